@@ -1,0 +1,115 @@
+import { promises as fs } from 'node:fs';
+import type { StationHealth, StationInfo } from '../shared/contract/index';
+import { systemClock, type Clock } from './core/clock';
+import { EventBus } from './core/event-bus';
+import { createLogger, type Logger } from './core/logger';
+import { ensureDataDir, openDatabase, type DataDir, type Db } from './storage/index';
+import { createAuditModule, type AuditModule } from './audit/module';
+import { createCatalogModule, type CatalogModule } from './catalog/module';
+import { createQueueModule, type QueueModule } from './queue/module';
+import { createDevicesModule, type DevicesModule } from './scanner/module';
+import { QUIRE_VERSION } from './version';
+
+/**
+ * The composition root: the one place where the station's services are built and wired. The
+ * Electron app, the WebSocket bridge, the CLI and the tests all build the same core through it,
+ * choosing only options (data folder, clock, logger, simulated scanners).
+ */
+export interface StationOptions {
+  dataDir: string;
+  clock?: Clock;
+  logger?: Logger;
+  /** Electron's version when running inside the app; null under plain Node (CLI, tests). */
+  electronVersion?: string | null;
+  /** Simulated ScanLink/1 scanners to start on loopback (the default app: 3; tests: 0). */
+  simulators?: number;
+}
+
+export interface Station {
+  readonly layout: DataDir;
+  readonly db: Db;
+  readonly events: EventBus;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly audit: AuditModule;
+  readonly queue: QueueModule;
+  readonly devices: DevicesModule;
+  readonly catalog: CatalogModule;
+  info(): StationInfo;
+  health(): Promise<StationHealth>;
+  close(): Promise<void>;
+}
+
+export async function createStation(options: StationOptions): Promise<Station> {
+  const layout = ensureDataDir(options.dataDir);
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger(layout.logs);
+  const db = openDatabase(layout.database);
+  const events = new EventBus((error) => logger.error({ err: error }, 'event listener failed'));
+  const startedAt = clock.now();
+  let closed = false;
+
+  const core = { layout, db, events, logger, clock };
+  const audit = await createAuditModule(core);
+  const queue = await createQueueModule(core);
+  const devices = await createDevicesModule(core, { audit, simulators: options.simulators ?? 0 });
+  const catalog = await createCatalogModule(core, { queue, audit });
+
+  const station: Station = {
+    layout,
+    db,
+    events,
+    logger,
+    clock,
+    audit,
+    queue,
+    devices,
+    catalog,
+    info() {
+      return {
+        name: 'Quire',
+        version: QUIRE_VERSION,
+        dataDir: layout.root,
+        startedAt: new Date(startedAt).toISOString(),
+        uptimeSeconds: Math.max(0, (clock.now() - startedAt) / 1000),
+        platform: `${process.platform}-${process.arch}`,
+        runtime: { node: process.versions.node, electron: options.electronVersion ?? null },
+      };
+    },
+    async health() {
+      const checks = [await checkDatabase(db), await checkDataDirWritable(layout)];
+      return { ok: checks.every((c) => c.ok), checkedAt: new Date(clock.now()).toISOString(), checks };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      // Reverse order of construction: devices stop capturing before the queue and log close.
+      await catalog.close();
+      await devices.close();
+      await queue.close();
+      await audit.close();
+      db.close();
+      logger.flush?.();
+    },
+  };
+  logger.info({ dataDir: layout.root, version: QUIRE_VERSION }, 'station started');
+  return station;
+}
+
+async function checkDatabase(db: Db) {
+  try {
+    const row = db.pragma('quick_check', { simple: true });
+    return { name: 'database', ok: row === 'ok', detail: `quick_check: ${String(row)}` };
+  } catch (error) {
+    return { name: 'database', ok: false, detail: (error as Error).message };
+  }
+}
+
+async function checkDataDirWritable(layout: DataDir) {
+  try {
+    await fs.access(layout.root, fs.constants?.W_OK ?? 2);
+    return { name: 'data folder', ok: true, detail: `${layout.root} is writable` };
+  } catch (error) {
+    return { name: 'data folder', ok: false, detail: (error as Error).message };
+  }
+}

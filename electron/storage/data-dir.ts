@@ -1,0 +1,68 @@
+import { mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { assertSafeId } from './safe-id';
+
+/**
+ * The data folder layout (../shared/architecture.md, "Data folder"). Every path the station
+ * writes is derived here, so a batch or device id can never point outside the folder.
+ */
+export interface DataDir {
+  root: string;
+  database: string;
+  staging: string;
+  packages: string;
+  traces: string;
+  logs: string;
+  batchStaging(batchId: string): string;
+  batchMasters(batchId: string): string;
+  batchPackage(batchId: string): string;
+}
+
+export function dataDirLayout(root: string): DataDir {
+  const abs = path.resolve(root);
+  const staging = path.join(abs, 'staging');
+  const packages = path.join(abs, 'packages');
+  return {
+    root: abs,
+    database: path.join(abs, 'quire.db'),
+    staging,
+    packages,
+    traces: path.join(abs, 'traces'),
+    logs: path.join(abs, 'logs'),
+    batchStaging: (id) => path.join(staging, assertSafeId(id, 'batch id')),
+    batchMasters: (id) => path.join(staging, assertSafeId(id, 'batch id'), 'masters'),
+    batchPackage: (id) => path.join(packages, assertSafeId(id, 'batch id')),
+  };
+}
+
+export function ensureDataDir(root: string): DataDir {
+  const layout = dataDirLayout(root);
+  for (const dir of [layout.root, layout.staging, layout.packages, layout.traces, layout.logs]) {
+    mkdirSync(dir, { recursive: true });
+  }
+  return layout;
+}
+
+/**
+ * Where the station keeps its data when nothing says otherwise: QUIRE_DATA_DIR, else the
+ * given platform user-data path (Electron's app.getPath('userData')), else a per-user folder
+ * following each OS's convention (the CLI has no Electron to ask).
+ */
+export function resolveDataRoot(
+  env: NodeJS.ProcessEnv = process.env,
+  userDataPath?: string,
+): string {
+  const fromEnv = env.QUIRE_DATA_DIR?.trim();
+  if (fromEnv) return path.resolve(fromEnv);
+  if (userDataPath) return path.join(userDataPath, 'station');
+  const home = os.homedir();
+  switch (process.platform) {
+    case 'win32':
+      return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'Quire', 'station');
+    case 'darwin':
+      return path.join(home, 'Library', 'Application Support', 'Quire', 'station');
+    default:
+      return path.join(env.XDG_DATA_HOME ?? path.join(home, '.local', 'share'), 'quire', 'station');
+  }
+}

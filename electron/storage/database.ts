@@ -1,0 +1,70 @@
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+export type SynchronousMode = 'NORMAL' | 'FULL';
+
+export interface OpenDatabaseOptions {
+  /** FULL survives power loss with the last commit; NORMAL (WAL) may lose it but never corrupts. */
+  synchronous?: SynchronousMode;
+}
+
+/**
+ * Opens the station database: WAL, foreign keys, a busy timeout so the CLI and the app can
+ * share one file. One owner per process; modules receive the handle, never open their own.
+ */
+export function openDatabase(file: string, options: OpenDatabaseOptions = {}): Db {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+/** One append-only migration: never edit or reorder a released one; add the next number. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/**
+ * Applies a module's migrations in order inside one IMMEDIATE transaction each, recording them
+ * in `schema_version(module, version)`. Each module (queue, audit, catalog, …) keeps its own
+ * numbered list, so modules evolve their tables independently.
+ */
+export function migrate(db: Db, module: string, migrations: readonly Migration[]): number {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_version (
+    module TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    applied_at TEXT NOT NULL,
+    PRIMARY KEY (module, version)
+  )`);
+  const sorted = [...migrations].sort((a, b) => a.version - b.version);
+  sorted.forEach((m, index) => {
+    if (m.version !== index + 1) {
+      throw new Error(`${module} migrations must be numbered 1, 2, 3… without gaps (found ${m.version})`);
+    }
+  });
+  const current = currentVersion(db, module);
+  const record = db.prepare(
+    'INSERT INTO schema_version (module, version, name, applied_at) VALUES (?, ?, ?, ?)',
+  );
+  for (const m of sorted) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      record.run(module, m.version, m.name, new Date().toISOString());
+    }).immediate();
+  }
+  return currentVersion(db, module);
+}
+
+export function currentVersion(db: Db, module: string): number {
+  const row = db
+    .prepare('SELECT MAX(version) AS v FROM schema_version WHERE module = ?')
+    .get(module) as { v: number | null } | undefined;
+  return row?.v ?? 0;
+}

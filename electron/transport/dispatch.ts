@@ -1,0 +1,112 @@
+import { ZodError, type z } from 'zod';
+import {
+  commands,
+  isCommandName,
+  toWireIssues,
+  type CommandName,
+  type CommandOutput,
+  type Commands,
+  type ErrorCode,
+  type WireIssue,
+  type SessionUser,
+  type WireResult,
+} from '../../shared/contract/index';
+import { StationError } from '../core/station-error';
+import type { Logger } from '../core/logger';
+
+/** Per-connection state: one Electron window or one WebSocket client. */
+export interface Session {
+  user: SessionUser | null;
+  /** Set by the idle lock: a locked session may only unlock or sign out. */
+  locked: boolean;
+  lastActivityAt: number;
+}
+
+export function newSession(now = Date.now()): Session {
+  return { user: null, locked: false, lastActivityAt: now };
+}
+
+export interface HandlerContext {
+  session: Session;
+  transport: 'ipc' | 'ws' | 'test';
+}
+
+export type Handler<N extends CommandName> = (
+  input: z.output<Commands[N]['input']>,
+  context: HandlerContext,
+) => Promise<CommandOutput<N>> | CommandOutput<N>;
+
+/** The one handler table every transport serves: one entry per command in the contract. */
+export type HandlerTable = { [N in CommandName]: Handler<N> };
+
+export interface DispatchOptions {
+  logger: Logger;
+  /** Parse outputs too (dev and test builds), so a handler cannot leak a shape the contract lacks. */
+  validateOutput: boolean;
+  /** Commands a locked session may still run (unlock, sign out, status). */
+  allowedWhileLocked?: ReadonlySet<string>;
+}
+
+/**
+ * Runs one untrusted request against the table. Unknown names, bad payloads and missing rights
+ * are answered with a typed error before any handler runs; handler failures never throw across
+ * the boundary.
+ */
+export async function dispatch(
+  table: HandlerTable,
+  command: unknown,
+  input: unknown,
+  context: HandlerContext,
+  options: DispatchOptions,
+): Promise<WireResult> {
+  if (!isCommandName(command)) {
+    return fail('UNKNOWN_COMMAND', `unknown command ${JSON.stringify(String(command)).slice(0, 120)}`);
+  }
+  const spec = commands[command];
+  const denied = checkAccess(command, spec.access, context.session, options.allowedWhileLocked);
+  if (denied) return denied;
+
+  const parsed = spec.input.safeParse(input);
+  if (!parsed.success) {
+    return fail('INVALID_INPUT', `invalid input for ${command}`, toWireIssues(parsed.error));
+  }
+  try {
+    const handler = table[command] as (input: unknown, context: HandlerContext) => unknown;
+    const output = await handler(parsed.data, context);
+    if (options.validateOutput) {
+      const checked = spec.output.safeParse(output);
+      if (!checked.success) {
+        options.logger.error({ command, issues: checked.error.issues }, 'handler output breaks the contract');
+        return fail('INVALID_OUTPUT', `${command} produced output that does not match its schema`, toWireIssues(checked.error));
+      }
+      return { ok: true, output: checked.data };
+    }
+    return { ok: true, output };
+  } catch (error) {
+    if (error instanceof StationError) return fail(error.code, error.message, error.issues);
+    if (error instanceof ZodError) return fail('INVALID_INPUT', `invalid input for ${command}`, toWireIssues(error));
+    options.logger.error({ command, err: error }, 'command failed');
+    return fail('INTERNAL', `${command} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function checkAccess(
+  command: string,
+  access: 'public' | 'operator' | 'supervisor',
+  session: Session,
+  allowedWhileLocked: ReadonlySet<string> | undefined,
+): WireResult | null {
+  if (access === 'public') return null;
+  if (!session.user) return fail('UNAUTHENTICATED', `sign in to use ${command}`);
+  if (session.locked && !allowedWhileLocked?.has(command)) {
+    return fail('UNAUTHENTICATED', `the console is locked; unlock it to use ${command}`);
+  }
+  if (access === 'supervisor' && session.user.role !== 'supervisor') {
+    return fail('FORBIDDEN', `${command} is for supervisors; ${session.user.username} is an operator`);
+  }
+  return null;
+}
+
+function fail(code: ErrorCode, message: string, issues?: WireIssue[]): WireResult {
+  return { ok: false, error: issues && issues.length ? { code, message, issues } : { code, message } };
+}

@@ -1,0 +1,5 @@
+import type { CommandSpec, EventSpec } from './define';
+
+export const catalogCommands = {} satisfies Record<string, CommandSpec>;
+
+export const catalogEvents = {} satisfies Record<string, EventSpec>;

@@ -1,0 +1,5 @@
+import type { CommandSpec, EventSpec } from './define';
+
+export const devicesCommands = {} satisfies Record<string, CommandSpec>;
+
+export const devicesEvents = {} satisfies Record<string, EventSpec>;
