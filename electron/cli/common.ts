@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import { silentLogger } from '../core/logger';
+import { createStation, type Station, type StationOptions } from '../station';
+import { resolveDataRoot } from '../storage/index';
+
+/**
+ * Conventions every `quire` subcommand follows, so scripts can rely on them:
+ * - the result is ONE JSON line on stdout (the last line), errors included;
+ * - exit 0 only on full success; non-zero with `{"error": {...}}` otherwise;
+ * - progress goes to stderr, and only when stderr is a TTY.
+ */
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value) + '\n');
+}
+
+export interface CliErrorBody {
+  code: string;
+  message: string;
+  [extra: string]: unknown;
+}
+
+export function failWith(exitCode: number, error: CliErrorBody, extra: Record<string, unknown> = {}): never {
+  printJson({ ...extra, error });
+  process.exit(exitCode);
+}
+
+/** A progress line on a TTY only (`\r`-rewritten), so piped output stays one clean JSON line. */
+export function progress(text: string): void {
+  if (process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${text}`);
+}
+
+export function endProgress(): void {
+  if (process.stderr.isTTY) process.stderr.write('\n');
+}
+
+/** Adds the shared `--data DIR` option (default: QUIRE_DATA_DIR, else the per-user folder). */
+export function withDataOption(cmd: Command): Command {
+  return cmd.option('--data <dir>', 'station data folder (default: $QUIRE_DATA_DIR or the per-user folder)');
+}
+
+export function cliDataRoot(opts: { data?: string }): string {
+  return opts.data ?? resolveDataRoot();
+}
+
+/** Opens the same station core the app runs, on a data folder, for one CLI command. */
+export async function openCliStation(
+  opts: { data?: string },
+  extra: Partial<StationOptions> = {},
+): Promise<Station> {
+  return createStation({ dataDir: cliDataRoot(opts), logger: silentLogger(), ...extra });
+}
