@@ -1,0 +1,28 @@
+import path from 'node:path';
+import { Command } from 'commander';
+import { registerServeCommand } from './cli/serve-command';
+import { QUIRE_VERSION } from './version';
+
+/**
+ * `quire`: the headless station for lab IT and scripts. It builds the same core as the app
+ * (electron/station.ts); each area registers its own subcommands.
+ */
+export function buildProgram(): Command {
+  const program = new Command('quire')
+    .description('Quire scanning-station console: scanners, batch queue, preservation packages')
+    .version(QUIRE_VERSION, '-v, --version')
+    .showHelpAfterError();
+  registerServeCommand(program, path.join(__dirname, '..', 'renderer'));
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    process.stdout.write(JSON.stringify({ error: { code: 'INTERNAL', message: (error as Error).message } }) + '\n');
+    process.exit(1);
+  }
+}
+
+if (require.main === module) void runCli(process.argv);

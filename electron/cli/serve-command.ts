@@ -1,0 +1,35 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { createHandlerTable } from '../handlers/index';
+import { startBridge } from '../transport/ws-bridge';
+import { openCliStation, printJson, withDataOption } from './common';
+
+/**
+ * `quire serve`: the station core behind the loopback WebSocket bridge, serving the built
+ * renderer, so the console runs in any local browser (npm run start:browser) and in e2e tests.
+ */
+export function registerServeCommand(program: Command, rendererRoot: string): void {
+  withDataOption(program.command('serve'))
+    .description('run the station with the console in a local browser (loopback only)')
+    .option('--port <port>', 'bridge port (default: a free port)', '0')
+    .option('--simulators <n>', 'simulated scanners to start on loopback', '3')
+    .action(async (opts: { data?: string; port: string; simulators: string }) => {
+      const station = await openCliStation(opts, { simulators: Number(opts.simulators) });
+      const bridge = await startBridge({
+        table: createHandlerTable(station),
+        events: station.events,
+        logger: station.logger,
+        clock: station.clock,
+        port: Number(opts.port),
+        staticRoot: path.resolve(rendererRoot),
+      });
+      printJson({ url: bridge.appUrl, dataDir: station.layout.root, port: bridge.port });
+      const stop = async () => {
+        await bridge.close();
+        await station.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
+    });
+}

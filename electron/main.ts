@@ -1,0 +1,119 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { app, BrowserWindow, net, protocol, session, shell } from 'electron';
+import { createHandlerTable } from './handlers/index';
+import { createStation, type Station } from './station';
+import { resolveDataRoot } from './storage/index';
+import { registerIpc } from './transport/ipc';
+import {
+  APP_HOST,
+  APP_ORIGIN,
+  APP_SCHEME,
+  contentSecurityPolicy,
+  isAppUrl,
+  isTrustedExternalUrl,
+  resolveBundledPath,
+} from './transport/security-policy';
+
+/**
+ * Electron lifecycle only: one instance, one window, secure defaults. Everything the station
+ * does lives in the plain-Node core built by createStation().
+ */
+const RENDERER_ROOT = path.join(__dirname, '..', 'renderer');
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  void start();
+}
+
+async function start(): Promise<void> {
+  let station: Station | null = null;
+  let mainWindow: BrowserWindow | null = null;
+
+  app.on('second-instance', () => {
+    if (mainWindow) {
+      if (mainWindow.isMinimized()) mainWindow.restore();
+      mainWindow.focus();
+    }
+  });
+
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (event, url) => {
+      if (!isAppUrl(url)) event.preventDefault();
+    });
+    contents.on('will-redirect', (event, url) => {
+      if (!isAppUrl(url)) event.preventDefault();
+    });
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(({ url }) => {
+      if (isTrustedExternalUrl(url)) void shell.openExternal(url);
+      return { action: 'deny' };
+    });
+  });
+
+  await app.whenReady();
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+
+  const csp = contentSecurityPolicy();
+  protocol.handle(APP_SCHEME, async (request) => {
+    const url = new URL(request.url);
+    const file = url.host === APP_HOST ? resolveBundledPath(RENDERER_ROOT, url.pathname) : null;
+    if (!file) return new Response('not found', { status: 404 });
+    const response = await net.fetch(pathToFileURL(file).toString());
+    const headers = new Headers(response.headers);
+    headers.set('Content-Security-Policy', csp);
+    headers.set('X-Content-Type-Options', 'nosniff');
+    return new Response(response.body, { status: response.status, headers });
+  });
+
+  const dataDir = resolveDataRoot(process.env, app.getPath('userData'));
+  const simulators = Number(process.env.QUIRE_SIMULATORS ?? 3);
+  station = await createStation({ dataDir, electronVersion: process.versions.electron ?? null, simulators });
+  const ipc = registerIpc({
+    table: createHandlerTable(station),
+    events: station.events,
+    logger: station.logger,
+    clock: station.clock,
+    validateOutput: !app.isPackaged,
+  });
+
+  mainWindow = new BrowserWindow({
+    width: 1440,
+    height: 900,
+    minWidth: 1024,
+    minHeight: 640,
+    title: 'Quire',
+    show: false,
+    webPreferences: {
+      preload: path.join(__dirname, 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  });
+  ipc.attach(mainWindow.webContents);
+  mainWindow.once('ready-to-show', () => mainWindow?.show());
+  await mainWindow.loadURL(`${APP_ORIGIN}/index.html`);
+
+  app.on('window-all-closed', () => app.quit());
+  app.on('before-quit', (event) => {
+    if (!station) return;
+    event.preventDefault();
+    const closing = station;
+    station = null;
+    ipc.dispose();
+    void closing.close().finally(() => app.quit());
+  });
+}

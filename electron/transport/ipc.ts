@@ -1,0 +1,61 @@
+import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import type { Clock } from '../core/clock';
+import type { EventBus } from '../core/event-bus';
+import type { Logger } from '../core/logger';
+import { dispatch, newSession, type HandlerTable, type Session } from './dispatch';
+import { EventCoalescer } from './event-coalescer';
+import { isAppUrl } from './security-policy';
+
+export const INVOKE_CHANNEL = 'quire:invoke';
+export const EVENT_CHANNEL = 'quire:event';
+
+/**
+ * The Electron IPC adapter: the only place ipcMain is used. It serves the same handler table as
+ * the WebSocket bridge, after checking that the sender is the app's own main frame (a frame
+ * that navigated elsewhere, or an iframe, gets nothing).
+ */
+export function registerIpc(options: {
+  table: HandlerTable;
+  events: EventBus;
+  logger: Logger;
+  clock: Clock;
+  validateOutput: boolean;
+  commandsAllowedWhileLocked?: ReadonlySet<string>;
+}): { attach(contents: WebContents): void; dispose(): void } {
+  const sessions = new Map<number, Session>();
+
+  ipcMain.handle(INVOKE_CHANNEL, async (event: IpcMainInvokeEvent, command: unknown, input: unknown) => {
+    const frame = event.senderFrame;
+    if (!frame || frame !== event.sender.mainFrame || !isAppUrl(frame.url)) {
+      options.logger.warn({ url: frame?.url }, 'IPC from an untrusted frame refused');
+      return { ok: false, error: { code: 'FORBIDDEN', message: 'IPC is only accepted from the app window' } };
+    }
+    let session = sessions.get(event.sender.id);
+    if (!session) {
+      session = newSession(options.clock.now());
+      sessions.set(event.sender.id, session);
+    }
+    return dispatch(options.table, command, input, { session, transport: 'ipc' }, {
+      logger: options.logger,
+      validateOutput: options.validateOutput,
+      allowedWhileLocked: options.commandsAllowedWhileLocked,
+    });
+  });
+
+  return {
+    attach(contents) {
+      const coalescer = new EventCoalescer((batch) => {
+        if (!contents.isDestroyed()) batch.forEach((e) => contents.send(EVENT_CHANNEL, e));
+      }, options.clock);
+      const unsubscribe = options.events.subscribe((e) => coalescer.push(e));
+      contents.once('destroyed', () => {
+        unsubscribe();
+        coalescer.close();
+        sessions.delete(contents.id);
+      });
+    },
+    dispose() {
+      ipcMain.removeHandler(INVOKE_CHANNEL);
+    },
+  };
+}

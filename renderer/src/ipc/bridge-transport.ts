@@ -1,0 +1,86 @@
+import {
+  BRIDGE_PROTOCOL_PREFIX,
+  BridgeMessage,
+  type QuireApi,
+  type WireEvent,
+  type WireResult,
+} from '../../../shared/contract/index';
+
+export type ConnectionState = 'connecting' | 'connected' | 'disconnected';
+
+/**
+ * The browser side of the loopback WebSocket bridge: the same QuireApi as window.quire in
+ * Electron. The token comes from the URL fragment (never sent to a server) and travels as a
+ * WebSocket subprotocol. It reconnects with capped backoff; calls made while disconnected
+ * fail at once with UNAVAILABLE rather than hang.
+ */
+export function createBridgeTransport(
+  wsUrl: string,
+  token: string,
+  onState: (state: ConnectionState) => void,
+): QuireApi {
+  const listeners = new Set<(event: WireEvent) => void>();
+  const pending = new Map<number, (result: WireResult) => void>();
+  let socket: WebSocket | null = null;
+  let nextId = 1;
+  let retryMs = 250;
+
+  const connect = () => {
+    onState('connecting');
+    const ws = new WebSocket(wsUrl, [BRIDGE_PROTOCOL_PREFIX + token]);
+    socket = ws;
+    ws.onopen = () => {
+      retryMs = 250;
+      onState('connected');
+    };
+    ws.onmessage = (message) => {
+      const parsed = BridgeMessage.safeParse(safeJson(String(message.data)));
+      if (!parsed.success) return;
+      if (parsed.data.type === 'event') {
+        const event = parsed.data.event;
+        listeners.forEach((l) => l(event));
+      } else {
+        const resolve = pending.get(parsed.data.id);
+        pending.delete(parsed.data.id);
+        resolve?.(parsed.data.result);
+      }
+    };
+    ws.onclose = () => {
+      socket = null;
+      onState('disconnected');
+      for (const resolve of pending.values()) {
+        resolve({ ok: false, error: { code: 'UNAVAILABLE', message: 'connection to the station was lost' } });
+      }
+      pending.clear();
+      setTimeout(connect, retryMs);
+      retryMs = Math.min(retryMs * 2, 5000);
+    };
+  };
+  connect();
+
+  return {
+    invoke(command, input) {
+      if (!socket || socket.readyState !== WebSocket.OPEN) {
+        return Promise.resolve({ ok: false, error: { code: 'UNAVAILABLE', message: 'not connected to the station' } });
+      }
+      const id = nextId++;
+      const sent = socket;
+      return new Promise<WireResult>((resolve) => {
+        pending.set(id, resolve);
+        sent.send(JSON.stringify({ type: 'invoke', id, command, input }));
+      });
+    },
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,28 @@
+import { useStationInfo } from '../state/connection';
+
+export function SettingsView() {
+  const info = useStationInfo();
+  return (
+    <section aria-labelledby="settings-title" className="view">
+      <h1 id="settings-title">Settings</h1>
+      <h2>Station</h2>
+      {info ? (
+        <dl className="facts" data-testid="station-info">
+          <dt>Version</dt>
+          <dd data-testid="station-version">{info.version}</dd>
+          <dt>Data folder</dt>
+          <dd data-testid="station-data-dir">{info.dataDir}</dd>
+          <dt>Running since</dt>
+          <dd>{new Date(info.startedAt).toLocaleString()}</dd>
+          <dt>Runtime</dt>
+          <dd>
+            Node {info.runtime.node}
+            {info.runtime.electron ? `, Electron ${info.runtime.electron}` : ' (browser mode)'}
+          </dd>
+        </dl>
+      ) : (
+        <p>Loading station details…</p>
+      )}
+    </section>
+  );
+}
