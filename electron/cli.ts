@@ -20,7 +20,9 @@ export async function runCli(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {
-    process.stdout.write(JSON.stringify({ error: { code: 'INTERNAL', message: (error as Error).message } }) + '\n');
+    process.stdout.write(
+      JSON.stringify({ error: { code: 'INTERNAL', message: (error as Error).message } }) + '\n',
+    );
     process.exit(1);
   }
 }

@@ -8,7 +8,8 @@ const INVOKE_CHANNEL = 'quire:invoke';
 const EVENT_CHANNEL = 'quire:event';
 
 const api = {
-  invoke: (command: string, input: unknown) => ipcRenderer.invoke(INVOKE_CHANNEL, command, input) as Promise<WireResult>,
+  invoke: (command: string, input: unknown) =>
+    ipcRenderer.invoke(INVOKE_CHANNEL, command, input) as Promise<WireResult>,
   onEvent: (listener: (event: WireEvent) => void) => {
     const handler = (_event: unknown, payload: WireEvent) => listener(payload);
     ipcRenderer.on(EVENT_CHANNEL, handler);

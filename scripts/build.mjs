@@ -18,7 +18,11 @@ const common = {
   logLevel: 'warning',
 };
 // Node packages stay in node_modules (native addons and sharp's binaries cannot be bundled).
-await esbuild({ ...common, entryPoints: { main: 'electron/main.ts', cli: 'electron/cli.ts' }, packages: 'external' });
+await esbuild({
+  ...common,
+  entryPoints: { main: 'electron/main.ts', cli: 'electron/cli.ts' },
+  packages: 'external',
+});
 // The sandboxed preload can require only 'electron', so everything else is inlined.
 await esbuild({ ...common, entryPoints: { preload: 'electron/preload.ts' }, external: ['electron'] });
 

@@ -21,16 +21,25 @@ if (run('build', 'node', ['scripts/build.mjs']) !== 0) problems.push('build fail
 if (!only || only === 'unit') {
   const report = 'test-results/unit-report.json';
   rmSync(report, { force: true });
-  const status = run('unit + integration', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile=${report}`]);
+  const status = run('unit + integration', 'npx', [
+    'vitest',
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile=${report}`,
+  ]);
   if (existsSync(report)) {
     const r = JSON.parse(readFileSync(report, 'utf8'));
     totals.passed += r.numPassedTests;
     totals.failed += r.numFailedTests;
     totals.skipped += r.numPendingTests + (r.numTodoTests ?? 0);
     // A file that fails to load has no tests in the counts: count it as a failure.
-    const brokenFiles = (r.testResults ?? []).filter((f) => f.status === 'failed' && f.assertionResults.length === 0);
+    const brokenFiles = (r.testResults ?? []).filter(
+      (f) => f.status === 'failed' && f.assertionResults.length === 0,
+    );
     totals.failed += brokenFiles.length;
-    if (status !== 0 && r.numFailedTests === 0 && brokenFiles.length === 0) problems.push(`vitest exited ${status}`);
+    if (status !== 0 && r.numFailedTests === 0 && brokenFiles.length === 0)
+      problems.push(`vitest exited ${status}`);
   } else {
     problems.push('vitest produced no report');
   }

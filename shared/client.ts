@@ -26,7 +26,10 @@ export function createQuireClient(api: QuireApi): QuireClient {
   return {
     async call(name, input) {
       if (!isCommandName(name)) {
-        throw new QuireCommandError(String(name), { code: 'UNKNOWN_COMMAND', message: `unknown command ${String(name)}` });
+        throw new QuireCommandError(String(name), {
+          code: 'UNKNOWN_COMMAND',
+          message: `unknown command ${String(name)}`,
+        });
       }
       const spec = commands[name];
       const parsedInput = spec.input.safeParse(input);

@@ -49,10 +49,7 @@ export function ensureDataDir(root: string): DataDir {
  * given platform user-data path (Electron's app.getPath('userData')), else a per-user folder
  * following each OS's convention (the CLI has no Electron to ask).
  */
-export function resolveDataRoot(
-  env: NodeJS.ProcessEnv = process.env,
-  userDataPath?: string,
-): string {
+export function resolveDataRoot(env: NodeJS.ProcessEnv = process.env, userDataPath?: string): string {
   const fromEnv = env.QUIRE_DATA_DIR?.trim();
   if (fromEnv) return path.resolve(fromEnv);
   if (userDataPath) return path.join(userDataPath, 'station');

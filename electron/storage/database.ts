@@ -63,8 +63,7 @@ export function migrate(db: Db, module: string, migrations: readonly Migration[]
 }
 
 export function currentVersion(db: Db, module: string): number {
-  const row = db
-    .prepare('SELECT MAX(version) AS v FROM schema_version WHERE module = ?')
-    .get(module) as { v: number | null } | undefined;
+  const row = db.prepare('SELECT MAX(version) AS v FROM schema_version WHERE module = ?').get(module) as
+    { v: number | null } | undefined;
   return row?.v ?? 0;
 }

@@ -77,14 +77,19 @@ export async function dispatch(
       const checked = spec.output.safeParse(output);
       if (!checked.success) {
         options.logger.error({ command, issues: checked.error.issues }, 'handler output breaks the contract');
-        return fail('INVALID_OUTPUT', `${command} produced output that does not match its schema`, toWireIssues(checked.error));
+        return fail(
+          'INVALID_OUTPUT',
+          `${command} produced output that does not match its schema`,
+          toWireIssues(checked.error),
+        );
       }
       return { ok: true, output: checked.data };
     }
     return { ok: true, output };
   } catch (error) {
     if (error instanceof StationError) return fail(error.code, error.message, error.issues);
-    if (error instanceof ZodError) return fail('INVALID_INPUT', `invalid input for ${command}`, toWireIssues(error));
+    if (error instanceof ZodError)
+      return fail('INVALID_INPUT', `invalid input for ${command}`, toWireIssues(error));
     options.logger.error({ command, err: error }, 'command failed');
     return fail('INTERNAL', `${command} failed: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -35,11 +35,17 @@ export function registerIpc(options: {
       session = newSession(options.clock.now());
       sessions.set(event.sender.id, session);
     }
-    return dispatch(options.table, command, input, { session, transport: 'ipc' }, {
-      logger: options.logger,
-      validateOutput: options.validateOutput,
-      allowedWhileLocked: options.commandsAllowedWhileLocked,
-    });
+    return dispatch(
+      options.table,
+      command,
+      input,
+      { session, transport: 'ipc' },
+      {
+        logger: options.logger,
+        validateOutput: options.validateOutput,
+        allowedWhileLocked: options.commandsAllowedWhileLocked,
+      },
+    );
   });
 
   return {

@@ -15,9 +15,7 @@ export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
  * talk to: nothing in Electron (IPC needs no network), the loopback bridge in a browser.
  */
 export function contentSecurityPolicy(options: { bridgeOrigin?: string } = {}): string {
-  const connect = options.bridgeOrigin
-    ? `'self' ${options.bridgeOrigin.replace(/^http/, 'ws')}`
-    : "'self'";
+  const connect = options.bridgeOrigin ? `'self' ${options.bridgeOrigin.replace(/^http/, 'ws')}` : "'self'";
   return [
     "default-src 'none'",
     "script-src 'self'",
@@ -36,7 +34,12 @@ export function contentSecurityPolicy(options: { bridgeOrigin?: string } = {}): 
  * The only URLs the app opens outside itself (in the OS browser, via shell.openExternal):
  * documentation of the standards it writes. Everything else is refused.
  */
-const TRUSTED_EXTERNAL_HOSTS = new Set(['www.loc.gov', 'www.dublincore.org', 'iiif.io', 'rightsstatements.org']);
+const TRUSTED_EXTERNAL_HOSTS = new Set([
+  'www.loc.gov',
+  'www.dublincore.org',
+  'iiif.io',
+  'rightsstatements.org',
+]);
 
 export function isTrustedExternalUrl(raw: string): boolean {
   let url: URL;
@@ -45,7 +48,12 @@ export function isTrustedExternalUrl(raw: string): boolean {
   } catch {
     return false;
   }
-  return url.protocol === 'https:' && url.username === '' && url.password === '' && TRUSTED_EXTERNAL_HOSTS.has(url.hostname);
+  return (
+    url.protocol === 'https:' &&
+    url.username === '' &&
+    url.password === '' &&
+    TRUSTED_EXTERNAL_HOSTS.has(url.hostname)
+  );
 }
 
 /** Whether a frame URL belongs to the app itself (IPC sender check, navigation check). */

@@ -4,7 +4,12 @@ import http from 'node:http';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { BRIDGE_PROTOCOL_PREFIX, BridgeRequest, type BridgeMessage, type WireResult } from '../../shared/contract/index';
+import {
+  BRIDGE_PROTOCOL_PREFIX,
+  BridgeRequest,
+  type BridgeMessage,
+  type WireResult,
+} from '../../shared/contract/index';
 import type { Clock } from '../core/clock';
 import type { EventBus } from '../core/event-bus';
 import type { Logger } from '../core/logger';
@@ -69,7 +74,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
 
   server.on('request', (req, res) => {
     if (!hasLoopbackHost(req.headers.host, port)) return refuse(res, 421, 'wrong host');
-    if (!options.staticRoot || (req.method !== 'GET' && req.method !== 'HEAD')) return refuse(res, 404, 'not found');
+    if (!options.staticRoot || (req.method !== 'GET' && req.method !== 'HEAD'))
+      return refuse(res, 404, 'not found');
     void serveStatic(options.staticRoot, req, res, csp);
   });
 
@@ -77,7 +83,9 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     const reason = checkUpgrade(req, port, allowedOrigins, token);
     if (reason) {
       options.logger.warn({ reason, origin: req.headers.origin }, 'bridge refused a connection');
-      socket.end(`HTTP/1.1 ${reason.status} ${reason.text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      socket.end(
+        `HTTP/1.1 ${reason.status} ${reason.text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+      );
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
@@ -89,7 +97,10 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     const send = (message: BridgeMessage) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
     };
-    const coalescer = new EventCoalescer((batch) => batch.forEach((event) => send({ type: 'event', event })), options.clock);
+    const coalescer = new EventCoalescer(
+      (batch) => batch.forEach((event) => send({ type: 'event', event })),
+      options.clock,
+    );
     const unsubscribe = options.events.subscribe((event) => coalescer.push(event));
 
     ws.on('message', async (data, isBinary) => {
@@ -99,11 +110,17 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
         return;
       }
       const { id, command, input } = request.value;
-      const result = await dispatch(options.table, command, input, { session, transport: 'ws' }, {
-        logger: options.logger,
-        validateOutput: options.validateOutput ?? true,
-        allowedWhileLocked: options.commandsAllowedWhileLocked,
-      });
+      const result = await dispatch(
+        options.table,
+        command,
+        input,
+        { session, transport: 'ws' },
+        {
+          logger: options.logger,
+          validateOutput: options.validateOutput ?? true,
+          allowedWhileLocked: options.commandsAllowedWhileLocked,
+        },
+      );
       send({ type: 'result', id, result });
     });
     ws.on('close', () => {
@@ -131,9 +148,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   };
 }
 
-type ParsedRequest =
-  | { ok: true; value: BridgeRequest }
-  | { ok: false; id: number; result: WireResult };
+type ParsedRequest = { ok: true; value: BridgeRequest } | { ok: false; id: number; result: WireResult };
 
 function parseRequest(text: string | null): ParsedRequest {
   let raw: unknown;
@@ -167,7 +182,9 @@ function checkUpgrade(
   const origin = req.headers.origin;
   if (origin !== undefined && !allowedOrigins.has(origin)) return { status: 403, text: 'Forbidden' };
   const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
-  const presented = offered.find((p) => p.startsWith(BRIDGE_PROTOCOL_PREFIX))?.slice(BRIDGE_PROTOCOL_PREFIX.length);
+  const presented = offered
+    .find((p) => p.startsWith(BRIDGE_PROTOCOL_PREFIX))
+    ?.slice(BRIDGE_PROTOCOL_PREFIX.length);
   if (!presented || !sameSecret(presented, token)) return { status: 401, text: 'Unauthorized' };
   return null;
 }

@@ -29,10 +29,18 @@ test.describe('the Electron shell', () => {
     const { app, data } = await launch();
     const window = await app.firstWindow();
     await expect(window.getByTestId('connection')).toContainText('Connected to station');
-    expect(await window.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
-    expect(await window.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe('undefined');
-    expect(await window.evaluate(() => Object.keys((globalThis as unknown as { quire: object }).quire).sort())).toEqual(['invoke', 'onEvent']);
-    const prefs = await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]!.webContents.getLastWebPreferences());
+    expect(await window.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe(
+      'undefined',
+    );
+    expect(await window.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe(
+      'undefined',
+    );
+    expect(
+      await window.evaluate(() => Object.keys((globalThis as unknown as { quire: object }).quire).sort()),
+    ).toEqual(['invoke', 'onEvent']);
+    const prefs = await app.evaluate(({ BrowserWindow }) =>
+      BrowserWindow.getAllWindows()[0]!.webContents.getLastWebPreferences(),
+    );
     expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
     await app.close();
     data.cleanup();
@@ -55,7 +63,8 @@ test.describe('the Electron shell', () => {
     const { app, data } = await launch();
     const window = await app.firstWindow();
     const results = await window.evaluate(async () => {
-      const api = (globalThis as unknown as { quire: { invoke(c: string, i: unknown): Promise<unknown> } }).quire;
+      const api = (globalThis as unknown as { quire: { invoke(c: string, i: unknown): Promise<unknown> } })
+        .quire;
       return [await api.invoke('station.nope', {}), await api.invoke('station.info', { x: 1 })];
     });
     expect(results).toMatchObject([

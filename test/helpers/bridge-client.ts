@@ -1,5 +1,10 @@
 import WebSocket from 'ws';
-import { BRIDGE_PROTOCOL_PREFIX, BridgeMessage, type WireEvent, type WireResult } from '../../shared/contract/index';
+import {
+  BRIDGE_PROTOCOL_PREFIX,
+  BridgeMessage,
+  type WireEvent,
+  type WireResult,
+} from '../../shared/contract/index';
 
 /** A Node client for the loopback bridge, speaking exactly what the browser transport speaks. */
 export interface BridgeTestClient {
@@ -37,7 +42,11 @@ export function connectBridge(
         invoke(command, input) {
           const id = nextId++;
           return new Promise((done) => {
-            waiting.set(id, (m) => done(m.type === 'result' ? m.result : { ok: false, error: { code: 'INTERNAL', message: 'event' } }));
+            waiting.set(id, (m) =>
+              done(
+                m.type === 'result' ? m.result : { ok: false, error: { code: 'INTERNAL', message: 'event' } },
+              ),
+            );
             ws.send(JSON.stringify({ type: 'invoke', id, command, input }));
           });
         },

@@ -10,7 +10,12 @@ const LABELS = {
 export function ConnectionIndicator() {
   const state = useConnectionState();
   return (
-    <div className={`connection connection--${state}`} role="status" aria-live="polite" data-testid="connection">
+    <div
+      className={`connection connection--${state}`}
+      role="status"
+      aria-live="polite"
+      data-testid="connection"
+    >
       <span className="connection__dot" aria-hidden="true" />
       <span>{LABELS[state]}</span>
     </div>

@@ -61,7 +61,10 @@ export function createBridgeTransport(
   return {
     invoke(command, input) {
       if (!socket || socket.readyState !== WebSocket.OPEN) {
-        return Promise.resolve({ ok: false, error: { code: 'UNAVAILABLE', message: 'not connected to the station' } });
+        return Promise.resolve({
+          ok: false,
+          error: { code: 'UNAVAILABLE', message: 'not connected to the station' },
+        });
       }
       const id = nextId++;
       const sent = socket;

@@ -32,11 +32,15 @@ export function electronBinary(): { path: string } | { reason: string } {
   const pkg = path.join(REPO_ROOT, 'node_modules', 'electron');
   const pathFile = path.join(pkg, 'path.txt');
   if (!existsSync(pathFile)) {
-    return { reason: 'Electron binary not installed (offline install skips its download; run `npm install` with network)' };
+    return {
+      reason:
+        'Electron binary not installed (offline install skips its download; run `npm install` with network)',
+    };
   }
   const binary = path.join(pkg, 'dist', readFileSync(pathFile, 'utf8').trim());
   if (!existsSync(binary)) return { reason: `Electron binary missing at ${binary}` };
-  if (!existsSync(path.join(REPO_ROOT, 'dist', 'electron', 'main.cjs'))) return { reason: 'app not built (npm run build)' };
+  if (!existsSync(path.join(REPO_ROOT, 'dist', 'electron', 'main.cjs')))
+    return { reason: 'app not built (npm run build)' };
   return { path: binary };
 }
 

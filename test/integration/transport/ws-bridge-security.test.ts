@@ -49,11 +49,15 @@ describe('loopback WebSocket bridge', () => {
   });
 
   it('refuses a connection from a non-loopback origin, even with the token', async () => {
-    await expect(connectBridge(bridge.wsUrl, bridge.token, { Origin: 'https://evil.example' })).rejects.toThrow(/403/);
+    await expect(
+      connectBridge(bridge.wsUrl, bridge.token, { Origin: 'https://evil.example' }),
+    ).rejects.toThrow(/403/);
   });
 
   it('refuses a loopback origin on another port (another local web page)', async () => {
-    await expect(connectBridge(bridge.wsUrl, bridge.token, { Origin: 'http://127.0.0.1:1' })).rejects.toThrow(/403/);
+    await expect(connectBridge(bridge.wsUrl, bridge.token, { Origin: 'http://127.0.0.1:1' })).rejects.toThrow(
+      /403/,
+    );
   });
 
   it('accepts its own origin', async () => {
@@ -63,7 +67,9 @@ describe('loopback WebSocket bridge', () => {
   });
 
   it('refuses a Host header that is not loopback (DNS rebinding)', async () => {
-    await expect(connectBridge(bridge.wsUrl, bridge.token, { Host: `evil.example:${bridge.port}` })).rejects.toThrow(/421/);
+    await expect(
+      connectBridge(bridge.wsUrl, bridge.token, { Host: `evil.example:${bridge.port}` }),
+    ).rejects.toThrow(/421/);
   });
 
   it('answers an unknown command with a typed error and never reaches a handler', async () => {
@@ -85,7 +91,10 @@ describe('loopback WebSocket bridge', () => {
 
   it('answers a malformed message (not JSON, wrong envelope) with INVALID_MESSAGE', async () => {
     const client = await connectBridge(bridge.wsUrl, bridge.token);
-    expect(await client.sendRaw('{not json')).toMatchObject({ type: 'result', result: { ok: false, error: { code: 'INVALID_MESSAGE' } } });
+    expect(await client.sendRaw('{not json')).toMatchObject({
+      type: 'result',
+      result: { ok: false, error: { code: 'INVALID_MESSAGE' } },
+    });
     expect(await client.sendRaw(JSON.stringify({ type: 'invoke', command: 'station.info' }))).toMatchObject({
       type: 'result',
       result: { ok: false, error: { code: 'INVALID_MESSAGE' } },
@@ -98,7 +107,10 @@ describe('loopback WebSocket bridge', () => {
     const client = await connectBridge(bridge.wsUrl, bridge.token);
     const received = client.nextEvent((e) => e.name === 'station.heartbeat');
     station.events.emit('station.heartbeat', { at: new Date().toISOString(), uptimeSeconds: 1 });
-    await expect(received).resolves.toMatchObject({ name: 'station.heartbeat', payload: { uptimeSeconds: 1 } });
+    await expect(received).resolves.toMatchObject({
+      name: 'station.heartbeat',
+      payload: { uptimeSeconds: 1 },
+    });
     client.close();
   });
 

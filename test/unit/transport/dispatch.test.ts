@@ -18,21 +18,39 @@ describe('dispatch', () => {
   afterEach(async () => dispose());
 
   it('answers station.info from the real core', async () => {
-    const result = await dispatch(table, 'station.info', {}, { session: newSession(), transport: 'test' }, options);
+    const result = await dispatch(
+      table,
+      'station.info',
+      {},
+      { session: newSession(), transport: 'test' },
+      options,
+    );
     expect(result.ok).toBe(true);
     if (result.ok) expect((result.output as { dataDir: string }).dataDir).toBe(station.layout.root);
   });
 
   it('rejects an unknown command before any handler runs', async () => {
     const spy = vi.fn();
-    const result = await dispatch({ ...table, 'station.info': spy } as HandlerTable, 'station.nope', {}, { session: newSession(), transport: 'test' }, options);
+    const result = await dispatch(
+      { ...table, 'station.info': spy } as HandlerTable,
+      'station.nope',
+      {},
+      { session: newSession(), transport: 'test' },
+      options,
+    );
     expect(result).toMatchObject({ ok: false, error: { code: 'UNKNOWN_COMMAND' } });
     expect(spy).not.toHaveBeenCalled();
   });
 
   it('rejects a bad payload with every issue and never calls the handler', async () => {
     const spy = vi.fn();
-    const result = await dispatch({ ...table, 'station.info': spy } as HandlerTable, 'station.info', { extra: 1 }, { session: newSession(), transport: 'test' }, options);
+    const result = await dispatch(
+      { ...table, 'station.info': spy } as HandlerTable,
+      'station.info',
+      { extra: 1 },
+      { session: newSession(), transport: 'test' },
+      options,
+    );
     expect(result).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
     if (!result.ok) expect(result.error.issues?.length).toBeGreaterThan(0);
     expect(spy).not.toHaveBeenCalled();
@@ -40,7 +58,13 @@ describe('dispatch', () => {
 
   it('reports a handler whose output breaks the contract', async () => {
     const broken = { ...table, 'station.info': () => ({ nope: true }) } as unknown as HandlerTable;
-    const result = await dispatch(broken, 'station.info', {}, { session: newSession(), transport: 'test' }, options);
+    const result = await dispatch(
+      broken,
+      'station.info',
+      {},
+      { session: newSession(), transport: 'test' },
+      options,
+    );
     expect(result).toMatchObject({ ok: false, error: { code: 'INVALID_OUTPUT' } });
   });
 });

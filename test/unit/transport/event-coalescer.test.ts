@@ -3,7 +3,10 @@ import type { AnyEvent } from '../../../shared/contract/index';
 import { FakeClock } from '../../../electron/core/clock';
 import { EventCoalescer } from '../../../electron/transport/event-coalescer';
 
-const heartbeat = (n: number): AnyEvent => ({ name: 'station.heartbeat', payload: { at: 'x', uptimeSeconds: n } });
+const heartbeat = (n: number): AnyEvent => ({
+  name: 'station.heartbeat',
+  payload: { at: 'x', uptimeSeconds: n },
+});
 
 describe('EventCoalescer', () => {
   it('delivers only the newest keyed event per interval', () => {

@@ -16,7 +16,9 @@ describe('security policy', () => {
   });
 
   it('CSP in browser mode allows only the loopback bridge as a remote', () => {
-    expect(contentSecurityPolicy({ bridgeOrigin: 'http://127.0.0.1:5000' })).toContain('connect-src \'self\' ws://127.0.0.1:5000');
+    expect(contentSecurityPolicy({ bridgeOrigin: 'http://127.0.0.1:5000' })).toContain(
+      "connect-src 'self' ws://127.0.0.1:5000",
+    );
   });
 
   it('trusts only https links to the allowlisted standards sites', () => {
