@@ -22,9 +22,10 @@ const LAYERS = [
 const ALLOWED = {
   storage: [],
   core: ['storage'],
+  settings: ['storage', 'core'],
   audit: ['storage', 'core'],
   queue: ['storage', 'core'],
-  auth: ['storage', 'core', 'audit'],
+  auth: ['storage', 'core', 'audit', 'settings'],
   scanner: ['storage', 'core', 'audit'],
   pipeline: ['storage', 'core', 'audit', 'queue', 'scanner', 'catalog'],
   catalog: ['storage', 'core', 'audit', 'queue'],

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, net, protocol, session, shell } from 'electron';
-import { createHandlerTable } from './handlers/index';
 import { createStation, type Station } from './station';
 import { resolveDataRoot } from './storage/index';
 import { registerIpc } from './transport/ipc';
+import { stationEndpoint } from './transport/station-endpoint';
 import {
   APP_HOST,
   APP_ORIGIN,
@@ -76,10 +76,7 @@ async function start(): Promise<void> {
   const simulators = Number(process.env.QUIRE_SIMULATORS ?? 3);
   station = await createStation({ dataDir, electronVersion: process.versions.electron ?? null, simulators });
   const ipc = registerIpc({
-    table: createHandlerTable(station),
-    events: station.events,
-    logger: station.logger,
-    clock: station.clock,
+    ...stationEndpoint(station),
     validateOutput: !app.isPackaged,
   });
 

@@ -5,9 +5,11 @@ import { EventBus } from './core/event-bus';
 import { createLogger, type Logger } from './core/logger';
 import { ensureDataDir, openDatabase, type DataDir, type Db } from './storage/index';
 import { createAuditModule, type AuditModule } from './audit/module';
+import { createAuthModule, type AuthModule } from './auth/module';
 import { createCatalogModule, type CatalogModule } from './catalog/module';
 import { createQueueModule, type QueueModule } from './queue/module';
 import { createDevicesModule, type DevicesModule } from './scanner/module';
+import { SettingsStore } from './settings/settings-store';
 import { QUIRE_VERSION } from './version';
 
 /**
@@ -31,6 +33,8 @@ export interface Station {
   readonly events: EventBus;
   readonly logger: Logger;
   readonly clock: Clock;
+  readonly settings: SettingsStore;
+  readonly auth: AuthModule;
   readonly audit: AuditModule;
   readonly queue: QueueModule;
   readonly devices: DevicesModule;
@@ -50,6 +54,8 @@ export async function createStation(options: StationOptions): Promise<Station> {
   let closed = false;
 
   const core = { layout, db, events, logger, clock };
+  const settings = new SettingsStore(core);
+  const auth = await createAuthModule(core, { settings });
   const audit = await createAuditModule(core);
   const queue = await createQueueModule(core);
   const devices = await createDevicesModule(core, { audit, simulators: options.simulators ?? 0 });
@@ -61,6 +67,8 @@ export async function createStation(options: StationOptions): Promise<Station> {
     events,
     logger,
     clock,
+    settings,
+    auth,
     audit,
     queue,
     devices,
@@ -88,6 +96,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
       await devices.close();
       await queue.close();
       await audit.close();
+      await auth.close();
       db.close();
       logger.flush?.();
     },

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { createHandlerTable } from '../handlers/index';
+import { stationEndpoint } from '../transport/station-endpoint';
 import { startBridge } from '../transport/ws-bridge';
 import { openCliStation, printJson, withDataOption } from './common';
 
@@ -16,10 +16,7 @@ export function registerServeCommand(program: Command, rendererRoot: string): vo
     .action(async (opts: { data?: string; port: string; simulators: string }) => {
       const station = await openCliStation(opts, { simulators: Number(opts.simulators) });
       const bridge = await startBridge({
-        table: createHandlerTable(station),
-        events: station.events,
-        logger: station.logger,
-        clock: station.clock,
+        ...stationEndpoint(station),
         port: Number(opts.port),
         staticRoot: path.resolve(rendererRoot),
       });

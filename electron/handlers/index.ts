@@ -6,6 +6,7 @@ import { batchesHandlers } from './batches-handlers';
 import { catalogHandlers } from './catalog-handlers';
 import { devicesHandlers } from './devices-handlers';
 import { queueHandlers } from './queue-handlers';
+import { settingsHandlers } from './settings-handlers';
 import { stationHandlers } from './station-handlers';
 
 /** The one handler table that the Electron IPC adapter and the WebSocket bridge both serve. */
@@ -18,5 +19,6 @@ export function createHandlerTable(station: Station): HandlerTable {
     ...batchesHandlers(station),
     ...auditHandlers(station),
     ...catalogHandlers(station),
+    ...settingsHandlers(station),
   };
 }

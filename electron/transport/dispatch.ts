@@ -1,6 +1,7 @@
 import { ZodError, type z } from 'zod';
 import {
   commands,
+  COMMANDS_ALLOWED_WHILE_LOCKED,
   isCommandName,
   toWireIssues,
   type CommandName,
@@ -43,8 +44,13 @@ export interface DispatchOptions {
   logger: Logger;
   /** Parse outputs too (dev and test builds), so a handler cannot leak a shape the contract lacks. */
   validateOutput: boolean;
-  /** Commands a locked session may still run (unlock, sign out, status). */
-  allowedWhileLocked?: ReadonlySet<string>;
+  /** Idle lock and activity tracking (the auth module); absent in bare transport tests. */
+  sessionGuard?: SessionGuard;
+}
+
+export interface SessionGuard {
+  applyIdleLock(session: Session): void;
+  touch(session: Session): void;
 }
 
 /**
@@ -63,8 +69,10 @@ export async function dispatch(
     return fail('UNKNOWN_COMMAND', `unknown command ${JSON.stringify(String(command)).slice(0, 120)}`);
   }
   const spec = commands[command];
-  const denied = checkAccess(command, spec.access, context.session, options.allowedWhileLocked);
+  if (spec.access !== 'public') options.sessionGuard?.applyIdleLock(context.session);
+  const denied = checkAccess(command, spec.access, context.session);
   if (denied) return denied;
+  if (spec.access !== 'public') options.sessionGuard?.touch(context.session);
 
   const parsed = spec.input.safeParse(input);
   if (!parsed.success) {
@@ -99,11 +107,10 @@ function checkAccess(
   command: string,
   access: 'public' | 'operator' | 'supervisor',
   session: Session,
-  allowedWhileLocked: ReadonlySet<string> | undefined,
 ): WireResult | null {
   if (access === 'public') return null;
   if (!session.user) return fail('UNAUTHENTICATED', `sign in to use ${command}`);
-  if (session.locked && !allowedWhileLocked?.has(command)) {
+  if (session.locked && !COMMANDS_ALLOWED_WHILE_LOCKED.has(command)) {
     return fail('UNAUTHENTICATED', `the console is locked; unlock it to use ${command}`);
   }
   if (access === 'supervisor' && session.user.role !== 'supervisor') {

@@ -2,7 +2,7 @@ import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import type { Clock } from '../core/clock';
 import type { EventBus } from '../core/event-bus';
 import type { Logger } from '../core/logger';
-import { dispatch, newSession, type HandlerTable, type Session } from './dispatch';
+import { dispatch, newSession, type HandlerTable, type Session, type SessionGuard } from './dispatch';
 import { EventCoalescer } from './event-coalescer';
 import { isAppUrl } from './security-policy';
 
@@ -20,7 +20,7 @@ export function registerIpc(options: {
   logger: Logger;
   clock: Clock;
   validateOutput: boolean;
-  commandsAllowedWhileLocked?: ReadonlySet<string>;
+  sessionGuard?: SessionGuard;
 }): { attach(contents: WebContents): void; dispose(): void } {
   const sessions = new Map<number, Session>();
 
@@ -43,7 +43,7 @@ export function registerIpc(options: {
       {
         logger: options.logger,
         validateOutput: options.validateOutput,
-        allowedWhileLocked: options.commandsAllowedWhileLocked,
+        sessionGuard: options.sessionGuard,
       },
     );
   });

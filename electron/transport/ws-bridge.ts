@@ -13,7 +13,7 @@ import {
 import type { Clock } from '../core/clock';
 import type { EventBus } from '../core/event-bus';
 import type { Logger } from '../core/logger';
-import { dispatch, newSession, type HandlerTable } from './dispatch';
+import { dispatch, newSession, type HandlerTable, type SessionGuard } from './dispatch';
 import { EventCoalescer } from './event-coalescer';
 import { contentSecurityPolicy, isLoopbackHost, resolveBundledPath } from './security-policy';
 
@@ -38,8 +38,8 @@ export interface BridgeOptions {
   validateOutput?: boolean;
   /** Extra origins allowed to connect (the Vite dev server in development). */
   extraOrigins?: string[];
-  /** Called for each new connection's session, e.g. to attach the idle lock. */
-  commandsAllowedWhileLocked?: ReadonlySet<string>;
+  /** The idle lock and activity tracking applied before each command. */
+  sessionGuard?: SessionGuard;
 }
 
 export interface Bridge {
@@ -118,7 +118,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
         {
           logger: options.logger,
           validateOutput: options.validateOutput ?? true,
-          allowedWhileLocked: options.commandsAllowedWhileLocked,
+          sessionGuard: options.sessionGuard,
         },
       );
       send({ type: 'result', id, result });

@@ -7,6 +7,7 @@ import { queueCommands, queueEvents } from './queue';
 import { batchesCommands, batchesEvents } from './batches';
 import { auditCommands, auditEvents } from './audit';
 import { catalogCommands, catalogEvents } from './catalog';
+import { settingsCommands, settingsEvents } from './settings';
 
 /**
  * The whole IPC contract: every command (name → input/output schema and access) and every event
@@ -20,6 +21,7 @@ export const commands = {
   ...batchesCommands,
   ...auditCommands,
   ...catalogCommands,
+  ...settingsCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export const events = {
@@ -30,6 +32,7 @@ export const events = {
   ...batchesEvents,
   ...auditEvents,
   ...catalogEvents,
+  ...settingsEvents,
 } as const satisfies Record<string, EventSpec>;
 
 export type Commands = typeof commands;
@@ -60,5 +63,6 @@ export * from './queue';
 export * from './batches';
 export * from './audit';
 export * from './catalog';
+export * from './settings';
 export * from './session';
 export * from './wire';

@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { test as base, expect } from '@playwright/test';
-import { createHandlerTable } from '../../../electron/handlers/index';
 import type { Station, StationOptions } from '../../../electron/station';
+import { stationEndpoint } from '../../../electron/transport/station-endpoint';
 import { startBridge, type Bridge } from '../../../electron/transport/ws-bridge';
 import { makeTestStation } from '../../helpers/station';
 import { browserE2eUnavailableReason, RENDERER_BUNDLE, RESULTS_DIR } from './environment';
@@ -27,10 +27,7 @@ export const test = base.extend<{ stationOptions: Partial<StationOptions>; quire
     test.skip(unavailable !== null, unavailable ?? '');
     const { station, dispose } = await makeTestStation(stationOptions);
     const bridge = await startBridge({
-      table: createHandlerTable(station),
-      events: station.events,
-      logger: station.logger,
-      clock: station.clock,
+      ...stationEndpoint(station),
       staticRoot: RENDERER_BUNDLE,
     });
     const pageErrors: string[] = [];
