@@ -1,11 +1,16 @@
 import { useEffect } from 'react';
 import { ConnectionIndicator } from './components/ConnectionIndicator';
 import { NavBar } from './components/NavBar';
+import { UserMenu } from './components/UserMenu';
 import { quire } from './ipc/client';
+import { startIdleWatch } from './ipc/idle-watch';
 import { stationInfoReceived, useConnectionState } from './state/connection';
+import { authStatusReceived, useAuthStatus } from './state/session';
 import { useView, type ViewId } from './state/ui';
+import { LockScreen } from './views/LockScreen';
 import { PlaceholderView } from './views/PlaceholderView';
 import { SettingsView } from './views/SettingsView';
+import { SignInScreen } from './views/SignInScreen';
 
 function CurrentView({ view }: { view: ViewId }) {
   switch (view) {
@@ -24,23 +29,42 @@ function CurrentView({ view }: { view: ViewId }) {
 
 export function App() {
   const connection = useConnectionState();
+  const auth = useAuthStatus();
   const view = useView();
 
   useEffect(() => {
     if (connection !== 'connected') return;
     quire.call('station.info', {}).then(stationInfoReceived, () => {});
+    quire.call('auth.status', {}).then(authStatusReceived, () => {});
   }, [connection]);
+
+  useEffect(() => startIdleWatch(), []);
 
   return (
     <div className="app">
       <header className="app__header">
         <span className="brand">Quire</span>
-        <ConnectionIndicator />
+        <div className="row">
+          <UserMenu />
+          <ConnectionIndicator />
+        </div>
       </header>
-      <NavBar />
-      <main className="app__main">
-        <CurrentView view={view} />
-      </main>
+      {!auth ? (
+        <main className="gate">
+          <p>Connecting to the station…</p>
+        </main>
+      ) : !auth.user ? (
+        <SignInScreen />
+      ) : auth.locked ? (
+        <LockScreen />
+      ) : (
+        <>
+          <NavBar />
+          <main className="app__main">
+            <CurrentView view={view} />
+          </main>
+        </>
+      )}
     </div>
   );
 }

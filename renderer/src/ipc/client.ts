@@ -1,6 +1,7 @@
 import { createQuireClient, type QuireClient } from '../../../shared/client';
-import type { QuireApi } from '../../../shared/contract/index';
+import { QuireCommandError, type QuireApi } from '../../../shared/contract/index';
 import { connectionChanged } from '../state/connection';
+import { authStatusReceived } from '../state/session';
 import { createBridgeTransport } from './bridge-transport';
 
 declare global {
@@ -23,4 +24,26 @@ function pickTransport(): QuireApi {
   return createBridgeTransport(wsUrl, token, connectionChanged);
 }
 
-export const quire: QuireClient = createQuireClient(pickTransport());
+const client = createQuireClient(pickTransport());
+
+/**
+ * When main refuses a command because the session is signed out or locked (idle lock, account
+ * disabled), the console asks main for the session state again, which shows the right screen.
+ */
+export const quire: QuireClient = {
+  async call(name, input) {
+    try {
+      return await client.call(name, input);
+    } catch (error) {
+      if (
+        error instanceof QuireCommandError &&
+        error.code === 'UNAUTHENTICATED' &&
+        !name.startsWith('auth.')
+      ) {
+        client.call('auth.status', {}).then(authStatusReceived, () => {});
+      }
+      throw error;
+    }
+  },
+  subscribe: (listener) => client.subscribe(listener),
+};

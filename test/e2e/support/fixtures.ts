@@ -16,6 +16,8 @@ export interface ConsoleFixture {
   bridge: Bridge;
   /** Opens the console in the page and waits until it is connected. */
   open(): Promise<void>;
+  /** Creates the accounts in the core (test setup), then signs in through the console's form. */
+  signInAs(role: 'operator' | 'supervisor'): Promise<void>;
   screenshot(name: string): Promise<string>;
 }
 
@@ -39,6 +41,15 @@ export const test = base.extend<{ stationOptions: Partial<StationOptions>; quire
         await page.goto(bridge.appUrl);
         await expect(page.getByTestId('connection')).toHaveText(/Connected to station/);
       },
+      async signInAs(role) {
+        await ensureAccounts(station);
+        await this.open();
+        const who = TEST_ACCOUNTS[role];
+        await page.getByLabel('Username').fill(who.username);
+        await page.getByLabel('Password').fill(who.password);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await expect(page.getByTestId('current-user')).toContainText(who.displayName);
+      },
       async screenshot(name) {
         mkdirSync(RESULTS_DIR, { recursive: true });
         const file = path.join(RESULTS_DIR, `${name}.png`);
@@ -51,5 +62,27 @@ export const test = base.extend<{ stationOptions: Partial<StationOptions>; quire
     expect(pageErrors, 'errors thrown in the page').toEqual([]);
   },
 });
+
+export const TEST_ACCOUNTS = {
+  supervisor: {
+    username: 'sofia',
+    displayName: 'Sofia Supervisor',
+    password: 'supervisor passphrase',
+    role: 'supervisor',
+  },
+  operator: {
+    username: 'omar',
+    displayName: 'Omar Operator',
+    password: 'operator passphrase',
+    role: 'operator',
+  },
+} as const;
+
+async function ensureAccounts(station: Station): Promise<void> {
+  const existing = new Set(station.auth.listAccounts().map((a) => a.username));
+  for (const account of Object.values(TEST_ACCOUNTS)) {
+    if (!existing.has(account.username)) await station.auth.createAccount(account);
+  }
+}
 
 export { expect };
