@@ -12,7 +12,10 @@ export interface CatalogModule {
   close(): Promise<void>;
 }
 
-export async function createCatalogModule(core: CoreContext, deps: CatalogModuleDeps): Promise<CatalogModule> {
+export async function createCatalogModule(
+  core: CoreContext,
+  deps: CatalogModuleDeps,
+): Promise<CatalogModule> {
   void core;
   void deps;
   return { close: async () => {} };

@@ -12,7 +12,10 @@ export interface DevicesModule {
   close(): Promise<void>;
 }
 
-export async function createDevicesModule(core: CoreContext, options: DevicesModuleOptions): Promise<DevicesModule> {
+export async function createDevicesModule(
+  core: CoreContext,
+  options: DevicesModuleOptions,
+): Promise<DevicesModule> {
   void core;
   void options;
   return { close: async () => {} };
