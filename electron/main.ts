@@ -13,6 +13,7 @@ import {
   isAppUrl,
   isTrustedExternalUrl,
   resolveBundledPath,
+  secureWebPreferences,
 } from './transport/security-policy';
 
 /**
@@ -87,18 +88,7 @@ async function start(): Promise<void> {
     minHeight: 640,
     title: 'Quire',
     show: false,
-    webPreferences: {
-      preload: path.join(__dirname, 'preload.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      experimentalFeatures: false,
-      webviewTag: false,
-      spellcheck: false,
-    },
+    webPreferences: secureWebPreferences(path.join(__dirname, 'preload.cjs')),
   });
   ipc.attach(mainWindow.webContents);
   mainWindow.once('ready-to-show', () => mainWindow?.show());

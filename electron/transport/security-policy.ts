@@ -85,3 +85,20 @@ export function resolveBundledPath(bundleRoot: string, requestPath: string): str
   const full = path.resolve(root, relative);
   return full.startsWith(root + path.sep) ? full : null;
 }
+
+/** The renderer's webPreferences: every security switch set explicitly, never left to defaults. */
+export function secureWebPreferences(preloadPath: string) {
+  return {
+    preload: preloadPath,
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    nodeIntegrationInSubFrames: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    experimentalFeatures: false,
+    webviewTag: false,
+    spellcheck: false,
+  } as const;
+}

@@ -5,6 +5,7 @@ import {
   isAppUrl,
   isTrustedExternalUrl,
   resolveBundledPath,
+  secureWebPreferences,
 } from '../../../electron/transport/security-policy';
 
 describe('security policy', () => {
@@ -46,5 +47,18 @@ describe('security policy', () => {
     expect(resolveBundledPath(root, '/%2e%2e/secret')).toBeNull();
     expect(resolveBundledPath(root, '/a%00b')).toBeNull();
     expect(resolveBundledPath(root, '/%E0%A4%A')).toBeNull();
+  });
+
+  it('sets every renderer security switch explicitly', () => {
+    expect(secureWebPreferences('/app/preload.cjs')).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+    });
   });
 });
