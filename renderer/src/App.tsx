@@ -3,12 +3,15 @@ import { ConnectionIndicator } from './components/ConnectionIndicator';
 import { NavBar } from './components/NavBar';
 import { UserMenu } from './components/UserMenu';
 import { quire } from './ipc/client';
+import { startEventRouting } from './ipc/events';
 import { startIdleWatch } from './ipc/idle-watch';
 import { stationInfoReceived, useConnectionState } from './state/connection';
 import { authStatusReceived, useAuthStatus } from './state/session';
 import { useView, type ViewId } from './state/ui';
 import { LockScreen } from './views/LockScreen';
 import { PlaceholderView } from './views/PlaceholderView';
+import { QuarantineView } from './views/QuarantineView';
+import { QueueView } from './views/QueueView';
 import { SettingsView } from './views/SettingsView';
 import { SignInScreen } from './views/SignInScreen';
 
@@ -17,9 +20,9 @@ function CurrentView({ view }: { view: ViewId }) {
     case 'devices':
       return <PlaceholderView title="Devices" />;
     case 'queue':
-      return <PlaceholderView title="Queue" />;
+      return <QueueView />;
     case 'quarantine':
-      return <PlaceholderView title="Quarantine" />;
+      return <QuarantineView />;
     case 'audit':
       return <PlaceholderView title="Audit" />;
     case 'settings':
@@ -39,6 +42,7 @@ export function App() {
   }, [connection]);
 
   useEffect(() => startIdleWatch(), []);
+  useEffect(() => startEventRouting(), []);
 
   return (
     <div className="app">

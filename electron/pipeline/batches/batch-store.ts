@@ -1,0 +1,431 @@
+import type {
+  BatchDetail,
+  BatchStage,
+  BatchSummary,
+  QuarantineDiagnostics,
+} from '../../../shared/contract/index';
+import type { Clock } from '../../core/clock';
+import { migrate, type Db } from '../../storage/index';
+import { BATCH_MIGRATIONS } from './migrations';
+
+interface BatchRow {
+  id: string;
+  device: string;
+  title: string;
+  accession_numbers: string;
+  operator: string;
+  manifest_json: string;
+  manifest_sha256: string;
+  stage: BatchStage;
+  pages_expected: number | null;
+  pages_done: number;
+  attempts: number;
+  last_error: string | null;
+  package_path: string | null;
+  quarantine_json: string | null;
+  quarantined_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface NewBatch {
+  id: string;
+  device: string;
+  title: string;
+  accessionNumbers: string[];
+  operator: string;
+  manifest: unknown;
+  manifestSha256: string;
+  pagesExpected: number | null;
+}
+
+export interface StoredPage {
+  page: number;
+  bytes: number;
+  sha256: string;
+  masterPath: string;
+  width: number | null;
+  height: number | null;
+  metadata: unknown;
+  accessPath: string | null;
+  thumbnailPath: string | null;
+  sidecarPath: string | null;
+  capturedAt: string;
+}
+
+export interface BatchListFilter {
+  stage?: BatchStage;
+  device?: string;
+  search?: string;
+  offset: number;
+  limit: number;
+}
+
+const toSummary = (row: BatchRow): BatchSummary => ({
+  id: row.id,
+  device: row.device,
+  title: row.title,
+  accessionNumbers: JSON.parse(row.accession_numbers) as string[],
+  stage: row.stage,
+  pagesDone: row.pages_done,
+  pagesExpected: row.pages_expected,
+  attempts: row.attempts,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+  operator: row.operator,
+  lastError: row.last_error,
+});
+
+/**
+ * The batches as operators and supervisors see them: stage, pages, attempts, quarantine
+ * diagnostics and decisions. Jobs in the queue do the work; this is the record of it.
+ */
+export class BatchStore {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {
+    migrate(db, 'pipeline', BATCH_MIGRATIONS);
+  }
+
+  private nowIso(): string {
+    return new Date(this.clock.now()).toISOString();
+  }
+
+  /** Inserts a new batch; returns null when the id is taken (nothing existing is touched). */
+  insert(batch: NewBatch): BatchSummary | null {
+    const now = this.nowIso();
+    const result = this.db
+      .prepare(
+        `INSERT INTO batches (id, device, title, accession_numbers, operator, manifest_json, manifest_sha256,
+           stage, pages_expected, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'validating', ?, ?, ?)
+         ON CONFLICT (id) DO NOTHING`,
+      )
+      .run(
+        batch.id,
+        batch.device,
+        batch.title,
+        JSON.stringify(batch.accessionNumbers),
+        batch.operator,
+        JSON.stringify(batch.manifest),
+        batch.manifestSha256,
+        batch.pagesExpected,
+        now,
+        now,
+      );
+    return result.changes === 1 ? this.summary(batch.id) : null;
+  }
+
+  summary(id: string): BatchSummary | null {
+    const row = this.db.prepare('SELECT * FROM batches WHERE id = ?').get(id) as BatchRow | undefined;
+    return row ? toSummary(row) : null;
+  }
+
+  manifest(id: string): unknown {
+    const row = this.db.prepare('SELECT manifest_json FROM batches WHERE id = ?').get(id) as
+      { manifest_json: string } | undefined;
+    return row ? JSON.parse(row.manifest_json) : null;
+  }
+
+  detail(id: string): BatchDetail | null {
+    const row = this.db.prepare('SELECT * FROM batches WHERE id = ?').get(id) as BatchRow | undefined;
+    if (!row) return null;
+    const attempts = this.attempts(id);
+    const quarantine = row.quarantine_json
+      ? (JSON.parse(row.quarantine_json) as QuarantineDiagnostics)
+      : null;
+    const decisions = (
+      this.db.prepare('SELECT * FROM batch_decisions WHERE batch_id = ? ORDER BY id').all(id) as {
+        decision: 'release' | 'requeue' | 'reject';
+        decided_by: string;
+        decided_at: string;
+        reason: string;
+        note: string;
+        pages_json: string | null;
+      }[]
+    ).map((d) => ({
+      decision: d.decision,
+      by: d.decided_by,
+      at: d.decided_at,
+      reason: d.reason,
+      note: d.note,
+      pages: d.pages_json ? (JSON.parse(d.pages_json) as number[]) : null,
+    }));
+    return {
+      ...toSummary(row),
+      manifest: JSON.parse(row.manifest_json),
+      pages: this.pages(id).map((p) => ({
+        page: p.page,
+        bytes: p.bytes,
+        sha256: p.sha256,
+        width: p.width,
+        height: p.height,
+        hasThumbnail: p.thumbnailPath !== null,
+      })),
+      attemptsHistory: attempts,
+      quarantine: row.stage === 'quarantined' ? quarantine : null,
+      packagePath: row.package_path,
+      decisions,
+    };
+  }
+
+  list(filter: BatchListFilter): { total: number; items: BatchSummary[]; counts: Record<string, number> } {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (filter.stage) {
+      where.push('stage = ?');
+      params.push(filter.stage);
+    }
+    if (filter.device) {
+      where.push('device = ?');
+      params.push(filter.device);
+    }
+    if (filter.search) {
+      where.push("(id LIKE ? ESCAPE '\\' OR accession_numbers LIKE ? ESCAPE '\\')");
+      const like = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      params.push(like, like);
+    }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const total = (
+      this.db.prepare(`SELECT COUNT(*) AS n FROM batches ${clause}`).get(...params) as { n: number }
+    ).n;
+    const rows = this.db
+      .prepare(`SELECT * FROM batches ${clause} ORDER BY created_at DESC, id LIMIT ? OFFSET ?`)
+      .all(...params, filter.limit, filter.offset) as BatchRow[];
+    const counts = Object.fromEntries(
+      (
+        this.db.prepare('SELECT stage, COUNT(*) AS n FROM batches GROUP BY stage').all() as {
+          stage: string;
+          n: number;
+        }[]
+      ).map((r) => [r.stage, r.n]),
+    );
+    return { total, items: rows.map(toSummary), counts };
+  }
+
+  quarantined(): (BatchSummary & { reason: string; quarantinedAt: string })[] {
+    const rows = this.db
+      .prepare("SELECT * FROM batches WHERE stage = 'quarantined' ORDER BY quarantined_at")
+      .all() as BatchRow[];
+    return rows.map((row) => ({
+      ...toSummary(row),
+      reason: row.quarantine_json
+        ? (JSON.parse(row.quarantine_json) as QuarantineDiagnostics).reason
+        : 'unknown',
+      quarantinedAt: row.quarantined_at ?? row.updated_at,
+    }));
+  }
+
+  setStage(
+    id: string,
+    stage: BatchStage,
+    extra: { lastError?: string | null; packagePath?: string } = {},
+  ): BatchSummary {
+    this.db
+      .prepare(
+        `UPDATE batches SET stage = ?, updated_at = ?,
+           last_error = CASE WHEN ? THEN ? ELSE last_error END,
+           package_path = COALESCE(?, package_path)
+         WHERE id = ?`,
+      )
+      .run(
+        stage,
+        this.nowIso(),
+        extra.lastError !== undefined ? 1 : 0,
+        extra.lastError ?? null,
+        extra.packagePath ?? null,
+        id,
+      );
+    return this.mustSummary(id);
+  }
+
+  quarantine(id: string, diagnostics: QuarantineDiagnostics): BatchSummary {
+    const now = this.nowIso();
+    this.db
+      .prepare(
+        `UPDATE batches SET stage = 'quarantined', quarantine_json = ?, quarantined_at = ?, updated_at = ?,
+           last_error = ? WHERE id = ?`,
+      )
+      .run(JSON.stringify(diagnostics), now, now, diagnostics.reason, id);
+    return this.mustSummary(id);
+  }
+
+  recordDecision(
+    id: string,
+    decision: {
+      decision: 'release' | 'requeue' | 'reject';
+      by: string;
+      reason: string;
+      note: string;
+      pages?: number[];
+    },
+  ): void {
+    this.db
+      .prepare(
+        `INSERT INTO batch_decisions (batch_id, decision, decided_by, decided_at, reason, note, pages_json)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        id,
+        decision.decision,
+        decision.by,
+        this.nowIso(),
+        decision.reason,
+        decision.note,
+        decision.pages ? JSON.stringify(decision.pages) : null,
+      );
+  }
+
+  /** Starts an attempt of a stage; returns its row id for finishAttempt. */
+  startAttempt(id: string, stage: string, worker: string | null): number {
+    const tx = this.db.transaction(() => {
+      const previous = (
+        this.db
+          .prepare('SELECT COUNT(*) AS n FROM batch_attempts WHERE batch_id = ? AND stage = ?')
+          .get(id, stage) as { n: number }
+      ).n;
+      this.db
+        .prepare('UPDATE batches SET attempts = attempts + 1, updated_at = ? WHERE id = ?')
+        .run(this.nowIso(), id);
+      return Number(
+        this.db
+          .prepare(
+            `INSERT INTO batch_attempts (batch_id, stage, attempt, started_at, outcome, worker) VALUES (?, ?, ?, ?, 'running', ?)`,
+          )
+          .run(id, stage, previous + 1, this.nowIso(), worker).lastInsertRowid,
+      );
+    });
+    return tx.immediate();
+  }
+
+  finishAttempt(attemptId: number, outcome: 'success' | 'transient' | 'fatal', error: string | null): void {
+    this.db
+      .prepare('UPDATE batch_attempts SET finished_at = ?, outcome = ?, error = ? WHERE id = ?')
+      .run(this.nowIso(), outcome, error, attemptId);
+  }
+
+  attempts(id: string) {
+    return (
+      this.db.prepare('SELECT * FROM batch_attempts WHERE batch_id = ? ORDER BY id').all(id) as {
+        stage: string;
+        attempt: number;
+        started_at: string;
+        finished_at: string | null;
+        outcome: 'success' | 'transient' | 'fatal' | 'running';
+        error: string | null;
+        worker: string | null;
+      }[]
+    ).map((a) => ({
+      stage: a.stage,
+      attempt: a.attempt,
+      startedAt: a.started_at,
+      finishedAt: a.finished_at,
+      outcome: a.outcome,
+      error: a.error,
+      worker: a.worker,
+    }));
+  }
+
+  /** Records a verified master; a page already recorded is never replaced here. */
+  addPage(
+    id: string,
+    page: Omit<StoredPage, 'accessPath' | 'thumbnailPath' | 'sidecarPath' | 'metadata' | 'width' | 'height'>,
+  ): void {
+    const tx = this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO batch_pages (batch_id, page, bytes, sha256, master_path, captured_at) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (batch_id, page) DO NOTHING`,
+        )
+        .run(id, page.page, page.bytes, page.sha256, page.masterPath, page.capturedAt);
+      this.db
+        .prepare(
+          'UPDATE batches SET pages_done = (SELECT COUNT(*) FROM batch_pages WHERE batch_id = ?), updated_at = ? WHERE id = ?',
+        )
+        .run(id, this.nowIso(), id);
+    });
+    tx.immediate();
+  }
+
+  /** Removes page records (before a recapture); the files themselves are moved aside, not deleted. */
+  forgetPages(id: string, pages: number[]): void {
+    const tx = this.db.transaction(() => {
+      const del = this.db.prepare('DELETE FROM batch_pages WHERE batch_id = ? AND page = ?');
+      for (const p of pages) del.run(id, p);
+      this.db
+        .prepare(
+          'UPDATE batches SET pages_done = (SELECT COUNT(*) FROM batch_pages WHERE batch_id = ?), updated_at = ? WHERE id = ?',
+        )
+        .run(id, this.nowIso(), id);
+    });
+    tx.immediate();
+  }
+
+  updatePage(
+    id: string,
+    page: number,
+    patch: Partial<
+      Pick<StoredPage, 'width' | 'height' | 'metadata' | 'accessPath' | 'thumbnailPath' | 'sidecarPath'>
+    >,
+  ): void {
+    const current = this.page(id, page);
+    if (!current) return;
+    const next = { ...current, ...patch };
+    this.db
+      .prepare(
+        `UPDATE batch_pages SET width = ?, height = ?, metadata_json = ?, access_path = ?, thumbnail_path = ?, sidecar_path = ?
+         WHERE batch_id = ? AND page = ?`,
+      )
+      .run(
+        next.width,
+        next.height,
+        JSON.stringify(next.metadata ?? null),
+        next.accessPath,
+        next.thumbnailPath,
+        next.sidecarPath,
+        id,
+        page,
+      );
+  }
+
+  page(id: string, page: number): StoredPage | null {
+    return this.pages(id).find((p) => p.page === page) ?? null;
+  }
+
+  pages(id: string): StoredPage[] {
+    return (
+      this.db.prepare('SELECT * FROM batch_pages WHERE batch_id = ? ORDER BY page').all(id) as {
+        page: number;
+        bytes: number;
+        sha256: string;
+        master_path: string;
+        width: number | null;
+        height: number | null;
+        metadata_json: string | null;
+        access_path: string | null;
+        thumbnail_path: string | null;
+        sidecar_path: string | null;
+        captured_at: string;
+      }[]
+    ).map((r) => ({
+      page: r.page,
+      bytes: r.bytes,
+      sha256: r.sha256,
+      masterPath: r.master_path,
+      width: r.width,
+      height: r.height,
+      metadata: r.metadata_json ? JSON.parse(r.metadata_json) : null,
+      accessPath: r.access_path,
+      thumbnailPath: r.thumbnail_path,
+      sidecarPath: r.sidecar_path,
+      capturedAt: r.captured_at,
+    }));
+  }
+
+  private mustSummary(id: string): BatchSummary {
+    const summary = this.summary(id);
+    if (!summary) throw new Error(`batch ${id} vanished`);
+    return summary;
+  }
+}

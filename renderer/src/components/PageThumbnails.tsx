@@ -1,0 +1,83 @@
+import { useEffect, useState } from 'react';
+import { quire } from '../ipc/client';
+
+interface Page {
+  page: number;
+  hasThumbnail: boolean;
+  width: number | null;
+  height: number | null;
+}
+
+function Thumbnail({ batchId, page, size }: { batchId: string; page: number; size: 'thumb' | 'access' }) {
+  const [src, setSrc] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    quire.call('batches.thumbnail', { batchId, page, size }).then(
+      (r) => live && setSrc(r.dataUrl),
+      () => {},
+    );
+    return () => {
+      live = false;
+    };
+  }, [batchId, page, size]);
+  return src ? <img src={src} alt={`Page ${page}`} /> : <div className="thumb__placeholder">Page {page}</div>;
+}
+
+/** Page thumbnails, each choosable for recapture, with a larger viewer. */
+export function PageThumbnails({
+  batchId,
+  pages,
+  chosen,
+  onChosenChange,
+}: {
+  batchId: string;
+  pages: Page[];
+  chosen: number[];
+  onChosenChange: (pages: number[]) => void;
+}) {
+  const [viewing, setViewing] = useState<number | null>(null);
+  const toggle = (page: number) =>
+    onChosenChange(
+      chosen.includes(page) ? chosen.filter((p) => p !== page) : [...chosen, page].sort((a, b) => a - b),
+    );
+  return (
+    <>
+      <ul className="thumbs">
+        {pages.map((p) => (
+          <li key={p.page} className="thumb">
+            <button
+              type="button"
+              className="thumb__view"
+              onClick={() => setViewing(p.page)}
+              aria-label={`View page ${p.page} larger`}
+            >
+              {p.hasThumbnail ? (
+                <Thumbnail batchId={batchId} page={p.page} size="thumb" />
+              ) : (
+                <div className="thumb__placeholder">Page {p.page}</div>
+              )}
+            </button>
+            <label className="thumb__choose">
+              <input type="checkbox" checked={chosen.includes(p.page)} onChange={() => toggle(p.page)} />
+              Page {p.page}
+            </label>
+          </li>
+        ))}
+      </ul>
+      {viewing !== null && (
+        <div
+          className="viewer"
+          role="dialog"
+          aria-modal="true"
+          aria-label={`Page ${viewing}`}
+          onKeyDown={(e) => e.key === 'Escape' && setViewing(null)}
+        >
+          <button type="button" className="button viewer__close" onClick={() => setViewing(null)} autoFocus>
+            Close
+          </button>
+          <Thumbnail batchId={batchId} page={viewing} size="access" />
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,101 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { describeError, FormError } from '../components/FormError';
+import { quire } from '../ipc/client';
+import { useIsSupervisor } from '../state/session';
+
+type Decision = 'release' | 'requeue' | 'reject';
+
+/**
+ * Release, requeue (the batch or the chosen pages) or reject, always with a reason from the
+ * configured list plus free text. Shown to everyone; main refuses it to anyone but a supervisor.
+ */
+export function DecisionForm({ batchId, chosenPages }: { batchId: string; chosenPages: number[] }) {
+  const isSupervisor = useIsSupervisor();
+  const [reasons, setReasons] = useState<string[]>([]);
+  const [decision, setDecision] = useState<Decision>('release');
+  const [reason, setReason] = useState('');
+  const [note, setNote] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    quire.call('settings.get', {}).then(
+      (s) => setReasons(s.quarantineReasons),
+      () => {},
+    );
+  }, []);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const base = { batchId, reason, note };
+      if (decision === 'requeue') {
+        await quire.call('quarantine.decide', {
+          ...base,
+          decision,
+          ...(chosenPages.length ? { pages: chosenPages } : {}),
+        });
+      } else {
+        await quire.call('quarantine.decide', { ...base, decision });
+      }
+    } catch (e) {
+      setError(describeError(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="decision" onSubmit={submit} aria-labelledby="decision-title">
+      <h3 id="decision-title">Decision</h3>
+      {!isSupervisor && (
+        <p className="muted">Only a supervisor can decide; the station will refuse an operator.</p>
+      )}
+      <fieldset>
+        <legend>What happens to {batchId}</legend>
+        {(['release', 'requeue', 'reject'] as const).map((d) => (
+          <label key={d} className="radio">
+            <input
+              type="radio"
+              name="decision"
+              value={d}
+              checked={decision === d}
+              onChange={() => setDecision(d)}
+            />
+            {d === 'release' && 'Release — accept and continue'}
+            {d === 'requeue' &&
+              (chosenPages.length
+                ? `Requeue pages ${chosenPages.join(', ')} — recapture them`
+                : 'Requeue the batch — run it again')}
+            {d === 'reject' && 'Reject — stop this batch (files are kept)'}
+          </label>
+        ))}
+      </fieldset>
+      <label>
+        Reason
+        <select value={reason} onChange={(e) => setReason(e.target.value)} required>
+          <option value="">Choose a reason…</option>
+          {reasons.map((r) => (
+            <option key={r} value={r}>
+              {r}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Note
+        <textarea value={note} onChange={(e) => setNote(e.target.value)} rows={3} maxLength={2000} />
+      </label>
+      <FormError error={error} />
+      <button
+        type="submit"
+        className={`button ${decision === 'reject' ? 'button--danger' : 'button--primary'}`}
+        disabled={busy}
+      >
+        Record decision
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,152 @@
+import { useEffect, useState } from 'react';
+import { BatchStage } from '../../../shared/contract/index';
+import { age } from '../components/age';
+import { describeError, FormError } from '../components/FormError';
+import { Progress } from '../components/Progress';
+import { STAGE_LABELS, StageBadge } from '../components/StageBadge';
+import { VirtualTable, type Column } from '../components/VirtualTable';
+import { quire } from '../ipc/client';
+import {
+  batchPageReceived,
+  batchQueryChanged,
+  batchSelected,
+  useBatch,
+  useBatchCounts,
+  useBatchIds,
+  useBatchQuery,
+  useBatchTotal,
+  useSelectedBatchId,
+} from '../state/batches';
+import { BatchDrawer } from './BatchDrawer';
+
+const COLUMNS: Column[] = [
+  { key: 'id', label: 'Batch', width: 'minmax(140px, 1.4fr)' },
+  { key: 'device', label: 'Device', width: '110px' },
+  { key: 'stage', label: 'Stage', width: '130px' },
+  { key: 'pages', label: 'Pages', width: 'minmax(150px, 1fr)' },
+  { key: 'attempts', label: 'Attempts', width: '90px' },
+  { key: 'age', label: 'Age', width: '80px' },
+];
+
+function BatchRow({ id }: { id: string }) {
+  const batch = useBatch(id);
+  if (!batch) return null;
+  return (
+    <button
+      type="button"
+      className="vtable__row"
+      onClick={() => batchSelected(id)}
+      aria-label={`Batch ${id}, ${batch.stage}`}
+    >
+      <span className="vtable__cell mono">{batch.id}</span>
+      <span className="vtable__cell">{batch.device}</span>
+      <span className="vtable__cell">
+        <StageBadge stage={batch.stage} />
+      </span>
+      <span className="vtable__cell">
+        <Progress done={batch.pagesDone} expected={batch.pagesExpected} label={`Pages of ${batch.id}`} />
+      </span>
+      <span className="vtable__cell">{batch.attempts}</span>
+      <span className="vtable__cell">{age(batch.createdAt)}</span>
+    </button>
+  );
+}
+
+export function QueueView() {
+  const query = useBatchQuery();
+  const ids = useBatchIds();
+  const total = useBatchTotal();
+  const counts = useBatchCounts();
+  const selected = useSelectedBatchId();
+  const [error, setError] = useState<string | null>(null);
+  const [search, setSearch] = useState(query.search);
+
+  useEffect(() => {
+    let cancelled = false;
+    quire
+      .call('batches.list', {
+        ...(query.stage ? { stage: query.stage } : {}),
+        ...(query.device ? { device: query.device } : {}),
+        ...(query.search ? { search: query.search } : {}),
+        offset: 0,
+        limit: 500,
+      })
+      .then(
+        (page) => {
+          if (!cancelled) {
+            batchPageReceived(page);
+            setError(null);
+          }
+        },
+        (e) => !cancelled && setError(describeError(e)),
+      );
+    return () => {
+      cancelled = true;
+    };
+  }, [query]);
+
+  return (
+    <section aria-labelledby="queue-title" className="view view--fill">
+      <div className="view__head">
+        <h1 id="queue-title">Queue</h1>
+        <ul className="counts" aria-label="Batches by stage">
+          {BatchStage.options.map((stage) => (
+            <li key={stage}>
+              <span className="muted">{STAGE_LABELS[stage]}</span> <strong>{counts[stage] ?? 0}</strong>
+            </li>
+          ))}
+        </ul>
+      </div>
+      <form
+        className="filters"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          batchQueryChanged({ search: search.trim() });
+        }}
+      >
+        <label>
+          Stage
+          <select
+            value={query.stage}
+            onChange={(e) => batchQueryChanged({ stage: e.target.value as BatchStage | '' })}
+          >
+            <option value="">All stages</option>
+            {BatchStage.options.map((stage) => (
+              <option key={stage} value={stage}>
+                {STAGE_LABELS[stage]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Device
+          <input
+            value={query.device}
+            onChange={(e) => batchQueryChanged({ device: e.target.value.trim() })}
+            placeholder="any"
+          />
+        </label>
+        <label className="filters__search">
+          Batch id or accession number
+          <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
+        </label>
+        <button type="submit" className="button">
+          Search
+        </button>
+        <span className="muted filters__total">
+          {ids.length < total ? `Showing ${ids.length} of ${total}` : `${total} batches`}
+        </span>
+      </form>
+      <FormError error={error} />
+      <VirtualTable
+        ids={ids}
+        columns={COLUMNS}
+        label="Batches"
+        emptyText="No batches match."
+        renderRow={(id) => <BatchRow id={id} />}
+      />
+      {selected && <BatchDrawer batchId={selected} onClose={() => batchSelected(null)} />}
+    </section>
+  );
+}
