@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Command } from 'commander';
+import { registerScannerCommands } from './cli/scanner-commands';
 import { registerServeCommand } from './cli/serve-command';
 import { QUIRE_VERSION } from './version';
 
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .version(QUIRE_VERSION, '-v, --version')
     .showHelpAfterError();
   registerServeCommand(program, path.join(__dirname, '..', 'renderer'));
+  registerScannerCommands(program);
   return program;
 }
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, net, protocol, session, shell } from 'electron';
-import { createStation, type Station } from './station';
+import { createStation, REALISTIC_SIMULATOR_TIMING, type Station } from './station';
 import { resolveDataRoot } from './storage/index';
 import { registerIpc } from './transport/ipc';
 import { stationEndpoint } from './transport/station-endpoint';
@@ -75,7 +75,12 @@ async function start(): Promise<void> {
 
   const dataDir = resolveDataRoot(process.env, app.getPath('userData'));
   const simulators = Number(process.env.QUIRE_SIMULATORS ?? 3);
-  station = await createStation({ dataDir, electronVersion: process.versions.electron ?? null, simulators });
+  station = await createStation({
+    dataDir,
+    electronVersion: process.versions.electron ?? null,
+    simulators,
+    simulatorTiming: REALISTIC_SIMULATOR_TIMING,
+  });
   const ipc = registerIpc({
     ...stationEndpoint(station),
     validateOutput: !app.isPackaged,

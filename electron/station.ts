@@ -17,6 +17,9 @@ import { QUIRE_VERSION } from './version';
  * Electron app, the WebSocket bridge, the CLI and the tests all build the same core through it,
  * choosing only options (data folder, clock, logger, simulated scanners).
  */
+/** How the built-in simulators pace themselves in the default app: like a real batch scanner. */
+export const REALISTIC_SIMULATOR_TIMING = { feedMs: 400, captureMs: 600, flushBytesPerSecond: 8_000_000 };
+
 export interface StationOptions {
   dataDir: string;
   clock?: Clock;
@@ -25,6 +28,8 @@ export interface StationOptions {
   electronVersion?: string | null;
   /** Simulated ScanLink/1 scanners to start on loopback (the default app: 3; tests: 0). */
   simulators?: number;
+  /** Pacing of the simulators (the app shows realistic timing; tests run flat out). */
+  simulatorTiming?: { feedMs: number; captureMs: number; flushBytesPerSecond: number | null };
 }
 
 export interface Station {
@@ -58,7 +63,11 @@ export async function createStation(options: StationOptions): Promise<Station> {
   const auth = await createAuthModule(core, { settings });
   const audit = await createAuditModule(core);
   const queue = await createQueueModule(core);
-  const devices = await createDevicesModule(core, { audit, simulators: options.simulators ?? 0 });
+  const devices = await createDevicesModule(core, {
+    audit,
+    simulators: options.simulators ?? 0,
+    simulatorTiming: options.simulatorTiming,
+  });
   const catalog = await createCatalogModule(core, { queue, audit });
 
   const station: Station = {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
+import { REALISTIC_SIMULATOR_TIMING } from '../station';
 import { stationEndpoint } from '../transport/station-endpoint';
 import { startBridge } from '../transport/ws-bridge';
 import { openCliStation, printJson, withDataOption } from './common';
@@ -14,7 +15,10 @@ export function registerServeCommand(program: Command, rendererRoot: string): vo
     .option('--port <port>', 'bridge port (default: a free port)', '0')
     .option('--simulators <n>', 'simulated scanners to start on loopback', '3')
     .action(async (opts: { data?: string; port: string; simulators: string }) => {
-      const station = await openCliStation(opts, { simulators: Number(opts.simulators) });
+      const station = await openCliStation(opts, {
+        simulators: Number(opts.simulators),
+        simulatorTiming: REALISTIC_SIMULATOR_TIMING,
+      });
       const bridge = await startBridge({
         ...stationEndpoint(station),
         port: Number(opts.port),

@@ -3,6 +3,31 @@ import type { Station } from '../station';
 import type { HandlerTable } from '../transport/dispatch';
 
 export function devicesHandlers(station: Station): Pick<HandlerTable, keyof typeof devicesCommands> {
-  void station;
-  return {};
+  const { devices } = station;
+  return {
+    'devices.list': () => devices.list(),
+    'devices.add': (config) => devices.add(config),
+    'devices.update': (config) => devices.update(config),
+    'devices.remove': ({ name }) => {
+      devices.remove(name);
+      return { removed: name };
+    },
+    'devices.connect': ({ name }) => {
+      devices.get(name).connect();
+      return devices.get(name).status();
+    },
+    'devices.disconnect': ({ name }) => {
+      devices.get(name).disconnect();
+      return devices.get(name).status();
+    },
+    'devices.reset': ({ name }) => devices.reset(name),
+    'devices.acknowledgeAlert': ({ name }) => {
+      devices.get(name).acknowledgeAlert();
+      return { ok: true as const };
+    },
+    'devices.injectFault': ({ name, fault }) => {
+      devices.injectFault(name, fault);
+      return { ok: true as const };
+    },
+  };
 }

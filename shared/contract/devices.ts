@@ -1,5 +1,147 @@
-import type { CommandSpec, EventSpec } from './define';
+import { z } from 'zod';
+import { command, event } from './define';
 
-export const devicesCommands = {} satisfies Record<string, CommandSpec>;
+export const DeviceName = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,64}$/, 'use 1–64 characters of A–Z, a–z, 0–9, ".", "_" or "-"')
+  .refine((n) => n !== '.' && n !== '..', 'may not be "." or ".."');
 
-export const devicesEvents = {} satisfies Record<string, EventSpec>;
+/** The scanner's own states plus the station's OFFLINE and CONNECTING. */
+export const DeviceState = z.enum([
+  'OFFLINE',
+  'CONNECTING',
+  'IDLE',
+  'FEEDING',
+  'CAPTURING',
+  'FLUSHING',
+  'READY',
+  'JAMMED',
+  'ERROR',
+]);
+export type DeviceState = z.infer<typeof DeviceState>;
+
+export const ScanProfile = z.object({
+  dpi: z.number().int().min(50).max(2400),
+  mode: z.enum(['color', 'gray', 'bw']),
+  bitDepth: z.union([z.literal(1), z.literal(8), z.literal(16)]),
+});
+export type ScanProfile = z.infer<typeof ScanProfile>;
+
+export const DeviceConfig = z.object({
+  name: DeviceName,
+  host: z.string().min(1).max(253),
+  port: z.number().int().min(1).max(65535),
+  profile: ScanProfile,
+});
+export type DeviceConfig = z.infer<typeof DeviceConfig>;
+
+export const DeviceAlert = z.object({
+  device: z.string(),
+  code: z.string(),
+  message: z.string(),
+  job: z.string().nullable(),
+  at: z.string(),
+});
+export type DeviceAlert = z.infer<typeof DeviceAlert>;
+
+export const DeviceStatus = z.object({
+  name: z.string(),
+  host: z.string(),
+  port: z.number().int(),
+  profile: ScanProfile,
+  simulated: z.boolean(),
+  state: DeviceState,
+  adf: z.enum(['LOADED', 'EMPTY', 'JAM']).nullable(),
+  /** Image bytes still in the scanner's memory. */
+  buffered: z.number().int().nonnegative(),
+  /** idle: no job; capturing: pages arriving; flushing: JOB_END seen or READY with bytes still to come; */
+  flush: z.enum(['idle', 'capturing', 'flushing']),
+  job: z.string().nullable(),
+  page: z.number().int().nullable(),
+  pagesPerMinute: z.number().nonnegative(),
+  breaker: z.enum(['closed', 'open', 'half-open']),
+  lastFault: z.object({ code: z.string(), message: z.string(), at: z.string() }).nullable(),
+  identity: z
+    .object({ vendor: z.string(), model: z.string(), serial: z.string(), firmware: z.string() })
+    .nullable(),
+  lastError: z.string().nullable(),
+  /** A jam or cover alert stays until an operator handles it (RESET or acknowledge). */
+  alert: DeviceAlert.nullable(),
+});
+export type DeviceStatus = z.infer<typeof DeviceStatus>;
+
+export const SimulatorFault = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('jamAtPage'), page: z.number().int().positive() }),
+  z.object({ kind: z.literal('dropMidPage'), page: z.number().int().positive() }),
+  z.object({ kind: z.literal('corruptChecksum'), page: z.number().int().positive() }),
+  z.object({ kind: z.literal('slowFlush'), bytesPerSecond: z.number().int().positive() }),
+  z.object({ kind: z.literal('byteAtATime') }),
+  z.object({ kind: z.literal('statusStorm'), perSecond: z.number().int().min(1).max(1000) }),
+  z.object({ kind: z.literal('clear') }),
+]);
+export type SimulatorFault = z.infer<typeof SimulatorFault>;
+
+const ByName = z.object({ name: DeviceName }).strict();
+
+export const devicesCommands = {
+  'devices.list': command({
+    input: z.object({}).strict(),
+    output: z.array(DeviceStatus),
+    access: 'operator',
+    summary: 'Every scanner in the fleet with its live state.',
+  }),
+  'devices.add': command({
+    input: DeviceConfig.strict(),
+    output: DeviceStatus,
+    access: 'supervisor',
+    summary: 'Adds a scanner to the fleet and connects to it.',
+  }),
+  'devices.update': command({
+    input: DeviceConfig.strict(),
+    output: DeviceStatus,
+    access: 'supervisor',
+    summary: "Changes a scanner's address or scan profile (not while it captures).",
+  }),
+  'devices.remove': command({
+    input: ByName,
+    output: z.object({ removed: z.string() }),
+    access: 'supervisor',
+    summary: 'Removes a scanner from the fleet (not while it captures).',
+  }),
+  'devices.connect': command({
+    input: ByName,
+    output: DeviceStatus,
+    access: 'operator',
+    summary: 'Connects.',
+  }),
+  'devices.disconnect': command({
+    input: ByName,
+    output: DeviceStatus,
+    access: 'operator',
+    summary: 'Disconnects.',
+  }),
+  'devices.reset': command({
+    input: ByName,
+    output: DeviceStatus,
+    access: 'operator',
+    summary: 'Sends RESET after the operator cleared the feeder (rule 5).',
+  }),
+  'devices.acknowledgeAlert': command({
+    input: ByName,
+    output: z.object({ ok: z.literal(true) }),
+    access: 'operator',
+    summary: "Marks a device's alert as handled.",
+  }),
+  'devices.injectFault': command({
+    input: z.object({ name: DeviceName, fault: SimulatorFault }).strict(),
+    output: z.object({ ok: z.literal(true) }),
+    access: 'operator',
+    summary: 'Injects a fault into a simulated scanner (simulators only).',
+  }),
+};
+
+export const devicesEvents = {
+  'device.status': event({ payload: DeviceStatus, coalesceKey: (d) => d.name }),
+  'device.alert': event({ payload: DeviceAlert }),
+  'device.removed': event({ payload: z.object({ name: z.string() }) }),
+};

@@ -1,0 +1,307 @@
+import { parseJson, type Frame } from './codec';
+import type { ScanLinkConnection } from './connection';
+import { PageVerificationError, PageWriter, type CapturedPage } from './page-writer';
+import {
+  EventKind,
+  FaultEvent,
+  FEEDER_FAULTS,
+  JobEndEvent,
+  Opcode,
+  PageBeginEvent,
+  PageEndEvent,
+  type BitDepth,
+  type ScanMode,
+  type StatusEvent,
+} from './protocol';
+
+export interface CaptureRequest {
+  jobId: string;
+  /** null: until the feeder is empty. */
+  pages: number | null;
+  dpi: number;
+  mode: ScanMode;
+  bitDepth: BitDepth;
+  /** Pages land here as page-NNNN.tif, numbered after the highest page already there. */
+  mastersDir: string;
+  signal?: AbortSignal;
+}
+
+export type CaptureStatus = 'complete' | 'jammed' | 'aborted' | 'failed' | 'interrupted';
+
+export interface CaptureResult {
+  job: string;
+  status: CaptureStatus;
+  /** Pages verified and under their final names in this attempt (station numbering). */
+  pages: CapturedPage[];
+  checksumMismatches: { page: number; expected: string; actual: string }[];
+  fault: { code: string; message: string } | null;
+  /** Why the job did not complete; `transient` says whether retrying may help. */
+  error: { code: string; message: string; transient: boolean } | null;
+}
+
+const MAX_BUSY_RETRIES = 20;
+const PAUSE_ABOVE_BYTES = 8 * 1024 * 1024;
+const RESUME_BELOW_BYTES = 2 * 1024 * 1024;
+
+/**
+ * One CAPTURE job on one connection, from the command to the device being free again.
+ * Page events are handled strictly in order on a serial chain (a page's fsync finishes before
+ * the next page is opened), and the socket is paused while more than a few MiB wait for the
+ * disk, so memory stays bounded whatever the page size. The job is finished only under
+ * protocol rule 1: JOB_END, then a later STATUS with buffered 0 and READY or IDLE, and no
+ * unparsed bytes left on the connection.
+ */
+export class CaptureRun {
+  readonly done: Promise<CaptureResult>;
+  private resolveDone!: (result: CaptureResult) => void;
+  private chain: Promise<void> = Promise.resolve();
+  private queuedBytes = 0;
+  private paused = false;
+  private writer: PageWriter | null = null;
+  private started = false;
+  private busyRetries = 0;
+  private jobEnd: JobEndEvent | null = null;
+  private settled = false;
+  private readonly pages: CapturedPage[] = [];
+  private readonly mismatches: CaptureResult['checksumMismatches'] = [];
+  private fault: CaptureResult['fault'] = null;
+  private fatal: CaptureResult['error'] = null;
+  currentPage: number | null = null;
+
+  constructor(
+    private readonly conn: ScanLinkConnection,
+    readonly request: CaptureRequest,
+    /** Station page number = offset + the scanner's 1-based page in this job. */
+    private readonly pageOffset: number,
+    private readonly onPage: (page: CapturedPage) => void,
+  ) {
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    request.signal?.addEventListener('abort', () => this.abort(), { once: true });
+  }
+
+  get jobEnded(): boolean {
+    return this.jobEnd !== null;
+  }
+
+  start(): void {
+    this.conn.send(Opcode.CAPTURE, {
+      job: this.request.jobId,
+      pages: this.request.pages,
+      dpi: this.request.dpi,
+      mode: this.request.mode,
+      bitDepth: this.request.bitDepth,
+    });
+  }
+
+  onFrame(frame: Frame): void {
+    switch (frame.type) {
+      case EventKind.STATUS:
+        return; // statuses arrive through onStatus
+      case EventKind.FAULT:
+        return this.onFault(FaultEvent.parse(parseJson(frame.payload)));
+      case EventKind.PAGE_BEGIN: {
+        const begin = PageBeginEvent.parse(parseJson(frame.payload));
+        if (begin.job !== this.request.jobId) return;
+        this.started = true;
+        const page = this.pageOffset + begin.page;
+        this.currentPage = page;
+        this.enqueue(0, async () => {
+          await this.writer?.discard(); // a PAGE_BEGIN without PAGE_END: the earlier page is incomplete
+          this.writer = await PageWriter.open(this.request.mastersDir, page, begin);
+        });
+        return;
+      }
+      case EventKind.DATA: {
+        const chunk = frame.payload;
+        this.enqueue(chunk.length, async () => {
+          const writer = this.writer;
+          if (!writer) return;
+          if (!writer.write(chunk)) await new Promise<void>((resolve) => writer.onceDrained(resolve));
+        });
+        return;
+      }
+      case EventKind.PAGE_END: {
+        const end = PageEndEvent.parse(parseJson(frame.payload));
+        if (end.job !== this.request.jobId) return;
+        this.enqueue(0, async () => {
+          const writer = this.writer;
+          this.writer = null;
+          if (!writer) return;
+          try {
+            const page = await writer.commit();
+            this.pages.push(page);
+            this.onPage(page);
+          } catch (error) {
+            if (!(error instanceof PageVerificationError)) throw error;
+            this.mismatches.push({
+              page: error.page,
+              expected: error.expected.sha256,
+              actual: error.actual.sha256,
+            });
+          }
+        });
+        return;
+      }
+      case EventKind.JOB_END: {
+        const end = JobEndEvent.parse(parseJson(frame.payload));
+        if (end.job !== this.request.jobId) return;
+        this.jobEnd = end;
+        this.started = true;
+        // Ask at once instead of waiting for the next keepalive.
+        this.conn.send(Opcode.STATUS);
+        return;
+      }
+      default:
+        return; // unknown kinds were already skipped by length
+    }
+  }
+
+  /** Called for every STATUS, in stream order. */
+  onStatus(status: StatusEvent): void {
+    if (status.job === this.request.jobId) this.started = true;
+    if (this.jobEnd?.status === 'jammed') {
+      void this.finishAfterChain();
+      return;
+    }
+    if (this.jobEnd && status.buffered === 0 && (status.state === 'READY' || status.state === 'IDLE')) {
+      if (this.conn.unparsedBytes === 0) void this.finishAfterChain();
+    } else if (
+      !this.started &&
+      this.busyRetries > 0 &&
+      status.buffered === 0 &&
+      (status.state === 'READY' || status.state === 'IDLE')
+    ) {
+      // The scanner said BUSY to our CAPTURE; it is free now, so ask again.
+      this.start();
+    }
+  }
+
+  /** The connection dropped: whatever page was in flight is lost (rule 6); completed pages stay. */
+  onConnectionLost(reason: string): void {
+    this.fatal ??= { code: 'CONNECTION_LOST', message: `connection lost: ${reason}`, transient: true };
+    void this.finishAfterChain();
+  }
+
+  private onFault(fault: FaultEvent): void {
+    if (fault.job !== null && fault.job !== this.request.jobId && fault.code !== 'BUSY') return;
+    if (fault.code === 'BUSY' && !this.started) {
+      this.busyRetries += 1;
+      if (this.busyRetries > MAX_BUSY_RETRIES) {
+        this.fatal = { code: 'BUSY', message: 'the scanner stayed busy', transient: true };
+        void this.finishAfterChain();
+      }
+      return;
+    }
+    this.fault = { code: fault.code, message: fault.message };
+    if (fault.code === 'BAD_COMMAND') {
+      this.fatal = {
+        code: 'BAD_COMMAND',
+        message: `the scanner refused the command: ${fault.message}`,
+        transient: false,
+      };
+      void this.finishAfterChain();
+    } else if (!FEEDER_FAULTS.has(fault.code)) {
+      this.fatal ??= { code: fault.code, message: fault.message, transient: true };
+    }
+    // Feeder faults: the scanner follows with STATUS JAMMED and JOB_END jammed (rule 5).
+  }
+
+  abort(): void {
+    if (this.settled) return;
+    this.conn.send(Opcode.ABORT, { job: this.request.jobId });
+  }
+
+  private enqueue(bytes: number, task: () => Promise<void>): void {
+    this.queuedBytes += bytes;
+    if (!this.paused && this.queuedBytes > PAUSE_ABOVE_BYTES) {
+      this.paused = true;
+      this.conn.pause();
+    }
+    this.chain = this.chain
+      .then(task)
+      .catch((error: unknown) => {
+        this.fatal ??= { code: 'STAGING_WRITE_FAILED', message: (error as Error).message, transient: false };
+        this.abort();
+      })
+      .finally(() => {
+        this.queuedBytes -= bytes;
+        if (this.paused && this.queuedBytes < RESUME_BELOW_BYTES) {
+          this.paused = false;
+          this.conn.resume();
+        }
+      });
+  }
+
+  private async finishAfterChain(): Promise<void> {
+    if (this.settled) return;
+    this.settled = true;
+    await this.chain;
+    if (this.writer) {
+      await this.writer.discard();
+      this.writer = null;
+    }
+    if (this.paused) this.conn.resume();
+    this.resolveDone(this.result());
+  }
+
+  private result(): CaptureResult {
+    const base = {
+      job: this.request.jobId,
+      pages: this.pages,
+      checksumMismatches: this.mismatches,
+      fault: this.fault,
+    };
+    if (this.fatal) {
+      return {
+        ...base,
+        status: this.fatal.code === 'CONNECTION_LOST' ? 'interrupted' : 'failed',
+        error: this.fatal,
+      };
+    }
+    if (this.mismatches.length > 0) {
+      const pages = this.mismatches.map((m) => m.page).join(', ');
+      return {
+        ...base,
+        status: 'failed',
+        error: { code: 'CHECKSUM_MISMATCH', message: `corrupt page(s) ${pages}`, transient: false },
+      };
+    }
+    switch (this.jobEnd?.status) {
+      case 'complete':
+        if (this.request.pages !== null && this.pages.length < this.request.pages) {
+          return {
+            ...base,
+            status: 'failed',
+            error: {
+              code: 'PAGES_MISSING',
+              message: `${this.pages.length} of ${this.request.pages} pages arrived`,
+              transient: false,
+            },
+          };
+        }
+        return { ...base, status: 'complete', error: null };
+      case 'jammed':
+        return {
+          ...base,
+          status: 'jammed',
+          error: {
+            code: this.fault?.code ?? 'ADF_JAM',
+            message: this.fault?.message ?? 'feeder jam',
+            transient: false,
+          },
+        };
+      case 'aborted':
+        return {
+          ...base,
+          status: 'aborted',
+          error: { code: 'ABORTED', message: 'the job was aborted', transient: false },
+        };
+      default:
+        return {
+          ...base,
+          status: 'failed',
+          error: { code: 'NO_JOB_END', message: 'the job ended without JOB_END', transient: true },
+        };
+    }
+  }
+}

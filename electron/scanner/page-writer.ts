@@ -1,0 +1,151 @@
+import { createHash, type Hash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { commitPartFile, PART_SUFFIX } from '../storage/index';
+
+export interface CapturedPage {
+  page: number;
+  bytes: number;
+  sha256: string;
+  path: string;
+}
+
+export class PageVerificationError extends Error {
+  override readonly name = 'PageVerificationError';
+  constructor(
+    readonly page: number,
+    readonly expected: { bytes: number; sha256: string },
+    readonly actual: { bytes: number; sha256: string },
+  ) {
+    super(
+      actual.bytes !== expected.bytes
+        ? `page ${page}: received ${actual.bytes} bytes, PAGE_BEGIN announced ${expected.bytes}`
+        : `page ${page}: SHA-256 ${actual.sha256} differs from PAGE_BEGIN's ${expected.sha256}`,
+    );
+  }
+}
+
+export function masterFileName(page: number): string {
+  return `page-${String(page).padStart(4, '0')}.tif`;
+}
+
+const MASTER_PATTERN = /^page-(\d{4,})\.tif$/;
+
+/** The highest page number already under a final name: a resumed job continues after it. */
+export async function highestCompletedPage(mastersDir: string): Promise<number> {
+  let names: string[];
+  try {
+    names = await fs.readdir(mastersDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
+  return names.reduce((max, name) => Math.max(max, Number(MASTER_PATTERN.exec(name)?.[1] ?? 0)), 0);
+}
+
+const HIGH_WATER_BYTES = 4 * 1024 * 1024;
+
+/**
+ * One page on its way to staging: bytes stream into `page-NNNN.tif.part` while being hashed;
+ * only when the count and SHA-256 match PAGE_BEGIN is the file fsynced and linked to its final
+ * name (never replacing an existing page) and the folder fsynced. A page that fails or is
+ * interrupted never appears under a final name. At most a few MiB wait for the disk: `write`
+ * returns false above that and `onceDrained` says when to go on, so the caller pauses the socket.
+ */
+export class PageWriter {
+  private readonly hash: Hash = createHash('sha256');
+  private received = 0;
+  private inFlight = 0;
+  private writes: Promise<void> = Promise.resolve();
+  private writeError: Error | null = null;
+  private drainWaiters: Array<() => void> = [];
+
+  private constructor(
+    readonly page: number,
+    readonly finalPath: string,
+    private readonly partPath: string,
+    private readonly handle: fs.FileHandle,
+    private readonly expected: { bytes: number; sha256: string },
+  ) {}
+
+  static async open(
+    mastersDir: string,
+    page: number,
+    expected: { bytes: number; sha256: string },
+  ): Promise<PageWriter> {
+    await fs.mkdir(mastersDir, { recursive: true });
+    const finalPath = path.join(mastersDir, masterFileName(page));
+    const partPath = finalPath + PART_SUFFIX;
+    // A leftover .part from an interrupted attempt is garbage by definition: start afresh.
+    const handle = await fs.open(partPath, 'w');
+    return new PageWriter(page, finalPath, partPath, handle, {
+      bytes: expected.bytes,
+      sha256: expected.sha256.toLowerCase(),
+    });
+  }
+
+  /** Bytes beyond what PAGE_BEGIN announced make the page corrupt at once; they are not written. */
+  write(chunk: Buffer): boolean {
+    this.received += chunk.length;
+    if (this.received > this.expected.bytes) return true;
+    this.hash.update(chunk);
+    this.inFlight += chunk.length;
+    this.writes = this.writes
+      .then(async () => {
+        if (this.writeError) return;
+        let offset = 0;
+        while (offset < chunk.length) {
+          const { bytesWritten } = await this.handle.write(chunk, offset, chunk.length - offset);
+          offset += bytesWritten;
+        }
+      })
+      .catch((error: Error) => {
+        this.writeError ??= error;
+      })
+      .finally(() => {
+        this.inFlight -= chunk.length;
+        if (this.inFlight < HIGH_WATER_BYTES / 2) this.wakeDrainWaiters();
+      });
+    return this.inFlight < HIGH_WATER_BYTES;
+  }
+
+  onceDrained(callback: () => void): void {
+    if (this.inFlight < HIGH_WATER_BYTES / 2) callback();
+    else this.drainWaiters.push(callback);
+  }
+
+  get receivedBytes(): number {
+    return this.received;
+  }
+
+  /** Verifies, fsyncs and moves the page under its final name; throws PageVerificationError if it is corrupt. */
+  async commit(): Promise<CapturedPage> {
+    await this.writes;
+    if (this.writeError) {
+      await this.discard();
+      throw this.writeError;
+    }
+    const sha256 = this.received > this.expected.bytes ? 'overrun' : this.hash.digest('hex');
+    if (this.received !== this.expected.bytes || sha256 !== this.expected.sha256) {
+      await this.discard();
+      throw new PageVerificationError(this.page, this.expected, { bytes: this.received, sha256 });
+    }
+    await this.handle.sync();
+    await this.handle.close();
+    await commitPartFile(this.partPath, this.finalPath, { noOverwrite: true });
+    return { page: this.page, bytes: this.received, sha256, path: this.finalPath };
+  }
+
+  /** Drops an interrupted or corrupt page: nothing of it remains. */
+  async discard(): Promise<void> {
+    await this.writes;
+    await this.handle.close().catch(() => {});
+    await fs.rm(this.partPath, { force: true });
+  }
+
+  private wakeDrainWaiters(): void {
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    waiters.forEach((w) => w());
+  }
+}

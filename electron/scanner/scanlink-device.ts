@@ -1,0 +1,307 @@
+import { EventEmitter } from 'node:events';
+import {
+  BrokenCircuitError,
+  CircuitState,
+  ConsecutiveBreaker,
+  circuitBreaker,
+  handleType,
+  type CircuitBreakerPolicy,
+} from 'cockatiel';
+import type { DeviceConfig, DeviceStatus } from '../../shared/contract/index';
+import type { Logger } from '../core/logger';
+import { removePartFiles } from '../storage/index';
+import { CaptureRun, type CaptureRequest, type CaptureResult } from './capture-run';
+import { parseJson, type Frame } from './codec';
+import { ScanLinkConnection, type ConnectionOptions } from './connection';
+import { highestCompletedPage } from './page-writer';
+import {
+  EventKind,
+  FaultEvent,
+  FEEDER_FAULTS,
+  Opcode,
+  StatusEvent,
+  type StatusEvent as Status,
+} from './protocol';
+import type { TraceRecorder } from './trace';
+
+/** Any scanner driver (ScanLink/1 now; eSCL or SANE later) as the pipeline sees it. */
+export interface Device {
+  readonly name: string;
+  status(): DeviceStatus;
+  connect(): void;
+  disconnect(): void;
+  capture(request: CaptureRequest): Promise<CaptureResult>;
+  reset(): Promise<void>;
+  on(event: 'status', listener: (status: DeviceStatus) => void): this;
+  on(event: 'alert', listener: (alert: NonNullable<DeviceStatus['alert']>) => void): this;
+}
+
+export interface DeviceOptions {
+  config: DeviceConfig;
+  simulated?: boolean;
+  logger?: Logger;
+  trace?: TraceRecorder;
+  breakerThreshold?: number;
+  breakerRecoveryMs?: number;
+  /** How long capture waits for the device to come online and be free. */
+  readyTimeoutMs?: number;
+  connection?: Partial<ConnectionOptions>;
+}
+
+/** A link-level failure (offline, dropped, stayed busy): what the circuit breaker counts. */
+class LinkFailure extends Error {
+  constructor(readonly result: CaptureResult) {
+    super(result.error?.message ?? 'link failure');
+  }
+}
+
+export class ScanLinkDevice extends EventEmitter implements Device {
+  readonly name: string;
+  private readonly conn: ScanLinkConnection;
+  private readonly breaker: CircuitBreakerPolicy;
+  private lastStatus: Status | null = null;
+  private run: CaptureRun | null = null;
+  private lastFault: DeviceStatus['lastFault'] = null;
+  private alert: DeviceStatus['alert'] = null;
+  private pageTimes: number[] = [];
+  private waiters: Array<() => void> = [];
+
+  constructor(private readonly options: DeviceOptions) {
+    super();
+    this.name = options.config.name;
+    this.conn = new ScanLinkConnection({
+      host: options.config.host,
+      port: options.config.port,
+      clientName: 'Quire',
+      logger: options.logger,
+      trace: options.trace,
+      ...options.connection,
+    });
+    this.breaker = circuitBreaker(handleType(LinkFailure), {
+      breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 3),
+      halfOpenAfter: options.breakerRecoveryMs ?? 60_000,
+    });
+    this.breaker.onStateChange(() => this.publish());
+    this.conn.on('frame', (frame: Frame) => this.onFrame(frame));
+    this.conn.on('state', () => {
+      if (this.conn.state !== 'online') this.lastStatus = null;
+      this.publish();
+      this.wake();
+    });
+    this.conn.on('lost', (reason: string) => this.run?.onConnectionLost(reason));
+  }
+
+  get config(): DeviceConfig {
+    return this.options.config;
+  }
+
+  connect(): void {
+    this.conn.start();
+  }
+
+  disconnect(): void {
+    this.conn.stop();
+  }
+
+  /**
+   * Free for the next CAPTURE (rule 1): online, not capturing, the scanner READY or IDLE with
+   * nothing buffered, and no bytes of the connection left unparsed.
+   */
+  isFree(): boolean {
+    const s = this.lastStatus;
+    return (
+      this.conn.state === 'online' &&
+      this.run === null &&
+      s !== null &&
+      s.buffered === 0 &&
+      (s.state === 'READY' || s.state === 'IDLE') &&
+      this.conn.unparsedBytes === 0
+    );
+  }
+
+  async capture(request: CaptureRequest): Promise<CaptureResult> {
+    if (this.run) {
+      return failure(
+        request.jobId,
+        'DEVICE_BUSY',
+        `${this.name} is already capturing ${this.run.request.jobId}`,
+        true,
+      );
+    }
+    try {
+      return await this.breaker.execute(async () => {
+        const result = await this.captureOnce(request);
+        if (
+          result.status === 'interrupted' ||
+          result.error?.code === 'OFFLINE' ||
+          result.error?.code === 'BUSY'
+        ) {
+          throw new LinkFailure(result);
+        }
+        return result;
+      });
+    } catch (error) {
+      if (error instanceof LinkFailure) return error.result;
+      if (error instanceof BrokenCircuitError) {
+        return failure(
+          request.jobId,
+          'CIRCUIT_OPEN',
+          `${this.name} failed repeatedly; waiting before trying again`,
+          true,
+        );
+      }
+      throw error;
+    }
+  }
+
+  private async captureOnce(request: CaptureRequest): Promise<CaptureResult> {
+    const ready = await this.waitUntil(
+      () => this.isFree() || this.lastStatus?.state === 'JAMMED',
+      this.options.readyTimeoutMs ?? 15_000,
+    );
+    if (this.lastStatus?.state === 'JAMMED') {
+      return failure(request.jobId, 'JAMMED', `${this.name} is jammed: clear the feeder and RESET`, false);
+    }
+    if (!ready) {
+      const why = this.conn.state !== 'online' ? 'OFFLINE' : 'BUSY';
+      return failure(
+        request.jobId,
+        why,
+        `${this.name} is ${why === 'OFFLINE' ? 'not connected' : 'not free'}`,
+        true,
+      );
+    }
+    // Leftovers of an interrupted attempt are removed; completed pages stay and numbering continues.
+    await removePartFiles(request.mastersDir);
+    const offset = await highestCompletedPage(request.mastersDir);
+    const run = new CaptureRun(this.conn, request, offset, () => {
+      this.pageTimes.push(Date.now());
+      this.publish();
+    });
+    this.run = run;
+    this.publish();
+    run.start();
+    try {
+      return await run.done;
+    } finally {
+      this.run = null;
+      this.publish();
+      this.wake();
+    }
+  }
+
+  async reset(): Promise<void> {
+    if (!this.conn.send(Opcode.RESET)) throw new Error(`${this.name} is not connected`);
+    this.conn.send(Opcode.STATUS);
+    await this.waitUntil(() => this.lastStatus !== null && this.lastStatus.state !== 'JAMMED', 5000);
+    this.lastFault = null;
+    this.alert = null;
+    this.publish();
+  }
+
+  acknowledgeAlert(): void {
+    this.alert = null;
+    this.publish();
+  }
+
+  private onFrame(frame: Frame): void {
+    try {
+      if (frame.type === EventKind.STATUS) {
+        this.lastStatus = StatusEvent.parse(parseJson(frame.payload));
+        this.run?.onStatus(this.lastStatus);
+        this.publish();
+        this.wake();
+        return;
+      }
+      if (frame.type === EventKind.FAULT) {
+        const fault = FaultEvent.parse(parseJson(frame.payload));
+        if (fault.code !== 'BUSY') {
+          this.lastFault = { code: fault.code, message: fault.message, at: new Date().toISOString() };
+          if (FEEDER_FAULTS.has(fault.code))
+            this.emit('alert', { code: fault.code, message: fault.message, job: fault.job });
+        }
+      }
+      this.run?.onFrame(frame);
+    } catch (error) {
+      // A malformed event from the scanner is a protocol violation: drop the link and start over.
+      this.options.logger?.warn({ device: this.name, err: error }, 'malformed ScanLink event');
+      this.conn.stop();
+      this.conn.start();
+    }
+  }
+
+  status(): DeviceStatus {
+    const link = this.conn.state;
+    const s = this.lastStatus;
+    const now = Date.now();
+    this.pageTimes = this.pageTimes.filter((t) => now - t < 60_000);
+    const flushing =
+      (this.run?.jobEnded ?? false) ||
+      (s !== null && s.buffered > 0 && (s.state === 'READY' || s.state === 'FLUSHING'));
+    const hello = this.conn.hello;
+    return {
+      name: this.name,
+      host: this.options.config.host,
+      port: this.options.config.port,
+      profile: this.options.config.profile,
+      simulated: this.options.simulated ?? false,
+      state: link === 'offline' ? 'OFFLINE' : link === 'connecting' || !s ? 'CONNECTING' : s.state,
+      adf: s?.adf ?? null,
+      buffered: s?.buffered ?? 0,
+      flush: flushing ? 'flushing' : this.run ? 'capturing' : 'idle',
+      job: this.run?.request.jobId ?? s?.job ?? null,
+      page: this.run?.currentPage ?? null,
+      pagesPerMinute: this.pageTimes.length,
+      breaker:
+        this.breaker.state === CircuitState.Open || this.breaker.state === CircuitState.Isolated
+          ? 'open'
+          : this.breaker.state === CircuitState.HalfOpen
+            ? 'half-open'
+            : 'closed',
+      lastFault: this.lastFault,
+      identity: hello
+        ? { vendor: hello.vendor, model: hello.model, serial: hello.serial, firmware: hello.firmware }
+        : null,
+      lastError: this.conn.lastError,
+      alert: this.alert,
+    };
+  }
+
+  private publish(): void {
+    this.emit('status', this.status());
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    waiters.forEach((w) => w());
+  }
+
+  /** Resolves true once the condition holds (re-checked on every status change), false on timeout. */
+  private waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+    if (condition()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      const check = () => {
+        if (condition()) {
+          clearTimeout(timer);
+          resolve(true);
+        } else {
+          this.waiters.push(check);
+        }
+      };
+      this.waiters.push(check);
+    });
+  }
+}
+
+function failure(job: string, code: string, message: string, transient: boolean): CaptureResult {
+  return {
+    job,
+    status: 'failed',
+    pages: [],
+    checksumMismatches: [],
+    fault: null,
+    error: { code, message, transient },
+  };
+}

@@ -1,0 +1,379 @@
+import { createHash } from 'node:crypto';
+import net from 'node:net';
+import type { SimulatorFault } from '../../../shared/contract/index';
+import { encodeEvent, encodeEventHeader, FrameDecoder, parseJson } from '../codec';
+import {
+  AbortCommand,
+  CaptureCommand,
+  EventKind,
+  MAX_DATA_FRAME_BYTES,
+  Opcode,
+  type CaptureCommand as Capture,
+  type FaultCode,
+  type ScannerState,
+  type StatusEvent,
+} from '../protocol';
+import { makeTiffPage, pixelSize, type PageSpec } from './tiff-pages';
+
+export interface SimulatorOptions {
+  /** Sheets in the feeder at start (null: endless). */
+  sheets?: number | null;
+  feedMs?: number;
+  captureMs?: number;
+  /** How fast the firmware buffer drains to the socket (bytes per second; null: as fast as TCP takes it). */
+  flushBytesPerSecond?: number | null;
+  dataFrameBytes?: number;
+  pageWidthInches?: number;
+  pageHeightInches?: number;
+  serial?: string;
+  faults?: SimulatorFault[];
+}
+
+interface Faults {
+  jamAtPage: number | null;
+  dropMidPage: number | null;
+  corruptChecksum: number | null;
+  slowFlush: number | null;
+  byteAtATime: boolean;
+  statusStorm: number | null;
+}
+
+const NO_FAULTS: Faults = {
+  jamAtPage: null,
+  dropMidPage: null,
+  corruptChecksum: null,
+  slowFlush: null,
+  byteAtATime: false,
+  statusStorm: null,
+};
+
+/**
+ * A ScanLink/1 scanner on loopback, written from ../shared/scanner-protocol.md like any other
+ * peer: real TIFF pages from sharp, a feeder, a firmware buffer that keeps flushing after the
+ * feeder stops (READY with buffered > 0), BUSY and BAD_COMMAND, jams that need RESET, and
+ * injectable faults. Scanner state belongs to the device, not to a connection.
+ */
+export class ScanLinkSimulator {
+  private server: net.Server | null = null;
+  private client: net.Socket | null = null;
+  private state: ScannerState = 'IDLE';
+  private adf: StatusEvent['adf'];
+  private buffered = 0;
+  private job: string | null = null;
+  private seq = 0;
+  private sheets: number | null;
+  private faults: Faults = { ...NO_FAULTS };
+  private abortRequested = false;
+  private stormTimer: NodeJS.Timeout | null = null;
+  private readonly pageCache = new Map<string, Buffer>();
+  readonly serial: string;
+
+  constructor(private readonly options: SimulatorOptions = {}) {
+    this.sheets = options.sheets === undefined ? 10 : options.sheets;
+    this.adf = this.sheets === 0 ? 'EMPTY' : 'LOADED';
+    this.serial = options.serial ?? `SIM-${Math.floor(Math.random() * 1e6)}`;
+    for (const fault of options.faults ?? []) this.inject(fault);
+  }
+
+  get port(): number {
+    const address = this.server?.address();
+    return address && typeof address === 'object' ? address.port : 0;
+  }
+
+  async start(port = 0, host = '127.0.0.1'): Promise<number> {
+    this.server = net.createServer((socket) => this.accept(socket));
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, host, () => resolve());
+    });
+    return this.port;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stormTimer) clearInterval(this.stormTimer);
+    this.client?.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server = null;
+  }
+
+  /** Refills the feeder (the operator loads more sheets). */
+  loadSheets(count: number | null): void {
+    this.sheets = count;
+    this.adf = count === 0 ? 'EMPTY' : 'LOADED';
+    this.sendStatus();
+  }
+
+  inject(fault: SimulatorFault): void {
+    switch (fault.kind) {
+      case 'jamAtPage':
+        this.faults.jamAtPage = fault.page;
+        break;
+      case 'dropMidPage':
+        this.faults.dropMidPage = fault.page;
+        break;
+      case 'corruptChecksum':
+        this.faults.corruptChecksum = fault.page;
+        break;
+      case 'slowFlush':
+        this.faults.slowFlush = fault.bytesPerSecond;
+        break;
+      case 'byteAtATime':
+        this.faults.byteAtATime = true;
+        break;
+      case 'statusStorm':
+        this.faults.statusStorm = fault.perSecond;
+        this.startStorm();
+        break;
+      case 'clear':
+        this.faults = { ...NO_FAULTS };
+        if (this.stormTimer) clearInterval(this.stormTimer);
+        this.stormTimer = null;
+        break;
+    }
+  }
+
+  private accept(socket: net.Socket): void {
+    // One station at a time: a new connection replaces the old one, as on real devices.
+    this.client?.destroy();
+    this.client = socket;
+    socket.setNoDelay(true);
+    const decoder = FrameDecoder.forCommands();
+    socket.on('data', (chunk: Buffer) => {
+      let frames;
+      try {
+        frames = decoder.push(chunk);
+      } catch {
+        socket.destroy();
+        return;
+      }
+      for (const frame of frames) void this.onCommand(frame.type, frame.payload);
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      if (this.client === socket) {
+        this.client = null;
+        this.abortRequested = true;
+      }
+    });
+  }
+
+  private async onCommand(opcode: number, payload: Buffer): Promise<void> {
+    const json = payload.length ? safeJson(payload) : undefined;
+    switch (opcode) {
+      case Opcode.HELLO:
+        return this.send(EventKind.HELLO, {
+          vendor: 'Quire',
+          model: 'ScanLink Simulator',
+          serial: this.serial,
+          firmware: '1.0.0-sim',
+          protocol: 1,
+          maxDpi: 1200,
+          modes: ['color', 'gray', 'bw'],
+          bufferBytes: 512 * 1024 * 1024,
+        });
+      case Opcode.STATUS:
+        return this.sendStatus();
+      case Opcode.RESET:
+        if (this.state === 'JAMMED' || this.state === 'ERROR') {
+          this.faults.jamAtPage = null;
+          this.setState('IDLE', this.sheets === 0 ? 'EMPTY' : 'LOADED');
+        }
+        return;
+      case Opcode.ABORT: {
+        const parsed = AbortCommand.safeParse(json);
+        if (!parsed.success) return this.fault('BAD_COMMAND', null, null, 'ABORT payload is invalid');
+        if (parsed.data.job === this.job) this.abortRequested = true;
+        return;
+      }
+      case Opcode.CAPTURE: {
+        const parsed = CaptureCommand.safeParse(json);
+        if (!parsed.success)
+          return this.fault(
+            'BAD_COMMAND',
+            null,
+            null,
+            `CAPTURE payload is invalid: ${parsed.error.issues[0]?.message}`,
+          );
+        if (this.state === 'JAMMED')
+          return this.fault('BUSY', null, null, 'jammed: clear the feeder and RESET');
+        if (this.job !== null || this.buffered > 0)
+          return this.fault('BUSY', this.job, null, 'a job is still running or flushing');
+        return this.runJob(parsed.data);
+      }
+      default:
+        return this.fault('BAD_COMMAND', null, null, `unknown opcode 0x${opcode.toString(16)}`);
+    }
+  }
+
+  private async runJob(capture: Capture): Promise<void> {
+    this.job = capture.job;
+    this.abortRequested = false;
+    const spec: PageSpec = {
+      widthInches: this.options.pageWidthInches ?? 8.27,
+      heightInches: this.options.pageHeightInches ?? 11.69,
+      dpi: capture.dpi,
+      mode: capture.mode,
+      bitDepth: capture.bitDepth,
+    };
+    let done = 0;
+    let status: 'complete' | 'aborted' | 'jammed' = 'complete';
+    while (capture.pages === null || done < capture.pages) {
+      if (this.abortRequested) {
+        status = 'aborted';
+        break;
+      }
+      if (this.sheets === 0) break;
+      const page = done + 1;
+      this.setState('FEEDING', 'LOADED');
+      await delay(this.options.feedMs ?? 0);
+      if (this.faults.jamAtPage === page) {
+        this.fault('ADF_JAM', capture.job, page, `paper jam feeding page ${page}`);
+        this.setState('JAMMED', 'JAM');
+        status = 'jammed';
+        break;
+      }
+      if (this.sheets !== null) this.sheets -= 1;
+      this.setState('CAPTURING', this.sheets === 0 ? 'EMPTY' : 'LOADED');
+      await delay(this.options.captureMs ?? 0);
+      const bytes = await this.page(spec, page);
+      const last = (capture.pages !== null && page === capture.pages) || this.sheets === 0;
+      const sent = await this.sendPage(capture.job, page, bytes, spec, last);
+      if (!sent) {
+        // The connection dropped mid-page: the sheet goes back for the operator to refeed.
+        if (this.sheets !== null) this.sheets += 1;
+        this.job = null;
+        this.buffered = 0;
+        this.state = 'IDLE';
+        return;
+      }
+      done += 1;
+    }
+    this.job = null;
+    this.buffered = 0;
+    this.send(EventKind.JOB_END, { job: capture.job, pages: done, status });
+    if (status !== 'jammed') this.setState('READY', this.sheets === 0 ? 'EMPTY' : 'LOADED');
+  }
+
+  /** Sends one page; after the last sheet the feeder stops and READY is reported while bytes remain. */
+  private async sendPage(
+    job: string,
+    page: number,
+    bytes: Buffer,
+    spec: PageSpec,
+    last: boolean,
+  ): Promise<boolean> {
+    let sha256 = createHash('sha256').update(bytes).digest('hex');
+    if (this.faults.corruptChecksum === page) sha256 = (sha256[0] === '0' ? '1' : '0') + sha256.slice(1);
+    const size = pixelSize(spec);
+    this.buffered = bytes.length;
+    this.send(EventKind.PAGE_BEGIN, {
+      job,
+      page,
+      bytes: bytes.length,
+      sha256,
+      format: 'tiff',
+      width: size.width,
+      height: size.height,
+      dpi: spec.dpi,
+      mode: spec.mode,
+      bitDepth: spec.bitDepth,
+    });
+    const frameBytes = Math.min(this.options.dataFrameBytes ?? MAX_DATA_FRAME_BYTES, MAX_DATA_FRAME_BYTES);
+    let offset = 0;
+    let reportedReady = false;
+    while (offset < bytes.length) {
+      if (!this.client) return false;
+      if (this.faults.dropMidPage === page && offset >= bytes.length / 2) {
+        this.faults.dropMidPage = null;
+        this.client.destroy();
+        return false;
+      }
+      const chunk = bytes.subarray(offset, offset + frameBytes);
+      offset += chunk.length;
+      this.buffered = bytes.length - offset;
+      await this.write(Buffer.concat([encodeEventHeader(EventKind.DATA, chunk.length), chunk]));
+      if (last && !reportedReady && this.buffered > 0) {
+        // The flush edge case of the protocol page: READY, with bytes still to come.
+        reportedReady = true;
+        this.setState('READY', this.sheets === 0 ? 'EMPTY' : 'LOADED');
+      } else if (this.buffered > 0) {
+        this.sendStatus();
+      }
+      const rate = this.faults.slowFlush ?? this.options.flushBytesPerSecond ?? null;
+      if (rate) await delay((chunk.length / rate) * 1000);
+    }
+    this.send(EventKind.PAGE_END, { job, page });
+    return this.client !== null;
+  }
+
+  private async page(spec: PageSpec, page: number): Promise<Buffer> {
+    const variant = page % 3;
+    const key = JSON.stringify([spec, variant]);
+    let bytes = this.pageCache.get(key);
+    if (!bytes) {
+      bytes = await makeTiffPage(spec, variant);
+      if (this.pageCache.size > 6) this.pageCache.clear();
+      this.pageCache.set(key, bytes);
+    }
+    return bytes;
+  }
+
+  private setState(state: ScannerState, adf: StatusEvent['adf']): void {
+    this.state = state;
+    this.adf = adf;
+    this.sendStatus();
+  }
+
+  private sendStatus(): void {
+    this.seq += 1;
+    this.send(EventKind.STATUS, {
+      state: this.state,
+      adf: this.adf,
+      buffered: this.buffered,
+      job: this.job,
+      seq: this.seq,
+    });
+  }
+
+  private fault(code: FaultCode, job: string | null, page: number | null, message: string): void {
+    this.send(EventKind.FAULT, { code, job, page, message });
+  }
+
+  private send(kind: number, payload: object): void {
+    void this.write(encodeEvent(kind, payload));
+  }
+
+  /** Writes a frame, byte by byte under that fault, and waits for the socket to drain. */
+  private async write(frame: Buffer): Promise<void> {
+    const socket = this.client;
+    if (!socket || socket.destroyed) return;
+    if (this.faults.byteAtATime) {
+      for (let i = 0; i < frame.length; i++) socket.write(frame.subarray(i, i + 1));
+    } else if (!socket.write(frame)) {
+      await new Promise<void>((resolve) => {
+        socket.once('drain', resolve);
+        socket.once('close', resolve);
+      });
+    }
+  }
+
+  private startStorm(): void {
+    if (this.stormTimer) clearInterval(this.stormTimer);
+    const rate = this.faults.statusStorm;
+    if (!rate) return;
+    this.stormTimer = setInterval(() => this.sendStatus(), Math.max(1, Math.round(1000 / rate)));
+    this.stormTimer.unref();
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+}
+
+function safeJson(payload: Buffer): unknown {
+  try {
+    return parseJson(payload);
+  } catch {
+    return undefined;
+  }
+}
