@@ -67,6 +67,8 @@ export class ScanLinkSimulator {
   private stormTimer: NodeJS.Timeout | null = null;
   private readonly pageCache = new Map<string, Buffer>();
   readonly serial: string;
+  /** Every page announced, with the true hash of its bytes (tests compare staging against it). */
+  readonly pagesSent: { job: string; page: number; bytes: number; sha256: string }[] = [];
 
   constructor(private readonly options: SimulatorOptions = {}) {
     this.sheets = options.sheets === undefined ? 10 : options.sheets;
@@ -263,6 +265,7 @@ export class ScanLinkSimulator {
     last: boolean,
   ): Promise<boolean> {
     let sha256 = createHash('sha256').update(bytes).digest('hex');
+    this.pagesSent.push({ job, page, bytes: bytes.length, sha256 });
     if (this.faults.corruptChecksum === page) sha256 = (sha256[0] === '0' ? '1' : '0') + sha256.slice(1);
     const size = pixelSize(spec);
     this.buffered = bytes.length;
