@@ -217,8 +217,11 @@ export class ScanLinkDevice extends EventEmitter implements Device {
         const fault = FaultEvent.parse(parseJson(frame.payload));
         if (fault.code !== 'BUSY') {
           this.lastFault = { code: fault.code, message: fault.message, at: new Date().toISOString() };
-          if (FEEDER_FAULTS.has(fault.code))
-            this.emit('alert', { code: fault.code, message: fault.message, job: fault.job });
+          if (FEEDER_FAULTS.has(fault.code)) {
+            const at = new Date().toISOString();
+            this.alert = { device: this.name, code: fault.code, message: fault.message, job: fault.job, at };
+            this.emit('alert', this.alert);
+          }
         }
       }
       this.run?.onFrame(frame);
