@@ -63,6 +63,7 @@ export class CaptureRun {
   private jobEnd: JobEndEvent | null = null;
   private settled = false;
   private readonly pages: CapturedPage[] = [];
+  private readonly commits: Promise<void>[] = [];
   private readonly mismatches: CaptureResult['checksumMismatches'] = [];
   private fault: CaptureResult['fault'] = null;
   private fatal: CaptureResult['error'] = null;
@@ -232,10 +233,31 @@ export class CaptureRun {
       });
   }
 
+  private async commitPage(writer: PageWriter): Promise<void> {
+    try {
+      const page = await writer.commit();
+      this.pages.push(page);
+      this.onPage(page);
+    } catch (error) {
+      if (error instanceof PageVerificationError) {
+        this.mismatches.push({
+          page: error.page,
+          expected: error.expected.sha256,
+          actual: error.actual.sha256,
+        });
+      } else {
+        this.fatal ??= { code: 'STAGING_WRITE_FAILED', message: (error as Error).message, transient: false };
+      }
+    }
+  }
+
   private async finishAfterChain(): Promise<void> {
     if (this.settled) return;
     this.settled = true;
     await this.chain;
+    await Promise.all(this.commits);
+    this.pages.sort((a, b) => a.page - b.page);
+    this.mismatches.sort((a, b) => a.page - b.page);
     if (this.writer) {
       await this.writer.discard();
       this.writer = null;

@@ -6,10 +6,15 @@ import {
   MAX_FRAME_BYTES,
 } from './protocol';
 
-/** One frame cut from the stream: its kind (event) or opcode (command) and its payload. */
+/**
+ * One frame cut from the stream: its kind (event) or opcode (command) and its payload. For
+ * kinds the decoder streams (DATA), a frame's payload may arrive as several consecutive Frame
+ * pieces of the same type, straight from the socket's buffers; `last` marks the final piece.
+ */
 export interface Frame {
   type: number;
   payload: Buffer;
+  last?: boolean;
 }
 
 /** The stream is out of step (rule 7) or declares an impossible length (rule 9). */
@@ -55,11 +60,20 @@ export class FrameDecoder {
   private chunks: Buffer[] = [];
   private buffered = 0;
   private failed: ScanLinkStreamError | null = null;
+  /** The kind and the bytes still to come of a payload being streamed. */
+  private streaming: { type: number; remaining: number } | null = null;
 
-  private constructor(private readonly layout: FrameLayout) {}
+  private constructor(
+    private readonly layout: FrameLayout,
+    private readonly streamedKinds: ReadonlySet<number> = new Set(),
+  ) {}
 
-  static forEvents(): FrameDecoder {
-    return new FrameDecoder(EVENT_LAYOUT);
+  /**
+   * @param streamedKinds event kinds whose payloads are handed over piece by piece as they
+   * arrive (DATA: page bytes are never assembled into frame-sized copies).
+   */
+  static forEvents(streamedKinds: ReadonlySet<number> = new Set()): FrameDecoder {
+    return new FrameDecoder(EVENT_LAYOUT, streamedKinds);
   }
 
   static forCommands(): FrameDecoder {
@@ -68,7 +82,7 @@ export class FrameDecoder {
 
   /** Bytes received but not yet part of a complete frame (rule 1: must be 0 before "free"). */
   get pendingBytes(): number {
-    return this.buffered;
+    return this.buffered + (this.streaming?.remaining ?? 0);
   }
 
   push(chunk: Buffer): Frame[] {
@@ -87,6 +101,7 @@ export class FrameDecoder {
 
   private next(): Frame | null {
     const { headerBytes, marker } = this.layout;
+    if (this.streaming) return this.nextPiece();
     if (this.buffered === 0) return null;
     const first = this.chunks[0]![0]!;
     if (first !== marker) {
@@ -101,9 +116,28 @@ export class FrameDecoder {
         `frame declares ${length} bytes; the limit is ${this.layout.maxPayload}`,
       );
     }
+    const type = header[1]!;
+    if (this.streamedKinds.has(type) && length > 0) {
+      this.consume(headerBytes);
+      this.streaming = { type, remaining: length };
+      return this.nextPiece();
+    }
     if (this.buffered < headerBytes + length) return null;
     this.consume(headerBytes);
-    return { type: header[1]!, payload: this.consume(length) };
+    return { type, payload: this.consume(length) };
+  }
+
+  /** The next piece of a streamed payload: whatever part of it is here, without copying. */
+  private nextPiece(): Frame | null {
+    const streaming = this.streaming!;
+    const first = this.chunks[0];
+    if (!first) return null;
+    const take = Math.min(first.length, streaming.remaining);
+    const payload = this.consume(take);
+    streaming.remaining -= take;
+    const last = streaming.remaining === 0;
+    if (last) this.streaming = null;
+    return { type: streaming.type, payload, last };
   }
 
   private fail(reason: ScanLinkStreamError['reason'], message: string): never {

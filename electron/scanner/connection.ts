@@ -8,6 +8,9 @@ import type { TraceRecorder } from './trace';
 
 export type LinkState = 'offline' | 'connecting' | 'online';
 
+/** Page bytes stream from the socket's buffers to disk without being assembled per frame. */
+const STREAMED_KINDS: ReadonlySet<number> = new Set([EventKind.DATA]);
+
 export interface ConnectionOptions {
   host: string;
   port: number;
@@ -32,7 +35,7 @@ export interface ConnectionOptions {
  */
 export class ScanLinkConnection extends EventEmitter {
   private socket: net.Socket | null = null;
-  private decoder = FrameDecoder.forEvents();
+  private decoder = FrameDecoder.forEvents(STREAMED_KINDS);
   private linkState: LinkState = 'offline';
   private wanted = false;
   private keepaliveTimer: NodeJS.Timeout | null = null;
@@ -96,7 +99,7 @@ export class ScanLinkConnection extends EventEmitter {
 
   private open(): void {
     this.setState('connecting');
-    this.decoder = FrameDecoder.forEvents();
+    this.decoder = FrameDecoder.forEvents(STREAMED_KINDS);
     this.hello = null;
     const socket = net.createConnection({ host: this.options.host, port: this.options.port });
     this.socket = socket;

@@ -43,19 +43,26 @@ export async function highestCompletedPage(mastersDir: string): Promise<number> 
   return names.reduce((max, name) => Math.max(max, Number(MASTER_PATTERN.exec(name)?.[1] ?? 0)), 0);
 }
 
-const HIGH_WATER_BYTES = 4 * 1024 * 1024;
+/** Page bytes are gathered into a few reused 1 MiB buffers, so the disk sees large writes. */
+const BUFFER_BYTES = 1024 * 1024;
+const BUFFERS_PER_PAGE = 4;
 
 /**
  * One page on its way to staging: bytes stream into `page-NNNN.tif.part` while being hashed;
  * only when the count and SHA-256 match PAGE_BEGIN is the file fsynced and linked to its final
  * name (never replacing an existing page) and the folder fsynced. A page that fails or is
- * interrupted never appears under a final name. At most a few MiB wait for the disk: `write`
- * returns false above that and `onceDrained` says when to go on, so the caller pauses the socket.
+ * interrupted never appears under a final name. Bytes are copied into a small set of reused
+ * buffers that are written one after another; when all are waiting for the disk, `write`
+ * returns false and `onceDrained` says when to go on, so the caller pauses the socket.
  */
 export class PageWriter {
   private readonly hash: Hash = createHash('sha256');
   private received = 0;
-  private inFlight = 0;
+  private readonly free: Buffer[] = Array.from({ length: BUFFERS_PER_PAGE }, () =>
+    Buffer.allocUnsafe(BUFFER_BYTES),
+  );
+  private current: Buffer | null = null;
+  private filled = 0;
   private writes: Promise<void> = Promise.resolve();
   private writeError: Error | null = null;
   private drainWaiters: Array<() => void> = [];
@@ -84,33 +91,59 @@ export class PageWriter {
     });
   }
 
-  /** Bytes beyond what PAGE_BEGIN announced make the page corrupt at once; they are not written. */
+  /**
+   * Takes bytes of the page. Returns false when every buffer is waiting for the disk (the
+   * caller then waits for onceDrained). Bytes beyond what PAGE_BEGIN announced make the page
+   * corrupt at once; they are not written.
+   */
   write(chunk: Buffer): boolean {
     this.received += chunk.length;
     if (this.received > this.expected.bytes) return true;
     this.hash.update(chunk);
-    this.inFlight += chunk.length;
-    this.writes = this.writes
-      .then(async () => {
-        if (this.writeError) return;
-        let offset = 0;
-        while (offset < chunk.length) {
-          const { bytesWritten } = await this.handle.write(chunk, offset, chunk.length - offset);
-          offset += bytesWritten;
+    let offset = 0;
+    while (offset < chunk.length) {
+      if (!this.current) {
+        const next = this.free.pop();
+        if (!next) throw new Error('PageWriter.write called while no buffer is free; wait for onceDrained');
+        this.current = next;
+        this.filled = 0;
+      }
+      const take = Math.min(chunk.length - offset, BUFFER_BYTES - this.filled);
+      chunk.copy(this.current, this.filled, offset, offset + take);
+      this.filled += take;
+      offset += take;
+      if (this.filled === BUFFER_BYTES) this.flushCurrent();
+    }
+    return this.free.length > 0;
+  }
+
+  private flushCurrent(): void {
+    const buffer = this.current;
+    const length = this.filled;
+    this.current = null;
+    this.filled = 0;
+    if (!buffer || length === 0) {
+      if (buffer) this.free.push(buffer);
+      return;
+    }
+    this.writes = this.writes.then(async () => {
+      try {
+        if (!this.writeError) {
+          let written = 0;
+          while (written < length)
+            written += (await this.handle.write(buffer, written, length - written)).bytesWritten;
         }
-      })
-      .catch((error: Error) => {
-        this.writeError ??= error;
-      })
-      .finally(() => {
-        this.inFlight -= chunk.length;
-        if (this.inFlight < HIGH_WATER_BYTES / 2) this.wakeDrainWaiters();
-      });
-    return this.inFlight < HIGH_WATER_BYTES;
+      } catch (error) {
+        this.writeError ??= error as Error;
+      } finally {
+        this.free.push(buffer);
+        this.wakeDrainWaiters();
+      }
+    });
   }
 
   onceDrained(callback: () => void): void {
-    if (this.inFlight < HIGH_WATER_BYTES / 2) callback();
+    if (this.free.length > 0) callback();
     else this.drainWaiters.push(callback);
   }
 
@@ -120,6 +153,7 @@ export class PageWriter {
 
   /** Verifies, fsyncs and moves the page under its final name; throws PageVerificationError if it is corrupt. */
   async commit(): Promise<CapturedPage> {
+    this.flushCurrent();
     await this.writes;
     if (this.writeError) {
       await this.discard();

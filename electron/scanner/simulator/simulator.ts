@@ -354,8 +354,13 @@ export class ScanLinkSimulator {
       for (let i = 0; i < frame.length; i++) socket.write(frame.subarray(i, i + 1));
     } else if (!socket.write(frame)) {
       await new Promise<void>((resolve) => {
-        socket.once('drain', resolve);
-        socket.once('close', resolve);
+        const done = () => {
+          socket.off('drain', done);
+          socket.off('close', done);
+          resolve();
+        };
+        socket.on('drain', done);
+        socket.on('close', done);
       });
     }
   }
