@@ -8,6 +8,7 @@ import { startIdleWatch } from './ipc/idle-watch';
 import { stationInfoReceived, useConnectionState } from './state/connection';
 import { authStatusReceived, useAuthStatus } from './state/session';
 import { useView, type ViewId } from './state/ui';
+import { DevicesView } from './views/DevicesView';
 import { LockScreen } from './views/LockScreen';
 import { PlaceholderView } from './views/PlaceholderView';
 import { QuarantineView } from './views/QuarantineView';
@@ -18,7 +19,7 @@ import { SignInScreen } from './views/SignInScreen';
 function CurrentView({ view }: { view: ViewId }) {
   switch (view) {
     case 'devices':
-      return <PlaceholderView title="Devices" />;
+      return <DevicesView />;
     case 'queue':
       return <QueueView />;
     case 'quarantine':

@@ -1,5 +1,6 @@
 import type { AnyEvent } from '../../../shared/contract/index';
 import { batchUpdated } from '../state/batches';
+import { deviceRemoved, deviceStatusReceived } from '../state/devices';
 import { quarantineChanged } from '../state/review';
 import { quire } from './client';
 
@@ -15,17 +16,15 @@ export function routeEvent(event: AnyEvent): void {
     case 'quarantine.changed':
       quarantineChanged();
       break;
+    case 'device.status':
+      deviceStatusReceived(event.payload);
+      break;
+    case 'device.removed':
+      deviceRemoved(event.payload.name);
+      break;
     default:
-      for (const handler of extraRoutes) handler(event);
+      break;
   }
-}
-
-type Route = (event: AnyEvent) => void;
-const extraRoutes: Route[] = [];
-
-/** Lets a slice subscribe to events that the switch above does not name (devices, audit…). */
-export function addRoute(route: Route): void {
-  extraRoutes.push(route);
 }
 
 export function startEventRouting(): () => void {
