@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Command } from 'commander';
+import { registerQueueCommands } from './cli/queue-commands';
 import { registerScannerCommands } from './cli/scanner-commands';
 import { registerServeCommand } from './cli/serve-command';
 import { QUIRE_VERSION } from './version';
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerServeCommand(program, path.join(__dirname, '..', 'renderer'));
   registerScannerCommands(program);
+  registerQueueCommands(program);
   return program;
 }
 

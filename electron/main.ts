@@ -80,6 +80,7 @@ async function start(): Promise<void> {
     electronVersion: process.versions.electron ?? null,
     simulators,
     simulatorTiming: REALISTIC_SIMULATOR_TIMING,
+    runWorkers: true,
   });
   const ipc = registerIpc({
     ...stationEndpoint(station),

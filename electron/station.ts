@@ -28,6 +28,11 @@ export interface StationOptions {
   electronVersion?: string | null;
   /** Simulated ScanLink/1 scanners to start on loopback (the default app: 3; tests: 0). */
   simulators?: number;
+  /**
+   * Run queue workers (the app and `quire serve`). Off for CLI commands that only inspect or
+   * act on a data folder the app may be using: starting workers recovers "lost" active jobs.
+   */
+  runWorkers?: boolean;
   /** Pacing of the simulators (the app shows realistic timing; tests run flat out). */
   simulatorTiming?: { feedMs: number; captureMs: number; flushBytesPerSecond: number | null };
 }
@@ -110,6 +115,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
       logger.flush?.();
     },
   };
+  if (options.runWorkers) queue.start();
   logger.info({ dataDir: layout.root, version: QUIRE_VERSION }, 'station started');
   return station;
 }

@@ -18,6 +18,7 @@ export function registerServeCommand(program: Command, rendererRoot: string): vo
       const station = await openCliStation(opts, {
         simulators: Number(opts.simulators),
         simulatorTiming: REALISTIC_SIMULATOR_TIMING,
+        runWorkers: true,
       });
       const bridge = await startBridge({
         ...stationEndpoint(station),

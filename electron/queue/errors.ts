@@ -1,0 +1,39 @@
+/** The handler says: trying again may work (timeout, reset, BUSY, I/O). Retried with backoff. */
+export class TransientError extends Error {
+  override readonly name = 'TransientError';
+}
+
+/** The handler says: trying again cannot help (validation, checksum mismatch, malformed data). Quarantined. */
+export class FatalError extends Error {
+  override readonly name = 'FatalError';
+  constructor(
+    message: string,
+    readonly diagnostics: unknown = null,
+  ) {
+    super(message);
+  }
+}
+
+export type ErrorClass = 'transient' | 'fatal';
+
+const TRANSIENT_CODES = new Set([
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'EAI_AGAIN',
+  'EBUSY',
+  'EIO',
+  'EAGAIN',
+  'EMFILE',
+]);
+
+/** Unknown errors count as transient: a retry is cheap, quarantining good work is not. */
+export function classify(error: unknown): ErrorClass {
+  if (error instanceof FatalError) return 'fatal';
+  if (error instanceof TransientError) return 'transient';
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code === 'string' && TRANSIENT_CODES.has(code)) return 'transient';
+  if ((error as Error)?.name === 'ZodError') return 'fatal';
+  return 'transient';
+}
