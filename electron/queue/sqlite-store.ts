@@ -398,10 +398,22 @@ export class SqliteQueueStore {
   list(filter: JobFilter): { total: number; items: JobRecord[] } {
     const where: string[] = [];
     const params: (string | number)[] = [];
-    if (filter.state) (where.push('state = ?'), params.push(filter.state));
-    if (filter.queue) (where.push('queue = ?'), params.push(filter.queue));
-    if (filter.type) (where.push('type = ?'), params.push(filter.type));
-    if (filter.batchId) (where.push('batch_id = ?'), params.push(filter.batchId));
+    if (filter.state) {
+      where.push('state = ?');
+      params.push(filter.state);
+    }
+    if (filter.queue) {
+      where.push('queue = ?');
+      params.push(filter.queue);
+    }
+    if (filter.type) {
+      where.push('type = ?');
+      params.push(filter.type);
+    }
+    if (filter.batchId) {
+      where.push('batch_id = ?');
+      params.push(filter.batchId);
+    }
     if (filter.text) {
       where.push(`(payload LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\')`);
       const like = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
