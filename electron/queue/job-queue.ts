@@ -169,9 +169,7 @@ export class JobQueue {
     return id;
   }
 
-  workflowState(
-    id: string,
-  ): {
+  workflowState(id: string): {
     kind: string;
     state: string;
     position: number;

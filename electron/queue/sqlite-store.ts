@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
 import { migrate, type Db } from '../storage/index';
 import { QUEUE_MIGRATIONS } from './migrations';
 
@@ -109,8 +110,20 @@ export interface JobFilter {
  * one BEGIN IMMEDIATE transaction, so a crash leaves every job in exactly one state.
  */
 export class SqliteQueueStore {
+  private readonly statements = new Map<string, Statement>();
+
   constructor(readonly db: Db) {
     migrate(db, 'queue', QUEUE_MIGRATIONS);
+  }
+
+  /** Statements are compiled once: preparing SQL costs more than running these small queries. */
+  private sql(text: string): Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
   }
 
   /** Inserts a job; with an idempotency key already used, returns the existing job instead. */
@@ -124,34 +137,32 @@ export class SqliteQueueStore {
           if (existing) return { job: toJob(existing), created: false };
         }
         const id = randomUUID();
-        this.db
-          .prepare(
-            `INSERT INTO queue_jobs (id, queue, type, payload, priority, state, max_attempts, available_at, idempotency_key,
+        this.sql(
+          `INSERT INTO queue_jobs (id, queue, type, payload, priority, state, max_attempts, available_at, idempotency_key,
              workflow_id, batch_id, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(
-            id,
-            job.queue,
-            job.type,
-            JSON.stringify(job.payload),
-            job.priority ?? 0,
-            job.availableAt > now ? 'delayed' : 'waiting',
-            job.maxAttempts,
-            job.availableAt,
-            job.idempotencyKey ?? null,
-            job.workflowId ?? null,
-            job.batchId ?? null,
-            now,
-            now,
-          );
+        ).run(
+          id,
+          job.queue,
+          job.type,
+          JSON.stringify(job.payload),
+          job.priority ?? 0,
+          job.availableAt > now ? 'delayed' : 'waiting',
+          job.maxAttempts,
+          job.availableAt,
+          job.idempotencyKey ?? null,
+          job.workflowId ?? null,
+          job.batchId ?? null,
+          now,
+          now,
+        );
         return { job: this.get(id)!, created: true };
       })
       .immediate();
   }
 
   get(id: string): JobRecord | null {
-    const row = this.db.prepare('SELECT * FROM queue_jobs WHERE id = ?').get(id) as JobRow | undefined;
+    const row = this.sql('SELECT * FROM queue_jobs WHERE id = ?').get(id) as JobRow | undefined;
     return row ? toJob(row) : null;
   }
 
@@ -162,27 +173,21 @@ export class SqliteQueueStore {
   lease(queue: string, worker: string, now: number, visibilityMs: number): JobRecord | null {
     return this.db
       .transaction(() => {
-        if (this.db.prepare('SELECT 1 FROM queue_paused WHERE queue = ?').get(queue)) return null;
-        const row = this.db
-          .prepare(
-            `SELECT id FROM queue_jobs WHERE queue = ? AND state IN ('waiting','delayed','retrying') AND available_at <= ?
+        if (this.sql('SELECT 1 FROM queue_paused WHERE queue = ?').get(queue)) return null;
+        const row = this.sql(
+          `SELECT id FROM queue_jobs WHERE queue = ? AND state IN ('waiting','delayed','retrying') AND available_at <= ?
            ORDER BY priority DESC, available_at, created_at LIMIT 1`,
-          )
-          .get(queue, now) as { id: string } | undefined;
+        ).get(queue, now) as { id: string } | undefined;
         if (!row) return null;
         const token = randomUUID();
-        this.db
-          .prepare(
-            `UPDATE queue_jobs SET state = 'active', attempts = attempts + 1, lease_token = ?, lease_expires_at = ?, worker = ?, updated_at = ?
+        this.sql(
+          `UPDATE queue_jobs SET state = 'active', attempts = attempts + 1, lease_token = ?, lease_expires_at = ?, worker = ?, updated_at = ?
            WHERE id = ?`,
-          )
-          .run(token, now + visibilityMs, worker, now, row.id);
+        ).run(token, now + visibilityMs, worker, now, row.id);
         const job = this.get(row.id)!;
-        this.db
-          .prepare(
-            `INSERT INTO queue_attempts (job_id, attempt, worker, started_at, outcome) VALUES (?, ?, ?, ?, 'running')`,
-          )
-          .run(job.id, job.attempts, worker, now);
+        this.sql(
+          `INSERT INTO queue_attempts (job_id, attempt, worker, started_at, outcome) VALUES (?, ?, ?, ?, 'running')`,
+        ).run(job.id, job.attempts, worker, now);
         return job;
       })
       .immediate();
@@ -191,11 +196,9 @@ export class SqliteQueueStore {
   /** Heartbeat: extends the lease only if the caller still holds it. */
   extendLease(id: string, token: string, until: number): boolean {
     return (
-      this.db
-        .prepare(
-          `UPDATE queue_jobs SET lease_expires_at = ? WHERE id = ? AND lease_token = ? AND state = 'active'`,
-        )
-        .run(until, id, token).changes === 1
+      this.sql(
+        `UPDATE queue_jobs SET lease_expires_at = ? WHERE id = ? AND lease_token = ? AND state = 'active'`,
+      ).run(until, id, token).changes === 1
     );
   }
 
@@ -213,12 +216,10 @@ export class SqliteQueueStore {
   ): JobRecord | null {
     return this.db
       .transaction(() => {
-        const changed = this.db
-          .prepare(
-            `UPDATE queue_jobs SET state = 'completed', acked = acked + 1, lease_token = NULL, lease_expires_at = NULL, result = ?,
+        const changed = this.sql(
+          `UPDATE queue_jobs SET state = 'completed', acked = acked + 1, lease_token = NULL, lease_expires_at = NULL, result = ?,
              finished_at = ?, updated_at = ? WHERE id = ? AND lease_token = ? AND state = 'active'`,
-          )
-          .run(JSON.stringify(result ?? null), now, now, id, token).changes;
+        ).run(JSON.stringify(result ?? null), now, now, id, token).changes;
         if (changed !== 1) return null;
         this.finishAttempt(id, now, 'completed', null, null, null);
         const job = this.get(id)!;
@@ -240,13 +241,11 @@ export class SqliteQueueStore {
     return this.db
       .transaction(() => {
         const state = retryAt === null ? 'quarantined' : 'retrying';
-        const changed = this.db
-          .prepare(
-            `UPDATE queue_jobs SET state = ?, lease_token = NULL, lease_expires_at = NULL, available_at = COALESCE(?, available_at),
+        const changed = this.sql(
+          `UPDATE queue_jobs SET state = ?, lease_token = NULL, lease_expires_at = NULL, available_at = COALESCE(?, available_at),
              last_error = ?, updated_at = ?, finished_at = CASE WHEN ? = 'quarantined' THEN ? ELSE NULL END
            WHERE id = ? AND lease_token = ? AND state = 'active'`,
-          )
-          .run(state, retryAt, error.message, now, state, now, id, token).changes;
+        ).run(state, retryAt, error.message, now, state, now, id, token).changes;
         if (changed !== 1) return null;
         this.finishAttempt(id, now, state, error.cls, error.message, error.stack);
         const job = this.get(id)!;
@@ -264,9 +263,9 @@ export class SqliteQueueStore {
   reclaim(now: number, everything: boolean): JobRecord[] {
     return this.db
       .transaction(() => {
-        const rows = this.db
-          .prepare(`SELECT * FROM queue_jobs WHERE state = 'active' AND (? OR lease_expires_at <= ?)`)
-          .all(everything ? 1 : 0, now) as JobRow[];
+        const rows = this.sql(
+          `SELECT * FROM queue_jobs WHERE state = 'active' AND (? OR lease_expires_at <= ?)`,
+        ).all(everything ? 1 : 0, now) as JobRow[];
         const reclaimed: JobRecord[] = [];
         for (const row of rows) {
           const exhausted = row.attempts >= row.max_attempts;
@@ -312,7 +311,7 @@ export class SqliteQueueStore {
 
   attempts(id: string): AttemptRecord[] {
     return (
-      this.db.prepare('SELECT * FROM queue_attempts WHERE job_id = ? ORDER BY id').all(id) as {
+      this.sql('SELECT * FROM queue_attempts WHERE job_id = ? ORDER BY id').all(id) as {
         attempt: number;
         worker: string | null;
         started_at: number;
@@ -368,21 +367,19 @@ export class SqliteQueueStore {
       .transaction(() => {
         const job = this.get(id);
         if (!job || job.state === 'active') return false;
-        this.db.prepare('DELETE FROM queue_attempts WHERE job_id = ?').run(id);
-        return this.db.prepare('DELETE FROM queue_jobs WHERE id = ?').run(id).changes === 1;
+        this.sql('DELETE FROM queue_attempts WHERE job_id = ?').run(id);
+        return this.sql('DELETE FROM queue_jobs WHERE id = ?').run(id).changes === 1;
       })
       .immediate();
   }
 
   setPaused(queue: string, paused: boolean): void {
-    if (paused) this.db.prepare('INSERT OR IGNORE INTO queue_paused (queue) VALUES (?)').run(queue);
-    else this.db.prepare('DELETE FROM queue_paused WHERE queue = ?').run(queue);
+    if (paused) this.sql('INSERT OR IGNORE INTO queue_paused (queue) VALUES (?)').run(queue);
+    else this.sql('DELETE FROM queue_paused WHERE queue = ?').run(queue);
   }
 
   pausedQueues(): string[] {
-    return (this.db.prepare('SELECT queue FROM queue_paused').all() as { queue: string }[]).map(
-      (r) => r.queue,
-    );
+    return (this.sql('SELECT queue FROM queue_paused').all() as { queue: string }[]).map((r) => r.queue);
   }
 
   /** The earliest time a waiting job of the queue becomes ready (for the worker's timer). */
@@ -420,9 +417,8 @@ export class SqliteQueueStore {
       params.push(like, like);
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = (
-      this.db.prepare(`SELECT COUNT(*) AS n FROM queue_jobs ${clause}`).get(...params) as { n: number }
-    ).n;
+    const total = (this.sql(`SELECT COUNT(*) AS n FROM queue_jobs ${clause}`).get(...params) as { n: number })
+      .n;
     const rows = this.db
       .prepare(`SELECT * FROM queue_jobs ${clause} ORDER BY created_at DESC, id LIMIT ? OFFSET ?`)
       .all(...params, filter.limit ?? 100, filter.offset ?? 0) as JobRow[];
@@ -445,12 +441,10 @@ export class SqliteQueueStore {
   /** Completed jobs and mean latency (enqueue to finish) per queue since `since`. */
   metrics(since: number): { queue: string; completed: number; meanLatencyMs: number | null }[] {
     return (
-      this.db
-        .prepare(
-          `SELECT queue, COUNT(*) AS completed, AVG(finished_at - created_at) AS latency FROM queue_jobs
+      this.sql(
+        `SELECT queue, COUNT(*) AS completed, AVG(finished_at - created_at) AS latency FROM queue_jobs
            WHERE state = 'completed' AND finished_at >= ? GROUP BY queue`,
-        )
-        .all(since) as { queue: string; completed: number; latency: number | null }[]
+      ).all(since) as { queue: string; completed: number; latency: number | null }[]
     ).map((r) => ({
       queue: r.queue,
       completed: r.completed,
@@ -460,7 +454,7 @@ export class SqliteQueueStore {
 
   /** How many times each job was acknowledged (the crash test's exactly-once check). */
   ackCounts(): Map<string, number> {
-    const rows = this.db.prepare('SELECT id, acked FROM queue_jobs').all() as { id: string; acked: number }[];
+    const rows = this.sql('SELECT id, acked FROM queue_jobs').all() as { id: string; acked: number }[];
     return new Map(rows.map((r) => [r.id, r.acked]));
   }
 }

@@ -1,0 +1,109 @@
+// npm run bench -- queue
+// Durable jobs/s in one process: enqueue → lease → no-op handler → ack, each step its own
+// transaction on SQLite WAL, with synchronous=NORMAL and =FULL; against Celery 5 with a Redis
+// broker on no-op tasks (Debian python3-celery, python3-redis, redis-server) in the same run.
+// QUIRE_BENCH_SCALE shrinks the job counts.
+import { execFileSync, spawn } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { z } from 'zod';
+import { systemClock } from '../electron/core/clock';
+import { silentLogger } from '../electron/core/logger';
+import { JobQueue } from '../electron/queue/job-queue';
+import { SqliteQueueStore } from '../electron/queue/sqlite-store';
+import { openDatabase, type SynchronousMode } from '../electron/storage/index';
+import { makeTempDir } from '../test/helpers/temp-dir';
+
+const scale = Number(process.env.QUIRE_BENCH_SCALE ?? 1);
+const jobs = Math.max(200, Math.round(20_000 * scale));
+const celeryTasks = Math.max(200, Math.round(5_000 * scale));
+
+async function quireJobsPerSecond(mode: SynchronousMode): Promise<number> {
+  const dir = makeTempDir('quire-bench-queue-');
+  const db = openDatabase(path.join(dir.path, 'quire.db'), { synchronous: mode });
+  const store = new SqliteQueueStore(db);
+  let completed = 0;
+  let resolveAll!: () => void;
+  const allDone = new Promise<void>((r) => (resolveAll = r));
+  const queue = new JobQueue(store, systemClock, silentLogger(), (job) => {
+    if (job.state === 'completed' && ++completed === jobs) resolveAll();
+  });
+  queue.register('noop', {
+    schema: z.object({ i: z.number() }),
+    queue: 'default',
+    handler: async () => undefined,
+  });
+  queue.configureQueue('default', { concurrency: 4 });
+  queue.start();
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < jobs; i++) {
+    queue.enqueue('noop', { i });
+    // Let workers run alongside the producer, as in a station.
+    if (i % 64 === 63) await new Promise((r) => setImmediate(r));
+  }
+  await allDone;
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  await queue.stop();
+  db.close();
+  dir.cleanup();
+  return jobs / seconds;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function celeryTasksPerSecond(): Promise<{ value: number | null; reason?: string }> {
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import celery, redis']);
+  } catch {
+    return { value: null, reason: 'Celery baseline needs Debian python3-celery and python3-redis' };
+  }
+  const port = await freePort();
+  const redis = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
+  try {
+    await new Promise((r) => setTimeout(r, 500)); // redis-server has no readiness signal on stdout here
+    const out = execFileSync(
+      '/usr/bin/python3',
+      [path.resolve('bench/queue/celery_baseline.py'), String(port), String(celeryTasks)],
+      {
+        encoding: 'utf8',
+        timeout: 600_000,
+      },
+    );
+    return {
+      value: (JSON.parse(out.trim().split('\n').pop()!) as { tasksPerSecond: number }).tasksPerSecond,
+    };
+  } catch (error) {
+    return { value: null, reason: `Celery baseline failed: ${(error as Error).message.slice(0, 200)}` };
+  } finally {
+    redis.kill();
+  }
+}
+
+const normal = await quireJobsPerSecond('NORMAL');
+const full = await quireJobsPerSecond('FULL');
+const celery = await celeryTasksPerSecond();
+console.log(
+  JSON.stringify({
+    bench: 'queue',
+    jobs,
+    jobsPerSecondNormal: Math.round(normal),
+    jobsPerSecondFull: Math.round(full),
+    goalNormal: 10_000,
+    goalFull: 2_000,
+    celeryTasksPerSecond: celery.value === null ? null : Math.round(celery.value),
+    ...(celery.reason ? { baselineNote: celery.reason } : {}),
+    ratioNormalVsCelery: celery.value ? Number((normal / celery.value).toFixed(2)) : null,
+    goalRatio: 10,
+  }),
+);
