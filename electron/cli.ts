@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Command } from 'commander';
+import { registerAuditCommands } from './cli/audit-commands';
 import { registerQueueCommands } from './cli/queue-commands';
 import { registerScannerCommands } from './cli/scanner-commands';
 import { registerServeCommand } from './cli/serve-command';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerServeCommand(program, path.join(__dirname, '..', 'renderer'));
   registerScannerCommands(program);
   registerQueueCommands(program);
+  registerAuditCommands(program);
   return program;
 }
 
