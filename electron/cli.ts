@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { registerAuditCommands } from './cli/audit-commands';
+import { registerPackageCommands } from './cli/package-commands';
 import { registerQueueCommands } from './cli/queue-commands';
 import { registerScannerCommands } from './cli/scanner-commands';
 import { registerServeCommand } from './cli/serve-command';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerScannerCommands(program);
   registerQueueCommands(program);
   registerAuditCommands(program);
+  registerPackageCommands(program);
   return program;
 }
 
