@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { registerAuditCommands } from './cli/audit-commands';
+import { registerBatchCommands } from './cli/batch-commands';
 import { registerPackageCommands } from './cli/package-commands';
 import { registerQueueCommands } from './cli/queue-commands';
 import { registerScannerCommands } from './cli/scanner-commands';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerQueueCommands(program);
   registerAuditCommands(program);
   registerPackageCommands(program);
+  registerBatchCommands(program);
   return program;
 }
 

@@ -7,6 +7,7 @@ import { ensureDataDir, openDatabase, type DataDir, type Db } from './storage/in
 import { createAuditModule, type AuditModule } from './audit/module';
 import { createAuthModule, type AuthModule } from './auth/module';
 import { createCatalogModule, type CatalogModule } from './catalog/module';
+import { createPipelineModule, type PipelineModule } from './pipeline/module';
 import { createQueueModule, type QueueModule } from './queue/module';
 import { createDevicesModule, type DevicesModule } from './scanner/module';
 import { SettingsStore } from './settings/settings-store';
@@ -35,6 +36,7 @@ export interface StationOptions {
   runWorkers?: boolean;
   /** Pacing of the simulators (the app shows realistic timing; tests run flat out). */
   simulatorTiming?: { feedMs: number; captureMs: number; flushBytesPerSecond: number | null };
+  simulatorSheets?: number;
 }
 
 export interface Station {
@@ -49,6 +51,7 @@ export interface Station {
   readonly queue: QueueModule;
   readonly devices: DevicesModule;
   readonly catalog: CatalogModule;
+  readonly pipeline: PipelineModule;
   info(): StationInfo;
   health(): Promise<StationHealth>;
   close(): Promise<void>;
@@ -72,8 +75,16 @@ export async function createStation(options: StationOptions): Promise<Station> {
     audit,
     simulators: options.simulators ?? 0,
     simulatorTiming: options.simulatorTiming,
+    simulatorSheets: options.simulatorSheets,
   });
   const catalog = await createCatalogModule(core, { queue, audit });
+  const pipeline = await createPipelineModule(core, {
+    queue,
+    devices,
+    audit,
+    organizationName: () => settings.get().organizationName,
+    quarantineReasons: () => settings.get().quarantineReasons,
+  });
 
   const station: Station = {
     layout,
@@ -87,6 +98,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
     queue,
     devices,
     catalog,
+    pipeline,
     info() {
       return {
         name: 'Quire',
@@ -106,6 +118,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
       if (closed) return;
       closed = true;
       // Reverse order of construction: devices stop capturing before the queue and log close.
+      await pipeline.close();
       await catalog.close();
       await devices.close();
       await queue.close();

@@ -1,23 +1,44 @@
 import type { batchesCommands } from '../../shared/contract/index';
-import { StationError } from '../core/station-error';
+import { notFound } from '../core/station-error';
+import { verifyManifest, withChecksum } from '../pipeline/manifest/verify-manifest';
 import type { Station } from '../station';
 import type { HandlerTable } from '../transport/dispatch';
-
-// Placeholder until the batch pipeline is wired into the station (issue 6).
-const notYet = (): never => {
-  throw new StationError('UNAVAILABLE', 'the batch pipeline is not available in this build yet');
-};
+import { actor } from './auth-handlers';
 
 export function batchesHandlers(station: Station): Pick<HandlerTable, keyof typeof batchesCommands> {
-  void station;
+  const { pipeline } = station;
   return {
-    'batches.create': notYet,
-    'batches.validate': notYet,
-    'batches.list': notYet,
-    'batches.get': notYet,
-    'batches.thumbnail': notYet,
-    'batches.cancel': notYet,
-    'quarantine.list': notYet,
-    'quarantine.decide': notYet,
+    // The console's form cannot compute SHA-256 over canonical JSON: main fills the checksum in
+    // when the form sends none; an imported file's own checksum is checked as it stands.
+    'batches.create': ({ manifest }, context) => {
+      const filled = isDraft(manifest) ? withChecksum(manifest) : manifest;
+      return { batch: pipeline.create(filled, actor(context)) };
+    },
+    'batches.validate': ({ manifest }) => {
+      const check = verifyManifest(isDraft(manifest) ? withChecksum(manifest) : manifest);
+      return { ok: check.ok, issues: check.ok ? [] : check.issues, manifestSha256: check.sha256 };
+    },
+    'batches.list': (filter) => pipeline.store.list(filter),
+    'batches.get': ({ batchId }) => {
+      const detail = pipeline.store.detail(batchId);
+      if (!detail) throw notFound(`batch ${batchId}`);
+      return detail;
+    },
+    'batches.thumbnail': async ({ batchId, page, size }) => ({
+      dataUrl: await pipeline.thumbnail(batchId, page, size),
+    }),
+    'batches.cancel': ({ batchId, reason }, context) => pipeline.cancel(batchId, reason, actor(context)),
+    'quarantine.list': () => pipeline.store.quarantined(),
+    'quarantine.decide': (input, context) => pipeline.decide(actor(context), input),
   };
+}
+
+/** A manifest from the form: an object without a `checksums` field. */
+function isDraft(manifest: unknown): manifest is Record<string, unknown> {
+  return (
+    typeof manifest === 'object' &&
+    manifest !== null &&
+    !Array.isArray(manifest) &&
+    !('checksums' in manifest)
+  );
 }

@@ -15,6 +15,8 @@ export interface DevicesModuleOptions {
   simulators: number;
   /** Simulator pacing (the default app shows realistic timing; tests run flat out). */
   simulatorTiming?: { feedMs: number; captureMs: number; flushBytesPerSecond: number | null };
+  /** Sheets in each simulator's feeder at start (default 50: "until the feeder is empty" ends). */
+  simulatorSheets?: number;
 }
 
 /** The scanner fleet as the station sees it. */

@@ -68,6 +68,8 @@ export type BatchSummary = z.infer<typeof BatchSummary>;
 
 export const QuarantineDiagnostics = z.object({
   reason: z.string(),
+  /** The stage that failed: release continues after it, requeue runs it again. */
+  stage: BatchStage,
   validationIssues: z.array(WireIssue),
   qcFindings: z.array(QcFinding),
   checksumMismatches: z.array(z.object({ page: z.number().int(), expected: z.string(), actual: z.string() })),

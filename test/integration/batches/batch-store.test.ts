@@ -77,6 +77,7 @@ describe('batch store', () => {
     store.finishAttempt(attempt, 'fatal', 'page 2 checksum mismatch');
     store.quarantine('B1', {
       reason: 'Checksum mismatch',
+      stage: 'capturing',
       validationIssues: [],
       qcFindings: [],
       checksumMismatches: [{ page: 2, expected: 'a', actual: 'b' }],

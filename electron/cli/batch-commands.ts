@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import type { BatchSummary } from '../../shared/contract/index';
+import { StationError } from '../core/station-error';
+import { failWith, openCliStation, printJson, progress, endProgress, withDataOption } from './common';
+
+const FINAL = new Set(['completed', 'quarantined', 'rejected', 'cancelled']);
+
+/**
+ * `quire batch run MANIFEST.json`: one batch through the whole pipeline, headless. When the
+ * manifest's device is a simulated scanner (sim-N), the command starts the simulators itself.
+ */
+export function registerBatchCommands(program: Command): void {
+  const batch = program
+    .command('batch')
+    .description('batches: manifest → capture → QC → derivatives → package');
+  withDataOption(batch.command('run'))
+    .description('run one batch to its end; exit 0 only when its package is complete')
+    .argument('<manifest>', 'the batch manifest JSON file')
+    .action(async (file: string, opts: { data?: string }) => {
+      let manifest: unknown;
+      try {
+        manifest = JSON.parse(readFileSync(path.resolve(file), 'utf8'));
+      } catch (error) {
+        failWith(2, { code: 'INVALID_MANIFEST', message: `${file}: ${(error as Error).message}` });
+      }
+      const device = (manifest as { device?: unknown }).device;
+      const simulated = typeof device === 'string' ? /^sim-(\d{1,2})$/.exec(device) : null;
+      const pages = (manifest as { expected_pages?: unknown }).expected_pages;
+      const station = await openCliStation(opts, {
+        runWorkers: true,
+        simulators: simulated ? Number(simulated[1]) : 0,
+        simulatorSheets: typeof pages === 'number' ? pages : 10,
+      });
+      let summary: BatchSummary;
+      try {
+        summary = station.pipeline.create(manifest, null);
+      } catch (error) {
+        await station.close();
+        if (error instanceof StationError)
+          failWith(2, { code: error.code, message: error.message, issues: error.issues });
+        throw error;
+      }
+      const final = await new Promise<BatchSummary>((resolve) => {
+        const check = (b: BatchSummary) => {
+          progress(
+            `${b.id}: ${b.stage}, ${b.pagesDone}${b.pagesExpected ? ` of ${b.pagesExpected}` : ''} pages`,
+          );
+          if (FINAL.has(b.stage)) resolve(b);
+        };
+        station.events.subscribe((e) => {
+          if (e.name === 'batch.updated' && e.payload.id === summary.id) check(e.payload);
+        });
+        check(station.pipeline.store.summary(summary.id)!);
+      });
+      endProgress();
+      const detail = station.pipeline.store.detail(final.id)!;
+      await station.close();
+      const out = {
+        batch: final.id,
+        outcome: final.stage,
+        pages: final.pagesDone,
+        package: detail.packagePath,
+        ...(detail.quarantine ? { quarantine: detail.quarantine } : {}),
+      };
+      if (final.stage !== 'completed')
+        failWith(
+          1,
+          {
+            code: 'BATCH_NOT_COMPLETED',
+            message: `batch ${final.id} ended ${final.stage}: ${final.lastError ?? ''}`,
+          },
+          out,
+        );
+      printJson(out);
+      process.exit(0);
+    });
+}

@@ -1,0 +1,283 @@
+import { existsSync, mkdirSync, promises as fs, renameSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import type { BatchStage, BatchSummary, SessionUser } from '../../shared/contract/index';
+import type { AuditModule } from '../audit/module';
+import type { CoreContext } from '../core/core-context';
+import { conflict, invalidInput, notFound } from '../core/station-error';
+import type { StepSpec } from '../queue/job-queue';
+import type { QueueModule } from '../queue/module';
+import type { DevicesModule } from '../scanner/module';
+import { BatchStore } from './batches/batch-store';
+import { verifyManifest } from './manifest/verify-manifest';
+import {
+  captureStage,
+  derivativesStage,
+  packageStage,
+  qcStage,
+  quarantineBatch,
+  type StageDeps,
+} from './stages';
+
+export interface PipelineDeps {
+  queue: QueueModule;
+  devices: DevicesModule;
+  audit: AuditModule;
+  organizationName: () => string;
+  quarantineReasons: () => readonly string[];
+}
+
+export type Decision = { batchId: string; reason: string; note: string } & (
+  { decision: 'release' } | { decision: 'reject' } | { decision: 'requeue'; pages?: number[] }
+);
+
+/** The batch pipeline: validate → capture → image QC → derivatives → package, on the durable queue. */
+export interface PipelineModule {
+  readonly store: BatchStore;
+  create(manifest: unknown, actor: SessionUser | null): BatchSummary;
+  decide(actor: SessionUser, decision: Decision): BatchSummary;
+  cancel(batchId: string, reason: string, actor: SessionUser): BatchSummary;
+  thumbnail(batchId: string, page: number, size: 'thumb' | 'access'): Promise<string | null>;
+  close(): Promise<void>;
+}
+
+const BatchRef = z.object({ batchId: z.string() });
+const CaptureRef = BatchRef.extend({
+  device: z.string(),
+  pages: z.array(z.number().int().positive()).optional(),
+});
+const STAGE_ORDER: BatchStage[] = ['capturing', 'qc', 'derivatives', 'packaging'];
+
+export async function createPipelineModule(core: CoreContext, deps: PipelineDeps): Promise<PipelineModule> {
+  const store = new BatchStore(core.db, core.clock);
+  const touched = (batchId: string) => {
+    const summary = store.summary(batchId);
+    if (summary) core.events.emit('batch.updated', summary);
+  };
+  const stageDeps: StageDeps = {
+    core,
+    store,
+    audit: deps.audit,
+    devices: deps.devices,
+    organizationName: deps.organizationName,
+    touched,
+  };
+  const jobs = deps.queue.jobs;
+
+  jobs.register('batch.capture', {
+    schema: CaptureRef,
+    queue: (p) => `device:${p.device}`,
+    retry: { retries: 10, baseMs: 2_000, capMs: 60_000 },
+    handler: (p, { signal }) => captureStage(stageDeps, p, signal),
+  });
+  jobs.register('batch.qc', {
+    schema: BatchRef,
+    queue: 'compute',
+    retry: { retries: 3, baseMs: 5_000 },
+    handler: (p) => qcStage(stageDeps, p),
+  });
+  jobs.register('batch.derivatives', {
+    schema: BatchRef,
+    queue: 'compute',
+    retry: { retries: 3, baseMs: 5_000 },
+    handler: (p) => derivativesStage(stageDeps, p),
+  });
+  jobs.register('batch.package', {
+    schema: BatchRef,
+    queue: 'io',
+    retry: { retries: 3, baseMs: 5_000 },
+    handler: (p) => packageStage(stageDeps, p),
+  });
+
+  /** The workflow from a stage on: a chain, so each stage starts only after the previous succeeded. */
+  const runFrom = (batchId: string, device: string, from: BatchStage, recapturePages?: number[]) => {
+    const steps: StepSpec[] = [];
+    const start = STAGE_ORDER.indexOf(from);
+    const opts = { batchId };
+    if (start <= 0)
+      steps.push({
+        type: 'batch.capture',
+        payload: { batchId, device, ...(recapturePages ? { pages: recapturePages } : {}) },
+        options: opts,
+      });
+    if (start <= 1) steps.push({ type: 'batch.qc', payload: { batchId }, options: opts });
+    if (start <= 2) steps.push({ type: 'batch.derivatives', payload: { batchId }, options: opts });
+    steps.push({ type: 'batch.package', payload: { batchId }, options: opts });
+    jobs.chain(steps);
+  };
+
+  // A job that ends in quarantine without the stage saying why (retries exhausted, worker lost)
+  // still quarantines its batch, with the last error.
+  const unsubscribe = core.events.subscribe((event) => {
+    if (event.name === 'job.updated') {
+      const job = event.payload;
+      if (job.state !== 'quarantined' || !job.batchId || !job.type.startsWith('batch.')) return;
+      const batch = store.summary(job.batchId);
+      if (
+        !batch ||
+        batch.stage === 'quarantined' ||
+        batch.stage === 'rejected' ||
+        batch.stage === 'cancelled'
+      )
+        return;
+      quarantineBatch(stageDeps, job.batchId, batch.stage, job.lastError ?? 'the job failed', {});
+    }
+    if (
+      event.name === 'device.status' &&
+      event.payload.state !== 'JAMMED' &&
+      event.payload.state !== 'OFFLINE'
+    ) {
+      // The operator cleared a jam: waiting capture jobs of that device need not sit out their backoff.
+      for (const job of deps.queue.store.list({ state: 'retrying', queue: `device:${event.payload.name}` })
+        .items)
+        deps.queue.promote(job.id);
+    }
+  });
+
+  return {
+    store,
+    create(input, actor) {
+      const check = verifyManifest(input);
+      if (!check.ok && !check.batchId)
+        throw invalidInput('the manifest is invalid and has no usable batch_id', check.issues);
+      const manifest = check.ok ? check.manifest : (input as Record<string, unknown>);
+      const batchId = check.ok ? check.manifest.batch_id : check.batchId!;
+      const descriptive = (manifest.descriptive ?? {}) as { title?: unknown; accession_numbers?: unknown };
+      const inserted = store.insert({
+        id: batchId,
+        device: typeof manifest.device === 'string' ? manifest.device : 'unknown',
+        title: typeof descriptive.title === 'string' ? descriptive.title : '(untitled)',
+        accessionNumbers: Array.isArray(descriptive.accession_numbers)
+          ? descriptive.accession_numbers.filter((a): a is string => typeof a === 'string')
+          : [],
+        operator: actor?.username ?? (typeof manifest.operator === 'string' ? manifest.operator : 'unknown'),
+        manifest,
+        manifestSha256: check.sha256 ?? '',
+        pagesExpected: typeof manifest.expected_pages === 'number' ? manifest.expected_pages : null,
+      });
+      if (!inserted) throw conflict(`a batch ${batchId} already exists; nothing was changed`);
+      deps.audit.record({
+        type: 'validation',
+        outcome: check.ok ? 'success' : 'failure',
+        detail: check.ok
+          ? `manifest valid, SHA-256 ${check.sha256}`
+          : check.issues.map((i) => `${i.path}: ${i.message}`).join('; '),
+        object: batchId,
+        person: actor?.username ?? 'system',
+      });
+      if (!check.ok) {
+        quarantineBatch(stageDeps, batchId, 'validating', 'Invalid manifest', {
+          validationIssues: check.issues,
+        });
+      } else {
+        runFrom(batchId, check.manifest.device, 'capturing');
+      }
+      touched(batchId);
+      return store.summary(batchId)!;
+    },
+    decide(actor, decision) {
+      const detail = store.detail(decision.batchId);
+      if (!detail) throw notFound(`batch ${decision.batchId}`);
+      if (detail.stage !== 'quarantined' || !detail.quarantine)
+        throw conflict(`batch ${decision.batchId} is ${detail.stage}, not quarantined`);
+      if (!deps.quarantineReasons().includes(decision.reason)) {
+        throw invalidInput('choose a reason from the configured list', [
+          { path: 'reason', message: `"${decision.reason}" is not one of the configured reasons` },
+        ]);
+      }
+      const failed = detail.quarantine.stage;
+      if (failed === 'validating' && decision.decision !== 'reject')
+        throw conflict('an invalid manifest cannot continue: reject it and import a corrected manifest');
+      const pages = decision.decision === 'requeue' ? decision.pages : undefined;
+      if (
+        pages?.some((p) => !detail.pages.some((known) => known.page === p) && p > (detail.pagesExpected ?? 0))
+      ) {
+        throw invalidInput('a chosen page is not part of this batch', [
+          { path: 'pages', message: 'unknown page number' },
+        ]);
+      }
+      store.recordDecision(decision.batchId, {
+        decision: decision.decision,
+        by: actor.username,
+        reason: decision.reason,
+        note: decision.note,
+        pages,
+      });
+      const text = `${decision.reason}${decision.note ? ` — ${decision.note}` : ''}`;
+      if (decision.decision === 'reject') {
+        store.setStage(decision.batchId, 'rejected');
+        deps.audit.record({
+          type: 'appraisal',
+          outcome: 'rejected',
+          detail: text,
+          object: decision.batchId,
+          person: actor.username,
+        });
+      } else {
+        const outcome =
+          decision.decision === 'release'
+            ? 'released'
+            : pages
+              ? `requeued pages ${pages.join(', ')}`
+              : 'requeued';
+        deps.audit.record({
+          type: 'unquarantine',
+          outcome,
+          detail: text,
+          object: decision.batchId,
+          person: actor.username,
+        });
+        if (pages) {
+          supersedePages(decision.batchId, pages);
+          runFrom(decision.batchId, detail.device, 'capturing', pages);
+        } else {
+          const next =
+            decision.decision === 'release'
+              ? (STAGE_ORDER[STAGE_ORDER.indexOf(failed) + 1] ?? 'packaging')
+              : failed;
+          store.setStage(decision.batchId, next === 'capturing' ? 'capturing' : next);
+          runFrom(decision.batchId, detail.device, next);
+        }
+      }
+      core.events.emit('quarantine.changed', { batchId: decision.batchId, quarantined: false, reason: null });
+      touched(decision.batchId);
+      return store.summary(decision.batchId)!;
+    },
+    cancel(batchId, reason, actor) {
+      const batch = store.summary(batchId);
+      if (!batch) throw notFound(`batch ${batchId}`);
+      if (['completed', 'rejected', 'cancelled'].includes(batch.stage))
+        throw conflict(`batch ${batchId} is already ${batch.stage}`);
+      for (const job of deps.queue.store.list({ batchId, limit: 500 }).items) {
+        if (['waiting', 'delayed', 'retrying'].includes(job.state)) deps.queue.cancel(job.id);
+      }
+      store.setStage(batchId, 'cancelled', { lastError: `cancelled by ${actor.username}: ${reason}` });
+      touched(batchId);
+      return store.summary(batchId)!;
+    },
+    async thumbnail(batchId, page, size) {
+      const stored = store.page(batchId, page);
+      const file = size === 'thumb' ? stored?.thumbnailPath : stored?.accessPath;
+      if (!file) return null;
+      return `data:image/jpeg;base64,${(await fs.readFile(file)).toString('base64')}`;
+    },
+    close: async () => unsubscribe(),
+  };
+
+  /** Moves the chosen pages' files aside (never deleted) so they can be captured again. */
+  function supersedePages(batchId: string, pages: number[]): void {
+    const aside = path.join(core.layout.batchStaging(batchId), 'superseded', String(core.clock.now()));
+    const moves = pages.flatMap((n) => {
+      const page = store.page(batchId, n);
+      return page
+        ? [page.masterPath, page.accessPath, page.thumbnailPath, page.sidecarPath].filter((f): f is string =>
+            Boolean(f),
+          )
+        : [];
+    });
+    // Synchronous on purpose: the recapture must find the slots empty.
+    if (moves.length) mkdirSync(aside, { recursive: true });
+    for (const file of moves) if (existsSync(file)) renameSync(file, path.join(aside, path.basename(file)));
+    store.forgetPages(batchId, pages);
+  }
+}

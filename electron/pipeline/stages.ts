@@ -1,0 +1,373 @@
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { BatchStage, QcFinding, QuarantineDiagnostics } from '../../shared/contract/index';
+import type { BatchManifest } from '../../shared/domain/manifest';
+import type { AuditModule } from '../audit/module';
+import type { CoreContext } from '../core/core-context';
+import { StationError } from '../core/station-error';
+import { FatalError, TransientError } from '../queue/errors';
+import type { DevicesModule } from '../scanner/module';
+import { masterFileName } from '../scanner/page-writer';
+import { commitPartFile, writeFileAtomic } from '../storage/index';
+import { QUIRE_VERSION } from '../version';
+import type { BatchStore } from './batches/batch-store';
+import { makeDerivatives, writeXmpSidecar } from './derivatives';
+import { iiifManifest } from './iiif';
+import { buildMets, type PackagePage } from './packaging/mets';
+import { sha256File, writeBag } from './packaging/bag-writer';
+import { verifyBag } from './packaging/bag-verify';
+import { batchConsistency, inspectMaster, type MasterMetadata } from './qc';
+
+export interface StageDeps {
+  core: CoreContext;
+  store: BatchStore;
+  audit: AuditModule;
+  devices: DevicesModule;
+  organizationName: () => string;
+  /** Records a batch's change for the consoles. */
+  touched: (batchId: string) => void;
+}
+
+const pad = (n: number) => String(n).padStart(4, '0');
+
+/** Puts a batch in quarantine with its diagnostics and records the PREMIS event. */
+export function quarantineBatch(
+  deps: StageDeps,
+  batchId: string,
+  stage: BatchStage,
+  reason: string,
+  extra: Partial<QuarantineDiagnostics> = {},
+): void {
+  deps.store.quarantine(batchId, {
+    reason,
+    stage,
+    validationIssues: [],
+    qcFindings: [],
+    checksumMismatches: [],
+    attempts: deps.store.attempts(batchId),
+    ...extra,
+  });
+  deps.audit.record({
+    type: 'quarantine',
+    outcome: 'quarantined',
+    detail: `${stage}: ${reason}`,
+    object: batchId,
+    person: 'system',
+  });
+  deps.core.events.emit('quarantine.changed', { batchId, quarantined: true, reason });
+  deps.touched(batchId);
+}
+
+const FINISHED: ReadonlySet<BatchStage> = new Set(['completed', 'rejected', 'cancelled']);
+
+async function withAttempt(
+  deps: StageDeps,
+  batchId: string,
+  stage: BatchStage,
+  worker: string,
+  work: () => Promise<void>,
+): Promise<void> {
+  const current = deps.store.summary(batchId)?.stage;
+  if (!current) throw new FatalError(`batch ${batchId} is not known`);
+  if (FINISHED.has(current)) return; // cancelled or rejected meanwhile: its remaining steps do nothing
+  deps.store.setStage(batchId, stage);
+  deps.touched(batchId);
+  const attempt = deps.store.startAttempt(batchId, stage, worker);
+  try {
+    await work();
+    deps.store.finishAttempt(attempt, 'success', null);
+  } catch (error) {
+    deps.store.finishAttempt(
+      attempt,
+      error instanceof FatalError ? 'fatal' : 'transient',
+      (error as Error).message,
+    );
+    throw error;
+  }
+}
+
+function manifestOf(deps: StageDeps, batchId: string): BatchManifest {
+  const manifest = deps.store.manifest(batchId) as BatchManifest | null;
+  if (!manifest) throw new FatalError(`batch ${batchId} is not known`);
+  return manifest;
+}
+
+/**
+ * Capture: the device's own queue (one job at a time per scanner). Resumes after the pages
+ * already staged; with `pages`, recaptures exactly those pages (after a supervisor's requeue)
+ * into a fresh folder and moves them into their vacant slots.
+ */
+export async function captureStage(
+  deps: StageDeps,
+  input: { batchId: string; device: string; pages?: number[] },
+  signal: AbortSignal,
+): Promise<void> {
+  const { batchId } = input;
+  await withAttempt(deps, batchId, 'capturing', `device:${input.device}`, async () => {
+    const manifest = manifestOf(deps, batchId);
+    const masters = deps.core.layout.batchMasters(batchId);
+    const recapture = input.pages?.length
+      ? path.join(deps.core.layout.batchStaging(batchId), `recapture-${Date.now()}`)
+      : null;
+    const done = deps.store.pages(batchId).length;
+    const wanted = recapture
+      ? input.pages!.length
+      : manifest.expected_pages === 'until_empty'
+        ? null
+        : manifest.expected_pages - done;
+    if (wanted !== null && wanted <= 0) return;
+    let result;
+    try {
+      result = await deps.devices.capture(input.device, {
+        jobId: batchId,
+        pages: wanted,
+        dpi: manifest.scanner_profile.dpi,
+        mode: manifest.scanner_profile.mode,
+        bitDepth: manifest.scanner_profile.bit_depth,
+        mastersDir: recapture ?? masters,
+        signal,
+      });
+    } catch (error) {
+      if (error instanceof StationError && error.code === 'NOT_FOUND')
+        throw new FatalError(`device ${input.device} is not in the fleet`);
+      throw error;
+    }
+    const identity = deps.devices.list().find((d) => d.name === input.device)?.identity;
+    for (const page of result.pages) {
+      let target = page.page;
+      let file = page.path;
+      if (recapture) {
+        target = input.pages![page.page - 1]!;
+        file = path.join(masters, masterFileName(target));
+        await commitPartFile(page.path, file, { noOverwrite: true });
+      }
+      deps.store.addPage(batchId, {
+        page: target,
+        bytes: page.bytes,
+        sha256: page.sha256,
+        masterPath: file,
+        capturedAt: new Date().toISOString(),
+      });
+      const object = `${batchId}/masters/${masterFileName(target)}`;
+      deps.audit.record({
+        type: 'capture',
+        outcome: 'success',
+        detail: `captured on ${input.device} (${identity?.serial ?? 'unknown serial'})`,
+        object,
+        person: manifest.operator,
+      });
+      deps.audit.record({
+        type: 'message digest calculation',
+        outcome: 'success',
+        detail: `SHA-256 ${page.sha256}, verified against the scanner's`,
+        object,
+        person: 'system',
+      });
+    }
+    deps.touched(batchId);
+    if (result.checksumMismatches.length > 0) {
+      quarantineBatch(deps, batchId, 'capturing', 'Checksum mismatch', {
+        checksumMismatches: result.checksumMismatches,
+      });
+      throw new FatalError(result.error?.message ?? 'checksum mismatch');
+    }
+    if (result.status === 'complete') return;
+    const message = result.error?.message ?? result.status;
+    if (result.status === 'jammed' || result.status === 'interrupted' || result.error?.transient)
+      throw new TransientError(message);
+    throw new FatalError(message);
+  });
+}
+
+/** Image QC on every master; any error quarantines the batch with the findings. */
+export async function qcStage(deps: StageDeps, input: { batchId: string }): Promise<void> {
+  const { batchId } = input;
+  await withAttempt(deps, batchId, 'qc', 'compute', async () => {
+    const manifest = manifestOf(deps, batchId);
+    const profile = {
+      dpi: manifest.scanner_profile.dpi,
+      mode: manifest.scanner_profile.mode,
+      bitDepth: manifest.scanner_profile.bit_depth,
+    };
+    const findings: QcFinding[] = [];
+    const metas: { page: number; meta: MasterMetadata }[] = [];
+    const pages = deps.store.pages(batchId);
+    if (pages.length === 0)
+      findings.push({ page: null, code: 'NO_PAGES', severity: 'error', message: 'the batch has no pages' });
+    for (const page of pages) {
+      const inspected = await inspectMaster(page.masterPath, page.page, profile);
+      findings.push(...inspected.findings);
+      if (inspected.meta) {
+        metas.push({ page: page.page, meta: inspected.meta });
+        deps.store.updatePage(batchId, page.page, {
+          width: inspected.meta.width,
+          height: inspected.meta.height,
+          metadata: inspected.meta,
+        });
+      }
+    }
+    findings.push(...batchConsistency(metas));
+    const errors = findings.filter((f) => f.severity === 'error');
+    deps.audit.record({
+      type: 'validation',
+      outcome: errors.length ? 'failure' : 'success',
+      detail: errors.length
+        ? `${errors.length} QC error(s): ${errors.map((f) => f.code).join(', ')}`
+        : `${pages.length} master(s) passed image QC`,
+      object: batchId,
+      person: 'system',
+    });
+    if (errors.length) {
+      quarantineBatch(
+        deps,
+        batchId,
+        'qc',
+        errors.some((e) => e.code === 'DECODE_FAILED') ? 'Malformed image' : 'Image QC failed',
+        { qcFindings: findings },
+      );
+      throw new FatalError(`image QC failed: ${errors[0]!.message}`);
+    }
+  });
+}
+
+/** Access JPEG, thumbnail and XMP sidecar per master; pages already done are skipped on a retry. */
+export async function derivativesStage(deps: StageDeps, input: { batchId: string }): Promise<void> {
+  const { batchId } = input;
+  await withAttempt(deps, batchId, 'derivatives', 'compute', async () => {
+    const manifest = manifestOf(deps, batchId);
+    const staging = deps.core.layout.batchStaging(batchId);
+    const identity = deps.devices.list().find((d) => d.name === manifest.device)?.identity;
+    for (const page of deps.store.pages(batchId)) {
+      if (page.accessPath && page.thumbnailPath && page.sidecarPath) continue;
+      const name = `page-${pad(page.page)}`;
+      const access = path.join(staging, 'derivatives', 'access', `${name}.jpg`);
+      const thumb = path.join(staging, 'derivatives', 'thumbnails', `${name}.jpg`);
+      const sidecar = path.join(staging, 'metadata', `${name}.xmp`);
+      for (const leftover of [access, thumb, sidecar]) if (existsSync(leftover)) await fs.rm(leftover);
+      await makeDerivatives(page.masterPath, access, thumb);
+      await writeXmpSidecar(sidecar, {
+        batchId,
+        page: page.page,
+        device: manifest.device,
+        serial: identity?.serial ?? 'unknown',
+        firmware: identity?.firmware ?? 'unknown',
+        dpi: manifest.scanner_profile.dpi,
+        mode: manifest.scanner_profile.mode,
+        bitDepth: manifest.scanner_profile.bit_depth,
+        capturedAt: page.capturedAt,
+        operator: manifest.operator,
+        sha256: page.sha256,
+      });
+      deps.store.updatePage(batchId, page.page, {
+        accessPath: access,
+        thumbnailPath: thumb,
+        sidecarPath: sidecar,
+      });
+      deps.touched(batchId);
+    }
+  });
+}
+
+/** METS + PREMIS + MODS/DC, IIIF, and the BagIt bag under packages/<batch>/. */
+export async function packageStage(deps: StageDeps, input: { batchId: string }): Promise<void> {
+  const { batchId } = input;
+  await withAttempt(deps, batchId, 'packaging', 'io', async () => {
+    const manifest = manifestOf(deps, batchId);
+    const target = deps.core.layout.batchPackage(batchId);
+    if (existsSync(target)) {
+      // A crash after the rename: the bag is there; accept it only if it verifies.
+      const verdict = await verifyBag(target);
+      if (!verdict.valid)
+        throw new FatalError(
+          `a package for ${batchId} already exists and does not verify: ${verdict.errors[0]}`,
+        );
+    } else {
+      const pages = deps.store.pages(batchId);
+      const packagePages: PackagePage[] = [];
+      const payload: { source: string; dest: string; sha256?: string }[] = [];
+      for (const p of pages) {
+        const name = `page-${pad(p.page)}`;
+        const master = {
+          href: `masters/${name}.tif`,
+          bytes: p.bytes,
+          sha256: p.sha256,
+          mimeType: 'image/tiff',
+        };
+        payload.push({ source: p.masterPath, dest: master.href, sha256: p.sha256 });
+        const derived = async (file: string | null, href: string, mimeType: string) => {
+          if (!file) return null;
+          const sha256 = await sha256File(file);
+          payload.push({ source: file, dest: href, sha256 });
+          return { href, bytes: (await fs.stat(file)).size, sha256, mimeType };
+        };
+        packagePages.push({
+          page: p.page,
+          master,
+          access: await derived(p.accessPath, `access/${name}.jpg`, 'image/jpeg'),
+          thumbnail: await derived(p.thumbnailPath, `thumbnails/${name}.jpg`, 'image/jpeg'),
+        });
+        if (p.sidecarPath) payload.push({ source: p.sidecarPath, dest: `metadata/${name}.xmp` });
+      }
+      const d = manifest.descriptive;
+      const metadataDir = path.join(deps.core.layout.batchStaging(batchId), 'metadata');
+      const mets = buildMets({
+        batchId,
+        createdAt: new Date(deps.core.clock.now()).toISOString(),
+        software: `Quire ${QUIRE_VERSION}`,
+        schema: manifest.metadata_schema === 'DublinCore' ? 'DublinCore' : 'MODS',
+        descriptive: {
+          title: d.title,
+          creator: d.creator,
+          date: d.date,
+          rightsStatement: d.rights_statement,
+          accessTier: d.access_tier,
+          embargoDate: d.embargo_date,
+          accessionNumbers: d.accession_numbers,
+        },
+        pages: packagePages,
+        events: deps.audit.forObject(batchId),
+      });
+      await writeFileAtomic(path.join(metadataDir, 'mets.xml'), mets, { noOverwrite: false });
+      const iiif = iiifManifest({
+        baseUrl: 'https://iiif.example.org/quire',
+        batchId,
+        title: d.title,
+        rights: d.rights_statement,
+        accessTier: d.access_tier,
+        embargoDate: d.embargo_date,
+        today: new Date(deps.core.clock.now()).toISOString().slice(0, 10),
+        pages: pages
+          .filter((p) => p.accessPath)
+          .map((p) => ({
+            page: p.page,
+            width: p.width ?? 1,
+            height: p.height ?? 1,
+            accessHref: `access/page-${pad(p.page)}.jpg`,
+          })),
+      });
+      await writeFileAtomic(path.join(metadataDir, 'iiif-manifest.json'), JSON.stringify(iiif, null, 2), {
+        noOverwrite: false,
+      });
+      payload.push({ source: path.join(metadataDir, 'mets.xml'), dest: 'metadata/mets.xml' });
+      payload.push({
+        source: path.join(metadataDir, 'iiif-manifest.json'),
+        dest: 'metadata/iiif-manifest.json',
+      });
+      await writeBag(target, payload, {
+        'Source-Organization': deps.organizationName(),
+        'External-Identifier': batchId,
+        'External-Description': d.title,
+        'Bag-Software-Agent': `Quire ${QUIRE_VERSION}`,
+      });
+    }
+    deps.audit.record({
+      type: 'information package creation',
+      outcome: 'success',
+      detail: `BagIt 1.0 package at ${target}`,
+      object: batchId,
+      person: 'system',
+    });
+    deps.store.setStage(batchId, 'completed', { packagePath: target, lastError: null });
+    deps.touched(batchId);
+  });
+}
