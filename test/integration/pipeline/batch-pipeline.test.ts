@@ -1,0 +1,217 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { BatchSummary } from '../../../shared/contract/index';
+import { verifyBag } from '../../../electron/pipeline/packaging/bag-verify';
+import type { Station } from '../../../electron/station';
+import { contractCallers } from '../../helpers/contract-caller';
+import { exampleManifest } from '../../helpers/manifest';
+import { makeTestStation } from '../../helpers/station';
+import { validateXml, xmllintUnavailableReason } from '../../helpers/xmllint';
+
+const FINAL = new Set(['completed', 'quarantined', 'rejected', 'cancelled']);
+
+describe('the batch pipeline on a real station', () => {
+  let station: Station;
+  let dispose: () => Promise<void>;
+  let call: Awaited<ReturnType<typeof contractCallers>>;
+
+  beforeEach(async () => {
+    ({ station, dispose } = await makeTestStation({ simulators: 1, runWorkers: true, simulatorSheets: 20 }));
+    call = await contractCallers(station);
+  });
+  afterEach(async () => dispose());
+
+  /** Resolves when the batch reaches a final stage (or `stage`), from its events. */
+  const until = (batchId: string, stage?: string) =>
+    new Promise<BatchSummary>((resolve) => {
+      const check = (b: BatchSummary | null | undefined) => {
+        if (b && (stage ? b.stage === stage : FINAL.has(b.stage))) {
+          unsubscribe();
+          resolve(b);
+        }
+      };
+      const unsubscribe = station.events.subscribe((e) => {
+        if (e.name === 'batch.updated' && e.payload.id === batchId) check(e.payload);
+      });
+      check(station.pipeline.store.summary(batchId));
+    });
+
+  it('runs a valid batch to a package that verifies, with METS, MODS and PREMIS valid against the official schemas', async () => {
+    const created = await call.operator('batches.create', { manifest: exampleManifest() });
+    expect(created).toMatchObject({ ok: true, output: { batch: { id: 'MS-1887-042' } } });
+    const done = await until('MS-1887-042');
+    expect(done).toMatchObject({ stage: 'completed', pagesDone: 4 });
+    const detail = station.pipeline.store.detail('MS-1887-042')!;
+    expect(await verifyBag(detail.packagePath!)).toMatchObject({ valid: true });
+    const types = station.audit.forObject('MS-1887-042').map((e) => e.type);
+    expect(types).toEqual(
+      expect.arrayContaining([
+        'validation',
+        'capture',
+        'message digest calculation',
+        'information package creation',
+      ]),
+    );
+    expect(station.audit.verify().ok).toBe(true);
+    const iiif = JSON.parse(
+      readFileSync(path.join(detail.packagePath!, 'data/metadata/iiif-manifest.json'), 'utf8'),
+    );
+    expect(iiif.items).toHaveLength(4);
+    if (!xmllintUnavailableReason()) {
+      const mets = readFileSync(path.join(detail.packagePath!, 'data/metadata/mets.xml'), 'utf8');
+      expect(validateXml(mets, 'driver/mets-profile-driver.xsd')).toMatchObject({ valid: true });
+    }
+  });
+
+  it('writes Dublin Core when the manifest asks for it, and exposes nothing in IIIF for an embargoed item', async () => {
+    const manifest = exampleManifest({
+      batch_id: 'DC-1',
+      expected_pages: 2,
+      file_count: 2,
+      metadata_schema: 'DublinCore',
+      descriptive: { ...(exampleManifest().descriptive as object), embargo_date: '2999-01-01' },
+    });
+    await call.operator('batches.create', { manifest });
+    const done = await until('DC-1');
+    expect(done.stage).toBe('completed');
+    const pkg = station.pipeline.store.detail('DC-1')!.packagePath!;
+    const mets = readFileSync(path.join(pkg, 'data/metadata/mets.xml'), 'utf8');
+    expect(mets).toContain('MDTYPE="DC"');
+    expect(
+      JSON.parse(readFileSync(path.join(pkg, 'data/metadata/iiif-manifest.json'), 'utf8')).items,
+    ).toEqual([]);
+    if (!xmllintUnavailableReason())
+      expect(validateXml(mets, 'driver/mets-profile-driver.xsd')).toMatchObject({ valid: true });
+  });
+
+  it('a checksum fault quarantines the batch; an operator may not release it; a supervisor releases it with a reason', async () => {
+    station.devices.injectFault('sim-1', { kind: 'corruptChecksum', page: 2 });
+    await call.operator('batches.create', { manifest: exampleManifest({ batch_id: 'CK-1' }) });
+    const quarantined = await until('CK-1');
+    expect(quarantined.stage).toBe('quarantined');
+    const detail = (await call.operator('batches.get', { batchId: 'CK-1' })) as {
+      ok: true;
+      output: { quarantine: { reason: string; checksumMismatches: { page: number }[] } };
+    };
+    expect(detail.output.quarantine).toMatchObject({
+      reason: 'Checksum mismatch',
+      checksumMismatches: [{ page: 2 }],
+    });
+
+    const refused = await call.operator('quarantine.decide', {
+      batchId: 'CK-1',
+      decision: 'release',
+      reason: 'Checksum mismatch',
+      note: '',
+    });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    const noReason = await call.supervisor('quarantine.decide', {
+      batchId: 'CK-1',
+      decision: 'release',
+      reason: 'because',
+      note: '',
+    });
+    expect(noReason).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', issues: [{ path: 'reason' }] },
+    });
+
+    station.devices.injectFault('sim-1', { kind: 'clear' });
+    const requeued = await call.supervisor('quarantine.decide', {
+      batchId: 'CK-1',
+      decision: 'requeue',
+      pages: [2],
+      reason: 'Checksum mismatch',
+      note: 'recapture page 2',
+    });
+    expect(requeued.ok).toBe(true);
+    const done = await until('CK-1', 'completed');
+    expect(done.pagesDone).toBe(4);
+    const events = station.audit.forObject('CK-1');
+    expect(events.find((e) => e.type === 'unquarantine')).toMatchObject({
+      agents: { person: 'sofia' },
+      outcome: 'requeued pages 2',
+    });
+    expect(station.pipeline.store.detail('CK-1')!.decisions).toMatchObject([
+      { decision: 'requeue', by: 'sofia', pages: [2] },
+    ]);
+  });
+
+  it('a supervisor rejects a quarantined batch: nothing is deleted, and the rejection is audited', async () => {
+    station.devices.injectFault('sim-1', { kind: 'corruptChecksum', page: 1 });
+    await call.operator('batches.create', { manifest: exampleManifest({ batch_id: 'RJ-1' }) });
+    await until('RJ-1');
+    const rejected = await call.supervisor('quarantine.decide', {
+      batchId: 'RJ-1',
+      decision: 'reject',
+      reason: 'Damaged original',
+      note: 'torn leaf',
+    });
+    expect(rejected).toMatchObject({ ok: true, output: { stage: 'rejected' } });
+    expect(station.pipeline.store.pages('RJ-1').length).toBe(3);
+    expect(station.audit.forObject('RJ-1').at(-1)).toMatchObject({
+      type: 'appraisal',
+      outcome: 'rejected',
+      agents: { person: 'sofia' },
+    });
+  });
+
+  it('quarantines a manifest with a wrong checksum, listing the problem by path', async () => {
+    const manifest = exampleManifest(
+      { batch_id: 'BAD-SUM', checksums: { manifest_sha256: 'a'.repeat(64) } },
+      { recompute: false },
+    );
+    await call.operator('batches.create', { manifest });
+    const detail = station.pipeline.store.detail('BAD-SUM')!;
+    expect(detail.stage).toBe('quarantined');
+    expect(detail.quarantine?.validationIssues.map((i) => i.path)).toEqual(['checksums.manifest_sha256']);
+    const release = await call.supervisor('quarantine.decide', {
+      batchId: 'BAD-SUM',
+      decision: 'release',
+      reason: 'Wrong scan profile',
+      note: '',
+    });
+    expect(release).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+  });
+
+  it('refuses a manifest whose batch id could escape the data folder; nothing is stored', async () => {
+    const result = await call.operator('batches.create', { manifest: exampleManifest({ batch_id: '../x' }) });
+    expect(result).toMatchObject({
+      ok: false,
+      error: {
+        code: 'INVALID_INPUT',
+        issues: expect.arrayContaining([expect.objectContaining({ path: 'batch_id' })]),
+      },
+    });
+    expect(station.pipeline.store.list({ offset: 0, limit: 10 }).total).toBe(0);
+  });
+
+  it('reports every problem of a bad manifest at once: missing, extra and wrongly typed fields, absurd page counts', async () => {
+    const manifest = exampleManifest({
+      device: undefined,
+      colour: 'red',
+      expected_pages: 1_000_000,
+      operator: 7,
+    });
+    const result = await call.operator('batches.validate', { manifest });
+    expect(result.ok).toBe(true);
+    const paths = (result as { output: { issues: { path: string }[] } }).output.issues
+      .map((i) => i.path)
+      .sort();
+    expect(paths).toEqual(expect.arrayContaining(['(root)', 'device', 'expected_pages', 'operator']));
+  });
+
+  it('never overwrites an existing batch', async () => {
+    await call.operator('batches.create', { manifest: exampleManifest({ batch_id: 'DUP' }) });
+    const again = await call.operator('batches.create', {
+      manifest: exampleManifest({
+        batch_id: 'DUP',
+        descriptive: { ...(exampleManifest().descriptive as object), title: 'Other' },
+      }),
+    });
+    expect(again).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    expect(station.pipeline.store.summary('DUP')?.title).toBe('Letter book of the Harbour Commission, 1887');
+    await until('DUP');
+  });
+});
