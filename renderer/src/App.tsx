@@ -8,9 +8,9 @@ import { startIdleWatch } from './ipc/idle-watch';
 import { stationInfoReceived, useConnectionState } from './state/connection';
 import { authStatusReceived, useAuthStatus } from './state/session';
 import { useView, type ViewId } from './state/ui';
+import { AuditView } from './views/AuditView';
 import { DevicesView } from './views/DevicesView';
 import { LockScreen } from './views/LockScreen';
-import { PlaceholderView } from './views/PlaceholderView';
 import { QuarantineView } from './views/QuarantineView';
 import { QueueView } from './views/QueueView';
 import { SettingsView } from './views/SettingsView';
@@ -25,7 +25,7 @@ function CurrentView({ view }: { view: ViewId }) {
     case 'quarantine':
       return <QuarantineView />;
     case 'audit':
-      return <PlaceholderView title="Audit" />;
+      return <AuditView />;
     case 'settings':
       return <SettingsView />;
   }

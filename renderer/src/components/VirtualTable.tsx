@@ -10,7 +10,8 @@ export interface Column {
 /**
  * A table that renders only the rows in view, so 10,000 batches scroll smoothly. Rows are given
  * by id; each row component selects its own item from the store, so one update re-renders one
- * row. Keyboard: the scroll area is focusable and each row is a button-like element.
+ * row. It is a list of buttons for assistive technology (each with a full accessible name),
+ * laid out as a table; the scroll area is focusable so the keyboard can scroll it.
  */
 export function VirtualTable({
   ids,
@@ -36,15 +37,22 @@ export function VirtualTable({
   });
   const template = columns.map((c) => c.width).join(' ');
   return (
-    <div className="vtable" role="table" aria-label={label} aria-rowcount={ids.length + 1}>
-      <div className="vtable__head" role="row" style={{ gridTemplateColumns: template }}>
+    <div className="vtable" role="region" aria-label={label}>
+      {/* Column titles are visual only: every row's button carries a full accessible name. */}
+      <div className="vtable__head" aria-hidden="true" style={{ gridTemplateColumns: template }}>
         {columns.map((c) => (
-          <div key={c.key} role="columnheader" className="vtable__cell">
+          <div key={c.key} className="vtable__cell">
             {c.label}
           </div>
         ))}
       </div>
-      <div ref={scrollRef} className="vtable__body" tabIndex={0} role="rowgroup" aria-label={`${label} rows`}>
+      <div
+        ref={scrollRef}
+        className="vtable__body"
+        tabIndex={0}
+        role="list"
+        aria-label={`${label}, ${ids.length} rows`}
+      >
         {ids.length === 0 ? (
           <p className="muted vtable__empty">{emptyText}</p>
         ) : (
@@ -61,8 +69,9 @@ export function VirtualTable({
                     height: rowHeight,
                     gridTemplateColumns: template,
                   }}
-                  aria-rowindex={item.index + 2}
-                  role="row"
+                  role="listitem"
+                  aria-setsize={ids.length}
+                  aria-posinset={item.index + 1}
                 >
                   {renderRow(id, item.index)}
                 </div>

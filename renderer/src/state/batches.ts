@@ -41,7 +41,16 @@ export function batchPageReceived(page: {
 }
 
 export function batchUpdated(batch: BatchSummary) {
-  useBatchesStore.setState((s) => ({ byId: { ...s.byId, [batch.id]: batch } }));
+  useBatchesStore.setState((s) => {
+    const unfiltered = !s.query.stage && !s.query.device && !s.query.search;
+    // A batch started since the list was fetched appears at the top of an unfiltered queue.
+    const ids = unfiltered && !(batch.id in s.byId) ? [batch.id, ...s.ids] : s.ids;
+    return {
+      byId: { ...s.byId, [batch.id]: batch },
+      ids,
+      total: ids.length > s.ids.length ? s.total + 1 : s.total,
+    };
+  });
 }
 
 export const batchQueryChanged = (patch: Partial<BatchQuery>) =>

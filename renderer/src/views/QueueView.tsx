@@ -18,6 +18,7 @@ import {
   useSelectedBatchId,
 } from '../state/batches';
 import { BatchDrawer } from './BatchDrawer';
+import { NewBatchForm } from './NewBatchForm';
 
 const COLUMNS: Column[] = [
   { key: 'id', label: 'Batch', width: 'minmax(140px, 1.4fr)' },
@@ -36,7 +37,7 @@ function BatchRow({ id }: { id: string }) {
       type="button"
       className="vtable__row"
       onClick={() => batchSelected(id)}
-      aria-label={`Batch ${id}, ${batch.stage}`}
+      aria-label={`Batch ${id}, ${batch.stage}, ${batch.pagesDone}${batch.pagesExpected ? ` of ${batch.pagesExpected}` : ''} pages, on ${batch.device}`}
     >
       <span className="vtable__cell mono">{batch.id}</span>
       <span className="vtable__cell">{batch.device}</span>
@@ -60,6 +61,8 @@ export function QueueView() {
   const selected = useSelectedBatchId();
   const [error, setError] = useState<string | null>(null);
   const [search, setSearch] = useState(query.search);
+  const [creating, setCreating] = useState(false);
+  const [refresh, setRefresh] = useState(0);
 
   useEffect(() => {
     let cancelled = false;
@@ -83,12 +86,17 @@ export function QueueView() {
     return () => {
       cancelled = true;
     };
-  }, [query]);
+  }, [query, refresh]);
 
   return (
     <section aria-labelledby="queue-title" className="view view--fill">
       <div className="view__head">
-        <h1 id="queue-title">Queue</h1>
+        <div className="row">
+          <h1 id="queue-title">Queue</h1>
+          <button type="button" className="button button--primary" onClick={() => setCreating(true)}>
+            New batch…
+          </button>
+        </div>
         <ul className="counts" aria-label="Batches by stage">
           {BatchStage.options.map((stage) => (
             <li key={stage}>
@@ -147,6 +155,14 @@ export function QueueView() {
         renderRow={(id) => <BatchRow id={id} />}
       />
       {selected && <BatchDrawer batchId={selected} onClose={() => batchSelected(null)} />}
+      {creating && (
+        <NewBatchForm
+          onDone={() => {
+            setCreating(false);
+            setRefresh((n) => n + 1);
+          }}
+        />
+      )}
     </section>
   );
 }
