@@ -20,6 +20,9 @@ import {
 import { BatchDrawer } from './BatchDrawer';
 import { NewBatchForm } from './NewBatchForm';
 
+const PAGE = 500;
+const MAX_ROWS = 20_000;
+
 const COLUMNS: Column[] = [
   { key: 'id', label: 'Batch', width: 'minmax(140px, 1.4fr)' },
   { key: 'device', label: 'Device', width: '110px' },
@@ -66,23 +69,28 @@ export function QueueView() {
 
   useEffect(() => {
     let cancelled = false;
-    quire
-      .call('batches.list', {
-        ...(query.stage ? { stage: query.stage } : {}),
-        ...(query.device ? { device: query.device } : {}),
-        ...(query.search ? { search: query.search } : {}),
-        offset: 0,
-        limit: 500,
-      })
-      .then(
-        (page) => {
-          if (!cancelled) {
-            batchPageReceived(page);
-            setError(null);
-          }
-        },
-        (e) => !cancelled && setError(describeError(e)),
-      );
+    const filter = {
+      ...(query.stage ? { stage: query.stage } : {}),
+      ...(query.device ? { device: query.device } : {}),
+      ...(query.search ? { search: query.search } : {}),
+    };
+    // Pages of 500 until every matching batch is loaded (the table virtualises the rows).
+    const load = async () => {
+      const items = [];
+      let total = 0;
+      let counts = {};
+      for (let offset = 0; offset < MAX_ROWS; offset += PAGE) {
+        const page = await quire.call('batches.list', { ...filter, offset, limit: PAGE });
+        if (cancelled) return;
+        items.push(...page.items);
+        total = page.total;
+        counts = page.counts;
+        if (items.length >= total) break;
+      }
+      batchPageReceived({ total, items, counts });
+      setError(null);
+    };
+    load().catch((e) => !cancelled && setError(describeError(e)));
     return () => {
       cancelled = true;
     };
