@@ -43,7 +43,12 @@ export async function inspectMaster(
   let meta: Metadata;
   try {
     meta = await sharp(file, { failOn: 'warning', limitInputPixels: 2_000_000_000 }).metadata();
-    await sharp(file, { failOn: 'warning', limitInputPixels: 2_000_000_000 }).stats();
+    // Every pixel must decode: a box-reduce to 16×16 reads all of them (stats() would also
+    // compute entropy and a sharpness convolution over tens of megapixels, for nothing).
+    await sharp(file, { failOn: 'warning', limitInputPixels: 2_000_000_000, sequentialRead: true })
+      .resize({ width: 16, height: 16, fit: 'fill' })
+      .raw()
+      .toBuffer();
   } catch (e) {
     error('DECODE_FAILED', `the master does not decode cleanly: ${(e as Error).message}`);
     return { meta: null, findings };

@@ -1,0 +1,100 @@
+// npm run bench -- derivatives
+// Pages/min through image QC and derivatives (access JPEG 3000 px + 400 px thumbnail) for
+// 600-dpi A4 colour masters (~104 MB each), against the vips CLI (Debian libvips-tools) doing
+// the same work per page (a full decode, then both resizes) on both cores, in the same run.
+// sharp can default to one libvips thread here, so Quire's concurrency is set deliberately:
+// two pages in flight × one thread, one page × two threads, and two × two are measured.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import pLimit from 'p-limit';
+import sharp from 'sharp';
+import { makeDerivatives } from '../electron/pipeline/derivatives';
+import { inspectMaster } from '../electron/pipeline/qc';
+import { makeTiffPage } from '../electron/scanner/simulator/tiff-pages';
+
+const run = promisify(execFile);
+const scale = Number(process.env.QUIRE_BENCH_SCALE ?? 1);
+const pages = Math.max(2, Math.round(8 * scale));
+const work = path.resolve('bench/.work/derivatives');
+const masters = path.join(work, 'masters');
+mkdirSync(masters, { recursive: true });
+
+process.stderr.write(`preparing ${pages} 600-dpi A4 colour masters…\n`);
+const files: string[] = [];
+for (let i = 1; i <= pages; i++) {
+  const file = path.join(masters, `page-${String(i).padStart(4, '0')}.tif`);
+  if (!existsSync(file))
+    writeFileSync(
+      file,
+      await makeTiffPage({ widthInches: 8.27, heightInches: 11.69, dpi: 600, mode: 'color', bitDepth: 8 }, i),
+    );
+  files.push(file);
+}
+
+async function quire(inFlight: number, threads: number): Promise<number> {
+  sharp.concurrency(threads);
+  const out = path.join(work, `quire-${inFlight}x${threads}`);
+  rmSync(out, { recursive: true, force: true });
+  const limit = pLimit(inFlight);
+  const start = process.hrtime.bigint();
+  await Promise.all(
+    files.map((file, i) =>
+      limit(async () => {
+        const qc = await inspectMaster(file, i + 1, { dpi: 600, mode: 'color', bitDepth: 8 });
+        if (qc.findings.some((f) => f.severity === 'error')) throw new Error(`QC failed on ${file}`);
+        await makeDerivatives(file, path.join(out, `a${i}.jpg`), path.join(out, `t${i}.jpg`));
+      }),
+    ),
+  );
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  rmSync(out, { recursive: true, force: true });
+  return (pages / seconds) * 60;
+}
+
+async function vips(): Promise<number> {
+  const out = path.join(work, 'vips');
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  const limit = pLimit(2);
+  const start = process.hrtime.bigint();
+  await Promise.all(
+    files.map((file, i) =>
+      limit(async () => {
+        await run('vips', ['avg', file]);
+        await run('vips', ['thumbnail', file, path.join(out, `a${i}.jpg[Q=88]`), '3000']);
+        await run('vips', ['thumbnail', file, path.join(out, `t${i}.jpg[Q=88]`), '400']);
+      }),
+    ),
+  );
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  rmSync(out, { recursive: true, force: true });
+  return (pages / seconds) * 60;
+}
+
+const defaultThreads = sharp.concurrency();
+const twoPagesOneThread = await quire(2, 1);
+const onePageTwoThreads = await quire(1, 2);
+const twoPagesTwoThreads = await quire(2, 2);
+const vipsPagesPerMinute = await vips();
+const configs: [string, number][] = [
+  ['2 pages in flight × 1 thread', twoPagesOneThread],
+  ['1 page × 2 threads', onePageTwoThreads],
+  ['2 pages in flight × 2 threads', twoPagesTwoThreads],
+];
+const [chosen, best] = configs.reduce((a, b) => (b[1] > a[1] ? b : a));
+console.log(
+  JSON.stringify({
+    bench: 'derivatives',
+    pages,
+    sharpDefaultThreads: defaultThreads,
+    quirePagesPerMinTwoInFlightOneThread: Number(twoPagesOneThread.toFixed(1)),
+    quirePagesPerMinOneInFlightTwoThreads: Number(onePageTwoThreads.toFixed(1)),
+    quirePagesPerMinTwoInFlightTwoThreads: Number(twoPagesTwoThreads.toFixed(1)),
+    chosen,
+    vipsPagesPerMin: Number(vipsPagesPerMinute.toFixed(1)),
+    ratio: Number((best / vipsPagesPerMinute).toFixed(3)),
+    goalRatio: 0.95,
+  }),
+);
