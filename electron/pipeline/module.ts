@@ -16,6 +16,7 @@ import {
   packageStage,
   qcStage,
   quarantineBatch,
+  technicalMetadataStage,
   type StageDeps,
 } from './stages';
 
@@ -31,7 +32,7 @@ export type Decision = { batchId: string; reason: string; note: string } & (
   { decision: 'release' } | { decision: 'reject' } | { decision: 'requeue'; pages?: number[] }
 );
 
-/** The batch pipeline: validate → capture → image QC → derivatives → package, on the durable queue. */
+/** The batch pipeline: validate → chord(capture ‖ technical metadata) → image QC → derivatives → package, on the durable queue. */
 export interface PipelineModule {
   readonly store: BatchStore;
   create(manifest: unknown, actor: SessionUser | null): BatchSummary;
@@ -64,11 +65,37 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
   };
   const jobs = deps.queue.jobs;
 
+  /** QC → derivatives → package (from `from` on) as a chain: each starts after the previous succeeded. */
+  const chainFrom = (batchId: string, from: BatchStage, idempotencyKey?: string) => {
+    const start = STAGE_ORDER.indexOf(from);
+    const steps: StepSpec[] = [];
+    if (start <= 1) steps.push({ type: 'batch.qc', payload: { batchId }, options: { batchId } });
+    if (start <= 2) steps.push({ type: 'batch.derivatives', payload: { batchId }, options: { batchId } });
+    steps.push({ type: 'batch.package', payload: { batchId }, options: { batchId } });
+    if (idempotencyKey) steps[0]!.options = { batchId, idempotencyKey };
+    jobs.chain(steps);
+  };
+
   jobs.register('batch.capture', {
     schema: CaptureRef,
     queue: (p) => `device:${p.device}`,
     retry: { retries: 10, baseMs: 2_000, capMs: 60_000 },
     handler: (p, { signal }) => captureStage(stageDeps, p, signal),
+  });
+  jobs.register('batch.techmd', {
+    schema: BatchRef,
+    queue: 'io',
+    retry: { retries: 3, baseMs: 2_000 },
+    handler: (p) => technicalMetadataStage(stageDeps, p),
+  });
+  // The chord's callback: once capture and technical metadata both succeeded, the rest runs as
+  // a chain. Its idempotency key makes a redelivered callback start the chain only once.
+  jobs.register('batch.continue', {
+    schema: BatchRef,
+    queue: 'default',
+    handler: async ({ batchId }, { job }) => {
+      chainFrom(batchId, 'qc', `${batchId}:continue:${job.id}`);
+    },
   });
   jobs.register('batch.qc', {
     schema: BatchRef,
@@ -89,21 +116,19 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
     handler: (p) => packageStage(stageDeps, p),
   });
 
-  /** The workflow from a stage on: a chain, so each stage starts only after the previous succeeded. */
+  /**
+   * The workflow from a stage on (../shared/architecture.md): capture on the device's own queue
+   * in parallel with technical-metadata preparation, as a chord whose callback runs the rest.
+   */
   const runFrom = (batchId: string, device: string, from: BatchStage, recapturePages?: number[]) => {
-    const steps: StepSpec[] = [];
-    const start = STAGE_ORDER.indexOf(from);
-    const opts = { batchId };
-    if (start <= 0)
-      steps.push({
-        type: 'batch.capture',
-        payload: { batchId, device, ...(recapturePages ? { pages: recapturePages } : {}) },
-        options: opts,
-      });
-    if (start <= 1) steps.push({ type: 'batch.qc', payload: { batchId }, options: opts });
-    if (start <= 2) steps.push({ type: 'batch.derivatives', payload: { batchId }, options: opts });
-    steps.push({ type: 'batch.package', payload: { batchId }, options: opts });
-    jobs.chain(steps);
+    if (STAGE_ORDER.indexOf(from) > 0) return chainFrom(batchId, from);
+    const capture = {
+      type: 'batch.capture',
+      payload: { batchId, device, ...(recapturePages ? { pages: recapturePages } : {}) },
+      options: { batchId },
+    };
+    const techmd = { type: 'batch.techmd', payload: { batchId }, options: { batchId } };
+    jobs.chord([capture, techmd], { type: 'batch.continue', payload: { batchId }, options: { batchId } });
   };
 
   // A job that ends in quarantine without the stage saying why (retries exhausted, worker lost)

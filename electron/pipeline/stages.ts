@@ -179,6 +179,29 @@ export async function captureStage(
   });
 }
 
+/**
+ * Technical metadata, prepared while the scanner captures: the device's identity, the scan
+ * profile and the software, for the package (data/metadata/technical.json).
+ */
+export async function technicalMetadataStage(deps: StageDeps, input: { batchId: string }): Promise<void> {
+  const manifest = manifestOf(deps, input.batchId);
+  const device = deps.devices.list().find((d) => d.name === manifest.device);
+  const technical = {
+    batch: input.batchId,
+    device: {
+      name: manifest.device,
+      host: device?.host ?? null,
+      identity: device?.identity ?? null,
+      protocol: 'ScanLink/1',
+    },
+    profile: manifest.scanner_profile,
+    software: `Quire ${QUIRE_VERSION}`,
+    preparedAt: new Date(deps.core.clock.now()).toISOString(),
+  };
+  const file = path.join(deps.core.layout.batchStaging(input.batchId), 'metadata', 'technical.json');
+  await writeFileAtomic(file, JSON.stringify(technical, null, 2) + '\n', { noOverwrite: false });
+}
+
 /** Image QC on every master; any error quarantines the batch with the findings. */
 export async function qcStage(deps: StageDeps, input: { batchId: string }): Promise<void> {
   const { batchId } = input;

@@ -44,8 +44,8 @@ describe('the batch pipeline on a real station', () => {
     expect(done).toMatchObject({ stage: 'completed', pagesDone: 4 });
     const detail = station.pipeline.store.detail('MS-1887-042')!;
     expect(await verifyBag(detail.packagePath!)).toMatchObject({ valid: true });
-    const types = station.audit.forObject('MS-1887-042').map((e) => e.type);
-    expect(types).toEqual(
+    const eventTypes = station.audit.forObject('MS-1887-042').map((e) => e.type);
+    expect(eventTypes).toEqual(
       expect.arrayContaining([
         'validation',
         'capture',
@@ -54,6 +54,26 @@ describe('the batch pipeline on a real station', () => {
       ]),
     );
     expect(station.audit.verify().ok).toBe(true);
+    // Capture ran in a chord beside technical-metadata preparation, whose output is packaged.
+    const types = station.queue.store
+      .list({ batchId: 'MS-1887-042', limit: 20 })
+      .items.map((j) => j.type)
+      .sort();
+    expect(types).toEqual([
+      'batch.capture',
+      'batch.continue',
+      'batch.derivatives',
+      'batch.package',
+      'batch.qc',
+      'batch.techmd',
+    ]);
+    const technical = JSON.parse(
+      readFileSync(path.join(detail.packagePath!, 'data/metadata/technical.json'), 'utf8'),
+    );
+    expect(technical).toMatchObject({
+      device: { name: 'sim-1', identity: { serial: 'SIM-1' } },
+      profile: { dpi: 300 },
+    });
     const iiif = JSON.parse(
       readFileSync(path.join(detail.packagePath!, 'data/metadata/iiif-manifest.json'), 'utf8'),
     );
