@@ -376,6 +376,8 @@ export async function packageStage(deps: StageDeps, input: { batchId: string }):
         source: path.join(metadataDir, 'iiif-manifest.json'),
         dest: 'metadata/iiif-manifest.json',
       });
+      const technical = path.join(metadataDir, 'technical.json');
+      if (existsSync(technical)) payload.push({ source: technical, dest: 'metadata/technical.json' });
       await writeBag(target, payload, {
         'Source-Organization': deps.organizationName(),
         'External-Identifier': batchId,
