@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { registerAuditCommands } from './cli/audit-commands';
 import { registerBatchCommands } from './cli/batch-commands';
+import { registerCatalogCommands } from './cli/catalog-commands';
 import { registerPackageCommands } from './cli/package-commands';
 import { registerQueueCommands } from './cli/queue-commands';
 import { registerScannerCommands } from './cli/scanner-commands';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerAuditCommands(program);
   registerPackageCommands(program);
   registerBatchCommands(program);
+  registerCatalogCommands(program);
   return program;
 }
 

@@ -3,6 +3,14 @@ import type { Station } from '../station';
 import type { HandlerTable } from '../transport/dispatch';
 
 export function catalogHandlers(station: Station): Pick<HandlerTable, keyof typeof catalogCommands> {
-  void station;
-  return {};
+  const { catalog } = station;
+  return {
+    'catalog.sync': async ({ apiBase, ids, fromBatches }) => ({
+      runId: await catalog.startSync(apiBase, fromBatches ? catalog.accessionsFromBatches() : (ids ?? [])),
+    }),
+    'catalog.runs': () => catalog.store.runs(),
+    'catalog.deadLetters': ({ runId, offset, limit }) => catalog.store.deadLetters(runId, offset, limit),
+    'catalog.retryDeadLetters': async ({ runId }) => ({ runId: await catalog.retryDeadLetters(runId) }),
+    'catalog.get': ({ accession }) => catalog.get(accession),
+  };
 }

@@ -1,0 +1,191 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { DeadLetter, StoredAsset, SyncRun } from '../../shared/contract/index';
+import { canonicalJson } from '../../shared/domain/manifest';
+import { migrate, type Db } from '../storage/index';
+
+const MIGRATIONS = [
+  {
+    version: 1,
+    name: 'catalog',
+    sql: `
+      CREATE TABLE catalog_records (
+        accession_number TEXT PRIMARY KEY,
+        json TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        synced_at TEXT NOT NULL
+      );
+      CREATE TABLE catalog_runs (
+        id TEXT PRIMARY KEY, api_base TEXT NOT NULL, state TEXT NOT NULL, total INTEGER,
+        fetched INTEGER NOT NULL DEFAULT 0, upserted INTEGER NOT NULL DEFAULT 0, unchanged INTEGER NOT NULL DEFAULT 0,
+        dead_letters INTEGER NOT NULL DEFAULT 0, started_at TEXT NOT NULL, finished_at TEXT, error TEXT
+      );
+      CREATE TABLE catalog_dead_letters (
+        run_id TEXT NOT NULL, asset_id TEXT NOT NULL, reason TEXT NOT NULL, status INTEGER, detail TEXT NOT NULL,
+        issues TEXT NOT NULL, attempts INTEGER NOT NULL, at TEXT NOT NULL, PRIMARY KEY (run_id, asset_id)
+      );
+    `,
+  },
+];
+
+/** The local catalog: records keyed by accession number, sync runs, dead letters. */
+export class CatalogStore {
+  constructor(private readonly db: Db) {
+    migrate(db, 'catalog', MIGRATIONS);
+  }
+
+  /**
+   * Upserts one batch of records in one transaction: a record whose content is unchanged is
+   * not rewritten; if anything fails, this batch is rolled back and earlier batches stay.
+   */
+  upsertBatch(records: StoredAsset[]): { upserted: number; unchanged: number } {
+    const select = this.db.prepare('SELECT content_hash FROM catalog_records WHERE accession_number = ?');
+    const upsert = this.db.prepare(
+      `INSERT INTO catalog_records (accession_number, json, content_hash, synced_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (accession_number) DO UPDATE SET json = excluded.json, content_hash = excluded.content_hash, synced_at = excluded.synced_at`,
+    );
+    return this.db
+      .transaction(() => {
+        let upserted = 0;
+        let unchanged = 0;
+        for (const record of records) {
+          const { synced_at: syncedAt, ...content } = record;
+          const hash = createHash('sha256').update(canonicalJson(content)).digest('hex');
+          const existing = select.get(record.accession_number) as { content_hash: string } | undefined;
+          if (existing?.content_hash === hash) {
+            unchanged += 1;
+            continue;
+          }
+          upsert.run(record.accession_number, JSON.stringify(record), hash, syncedAt);
+          upserted += 1;
+        }
+        return { upserted, unchanged };
+      })
+      .immediate();
+  }
+
+  get(accession: string): StoredAsset | null {
+    const row = this.db
+      .prepare('SELECT json FROM catalog_records WHERE accession_number = ?')
+      .get(accession) as { json: string } | undefined;
+    return row ? (JSON.parse(row.json) as StoredAsset) : null;
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM catalog_records').get() as { n: number }).n;
+  }
+
+  startRun(apiBase: string, total: number | null, now: string): string {
+    const id = randomUUID();
+    this.db
+      .prepare(
+        `INSERT INTO catalog_runs (id, api_base, state, total, started_at) VALUES (?, ?, 'running', ?, ?)`,
+      )
+      .run(id, apiBase, total, now);
+    return id;
+  }
+
+  updateRun(
+    id: string,
+    patch: {
+      fetched: number;
+      upserted: number;
+      unchanged: number;
+      deadLetters: number;
+      total?: number | null;
+    },
+  ): void {
+    this.db
+      .prepare(
+        'UPDATE catalog_runs SET fetched = ?, upserted = ?, unchanged = ?, dead_letters = ?, total = COALESCE(?, total) WHERE id = ?',
+      )
+      .run(patch.fetched, patch.upserted, patch.unchanged, patch.deadLetters, patch.total ?? null, id);
+  }
+
+  finishRun(id: string, state: 'completed' | 'failed', error: string | null, now: string): void {
+    this.db
+      .prepare('UPDATE catalog_runs SET state = ?, error = ?, finished_at = ? WHERE id = ?')
+      .run(state, error, now, id);
+  }
+
+  run(id: string): SyncRun | null {
+    return this.runs(1000).find((r) => r.id === id) ?? null;
+  }
+
+  runs(limit = 50): SyncRun[] {
+    return (
+      this.db.prepare('SELECT * FROM catalog_runs ORDER BY started_at DESC LIMIT ?').all(limit) as Record<
+        string,
+        unknown
+      >[]
+    ).map((r) => ({
+      id: r.id as string,
+      apiBase: r.api_base as string,
+      state: r.state as SyncRun['state'],
+      total: r.total as number | null,
+      fetched: r.fetched as number,
+      upserted: r.upserted as number,
+      unchanged: r.unchanged as number,
+      deadLetters: r.dead_letters as number,
+      startedAt: r.started_at as string,
+      finishedAt: r.finished_at as string | null,
+      error: r.error as string | null,
+    }));
+  }
+
+  addDeadLetter(letter: DeadLetter): void {
+    this.db
+      .prepare(
+        `INSERT INTO catalog_dead_letters (run_id, asset_id, reason, status, detail, issues, attempts, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (run_id, asset_id) DO UPDATE SET reason = excluded.reason, status = excluded.status, detail = excluded.detail,
+           issues = excluded.issues, attempts = excluded.attempts, at = excluded.at`,
+      )
+      .run(
+        letter.runId,
+        letter.assetId,
+        letter.reason,
+        letter.status,
+        letter.detail,
+        JSON.stringify(letter.issues),
+        letter.attempts,
+        letter.at,
+      );
+  }
+
+  deadLetters(
+    runId: string | undefined,
+    offset: number,
+    limit: number,
+  ): { total: number; items: DeadLetter[] } {
+    const where = runId ? 'WHERE run_id = ?' : '';
+    const params = runId ? [runId] : [];
+    const total = (
+      this.db.prepare(`SELECT COUNT(*) AS n FROM catalog_dead_letters ${where}`).get(...params) as {
+        n: number;
+      }
+    ).n;
+    const rows = this.db
+      .prepare(`SELECT * FROM catalog_dead_letters ${where} ORDER BY at, asset_id LIMIT ? OFFSET ?`)
+      .all(...params, limit, offset) as Record<string, unknown>[];
+    return {
+      total,
+      items: rows.map((r) => ({
+        runId: r.run_id as string,
+        assetId: r.asset_id as string,
+        reason: r.reason as DeadLetter['reason'],
+        status: r.status as number | null,
+        detail: r.detail as string,
+        issues: JSON.parse(r.issues as string) as DeadLetter['issues'],
+        attempts: r.attempts as number,
+        at: r.at as string,
+      })),
+    };
+  }
+
+  *deadLetterIds(runId: string): Generator<string> {
+    for (const row of this.db
+      .prepare('SELECT asset_id FROM catalog_dead_letters WHERE run_id = ? ORDER BY asset_id')
+      .iterate(runId) as IterableIterator<{ asset_id: string }>) {
+      yield row.asset_id;
+    }
+  }
+}
