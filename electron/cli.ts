@@ -1,9 +1,8 @@
 import path from 'node:path';
 import { Command } from 'commander';
-import { registerAuditCommands } from './cli/audit-commands';
+import { registerAuditCommands, registerBagCommands } from './cli/audit-commands';
 import { registerBatchCommands } from './cli/batch-commands';
 import { registerCatalogCommands } from './cli/catalog-commands';
-import { registerPackageCommands } from './cli/package-commands';
 import { registerQueueCommands } from './cli/queue-commands';
 import { registerScannerCommands } from './cli/scanner-commands';
 import { registerServeCommand } from './cli/serve-command';
@@ -22,7 +21,7 @@ export function buildProgram(): Command {
   registerScannerCommands(program);
   registerQueueCommands(program);
   registerAuditCommands(program);
-  registerPackageCommands(program);
+  registerBagCommands(program);
   registerBatchCommands(program);
   registerCatalogCommands(program);
   return program;

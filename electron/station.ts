@@ -69,7 +69,9 @@ export async function createStation(options: StationOptions): Promise<Station> {
   const core = { layout, db, events, logger, clock };
   const settings = new SettingsStore(core);
   const auth = await createAuthModule(core, { settings });
-  const audit = await createAuditModule(core);
+  const audit = await createAuditModule(core, {
+    station: () => `${settings.get().stationName}, ${settings.get().organizationName}`,
+  });
   const queue = await createQueueModule(core);
   const devices = await createDevicesModule(core, {
     audit,

@@ -1,42 +1,23 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
-import type { AuditEvent, PremisEventType } from '../../shared/contract/index';
-import { canonicalJson } from '../../shared/domain/manifest';
+import path from 'node:path';
+import type {
+  AuditEvent,
+  AuditExportResult,
+  AuditFilter,
+  ChainVerification,
+  PremisEventType,
+} from '../../shared/contract/index';
 import type { CoreContext } from '../core/core-context';
 import { migrate } from '../storage/index';
 import { QUIRE_VERSION } from '../version';
+import { eventHash, GENESIS_HASH, verifyChain } from './chain';
+import { writePremisExport } from './export';
+import { AUDIT_MIGRATIONS } from './migrations';
 import { premisEventsXml } from './premis-xml';
+import { filterSql, rowToEvent, type AuditRow } from './query';
 
-const GENESIS = '0'.repeat(64);
-
-const MIGRATIONS = [
-  {
-    version: 1,
-    name: 'audit log',
-    sql: `
-      CREATE TABLE audit_events (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        id TEXT NOT NULL UNIQUE,
-        type TEXT NOT NULL,
-        at TEXT NOT NULL,
-        outcome TEXT NOT NULL,
-        detail TEXT NOT NULL,
-        object TEXT NOT NULL,
-        agent_software TEXT NOT NULL,
-        agent_station TEXT NOT NULL,
-        agent_person TEXT NOT NULL,
-        prev_hash TEXT NOT NULL,
-        hash TEXT NOT NULL
-      );
-      CREATE INDEX audit_events_object ON audit_events (object, seq);
-      -- The log is append-only: the database itself refuses edits and deletions. The hash chain
-      -- catches what gets past this (a dropped trigger, an edited file).
-      CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-      CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-      CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
-    `,
-  },
-];
+export type { AuditFilter } from '../../shared/contract/index';
 
 export interface NewAuditEvent {
   type: PremisEventType;
@@ -44,108 +25,118 @@ export interface NewAuditEvent {
   detail: string;
   /** The linked object: a batch id, or a file within a batch (`B1/masters/page-0001.tif`). */
   object: string;
-  /** The signed-in person, or 'system' for the station's own work. */
+  /** The signed-in person's username, or 'system' for the station's own work. */
   person: string;
 }
 
-interface Row {
-  seq: number;
-  id: string;
-  type: PremisEventType;
-  at: string;
-  outcome: string;
-  detail: string;
-  object: string;
-  agent_software: string;
-  agent_station: string;
-  agent_person: string;
-  prev_hash: string;
-  hash: string;
-}
-
-const toEvent = (r: Row): AuditEvent => ({
-  seq: r.seq,
-  id: r.id,
-  type: r.type,
-  at: r.at,
-  outcome: r.outcome,
-  detail: r.detail,
-  object: r.object,
-  agents: { software: r.agent_software, station: r.agent_station, person: r.agent_person },
-  prevHash: r.prev_hash,
-  hash: r.hash,
-});
-
-/** The row's hash covers every field and the previous hash, in canonical JSON. */
-function rowHash(e: Omit<AuditEvent, 'hash'>): string {
-  return createHash('sha256').update(canonicalJson(e)).digest('hex');
-}
-
-export interface AuditFilter {
-  type?: PremisEventType;
-  object?: string;
-  person?: string;
-  text?: string;
-  offset?: number;
-  limit?: number;
+export interface AuditPage {
+  total: number;
+  items: AuditEvent[];
 }
 
 /** The hash-chained PREMIS audit log: the preservation record, separate from the debug log. */
 export interface AuditModule {
+  /** Appends one event in its own IMMEDIATE transaction and announces it (`audit.appended`). */
   record(event: NewAuditEvent): AuditEvent;
-  list(filter: AuditFilter): { total: number; items: AuditEvent[] };
-  forObject(prefix: string): AuditEvent[];
-  verify(): { ok: boolean; checked: number; firstBrokenSeq: number | null; reason: string | null };
-  premisXml(objectPrefix?: string): string;
+  /** Newest first. */
+  list(filter: AuditFilter & { offset?: number; limit?: number }): AuditPage;
+  /** Every event of a batch (and its files) or of one file, oldest first. */
+  forObject(object: string): AuditEvent[];
+  /** Recomputes the whole chain. */
+  verify(): ChainVerification;
+  /** Streams the filtered events as PREMIS 3 XML to a new file (never replaces one). */
+  exportPremisXml(filter: AuditFilter, outPath: string): Promise<AuditExportResult>;
+  /** Like exportPremisXml, to a fresh file under `<data>/exports/` whose name the station picks. */
+  exportToDataFolder(filter: AuditFilter): Promise<AuditExportResult>;
+  /** A short PREMIS document in memory (one batch's events; a console download). */
+  premisXml(object?: string): string;
   close(): Promise<void>;
 }
 
-export async function createAuditModule(
-  core: CoreContext,
-  options: { stationName?: string } = {},
-): Promise<AuditModule> {
-  migrate(core.db, 'audit', MIGRATIONS);
-  const software = `Quire ${QUIRE_VERSION}`;
-  const station = options.stationName ?? `station ${os.hostname()}`;
-  const insert = core.db.prepare(
-    `INSERT INTO audit_events (id, type, at, outcome, detail, object, agent_software, agent_station, agent_person, prev_hash, hash)
-     VALUES (@id, @type, @at, @outcome, @detail, @object, @software, @station, @person, @prevHash, @hash)`,
-  );
-  const head = () =>
-    core.db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1').get() as
-      { seq: number; hash: string } | undefined;
+export interface AuditOptions {
+  /**
+   * The station agent: its name and organization. A function is read at each event, so a
+   * renamed station is attributed correctly from then on. Default: `station <hostname>`.
+   */
+  station?: string | (() => string);
+  /** Events per page when exporting. */
+  exportPageSize?: number;
+}
 
-  const append = core.db.transaction((event: NewAuditEvent): AuditEvent => {
-    const prevHash = head()?.hash ?? GENESIS;
-    const seq =
-      ((core.db.prepare('SELECT MAX(seq) AS s FROM audit_events').get() as { s: number | null }).s ?? 0) + 1;
-    const body = {
-      seq,
+export async function createAuditModule(core: CoreContext, options: AuditOptions = {}): Promise<AuditModule> {
+  const { db } = core;
+  migrate(db, 'audit', AUDIT_MIGRATIONS);
+  const software = `Quire ${QUIRE_VERSION}`;
+  const stationAgent = (): string => {
+    const s = typeof options.station === 'function' ? options.station() : options.station;
+    return s?.trim() || `station ${os.hostname()}`;
+  };
+  const pageSize = options.exportPageSize ?? 500;
+
+  const insert = db.prepare(
+    `INSERT INTO audit_events (seq, id, type, at, outcome, detail, object, agent_software, agent_station,
+       agent_person, prev_hash, hash)
+     VALUES (@seq, @id, @type, @at, @outcome, @detail, @object, @software, @station, @person, @prevHash, @hash)`,
+  );
+  const selectHead = db.prepare('SELECT seq, hash FROM audit_head WHERE id = 1');
+  const lastRow = db.prepare('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1');
+  const setHead = db.prepare(
+    `INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash`,
+  );
+  const head = () => selectHead.get() as { seq: number; hash: string } | undefined;
+
+  const append = db.transaction((event: NewAuditEvent): AuditEvent => {
+    // The chain continues from the last row actually stored; the head is only a witness of it.
+    const last = lastRow.get() as { seq: number; hash: string } | undefined;
+    const person = event.person.trim() || 'system';
+    const body: Omit<AuditEvent, 'hash'> = {
+      seq: (last?.seq ?? 0) + 1,
       id: randomUUID(),
       type: event.type,
       at: new Date(core.clock.now()).toISOString(),
       outcome: event.outcome,
       detail: event.detail,
       object: event.object,
-      agents: { software, station, person: event.person },
-      prevHash,
+      agents: { software, station: stationAgent(), person },
+      prevHash: last?.hash ?? GENESIS_HASH,
     };
-    const hash = rowHash(body);
-    insert.run({ ...body, software, station, person: event.person, hash });
-    core.db
-      .prepare(
-        'INSERT INTO audit_head (id, seq, hash) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash',
-      )
-      .run(seq, hash);
+    const hash = eventHash(body);
+    insert.run({ ...body, ...body.agents, hash });
+    setHead.run(body.seq, hash);
     return { ...body, hash };
   });
 
-  const forObject = (prefix: string): AuditEvent[] =>
-    (
-      core.db
-        .prepare('SELECT * FROM audit_events WHERE object = ? OR object LIKE ? ORDER BY seq')
-        .all(prefix, `${prefix}/%`) as Row[]
-    ).map(toEvent);
+  const selectWhere = (filter: AuditFilter, tail: string, ...extra: (string | number)[]) => {
+    const { where, params } = filterSql(filter);
+    return db.prepare(`SELECT * FROM audit_events ${where} ${tail}`).all(...params, ...extra) as AuditRow[];
+  };
+
+  const exportPremisXml = (filter: AuditFilter, outPath: string) => {
+    // A snapshot: events appended while the export runs belong to the next export.
+    const upTo = (lastRow.get() as { seq: number } | undefined)?.seq ?? 0;
+    const { where, params } = filterSql(filter);
+    const and = where ? `${where} AND` : 'WHERE';
+    return writePremisExport(
+      {
+        objects: () =>
+          (
+            db
+              .prepare(`SELECT DISTINCT object FROM audit_events ${and} seq <= ? ORDER BY object`)
+              .all(...params, upTo) as { object: string }[]
+          ).map((r) => r.object),
+        page: (afterSeq) =>
+          (
+            db
+              .prepare(`SELECT * FROM audit_events ${and} seq > ? AND seq <= ? ORDER BY seq LIMIT ?`)
+              .all(...params, afterSeq, upTo, pageSize) as AuditRow[]
+          ).map(rowToEvent),
+      },
+      path.resolve(outPath),
+    );
+  };
+
+  const forObject = (object: string) => selectWhere({ object }, 'ORDER BY seq').map(rowToEvent);
 
   return {
     record(event) {
@@ -154,79 +145,37 @@ export async function createAuditModule(
       return stored;
     },
     list(filter) {
-      const where: string[] = [];
-      const params: (string | number)[] = [];
-      const add = (clause: string, value: string) => {
-        where.push(clause);
-        params.push(value);
-      };
-      if (filter.type) add('type = ?', filter.type);
-      if (filter.object) add('object LIKE ?', `${filter.object}%`);
-      if (filter.person) add('agent_person = ?', filter.person);
-      if (filter.text) {
-        where.push('(detail LIKE ? OR outcome LIKE ?)');
-        params.push(`%${filter.text}%`, `%${filter.text}%`);
-      }
-      const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+      const { offset = 0, limit = 100, ...rest } = filter;
+      const { where, params } = filterSql(rest);
       const total = (
-        core.db.prepare(`SELECT COUNT(*) AS n FROM audit_events ${clause}`).get(...params) as { n: number }
+        db.prepare(`SELECT COUNT(*) AS n FROM audit_events ${where}`).get(...params) as { n: number }
       ).n;
-      const rows = core.db
-        .prepare(`SELECT * FROM audit_events ${clause} ORDER BY seq DESC LIMIT ? OFFSET ?`)
-        .all(...params, filter.limit ?? 100, filter.offset ?? 0) as Row[];
-      return { total, items: rows.map(toEvent) };
+      const items = selectWhere(rest, 'ORDER BY seq DESC LIMIT ? OFFSET ?', limit, offset).map(rowToEvent);
+      return { total, items };
     },
     forObject,
     verify() {
-      let prev = GENESIS;
-      let expectedSeq = 1;
-      let checked = 0;
-      for (const row of core.db
-        .prepare('SELECT * FROM audit_events ORDER BY seq')
-        .iterate() as IterableIterator<Row>) {
-        const event = toEvent(row);
-        const { hash, ...body } = event;
-        if (row.seq !== expectedSeq)
-          return {
-            ok: false,
-            checked,
-            firstBrokenSeq: expectedSeq,
-            reason: `event ${expectedSeq} is missing (deleted)`,
-          };
-        if (event.prevHash !== prev)
-          return {
-            ok: false,
-            checked,
-            firstBrokenSeq: row.seq,
-            reason: `event ${row.seq} does not follow event ${row.seq - 1}`,
-          };
-        if (rowHash(body) !== hash)
-          return {
-            ok: false,
-            checked,
-            firstBrokenSeq: row.seq,
-            reason: `event ${row.seq} was changed after it was written`,
-          };
-        prev = hash;
-        expectedSeq += 1;
-        checked += 1;
-      }
-      const recorded = head();
-      if (recorded && (recorded.seq !== expectedSeq - 1 || recorded.hash !== prev)) {
-        return {
-          ok: false,
-          checked,
-          firstBrokenSeq: expectedSeq,
-          reason: `the log ends at event ${expectedSeq - 1}, but event ${recorded.seq} was written (truncated)`,
-        };
-      }
-      return { ok: true, checked, firstBrokenSeq: null, reason: null };
+      // Read in one transaction so a concurrent append cannot slip between the rows and the head.
+      return db.transaction(() => {
+        const rows = db
+          .prepare('SELECT * FROM audit_events ORDER BY seq')
+          .iterate() as IterableIterator<AuditRow>;
+        return verifyChain(
+          (function* () {
+            for (const row of rows) yield rowToEvent(row);
+          })(),
+          head(),
+        );
+      })();
     },
-    premisXml(objectPrefix) {
-      const events = objectPrefix
-        ? forObject(objectPrefix)
-        : (core.db.prepare('SELECT * FROM audit_events ORDER BY seq').all() as Row[]).map(toEvent);
-      return premisEventsXml(events);
+    exportPremisXml,
+    exportToDataFolder(filter) {
+      const stamp = new Date(core.clock.now()).toISOString().replace(/[-:]/g, '').replace(/\..*$/, 'Z');
+      const name = `premis-${stamp}-${randomBytes(3).toString('hex')}.xml`;
+      return exportPremisXml(filter, path.join(core.layout.root, 'exports', name));
+    },
+    premisXml(object) {
+      return premisEventsXml(object ? forObject(object) : selectWhere({}, 'ORDER BY seq').map(rowToEvent));
     },
     close: async () => {},
   };

@@ -12,10 +12,8 @@ import { commitPartFile, writeFileAtomic } from '../storage/index';
 import { QUIRE_VERSION } from '../version';
 import type { BatchStore } from './batches/batch-store';
 import { makeDerivatives, writeXmpSidecar } from './derivatives';
-import { iiifManifest } from './iiif';
-import { buildMets, type PackagePage } from './packaging/mets';
-import { sha256File, writeBag } from './packaging/bag-writer';
 import { verifyBag } from './packaging/bag-verify';
+import { writePackage } from './packaging/package';
 import { batchConsistency, inspectMaster, type MasterMetadata } from './qc';
 
 export interface StageDeps {
@@ -305,85 +303,50 @@ export async function packageStage(deps: StageDeps, input: { batchId: string }):
           `a package for ${batchId} already exists and does not verify: ${verdict.errors[0]}`,
         );
     } else {
-      const pages = deps.store.pages(batchId);
-      const packagePages: PackagePage[] = [];
-      const payload: { source: string; dest: string; sha256?: string }[] = [];
-      for (const p of pages) {
-        const name = `page-${pad(p.page)}`;
-        const master = {
-          href: `masters/${name}.tif`,
-          bytes: p.bytes,
-          sha256: p.sha256,
-          mimeType: 'image/tiff',
-        };
-        payload.push({ source: p.masterPath, dest: master.href, sha256: p.sha256 });
-        const derived = async (file: string | null, href: string, mimeType: string) => {
-          if (!file) return null;
-          const sha256 = await sha256File(file);
-          payload.push({ source: file, dest: href, sha256 });
-          return { href, bytes: (await fs.stat(file)).size, sha256, mimeType };
-        };
-        packagePages.push({
-          page: p.page,
-          master,
-          access: await derived(p.accessPath, `access/${name}.jpg`, 'image/jpeg'),
-          thumbnail: await derived(p.thumbnailPath, `thumbnails/${name}.jpg`, 'image/jpeg'),
-        });
-        if (p.sidecarPath) payload.push({ source: p.sidecarPath, dest: `metadata/${name}.xmp` });
-      }
       const d = manifest.descriptive;
-      const metadataDir = path.join(deps.core.layout.batchStaging(batchId), 'metadata');
-      const mets = buildMets({
-        batchId,
-        createdAt: new Date(deps.core.clock.now()).toISOString(),
-        software: `Quire ${QUIRE_VERSION}`,
-        schema: manifest.metadata_schema === 'DublinCore' ? 'DublinCore' : 'MODS',
-        descriptive: {
-          title: d.title,
-          creator: d.creator,
-          date: d.date,
-          rightsStatement: d.rights_statement,
-          accessTier: d.access_tier,
-          embargoDate: d.embargo_date,
-          accessionNumbers: d.accession_numbers,
-        },
-        pages: packagePages,
-        events: deps.audit.forObject(batchId),
-      });
-      await writeFileAtomic(path.join(metadataDir, 'mets.xml'), mets, { noOverwrite: false });
-      const iiif = iiifManifest({
-        baseUrl: 'https://iiif.example.org/quire',
-        batchId,
-        title: d.title,
-        rights: d.rights_statement,
-        accessTier: d.access_tier,
-        embargoDate: d.embargo_date,
-        today: new Date(deps.core.clock.now()).toISOString().slice(0, 10),
-        pages: pages
-          .filter((p) => p.accessPath)
-          .map((p) => ({
+      const identity = deps.devices.list().find((x) => x.name === manifest.device)?.identity;
+      const technical = path.join(deps.core.layout.batchStaging(batchId), 'metadata', 'technical.json');
+      await writePackage(
+        {
+          batchId,
+          metadataSchema: manifest.metadata_schema,
+          descriptive: {
+            title: d.title,
+            creator: d.creator,
+            date: d.date,
+            rightsStatement: d.rights_statement,
+            accessTier: d.access_tier,
+            embargoDate: d.embargo_date,
+            accessionNumbers: d.accession_numbers,
+          },
+          pages: deps.store.pages(batchId).map((p) => ({
             page: p.page,
-            width: p.width ?? 1,
-            height: p.height ?? 1,
-            accessHref: `access/page-${pad(p.page)}.jpg`,
+            masterPath: p.masterPath,
+            sha256: p.sha256,
+            bytes: p.bytes,
+            width: p.width ?? 0,
+            height: p.height ?? 0,
+            dpi: manifest.scanner_profile.dpi,
+            mode: manifest.scanner_profile.mode,
+            bitDepth: manifest.scanner_profile.bit_depth,
+            capturedAt: p.capturedAt,
+            accessPath: p.accessPath,
+            thumbnailPath: p.thumbnailPath,
+            sidecarPath: p.sidecarPath,
           })),
-      });
-      await writeFileAtomic(path.join(metadataDir, 'iiif-manifest.json'), JSON.stringify(iiif, null, 2), {
-        noOverwrite: false,
-      });
-      payload.push({ source: path.join(metadataDir, 'mets.xml'), dest: 'metadata/mets.xml' });
-      payload.push({
-        source: path.join(metadataDir, 'iiif-manifest.json'),
-        dest: 'metadata/iiif-manifest.json',
-      });
-      const technical = path.join(metadataDir, 'technical.json');
-      if (existsSync(technical)) payload.push({ source: technical, dest: 'metadata/technical.json' });
-      await writeBag(target, payload, {
-        'Source-Organization': deps.organizationName(),
-        'External-Identifier': batchId,
-        'External-Description': d.title,
-        'Bag-Software-Agent': `Quire ${QUIRE_VERSION}`,
-      });
+          capture: {
+            device: manifest.device,
+            serial: identity?.serial,
+            firmware: identity?.firmware,
+            operator: manifest.operator,
+            organization: deps.organizationName(),
+            colourProfile: manifest.scanner_profile.colour_profile,
+          },
+          events: deps.audit.forObject(batchId),
+          extraFiles: existsSync(technical) ? [{ source: technical, href: 'metadata/technical.json' }] : [],
+        },
+        { packagesDir: deps.core.layout.packages, now: () => deps.core.clock.now() },
+      );
     }
     deps.audit.record({
       type: 'information package creation',

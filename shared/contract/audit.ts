@@ -41,22 +41,57 @@ export const ChainVerification = z.object({
   firstBrokenSeq: z.number().int().nullable(),
   reason: z.string().nullable(),
 });
+export type ChainVerification = z.infer<typeof ChainVerification>;
+
+/** An ISO 8601 date (`2025-03-01`) or date-time with a zone (`2025-03-01T09:00:00Z`). */
+const IsoDateOrDateTime = z
+  .string()
+  .max(40)
+  .refine(
+    (s) =>
+      /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/.test(s) &&
+      !Number.isNaN(Date.parse(s)),
+    'use an ISO 8601 date or date-time with a time zone',
+  );
+
+/** Which events: every given field must match (an empty filter matches the whole log). */
+export const AuditFilter = z
+  .object({
+    type: PremisEventType.optional(),
+    /** A batch id (its files too) or one file (`B1/masters/page-0001.tif`). */
+    object: z.string().max(200).optional(),
+    /** Any of the three linked agents: software, station or person. */
+    agent: z.string().max(200).optional(),
+    person: z.string().max(64).optional(),
+    outcome: z.string().max(64).optional(),
+    /** Inclusive lower bound. */
+    from: IsoDateOrDateTime.optional(),
+    /** Inclusive upper bound; a date alone includes that whole day (UTC). */
+    to: IsoDateOrDateTime.optional(),
+    /** Substring of the detail or outcome. */
+    text: z.string().max(120).optional(),
+  })
+  .strict();
+export type AuditFilter = z.infer<typeof AuditFilter>;
+
+export const AuditExportResult = z.object({
+  /** Absolute path of the written file, always under the station's data folder. */
+  path: z.string(),
+  events: z.number().int(),
+  bytes: z.number().int(),
+  sha256: z.string(),
+});
+export type AuditExportResult = z.infer<typeof AuditExportResult>;
 
 export const auditCommands = {
   'audit.list': command({
-    input: z
-      .object({
-        type: PremisEventType.optional(),
-        object: z.string().max(200).optional(),
-        person: z.string().max(64).optional(),
-        text: z.string().max(120).optional(),
-        offset: z.number().int().nonnegative().default(0),
-        limit: z.number().int().min(1).max(500).default(100),
-      })
-      .strict(),
+    input: AuditFilter.extend({
+      offset: z.number().int().nonnegative().default(0),
+      limit: z.number().int().min(1).max(500).default(100),
+    }).strict(),
     output: z.object({ total: z.number().int(), items: z.array(AuditEvent) }),
     access: 'operator',
-    summary: 'The audit log, newest first, filtered.',
+    summary: 'The audit log, newest first, filtered and paged.',
   }),
   'audit.verify': command({
     input: z.object({}).strict(),
@@ -64,11 +99,22 @@ export const auditCommands = {
     access: 'operator',
     summary: 'Recomputes the hash chain: any edited or deleted row is found.',
   }),
+  /*
+   * Operator access: the file goes to <data>/exports/ under a name the station chooses, never
+   * over an existing file, so a renderer (untrusted) cannot pick where bytes land; and the
+   * events are already readable by operators through audit.list.
+   */
+  'audit.export': command({
+    input: z.object({ filter: AuditFilter.default({}) }).strict(),
+    output: AuditExportResult,
+    access: 'operator',
+    summary: "Writes the events (filtered) as PREMIS 3 XML to a new file in the data folder's exports/.",
+  }),
   'audit.exportPremis': command({
     input: z.object({ object: z.string().max(200).optional() }).strict(),
     output: z.object({ xml: z.string() }),
     access: 'operator',
-    summary: 'The events (of one object, or all) as PREMIS 3 XML.',
+    summary: 'The events (of one object, or all) as PREMIS 3 XML text, for a download in the console.',
   }),
 };
 

@@ -70,9 +70,8 @@ describe('catalog sync against the CMS emulator', () => {
   it('honours Retry-After on 429', async () => {
     const waits: number[] = [];
     const run = await sync({ burst429: { requests: 3, retryAfterSeconds: 2 } }, ids(1, 5), {
-      sleep: async (ms) => void waits.push(ms),
-      concurrency: 1,
-    } as never);
+      sleep: async (ms: number) => void waits.push(ms),
+    });
     expect(run.deadLetters).toBe(0);
     expect(waits.filter((w) => w === 2000)).toHaveLength(3);
   });

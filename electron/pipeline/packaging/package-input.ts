@@ -1,0 +1,104 @@
+import type { AuditEvent } from '../../../shared/contract/index';
+
+/**
+ * Everything the packager needs to know about a completed batch. Deliberately independent of the
+ * batch manifest schema and the batch store: the pipeline maps its records onto this.
+ */
+export interface PackageInput {
+  /** A safe id (1–64 of A–Z a–z 0–9 . _ -): the package folder's name and the METS OBJID. */
+  batchId: string;
+  descriptive: DescriptiveMetadata;
+  /** METS and PREMIS batches get MODS as their descriptive record; DublinCore batches get OAI-DC. */
+  metadataSchema: 'METS' | 'PREMIS' | 'DublinCore' | 'MODS';
+  /** In page order or not: the structMap is sorted by `page`. */
+  pages: PackagePageInput[];
+  capture: CaptureInfo;
+  /** The batch's audit events (the batch and its files), oldest first, as the log stored them. */
+  events: AuditEvent[];
+  /** Where access copies will be served; the IIIF manifest's ids are built from it. */
+  iiifBaseUrl?: string;
+  /** Other files to carry in the bag (e.g. metadata/technical.json), by path under data/. */
+  extraFiles?: { source: string; href: string }[];
+}
+
+export interface DescriptiveMetadata {
+  title: string;
+  creator?: string;
+  /** Free text as catalogued ("1887", "circa 1900"). */
+  date?: string;
+  /** A rights statement: free text, or a rightsstatements.org / Creative Commons URI. */
+  rightsStatement: string;
+  accessTier: 'public' | 'research' | 'restricted';
+  /** YYYY-MM-DD; until then the batch is treated as restricted. */
+  embargoDate?: string | null;
+  accessionNumbers: string[];
+}
+
+export interface PackagePageInput {
+  /** 1-based page number. */
+  page: number;
+  masterPath: string;
+  /** SHA-256 recorded at capture: the packager refuses a master that no longer matches it. */
+  sha256: string;
+  bytes: number;
+  width: number;
+  height: number;
+  dpi: number;
+  mode: 'color' | 'gray' | 'bw';
+  bitDepth: number;
+  capturedAt?: string;
+  /** Access JPEG, thumbnail JPEG and XMP sidecar, when made. */
+  accessPath?: string | null;
+  thumbnailPath?: string | null;
+  sidecarPath?: string | null;
+}
+
+export interface CaptureInfo {
+  /** The scanner's fleet name. */
+  device: string;
+  serial?: string;
+  firmware?: string;
+  /** The operator's username. */
+  operator: string;
+  organization: string;
+  station?: string;
+  colourProfile?: string;
+}
+
+/** A file as it will sit in the bag (path under data/). */
+export interface BagFile {
+  href: string;
+  bytes: number;
+  sha256: string;
+  mimeType: string;
+}
+
+export type FileUse = 'MASTER' | 'ACCESS' | 'THUMBNAIL' | 'SIDECAR';
+
+export interface PlannedPage {
+  page: number;
+  input: PackagePageInput;
+  files: Partial<Record<FileUse, BagFile>>;
+}
+
+export const pageName = (page: number) => `page-${String(page).padStart(4, '0')}`;
+
+export const MIME: Record<FileUse, string> = {
+  MASTER: 'image/tiff',
+  ACCESS: 'image/jpeg',
+  THUMBNAIL: 'image/jpeg',
+  SIDECAR: 'application/rdf+xml',
+};
+
+/** Where each kind of file goes inside data/. */
+export const BAG_PATHS: Record<FileUse, (page: number) => string> = {
+  MASTER: (p) => `masters/${pageName(p)}.tif`,
+  ACCESS: (p) => `access/${pageName(p)}.jpg`,
+  THUMBNAIL: (p) => `thumbnails/${pageName(p)}.jpg`,
+  SIDECAR: (p) => `metadata/${pageName(p)}.xmp`,
+};
+
+/** True when the batch may be shown publicly today (public tier, embargo over). */
+export function isPubliclyAvailable(d: DescriptiveMetadata, today: string): boolean {
+  return d.accessTier === 'public' && !(d.embargoDate && d.embargoDate > today);
+}
