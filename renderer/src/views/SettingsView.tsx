@@ -1,4 +1,6 @@
 import { useStationInfo } from '../state/connection';
+import { CatalogSettings } from './CatalogSettings';
+import { StationSettings } from './StationSettings';
 
 export function SettingsView() {
   const info = useStationInfo();
@@ -23,6 +25,8 @@ export function SettingsView() {
       ) : (
         <p>Loading station details…</p>
       )}
+      <StationSettings />
+      <CatalogSettings />
     </section>
   );
 }

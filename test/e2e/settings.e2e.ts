@@ -1,0 +1,44 @@
+import { startCmsEmulator } from '../../electron/catalog/emulator';
+import { expect, test } from './support/fixtures';
+
+test.describe('Settings', () => {
+  test('a supervisor edits the quarantine reasons and syncs the catalog; dead letters are shown', async ({
+    page,
+    quire,
+  }) => {
+    const emulator = await startCmsEmulator({ count: 30, invalidIds: ['OBJ-000004'] });
+    try {
+      await quire.signInAs('supervisor');
+      await page.getByRole('button', { name: 'Settings', exact: true }).click();
+      const reasons = page.getByLabel('Quarantine decision reasons (one per line)');
+      await reasons.fill('Missing pages\nFoxing obscures text');
+      await page.getByRole('button', { name: 'Save settings' }).click();
+      await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+      expect(quire.station.settings.get().quarantineReasons).toEqual([
+        'Missing pages',
+        'Foxing obscures text',
+      ]);
+
+      await page.getByLabel('Collection-management API').fill(emulator.url);
+      await page
+        .getByLabel('Asset ids (one per line)')
+        .fill('OBJ-000001\nOBJ-000002\nOBJ-000003\nOBJ-000004\nOBJ-999999');
+      await page.getByRole('button', { name: 'Sync now' }).click();
+      const syncs = page.getByRole('table', { name: 'Catalog syncs' });
+      await expect(syncs).toContainText('completed');
+      await syncs.getByRole('button', { name: /2 — show/ }).click();
+      await expect(page.getByRole('listitem').filter({ hasText: 'OBJ-999999' })).toContainText('HTTP 404');
+      await expect(page.getByText(/OBJ-000004.*media_url/)).toBeVisible();
+      await quire.screenshot('settings-catalog');
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  test('an operator sees the settings but cannot change them', async ({ page, quire }) => {
+    await quire.signInAs('operator');
+    await page.getByRole('button', { name: 'Settings', exact: true }).click();
+    await expect(page.getByLabel('Organization')).toBeDisabled();
+    await expect(page.getByText('Only supervisors change settings.')).toBeVisible();
+  });
+});
