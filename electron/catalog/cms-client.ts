@@ -108,7 +108,7 @@ export class CmsClient {
         method: 'GET',
         path: `${this.basePath}/assets/${encodeURIComponent(id)}`,
         headers: { accept: 'application/json' },
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        // The pool's headersTimeout and bodyTimeout bound each request; no per-request timer.
       });
     } catch (error) {
       const timeout =
