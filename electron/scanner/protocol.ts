@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SAFE_ID_PATTERN } from '../../shared/domain/safe-id';
 
 /**
  * ScanLink/1 as ../shared/scanner-protocol.md defines it: markers, opcodes, event kinds and the
@@ -28,9 +29,7 @@ export const EventKind = {
 } as const;
 export type EventKindName = keyof typeof EventKind;
 
-export const ScanLinkId = z
-  .string()
-  .regex(/^[A-Za-z0-9._-]{1,64}$/, 'ids are 1–64 characters of A–Z a–z 0–9 . _ -');
+export const ScanLinkId = z.string().regex(SAFE_ID_PATTERN, 'ids are 1–64 characters of A–Z a–z 0–9 . _ -');
 export const ScannerState = z.enum(['IDLE', 'FEEDING', 'CAPTURING', 'FLUSHING', 'READY', 'JAMMED', 'ERROR']);
 export type ScannerState = z.infer<typeof ScannerState>;
 export const AdfState = z.enum(['LOADED', 'EMPTY', 'JAM']);

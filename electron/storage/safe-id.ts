@@ -1,13 +1,6 @@
-/**
- * Identifiers that become folder or file names (batch ids, job ids, device names). The same
- * rule as ScanLink/1 ids: 1–64 of [A-Za-z0-9._-], and never "." or ".." so no id can climb
- * out of its folder.
- */
-export const SAFE_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+import { isSafeId, SAFE_ID_PATTERN } from '../../shared/domain/safe-id';
 
-export function isSafeId(id: string): boolean {
-  return SAFE_ID_PATTERN.test(id) && id !== '.' && id !== '..';
-}
+export { isSafeId, SAFE_ID_PATTERN };
 
 export function assertSafeId(id: string, what = 'id'): string {
   if (!isSafeId(id)) {

@@ -1,11 +1,9 @@
 import { z } from 'zod';
+import { SafeId } from '../domain/safe-id';
 import { command, event } from './define';
 import { WireIssue } from './errors';
 
-export const BatchId = z
-  .string()
-  .regex(/^[A-Za-z0-9._-]{1,64}$/, 'use 1–64 characters of A–Z, a–z, 0–9, ".", "_" or "-"')
-  .refine((id) => id !== '.' && id !== '..', 'may not be "." or ".."');
+export const BatchId = SafeId;
 
 /** Where a batch stands on its way through (../shared/architecture.md, "A batch's way through"). */
 export const BatchStage = z.enum([

@@ -1,10 +1,8 @@
 import { z } from 'zod';
+import { SafeId } from '../domain/safe-id';
 import { command, event } from './define';
 
-export const DeviceName = z
-  .string()
-  .regex(/^[A-Za-z0-9._-]{1,64}$/, 'use 1–64 characters of A–Z, a–z, 0–9, ".", "_" or "-"')
-  .refine((n) => n !== '.' && n !== '..', 'may not be "." or ".."');
+export const DeviceName = SafeId;
 
 /** The scanner's own states plus the station's OFFLINE and CONNECTING. */
 export const DeviceState = z.enum([

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SafeId } from './safe-id';
 
 /**
  * The batch manifest: what an operator's form or an imported JSON file says about a batch.
@@ -6,10 +7,7 @@ import { z } from 'zod';
  * violation is reported with its path. The checksum is SHA-256 over the canonical JSON of the
  * manifest without `checksums` (keys sorted, no whitespace): computed in main (node:crypto).
  */
-const Id = z
-  .string()
-  .regex(/^[A-Za-z0-9._-]{1,64}$/, 'use 1–64 characters of A–Z, a–z, 0–9, ".", "_" or "-"')
-  .refine((id) => id !== '.' && id !== '..', 'may not be "." or ".."');
+const Id = SafeId;
 
 const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'use a date as YYYY-MM-DD');
 

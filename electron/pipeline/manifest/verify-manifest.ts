@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { toWireIssues, type WireIssue } from '../../../shared/contract/index';
 import { BatchManifest, checksumBody } from '../../../shared/domain/manifest';
+import { isSafeId } from '../../../shared/domain/safe-id';
 
 export type ManifestCheck =
   | { ok: true; manifest: BatchManifest; sha256: string }
@@ -31,8 +32,7 @@ export function verifyManifest(input: unknown): ManifestCheck {
   }
   if (parsed.success && issues.length === 0) return { ok: true, manifest: parsed.data, sha256: sha256! };
   const rawId = isObject ? (input as { batch_id?: unknown }).batch_id : null;
-  const idOk =
-    typeof rawId === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(rawId) && rawId !== '.' && rawId !== '..';
+  const idOk = typeof rawId === 'string' && isSafeId(rawId);
   return { ok: false, issues, sha256, batchId: idOk ? rawId : null };
 }
 
