@@ -82,6 +82,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
   const catalog = await createCatalogModule(core, { queue, audit });
   const pipeline = await createPipelineModule(core, {
     queue,
+    catalog,
     devices,
     audit,
     organizationName: () => settings.get().organizationName,

@@ -37,6 +37,13 @@ export function registerQueueCommands(program: Command): void {
       },
     );
 
+  withDataOption(queue.command('retry-all'))
+    .description('run every quarantined job of a queue again')
+    .argument('<queue>', 'queue name, e.g. compute or device:sim-1')
+    .action(async (name: string, opts: { data?: string }) => {
+      await withStation(opts, (station) => station.queue.retryAllFailed(name));
+    });
+
   for (const [name, description] of [
     ['show', 'one job with its attempt history'],
     ['retry', 'run a quarantined or cancelled job again'],

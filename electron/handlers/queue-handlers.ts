@@ -28,6 +28,7 @@ export function queueHandlers(station: Station): Pick<HandlerTable, keyof typeof
       };
     },
     'queue.retry': ({ id }) => queue.retry(id),
+    'queue.retryAllFailed': ({ queue: name }) => queue.retryAllFailed(name),
     'queue.cancel': ({ id }) => queue.cancel(id),
     'queue.promote': ({ id }) => queue.promote(id),
     'queue.remove': ({ id }) => {

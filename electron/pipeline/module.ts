@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { BatchStage, BatchSummary, SessionUser } from '../../shared/contract/index';
 import type { AuditModule } from '../audit/module';
+import type { CatalogModule } from '../catalog/module';
 import type { CoreContext } from '../core/core-context';
 import { conflict, invalidInput, notFound } from '../core/station-error';
 import type { StepSpec } from '../queue/job-queue';
@@ -22,6 +23,7 @@ import {
 
 export interface PipelineDeps {
   queue: QueueModule;
+  catalog: CatalogModule;
   devices: DevicesModule;
   audit: AuditModule;
   organizationName: () => string;
@@ -61,6 +63,7 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
     audit: deps.audit,
     devices: deps.devices,
     organizationName: deps.organizationName,
+    catalogRecord: (accession) => deps.catalog.get(accession),
     touched,
   };
   const jobs = deps.queue.jobs;

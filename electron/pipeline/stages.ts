@@ -1,6 +1,6 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { BatchStage, QcFinding, QuarantineDiagnostics } from '../../shared/contract/index';
+import type { BatchStage, QcFinding, QuarantineDiagnostics, StoredAsset } from '../../shared/contract/index';
 import type { BatchManifest } from '../../shared/domain/manifest';
 import type { AuditModule } from '../audit/module';
 import type { CoreContext } from '../core/core-context';
@@ -14,6 +14,7 @@ import type { BatchStore } from './batches/batch-store';
 import { makeDerivatives, writeXmpSidecar } from './derivatives';
 import { verifyBag } from './packaging/bag-verify';
 import { writePackage } from './packaging/package';
+import { descriptiveFromCatalog } from './catalog-descriptive';
 import { batchConsistency, inspectMaster, type MasterMetadata } from './qc';
 
 export interface StageDeps {
@@ -22,6 +23,8 @@ export interface StageDeps {
   audit: AuditModule;
   devices: DevicesModule;
   organizationName: () => string;
+  /** The local catalog's record for an accession number, if synced. */
+  catalogRecord: (accession: string) => StoredAsset | null;
   /** Records a batch's change for the consoles. */
   touched: (batchId: string) => void;
 }
@@ -303,22 +306,14 @@ export async function packageStage(deps: StageDeps, input: { batchId: string }):
           `a package for ${batchId} already exists and does not verify: ${verdict.errors[0]}`,
         );
     } else {
-      const d = manifest.descriptive;
+      const { descriptive } = descriptiveFromCatalog(manifest, deps.catalogRecord);
       const identity = deps.devices.list().find((x) => x.name === manifest.device)?.identity;
       const technical = path.join(deps.core.layout.batchStaging(batchId), 'metadata', 'technical.json');
       await writePackage(
         {
           batchId,
           metadataSchema: manifest.metadata_schema,
-          descriptive: {
-            title: d.title,
-            creator: d.creator,
-            date: d.date,
-            rightsStatement: d.rights_statement,
-            accessTier: d.access_tier,
-            embargoDate: d.embargo_date,
-            accessionNumbers: d.accession_numbers,
-          },
+          descriptive,
           pages: deps.store.pages(batchId).map((p) => ({
             page: p.page,
             masterPath: p.masterPath,

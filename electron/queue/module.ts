@@ -21,6 +21,8 @@ export interface QueueModule {
     attempts: ReturnType<SqliteQueueStore['attempts']>;
   };
   retry(id: string): JobSummary;
+  /** Every quarantined job of one queue runs again. */
+  retryAllFailed(queue: string): JobSummary[];
   cancel(id: string): JobSummary;
   promote(id: string): JobSummary;
   remove(id: string): void;
@@ -80,6 +82,12 @@ export async function createQueueModule(core: CoreContext): Promise<QueueModule>
       return { job, summary: toJobSummary(job), attempts: store.attempts(id) };
     },
     retry: (id) => must(store.retry(id, core.clock.now()), id, 'retried'),
+    retryAllFailed(queue) {
+      const jobsRetried = store.retryAllQuarantined(queue, core.clock.now());
+      jobsRetried.forEach((job) => core.events.emit('job.updated', toJobSummary(job)));
+      jobs.pump(queue);
+      return jobsRetried.map(toJobSummary);
+    },
     cancel: (id) => must(store.cancel(id, core.clock.now()), id, 'cancelled'),
     promote: (id) => must(store.promote(id, core.clock.now()), id, 'promoted'),
     remove(id) {

@@ -344,6 +344,23 @@ export class SqliteQueueStore {
     return changed ? this.get(id) : null;
   }
 
+  /** Every quarantined job of a queue back to waiting, in one transaction; returns them. */
+  retryAllQuarantined(queue: string, now: number): JobRecord[] {
+    return this.db
+      .transaction(() => {
+        const ids = (
+          this.sql(`SELECT id FROM queue_jobs WHERE queue = ? AND state = 'quarantined'`).all(queue) as {
+            id: string;
+          }[]
+        ).map((r) => r.id);
+        return ids.flatMap((id) => {
+          const job = this.retry(id, now);
+          return job ? [job] : [];
+        });
+      })
+      .immediate();
+  }
+
   cancel(id: string, now: number): JobRecord | null {
     const changed = this.db
       .prepare(

@@ -95,6 +95,12 @@ export const queueCommands = {
     access: 'operator',
     summary: 'Runs a quarantined, cancelled or waiting-to-retry job again now.',
   }),
+  'queue.retryAllFailed': command({
+    input: z.object({ queue: QueueName }).strict(),
+    output: z.array(JobSummary),
+    access: 'operator',
+    summary: 'Runs every quarantined job of a queue again.',
+  }),
   'queue.cancel': command({
     input: ById,
     output: JobSummary,
