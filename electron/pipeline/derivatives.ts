@@ -24,24 +24,40 @@ async function writeImage(pipeline: Sharp, file: string): Promise<{ path: string
   return { path: file, bytes: info.size };
 }
 
+const jpeg = (source: string, edge: number) =>
+  sharp(source, { limitInputPixels: 2_000_000_000, sequentialRead: true, failOn: 'warning' })
+    .resize({ width: edge, height: edge, fit: 'inside', withoutEnlargement: true })
+    .toColourspace('srgb')
+    .withIccProfile('srgb')
+    .jpeg({ quality: 88, mozjpeg: false });
+
 /**
- * An sRGB access JPEG (long edge 3000 px by default) and a 400 px thumbnail from one master.
- * sharp streams the master from disk; only one master is decoded at a time per caller.
+ * The sRGB access JPEG (long edge 3000 px by default) from a master. Making it reads every
+ * pixel of the master, so image QC uses it as its full-decode check: each 100 MB master is
+ * decoded once for QC and derivatives together. A master that does not decode throws.
  */
+export async function makeAccessCopy(master: string, accessFile: string, options: DerivativeOptions = {}) {
+  return writeImage(jpeg(master, options.accessLongEdge ?? 3000), accessFile);
+}
+
+/** The 400 px thumbnail, from the access copy (no visible difference at that size). */
+export async function makeThumbnail(
+  accessFile: string,
+  thumbnailFile: string,
+  options: DerivativeOptions = {},
+) {
+  return writeImage(jpeg(accessFile, options.thumbnailLongEdge ?? 400), thumbnailFile);
+}
+
+/** Both derivatives of one master. */
 export async function makeDerivatives(
   master: string,
   accessFile: string,
   thumbnailFile: string,
   options: DerivativeOptions = {},
 ) {
-  const resize = (edge: number) =>
-    sharp(master, { limitInputPixels: 2_000_000_000 })
-      .resize({ width: edge, height: edge, fit: 'inside', withoutEnlargement: true })
-      .toColourspace('srgb')
-      .withIccProfile('srgb')
-      .jpeg({ quality: 88, mozjpeg: false });
-  const access = await writeImage(resize(options.accessLongEdge ?? 3000), accessFile);
-  const thumbnail = await writeImage(resize(options.thumbnailLongEdge ?? 400), thumbnailFile);
+  const access = await makeAccessCopy(master, accessFile, options);
+  const thumbnail = await makeThumbnail(access.path, thumbnailFile, options);
   return { access, thumbnail };
 }
 

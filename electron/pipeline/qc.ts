@@ -1,4 +1,5 @@
 import sharp, { type Metadata } from 'sharp';
+import { makeAccessCopy } from './derivatives';
 import type { QcFinding } from '../../shared/contract/index';
 
 export interface ExpectedProfile {
@@ -37,18 +38,24 @@ export async function inspectMaster(
   file: string,
   page: number,
   profile: ExpectedProfile,
+  options: { accessCopy?: string } = {},
 ): Promise<{ meta: MasterMetadata | null; findings: QcFinding[] }> {
   const findings: QcFinding[] = [];
   const error = (code: string, message: string) => findings.push({ page, code, severity: 'error', message });
   let meta: Metadata;
   try {
     meta = await sharp(file, { failOn: 'warning', limitInputPixels: 2_000_000_000 }).metadata();
-    // Every pixel must decode: a box-reduce to 16×16 reads all of them (stats() would also
-    // compute entropy and a sharpness convolution over tens of megapixels, for nothing).
-    await sharp(file, { failOn: 'warning', limitInputPixels: 2_000_000_000, sequentialRead: true })
-      .resize({ width: 16, height: 16, fit: 'fill' })
-      .raw()
-      .toBuffer();
+    if (options.accessCopy) {
+      // Every pixel must decode; making the access copy reads them all, so it is the check.
+      await makeAccessCopy(file, options.accessCopy);
+    } else {
+      // Without an access copy to make, a box-reduce to 16×16 reads every pixel (stats() would
+      // also compute entropy and a sharpness convolution over tens of megapixels, for nothing).
+      await sharp(file, { failOn: 'warning', limitInputPixels: 2_000_000_000, sequentialRead: true })
+        .resize({ width: 16, height: 16, fit: 'fill' })
+        .raw()
+        .toBuffer();
+    }
   } catch (e) {
     error('DECODE_FAILED', `the master does not decode cleanly: ${(e as Error).message}`);
     return { meta: null, findings };

@@ -11,7 +11,7 @@ import { masterFileName } from '../scanner/page-writer';
 import { commitPartFile, writeFileAtomic } from '../storage/index';
 import { QUIRE_VERSION } from '../version';
 import type { BatchStore } from './batches/batch-store';
-import { makeDerivatives, writeXmpSidecar } from './derivatives';
+import { makeAccessCopy, makeThumbnail, writeXmpSidecar } from './derivatives';
 import { verifyBag } from './packaging/bag-verify';
 import { writePackage } from './packaging/package';
 import { descriptiveFromCatalog } from './catalog-descriptive';
@@ -219,7 +219,16 @@ export async function qcStage(deps: StageDeps, input: { batchId: string }): Prom
     if (pages.length === 0)
       findings.push({ page: null, code: 'NO_PAGES', severity: 'error', message: 'the batch has no pages' });
     for (const page of pages) {
-      const inspected = await inspectMaster(page.masterPath, page.page, profile);
+      // QC's full decode also makes the access copy: each master is decoded once.
+      const access = path.join(
+        deps.core.layout.batchStaging(batchId),
+        'derivatives',
+        'access',
+        `page-${pad(page.page)}.jpg`,
+      );
+      if (existsSync(access)) await fs.rm(access);
+      const inspected = await inspectMaster(page.masterPath, page.page, profile, { accessCopy: access });
+      if (existsSync(access)) deps.store.updatePage(batchId, page.page, { accessPath: access });
       findings.push(...inspected.findings);
       if (inspected.meta) {
         metas.push({ page: page.page, meta: inspected.meta });
@@ -267,8 +276,12 @@ export async function derivativesStage(deps: StageDeps, input: { batchId: string
       const access = path.join(staging, 'derivatives', 'access', `${name}.jpg`);
       const thumb = path.join(staging, 'derivatives', 'thumbnails', `${name}.jpg`);
       const sidecar = path.join(staging, 'metadata', `${name}.xmp`);
-      for (const leftover of [access, thumb, sidecar]) if (existsSync(leftover)) await fs.rm(leftover);
-      await makeDerivatives(page.masterPath, access, thumb);
+      for (const leftover of [thumb, sidecar]) if (existsSync(leftover)) await fs.rm(leftover);
+      if (!page.accessPath || !existsSync(page.accessPath)) {
+        if (existsSync(access)) await fs.rm(access);
+        await makeAccessCopy(page.masterPath, access);
+      }
+      await makeThumbnail(access, thumb);
       await writeXmpSidecar(sidecar, {
         batchId,
         page: page.page,
