@@ -70,6 +70,31 @@ test.describe('batches in the console', () => {
     await noSeriousAxeViolations(page);
   });
 
+  test('a batch started from a device card runs on that scanner; the queue shows its jobs and throughput', async ({
+    page,
+    quire,
+  }) => {
+    await quire.signInAs('operator');
+    const card = page.getByTestId('device-sim-1');
+    await expect(card.getByTestId('device-state')).toHaveText('IDLE');
+    await card.getByRole('button', { name: 'Start a batch here…' }).click();
+    const form = page.getByRole('dialog', { name: 'New batch' });
+    await expect(form.getByLabel('Scanner')).toHaveValue('sim-1');
+    await form.getByLabel('Batch id', { exact: true }).fill('CARD-1');
+    await form.getByLabel('Title', { exact: true }).fill('Herbarium sheets, box 4');
+    await form.getByLabel('Pages', { exact: true }).fill('2');
+    await form.getByRole('button', { name: 'Start batch' }).click();
+    await expect(form.getByTestId('batch-created')).toContainText('CARD-1: started');
+    await form.getByRole('button', { name: 'Close' }).click();
+    const row = page.getByRole('button', { name: /Batch CARD-1/ });
+    await expect(row).toContainText('Completed', { timeout: 30_000 });
+    await row.click();
+    await expect(page.getByRole('list', { name: 'Jobs of this batch' })).toContainText(
+      'batch.package — completed',
+    );
+    await expect(page.getByRole('figure', { name: /Throughput/ })).toContainText('jobs');
+  });
+
   test('every view can be reached and used from the keyboard', async ({ page, quire }) => {
     await quire.signInAs('supervisor');
     await page.keyboard.press('Tab');

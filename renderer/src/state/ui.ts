@@ -13,8 +13,14 @@ export const VIEW_LABELS: Record<ViewId, string> = {
 
 interface UiSlice {
   view: ViewId;
+  /** A device card asked for a new batch on this scanner: the Queue view opens its form for it. */
+  newBatchDevice: string | null;
 }
 
-export const useUiStore = create<UiSlice>(() => ({ view: 'devices' }));
+export const useUiStore = create<UiSlice>(() => ({ view: 'devices', newBatchDevice: null }));
 export const viewSelected = (view: ViewId) => useUiStore.setState({ view });
 export const useView = () => useUiStore((s) => s.view);
+export const newBatchRequested = (device: string) =>
+  useUiStore.setState({ view: 'queue', newBatchDevice: device });
+export const newBatchHandled = () => useUiStore.setState({ newBatchDevice: null });
+export const useNewBatchDevice = () => useUiStore((s) => s.newBatchDevice);

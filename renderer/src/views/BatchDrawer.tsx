@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import type { BatchDetail } from '../../../shared/contract/index';
+import type { BatchDetail, JobSummary } from '../../../shared/contract/index';
 import { describeError, FormError } from '../components/FormError';
 import { StageBadge } from '../components/StageBadge';
 import { quire } from '../ipc/client';
@@ -21,6 +21,24 @@ export function BatchDrawer({ batchId, onClose }: { batchId: string; onClose: ()
   }, [batchId, live?.updatedAt]);
 
   const [cancelReason, setCancelReason] = useState('');
+  const [jobs, setJobs] = useState<JobSummary[]>([]);
+
+  useEffect(() => {
+    quire.call('queue.list', { batchId, offset: 0, limit: 50 }).then(
+      (page) => setJobs(page.items),
+      () => {},
+    );
+  }, [batchId, live?.updatedAt]);
+
+  async function jobAction(command: 'queue.retry' | 'queue.promote', id: string) {
+    setError(null);
+    try {
+      await quire.call(command, { id });
+      setJobs((await quire.call('queue.list', { batchId, offset: 0, limit: 50 })).items);
+    } catch (e) {
+      setError(describeError(e));
+    }
+  }
 
   async function cancel(event: FormEvent) {
     event.preventDefault();
@@ -77,6 +95,35 @@ export function BatchDrawer({ batchId, onClose }: { batchId: string; onClose: ()
               </li>
             ))}
           </ol>
+          <h3>Jobs</h3>
+          <ul className="jobs" aria-label="Jobs of this batch">
+            {jobs.map((job) => (
+              <li key={job.id}>
+                <span className="mono">{job.type}</span> — {job.state}, attempt {job.attempts} of{' '}
+                {job.maxAttempts}
+                {job.lastError ? <span className="attempts__error">: {job.lastError}</span> : null}
+                {(job.state === 'retrying' || job.state === 'delayed') && (
+                  <button
+                    type="button"
+                    className="button button--small"
+                    onClick={() => jobAction('queue.promote', job.id)}
+                  >
+                    Run now
+                  </button>
+                )}
+                {(job.state === 'quarantined' || job.state === 'cancelled') &&
+                  detail.stage !== 'quarantined' && (
+                    <button
+                      type="button"
+                      className="button button--small"
+                      onClick={() => jobAction('queue.retry', job.id)}
+                    >
+                      Retry
+                    </button>
+                  )}
+              </li>
+            ))}
+          </ul>
           {!['completed', 'rejected', 'cancelled'].includes(detail.stage) && (
             <form className="row" onSubmit={cancel}>
               <label>

@@ -3,6 +3,7 @@ import type { DeviceStatus } from '../../../shared/contract/index';
 import { describeError, FormError } from '../components/FormError';
 import { quire } from '../ipc/client';
 import { deviceListReceived, useActiveAlerts, useDevice, useDeviceNames } from '../state/devices';
+import { newBatchRequested } from '../state/ui';
 
 const STATE_TONE: Record<DeviceStatus['state'], 'ok' | 'busy' | 'bad' | 'muted'> = {
   OFFLINE: 'bad',
@@ -98,6 +99,14 @@ function DeviceCard({ name }: { name: string }) {
       {device.lastError && device.state === 'OFFLINE' && <p className="muted">Link: {device.lastError}</p>}
       <FormError error={error} />
       <div className="row device__actions">
+        <button
+          type="button"
+          className="button button--small button--primary"
+          disabled={!online || device.state === 'JAMMED'}
+          onClick={() => newBatchRequested(name)}
+        >
+          Start a batch here…
+        </button>
         {online ? (
           <button type="button" className="button button--small" onClick={() => act('devices.disconnect')}>
             Disconnect

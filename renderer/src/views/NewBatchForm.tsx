@@ -16,12 +16,12 @@ function localIssues(draft: Record<string, unknown>): WireIssue[] {
     : parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));
 }
 
-export function NewBatchForm({ onDone }: { onDone: () => void }) {
+export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: string }) {
   const user = useCurrentUser();
   const devices = useDeviceNames();
   const [form, setForm] = useState({
     batchId: '',
-    device: '',
+    device: device ?? '',
     title: '',
     accession: '',
     creator: '',

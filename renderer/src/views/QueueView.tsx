@@ -19,6 +19,8 @@ import {
 } from '../state/batches';
 import { BatchDrawer } from './BatchDrawer';
 import { NewBatchForm } from './NewBatchForm';
+import { newBatchHandled, useNewBatchDevice } from '../state/ui';
+import { ThroughputChart } from '../components/ThroughputChart';
 
 const PAGE = 500;
 const MAX_ROWS = 20_000;
@@ -64,7 +66,14 @@ export function QueueView() {
   const selected = useSelectedBatchId();
   const [error, setError] = useState<string | null>(null);
   const [search, setSearch] = useState(query.search);
-  const [creating, setCreating] = useState(false);
+  const requestedDevice = useNewBatchDevice();
+  const [creating, setCreating] = useState<boolean | string>(false);
+  useEffect(() => {
+    if (requestedDevice) {
+      setCreating(requestedDevice);
+      newBatchHandled();
+    }
+  }, [requestedDevice]);
   const [refresh, setRefresh] = useState(0);
 
   useEffect(() => {
@@ -155,6 +164,7 @@ export function QueueView() {
         </span>
       </form>
       <FormError error={error} />
+      <ThroughputChart />
       <VirtualTable
         ids={ids}
         columns={COLUMNS}
@@ -165,6 +175,7 @@ export function QueueView() {
       {selected && <BatchDrawer batchId={selected} onClose={() => batchSelected(null)} />}
       {creating && (
         <NewBatchForm
+          device={typeof creating === 'string' ? creating : undefined}
           onDone={() => {
             setCreating(false);
             setRefresh((n) => n + 1);

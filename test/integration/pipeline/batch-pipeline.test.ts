@@ -118,6 +118,26 @@ describe('the batch pipeline on a real station', () => {
       checksumMismatches: [{ page: 2 }],
     });
 
+    // Nor may an operator get round the review by retrying the batch's quarantined job.
+    const job =
+      station.queue.store.list({ batchId: 'CK-1', state: 'quarantined' }).items[0] ??
+      (await new Promise<{ id: string; queue: string }>((resolve) => {
+        const unsubscribe = station.events.subscribe((e) => {
+          if (e.name === 'job.updated' && e.payload.batchId === 'CK-1' && e.payload.state === 'quarantined') {
+            unsubscribe();
+            resolve(e.payload);
+          }
+        });
+      }));
+    expect(await call.operator('queue.retry', { id: job.id })).toMatchObject({
+      ok: false,
+      error: { code: 'CONFLICT' },
+    });
+    expect(await call.operator('queue.retryAllFailed', { queue: job.queue })).toMatchObject({
+      ok: true,
+      output: [],
+    });
+
     const refused = await call.operator('quarantine.decide', {
       batchId: 'CK-1',
       decision: 'release',
