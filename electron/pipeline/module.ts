@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, promises as fs, renameSync } from 'node:fs';
 import path from 'node:path';
+import sharp from 'sharp';
 import { z } from 'zod';
 import type { BatchStage, BatchSummary, SessionUser } from '../../shared/contract/index';
 import type { AuditModule } from '../audit/module';
@@ -285,9 +286,26 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
     },
     async thumbnail(batchId, page, size) {
       const stored = store.page(batchId, page);
-      const file = size === 'thumb' ? stored?.thumbnailPath : stored?.accessPath;
-      if (!file) return null;
-      return `data:image/jpeg;base64,${(await fs.readFile(file)).toString('base64')}`;
+      if (!stored) return null;
+      const file = size === 'thumb' ? stored.thumbnailPath : stored.accessPath;
+      if (file && existsSync(file))
+        return `data:image/jpeg;base64,${(await fs.readFile(file)).toString('base64')}`;
+      // Not derived yet (quarantined at capture or QC): render a review image from the master,
+      // in memory only. A master that does not decode has no image to show.
+      try {
+        const image = await sharp(stored.masterPath, { limitInputPixels: 2_000_000_000 })
+          .resize({
+            width: size === 'thumb' ? 400 : 1600,
+            height: size === 'thumb' ? 400 : 1600,
+            fit: 'inside',
+          })
+          .toColourspace('srgb')
+          .jpeg({ quality: 80 })
+          .toBuffer();
+        return `data:image/jpeg;base64,${image.toString('base64')}`;
+      } catch {
+        return null;
+      }
     },
     close: async () => unsubscribe(),
   };

@@ -56,6 +56,9 @@ test.describe('batches in the console', () => {
     await page.getByRole('button', { name: 'Quarantine', exact: true }).click();
     await page.getByRole('button', { name: /CK-9/ }).click();
     await expect(page.getByRole('region', { name: 'Pages' })).toContainText('Page 4');
+    // Quarantined at capture, so nothing was derived: the review images come from the masters.
+    await expect(page.getByRole('img', { name: 'Page 4' })).toBeVisible();
+    await expect(page.getByRole('region', { name: 'Attempt history' })).toContainText('fatal');
     await quire.screenshot('quarantine');
     await page.getByLabel(/Reject/).check();
     await page.getByLabel('Reason').selectOption('Damaged original');

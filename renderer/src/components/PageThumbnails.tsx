@@ -51,11 +51,7 @@ export function PageThumbnails({
               onClick={() => setViewing(p.page)}
               aria-label={`View page ${p.page} larger`}
             >
-              {p.hasThumbnail ? (
-                <Thumbnail batchId={batchId} page={p.page} size="thumb" />
-              ) : (
-                <div className="thumb__placeholder">Page {p.page}</div>
-              )}
+              <Thumbnail batchId={batchId} page={p.page} size="thumb" />
             </button>
             <label className="thumb__choose">
               <input type="checkbox" checked={chosen.includes(p.page)} onChange={() => toggle(p.page)} />

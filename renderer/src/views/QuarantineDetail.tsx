@@ -96,7 +96,7 @@ export function QuarantineDetail({ batchId, revision }: { batchId: string; revis
       <section aria-label="Attempt history">
         <h3>Attempts</h3>
         <ol className="attempts">
-          {(q?.attempts ?? detail.attemptsHistory).map((a, i) => (
+          {detail.attemptsHistory.map((a, i) => (
             <li key={i}>
               <strong>{a.stage}</strong> #{a.attempt} — {a.outcome}
               {a.error ? <span className="attempts__error">: {a.error}</span> : null}
