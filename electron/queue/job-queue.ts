@@ -2,53 +2,20 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { Clock, TimerHandle } from '../core/clock';
 import type { Logger } from '../core/logger';
-import { backoffDelay, DEFAULT_RETRY, type RetryPolicy } from './backoff';
-import { classify, FatalError, TransientError } from './errors';
-import type { JobRecord, QueueStore } from './sqlite-store';
+import { backoffDelay, DEFAULT_RETRY } from './backoff';
+import {
+  defaultQueueConfig,
+  type EnqueueOptions,
+  type JobTypeOptions,
+  type QueueConfig,
+} from './queue-config';
+import { classify, FatalError } from './errors';
+import type { AckRequest, JobRecord, QueueStore } from './sqlite-store';
+import { runHandler } from './run-handler';
+import { Workflows, type StepSpec, type WorkflowOutcome, type WorkflowState } from './workflows';
 
-export interface HandlerContext {
-  job: JobRecord;
-  /** Fires at the soft time limit (and on shutdown): clean up and return or throw. */
-  signal: AbortSignal;
-}
-
-export interface JobTypeOptions<S extends z.ZodType> {
-  /** The payload schema: checked on enqueue and again before the handler runs. JSON only. */
-  schema: S;
-  /** A fixed queue, or routing by payload (e.g. `device:${payload.device}`). */
-  queue: string | ((payload: z.output<S>) => string);
-  retry?: Partial<RetryPolicy>;
-  softTimeoutMs?: number;
-  hardTimeoutMs?: number;
-  handler: (payload: z.output<S>, context: HandlerContext) => Promise<unknown>;
-}
-
-export interface QueueConfig {
-  concurrency: number;
-  /** At most `max` job starts per `perMs`. */
-  rateLimit?: { max: number; perMs: number };
-}
-
-export interface EnqueueOptions {
-  priority?: number;
-  delayMs?: number;
-  idempotencyKey?: string;
-  batchId?: string;
-}
-
-export interface StepSpec {
-  type: string;
-  payload: unknown;
-  options?: EnqueueOptions;
-}
-
-/** Default concurrency by queue name: one capture per device, two compute jobs (two cores), eight I/O jobs. */
-export function defaultQueueConfig(queue: string): QueueConfig {
-  if (queue.startsWith('device:')) return { concurrency: 1 };
-  if (queue === 'compute') return { concurrency: 2 };
-  if (queue === 'io') return { concurrency: 8 };
-  return { concurrency: 1 };
-}
+export type { StepSpec } from './workflows';
+export type { EnqueueOptions, HandlerContext, JobTypeOptions, QueueConfig } from './queue-config';
 
 interface QueueRuntime {
   config: QueueConfig;
@@ -57,21 +24,35 @@ interface QueueRuntime {
   timer: TimerHandle | null;
 }
 
+interface PendingAck extends AckRequest {
+  job: JobRecord;
+  settled: () => void;
+}
+
 /**
  * The embedded durable queue: producers enqueue JSON jobs of registered types; a worker per
  * named queue leases them one at a time (prefetch 1) up to the queue's concurrency, keeps the
  * lease alive while the handler runs, and acknowledges only after it finished (acks-late).
  * Failures are classified: transient ones come back after exponential backoff with full
- * jitter, fatal or exhausted ones are quarantined with every attempt's error. Workflows (chain,
- * group, chord) are rows advanced in the same transaction as the ack that moves them.
+ * jitter, fatal or exhausted ones are quarantined with every attempt's error.
+ *
+ * Group commit: handlers that finish in the same turn of the event loop are acknowledged in
+ * one transaction, which also leases the jobs for the slots they freed. A crash before that
+ * commit only means the finished jobs run again (the at-least-once promise of acks-late); a
+ * job is never acknowledged twice, because each ack is fenced by its lease token.
  */
 export class JobQueue {
   private readonly types = new Map<string, JobTypeOptions<z.ZodType>>();
   private readonly queues = new Map<string, QueueRuntime>();
+  private readonly workflows: Workflows;
   private running = false;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly controllers = new Set<AbortController>();
   private reclaimTimer: TimerHandle | null = null;
+  private pendingAcks: PendingAck[] = [];
+  private flushScheduled = false;
+  /** While a transaction is open, side effects (events, new leases) wait for its commit. */
+  private afterCommit: (() => void)[] | null = null;
   readonly workerId = `station-${process.pid}-${randomUUID().slice(0, 8)}`;
 
   constructor(
@@ -79,14 +60,17 @@ export class JobQueue {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly onChange: (job: JobRecord) => void,
-    private readonly onWorkflow: (event: {
-      id: string;
-      state: 'completed' | 'failed';
-      failure: string | null;
-    }) => void = () => {},
+    onWorkflow: (event: WorkflowOutcome) => void = () => {},
     private readonly visibilityMs = 60_000,
     private readonly random: () => number = Math.random,
-  ) {}
+  ) {
+    this.workflows = new Workflows(
+      store,
+      clock,
+      (type, payload, options, workflowId) => void this.enqueue(type, payload, options, workflowId),
+      (outcome) => this.later(() => onWorkflow(outcome)),
+    );
+  }
 
   register<S extends z.ZodType>(type: string, options: JobTypeOptions<S>): void {
     this.types.set(type, options as unknown as JobTypeOptions<z.ZodType>);
@@ -123,152 +107,89 @@ export class JobQueue {
       },
       now,
     );
-    if (created) {
-      this.onChange(job);
-      this.pump(queue);
-    }
+    if (created)
+      this.later(() => {
+        this.onChange(job);
+        this.pump(queue);
+      });
     return job;
+  }
+
+  /**
+   * Enqueues many jobs with one commit (a producer with a burst of work, like BullMQ's
+   * addBulk). Every payload is checked first: one bad payload refuses them all, naming its
+   * position, and nothing is stored.
+   */
+  enqueueMany(items: StepSpec[]): JobRecord[] {
+    items.forEach((item, index) => {
+      const spec = this.types.get(item.type);
+      if (!spec) throw new FatalError(`job ${index}: no handler is registered for job type ${item.type}`);
+      const checked = spec.schema.safeParse(item.payload);
+      if (!checked.success)
+        throw new FatalError(
+          `job ${index} (${item.type}): ${checked.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')}`,
+        );
+    });
+    return this.inTransaction(() => items.map((item) => this.enqueue(item.type, item.payload, item.options)));
   }
 
   /** Steps run one after another; a step starts only when the previous one completed. */
   chain(steps: StepSpec[]): string {
-    return this.workflow('chain', steps, null);
+    return this.inTransaction(() => this.workflows.create('chain', steps, null));
   }
 
   /** Steps run in parallel; the workflow completes when all did. */
   group(steps: StepSpec[]): string {
-    return this.workflow('group', steps, null);
+    return this.inTransaction(() => this.workflows.create('group', steps, null));
   }
 
   /** A group, then the callback once every member succeeded; if one fails, the chord fails (visibly). */
   chord(steps: StepSpec[], callback: StepSpec): string {
-    return this.workflow('chord', steps, callback);
+    return this.inTransaction(() => this.workflows.create('chord', steps, callback));
   }
 
-  private workflow(kind: 'chain' | 'group' | 'chord', steps: StepSpec[], callback: StepSpec | null): string {
-    if (steps.length === 0) throw new FatalError(`a ${kind} needs at least one step`);
-    const id = randomUUID();
-    const now = this.clock.now();
-    const db = this.store.db;
-    const created: JobRecord[] = [];
-    db.transaction(() => {
-      db.prepare(
-        `INSERT INTO queue_workflows (id, kind, state, steps, total, callback, created_at, updated_at) VALUES (?, ?, 'running', ?, ?, ?, ?, ?)`,
-      ).run(
-        id,
-        kind,
-        JSON.stringify(steps),
-        steps.length,
-        callback ? JSON.stringify(callback) : null,
-        now,
-        now,
-      );
-      const first = kind === 'chain' ? steps.slice(0, 1) : steps;
-      for (const step of first) created.push(this.enqueue(step.type, step.payload, step.options, id));
-    }).immediate();
-    return id;
+  workflowState(id: string): WorkflowState | null {
+    return this.workflows.state(id);
   }
 
-  workflowState(id: string): {
-    kind: string;
-    state: string;
-    position: number;
-    done: number;
-    total: number;
-    failure: string | null;
-  } | null {
-    const row = this.store.db
-      .prepare('SELECT kind, state, position, done, total, failure FROM queue_workflows WHERE id = ?')
-      .get(id) as
-      | { kind: string; state: string; position: number; done: number; total: number; failure: string | null }
-      | undefined;
-    return row ?? null;
+  /** Runs `fn` now, or after the open transaction committed (and never if it rolled back). */
+  private later(fn: () => void): void {
+    if (this.afterCommit) this.afterCommit.push(fn);
+    else fn();
   }
 
-  /** Runs inside the ack's transaction: moves the job's workflow on. */
-  private advanceWorkflow(job: JobRecord): void {
-    if (!job.workflowId) return;
-    const db = this.store.db;
-    const wf = db.prepare('SELECT * FROM queue_workflows WHERE id = ?').get(job.workflowId) as
-      | {
-          id: string;
-          kind: string;
-          state: string;
-          steps: string;
-          position: number;
-          total: number;
-          done: number;
-          callback: string | null;
-        }
-      | undefined;
-    if (!wf || wf.state !== 'running') return;
-    const now = this.clock.now();
-    if (wf.kind === 'chain') {
-      const steps = JSON.parse(wf.steps) as StepSpec[];
-      const next = wf.position + 1;
-      if (next < steps.length) {
-        db.prepare(
-          'UPDATE queue_workflows SET position = ?, done = done + 1, updated_at = ? WHERE id = ?',
-        ).run(next, now, wf.id);
-        const step = steps[next]!;
-        this.enqueue(step.type, step.payload, step.options, wf.id);
-      } else {
-        this.finishWorkflow(wf.id, 'completed', null);
-      }
-      return;
+  /** Runs `work` in one transaction; the side effects it asked for run only once it committed. */
+  private inTransaction<T>(work: () => T): T {
+    if (this.afterCommit) return this.store.atomically(work);
+    const effects: (() => void)[] = [];
+    this.afterCommit = effects;
+    let result: T;
+    try {
+      result = this.store.atomically(work);
+    } finally {
+      this.afterCommit = null;
     }
-    if (wf.done >= wf.total) {
-      // The chord's callback itself completed.
-      this.finishWorkflow(wf.id, 'completed', null);
-      return;
-    }
-    db.prepare('UPDATE queue_workflows SET done = done + 1, updated_at = ? WHERE id = ?').run(now, wf.id);
-    if (wf.done + 1 < wf.total) return;
-    if (wf.kind === 'chord' && wf.callback) {
-      const callback = JSON.parse(wf.callback) as StepSpec;
-      this.enqueue(callback.type, callback.payload, callback.options, wf.id);
-    } else {
-      this.finishWorkflow(wf.id, 'completed', null);
-    }
-  }
-
-  private failWorkflow(job: JobRecord): void {
-    if (!job.workflowId) return;
-    const state = this.workflowState(job.workflowId);
-    if (state?.state !== 'running') return;
-    this.finishWorkflow(
-      job.workflowId,
-      'failed',
-      `${job.type} job ${job.id} ended ${job.state}: ${job.lastError ?? ''}`,
-    );
-  }
-
-  private finishWorkflow(id: string, state: 'completed' | 'failed', failure: string | null): void {
-    this.store.db
-      .prepare('UPDATE queue_workflows SET state = ?, failure = ?, updated_at = ? WHERE id = ?')
-      .run(state, failure, this.clock.now(), id);
-    this.onWorkflow({ id, state, failure });
+    effects.forEach((fn) => fn());
+    return result;
   }
 
   /** Recovers from a crash (every job left active is re-queued or quarantined), then starts the workers. */
   start(): void {
     if (this.running) return;
     this.running = true;
-    for (const job of this.store.reclaim(this.clock.now(), true)) {
-      this.onChange(job);
-      if (job.state === 'quarantined') this.failWorkflow(job);
-    }
+    this.inTransaction(() => {
+      for (const job of this.store.reclaim(this.clock.now(), true)) {
+        this.later(() => this.onChange(job));
+        if (job.state === 'quarantined') this.workflows.fail(job);
+      }
+    });
     const queues = new Set<string>([...this.queues.keys()]);
-    for (const row of this.store.db
-      .prepare("SELECT DISTINCT queue FROM queue_jobs WHERE state IN ('waiting','delayed','retrying')")
-      .all() as { queue: string }[]) {
-      queues.add(row.queue);
-    }
+    this.store.queuesWithReadyJobs().forEach((q) => queues.add(q));
     queues.forEach((q) => this.pump(q));
     this.scheduleReclaim();
   }
 
-  /** Stops leasing, signals running handlers, and waits for them to settle. */
+  /** Stops leasing, signals running handlers, and waits for them (and their acks) to settle. */
   async stop(): Promise<void> {
     this.running = false;
     for (const runtime of this.queues.values()) if (runtime.timer) this.clock.clearTimeout(runtime.timer);
@@ -281,11 +202,15 @@ export class JobQueue {
   private scheduleReclaim(): void {
     this.reclaimTimer = this.clock.setTimeout(() => {
       if (!this.running) return;
-      for (const job of this.store.reclaim(this.clock.now(), false)) {
-        this.onChange(job);
-        if (job.state === 'quarantined') this.failWorkflow(job);
-        this.pump(job.queue);
-      }
+      const queues = new Set<string>();
+      this.inTransaction(() => {
+        for (const job of this.store.reclaim(this.clock.now(), false)) {
+          this.later(() => this.onChange(job));
+          if (job.state === 'quarantined') this.workflows.fail(job);
+          queues.add(job.queue);
+        }
+      });
+      queues.forEach((q) => this.pump(q));
       this.scheduleReclaim();
     }, this.visibilityMs / 2);
     this.reclaimTimer.unref?.();
@@ -300,37 +225,56 @@ export class JobQueue {
     return runtime;
   }
 
-  /** Leases as many ready jobs as the queue's concurrency and rate limit allow. */
+  /** How many jobs the queue may start now: its free slots, within its rate limit. */
+  private allowance(runtime: QueueRuntime, now: number): number {
+    const free = runtime.config.concurrency - runtime.active;
+    const limit = runtime.config.rateLimit;
+    if (!limit) return Math.max(0, free);
+    runtime.starts = runtime.starts.filter((t) => now - t < limit.perMs);
+    return Math.max(0, Math.min(free, limit.max - runtime.starts.length));
+  }
+
+  /** Leases as many ready jobs as the queue's concurrency and rate limit allow, in one transaction. */
   pump(queue: string): void {
     if (!this.running) return;
+    if (this.afterCommit) {
+      this.later(() => this.pump(queue));
+      return;
+    }
     const runtime = this.runtime(queue);
+    const now = this.clock.now();
+    const allowed = this.allowance(runtime, now);
+    const jobs =
+      allowed > 0 ? this.store.leaseUpTo(queue, this.workerId, now, this.visibilityMs, allowed) : [];
+    this.startLeased(queue, runtime, jobs, allowed, now);
+  }
+
+  /** Runs freshly leased jobs, then sets the wake-up for when more may start. */
+  private startLeased(
+    queue: string,
+    runtime: QueueRuntime,
+    jobs: JobRecord[],
+    allowed: number,
+    now: number,
+  ): void {
     if (runtime.timer) {
       this.clock.clearTimeout(runtime.timer);
       runtime.timer = null;
     }
-    while (runtime.active < runtime.config.concurrency) {
-      const now = this.clock.now();
-      const limit = runtime.config.rateLimit;
-      if (limit) {
-        runtime.starts = runtime.starts.filter((t) => now - t < limit.perMs);
-        if (runtime.starts.length >= limit.max) {
-          this.wakeAt(queue, runtime.starts[0]! + limit.perMs);
-          return;
-        }
-      }
-      const job = this.store.lease(queue, this.workerId, now, this.visibilityMs);
-      if (!job) break;
+    for (const job of jobs) {
       runtime.active += 1;
       runtime.starts.push(now);
       this.onChange(job);
-      const run = this.execute(job).finally(() => {
-        runtime.active -= 1;
-        this.inFlight.delete(run);
-        this.pump(queue);
-      });
+      const run = this.execute(job).finally(() => this.inFlight.delete(run));
       this.inFlight.add(run);
     }
-    if (runtime.active < runtime.config.concurrency) {
+    if (!this.running || runtime.active >= runtime.config.concurrency) return;
+    const limit = runtime.config.rateLimit;
+    if (jobs.length === allowed && limit && runtime.starts.length >= limit.max) {
+      this.wakeAt(queue, runtime.starts[0]! + limit.perMs);
+      return;
+    }
+    if (jobs.length < allowed && !this.store.isPaused(queue)) {
       const next = this.store.nextAvailableAt(queue);
       if (next !== null) this.wakeAt(queue, next);
     }
@@ -354,48 +298,99 @@ export class JobQueue {
     const token = job.leaseToken!;
     const controller = new AbortController();
     this.controllers.add(controller);
-    const timers: TimerHandle[] = [];
-    const heartbeat = () => {
-      timers.push(
-        this.clock.setTimeout(() => {
-          if (this.store.extendLease(job.id, token, this.clock.now() + this.visibilityMs)) heartbeat();
-        }, this.visibilityMs / 3),
-      );
-    };
-    heartbeat();
+    let result: unknown;
     try {
       if (!spec) throw new FatalError(`no handler is registered for job type ${job.type}`);
-      const payload = spec.schema.parse(job.payload);
-      if (spec.softTimeoutMs)
-        timers.push(
-          this.clock.setTimeout(
-            () => controller.abort(new TransientError('soft time limit')),
-            spec.softTimeoutMs,
-          ),
-        );
-      const work = spec.handler(payload, { job, signal: controller.signal });
-      const result = spec.hardTimeoutMs
-        ? await Promise.race([
-            work,
-            new Promise<never>((_, reject) =>
-              timers.push(
-                this.clock.setTimeout(
-                  () => reject(new TransientError(`hard time limit of ${spec.hardTimeoutMs} ms exceeded`)),
-                  spec.hardTimeoutMs!,
-                ),
-              ),
-            ),
-          ])
-        : await work;
-      const acked = this.store.ack(job.id, token, this.clock.now(), result, (done) =>
-        this.advanceWorkflow(done),
+      result = await runHandler(
+        spec,
+        job,
+        controller,
+        this.clock,
+        () => this.store.extendLease(job.id, token, this.clock.now() + this.visibilityMs),
+        this.visibilityMs / 3,
       );
-      if (acked) this.onChange(acked);
     } catch (error) {
+      this.release(job.queue);
       this.failed(job, token, spec, error);
+      this.pump(job.queue);
+      return;
     } finally {
-      timers.forEach((t) => this.clock.clearTimeout(t));
       this.controllers.delete(controller);
+    }
+    await new Promise<void>((settled) => {
+      this.pendingAcks.push({ id: job.id, job, token, result, settled });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flushAcks());
+      }
+    });
+  }
+
+  private release(queue: string): void {
+    this.runtime(queue).active -= 1;
+  }
+
+  /**
+   * One commit for every handler that finished since the last flush: their acks, the workflow
+   * steps those acks trigger, and the leases of the next jobs for the freed slots.
+   */
+  private flushAcks(): void {
+    this.flushScheduled = false;
+    const batch = this.pendingAcks;
+    this.pendingAcks = [];
+    const queues = [...new Set(batch.map((b) => b.job.queue))];
+    batch.forEach((b) => this.release(b.job.queue));
+    const now = this.clock.now();
+    const leased = new Map<string, { jobs: JobRecord[]; allowed: number }>();
+    let acked: (JobRecord | null)[];
+    try {
+      acked = this.inTransaction(() => {
+        const done = batch.map((b) =>
+          this.store.ackInTransaction(b, now, (job) => this.workflows.advance(job), b.job),
+        );
+        if (this.running)
+          for (const queue of queues) {
+            const allowed = this.allowance(this.runtime(queue), now);
+            const jobs = this.store.leaseInTransaction(queue, this.workerId, now, this.visibilityMs, allowed);
+            leased.set(queue, { jobs, allowed });
+          }
+        return done;
+      });
+    } catch (error) {
+      // The group's commit failed (a full disk, say) and none of it happened. Each job is then
+      // acknowledged on its own, so one bad step fails only its own job.
+      this.logger.warn(
+        { err: (error as Error).message, jobs: batch.length },
+        'group commit failed; acking one by one',
+      );
+      leased.clear();
+      acked = batch.map((b) => this.ackAlone(b));
+    }
+    batch.forEach((b, i) => {
+      const job = acked[i];
+      if (job) this.onChange(job);
+      b.settled();
+    });
+    for (const queue of queues) {
+      const lease = leased.get(queue);
+      if (lease) this.startLeased(queue, this.runtime(queue), lease.jobs, lease.allowed, now);
+      else this.pump(queue);
+    }
+  }
+
+  private ackAlone(pending: PendingAck): JobRecord | null {
+    try {
+      return this.inTransaction(() =>
+        this.store.ackInTransaction(
+          pending,
+          this.clock.now(),
+          (job) => this.workflows.advance(job),
+          pending.job,
+        ),
+      );
+    } catch (error) {
+      this.failed(pending.job, pending.token, this.types.get(pending.job.type), error);
+      return null;
     }
   }
 
@@ -413,19 +408,34 @@ export class JobQueue {
         ? null
         : now + backoffDelay(policy, job.attempts, this.random);
     const err = error instanceof Error ? error : new Error(String(error));
-    const failed = this.store.fail(
-      job.id,
-      token,
-      now,
-      { cls, message: err.message, stack: err.stack ?? null },
-      retryAt,
-    );
+    let failed: JobRecord | null;
+    try {
+      failed = this.inTransaction(() =>
+        this.store.fail(
+          job.id,
+          token,
+          now,
+          { cls, message: err.message, stack: err.stack ?? null },
+          retryAt,
+          (f) => {
+            if (f.state === 'quarantined') this.workflows.fail(f);
+          },
+        ),
+      );
+    } catch (storeError) {
+      // Nothing could be written (a full disk, say): the job stays leased, and when its lease
+      // runs out it is reclaimed and counted as a lost attempt. Nothing is lost or skipped.
+      this.logger.error(
+        { jobId: job.id, err: (storeError as Error).message, jobError: err.message },
+        'could not record a failed attempt',
+      );
+      return;
+    }
     if (!failed) return; // the lease was lost meanwhile: the late result is ignored
     this.logger.warn(
       { jobId: job.id, type: job.type, attempt: job.attempts, cls, err: err.message },
       failed.state === 'quarantined' ? 'job quarantined' : 'job will be retried',
     );
     this.onChange(failed);
-    if (failed.state === 'quarantined') this.failWorkflow(failed);
   }
 }

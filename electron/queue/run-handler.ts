@@ -1,0 +1,48 @@
+import type { z } from 'zod';
+import type { Clock, TimerHandle } from '../core/clock';
+import { TransientError } from './errors';
+import type { JobTypeOptions } from './queue-config';
+import type { JobRecord } from './sqlite-store';
+
+/**
+ * Runs one job's handler under its limits: the lease is renewed by heartbeat while it runs;
+ * at the soft time limit its AbortSignal fires so it can clean up; at the hard limit the
+ * attempt fails as transient and whatever the handler returns later is ignored.
+ */
+export async function runHandler(
+  spec: JobTypeOptions<z.ZodType>,
+  job: JobRecord,
+  controller: AbortController,
+  clock: Clock,
+  renewLease: () => boolean,
+  heartbeatMs: number,
+): Promise<unknown> {
+  const timers: TimerHandle[] = [];
+  const heartbeat = () => {
+    timers.push(clock.setTimeout(() => renewLease() && heartbeat(), heartbeatMs));
+  };
+  heartbeat();
+  try {
+    const payload = spec.schema.parse(job.payload);
+    if (spec.softTimeoutMs)
+      timers.push(
+        clock.setTimeout(() => controller.abort(new TransientError('soft time limit')), spec.softTimeoutMs),
+      );
+    const work = spec.handler(payload, { job, signal: controller.signal });
+    const hardMs = spec.hardTimeoutMs;
+    if (!hardMs) return await work;
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) =>
+        timers.push(
+          clock.setTimeout(
+            () => reject(new TransientError(`hard time limit of ${hardMs} ms exceeded`)),
+            hardMs,
+          ),
+        ),
+      ),
+    ]);
+  } finally {
+    timers.forEach((t) => clock.clearTimeout(t));
+  }
+}
