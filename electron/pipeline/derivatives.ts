@@ -24,12 +24,18 @@ async function writeImage(pipeline: Sharp, file: string): Promise<{ path: string
   return { path: file, bytes: info.size };
 }
 
+const toSrgbJpeg = (pipeline: Sharp) =>
+  pipeline.toColourspace('srgb').withIccProfile('srgb').jpeg({ quality: 88, mozjpeg: false });
+
 const jpeg = (source: string, edge: number) =>
-  sharp(source, { limitInputPixels: 2_000_000_000, sequentialRead: true, failOn: 'warning' })
-    .resize({ width: edge, height: edge, fit: 'inside', withoutEnlargement: true })
-    .toColourspace('srgb')
-    .withIccProfile('srgb')
-    .jpeg({ quality: 88, mozjpeg: false });
+  toSrgbJpeg(
+    sharp(source, { limitInputPixels: 2_000_000_000, sequentialRead: true, failOn: 'warning' }).resize({
+      width: edge,
+      height: edge,
+      fit: 'inside',
+      withoutEnlargement: true,
+    }),
+  );
 
 /**
  * The sRGB access JPEG (long edge 3000 px by default) from a master. Making it reads every
@@ -37,7 +43,21 @@ const jpeg = (source: string, edge: number) =>
  * decoded once for QC and derivatives together. A master that does not decode throws.
  */
 export async function makeAccessCopy(master: string, accessFile: string, options: DerivativeOptions = {}) {
-  return writeImage(jpeg(master, options.accessLongEdge ?? 3000), accessFile);
+  // Colour management after the reduction, as `vips thumbnail` does it: left to itself, sharp
+  // converts the whole master from its embedded profile to sRGB before resizing, which costs
+  // more than the rest of the derivative. The reduced image (an access copy's size, not the
+  // master's) keeps the master's profile, so the conversion to sRGB still starts from it.
+  const edge = options.accessLongEdge ?? 3000;
+  const reduced = await sharp(master, {
+    limitInputPixels: 2_000_000_000,
+    sequentialRead: true,
+    failOn: 'warning',
+  })
+    .resize({ width: edge, height: edge, fit: 'inside', withoutEnlargement: true })
+    .keepIccProfile()
+    .tiff({ compression: 'none' })
+    .toBuffer();
+  return writeImage(toSrgbJpeg(sharp(reduced, { failOn: 'warning' })), accessFile);
 }
 
 /** The 400 px thumbnail, from the access copy (no visible difference at that size). */

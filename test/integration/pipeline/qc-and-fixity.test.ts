@@ -119,6 +119,28 @@ describe('image QC, derivatives and fixity', () => {
     );
   });
 
+  it('converts a wide-gamut master to sRGB from its own embedded profile', async () => {
+    // sRGB (0, 200, 0) stored as Display P3 values, with the P3 profile embedded: an access copy
+    // that ignored or lost the profile would show the P3 numbers instead of the original green.
+    const file = path.join(dir.path, 'p3.tif');
+    await sharp({ create: { width: 600, height: 400, channels: 3, background: { r: 0, g: 200, b: 0 } } })
+      .withIccProfile('p3')
+      .tiff()
+      .toFile(file);
+    const stored = await sharp(file, { ignoreIcc: true }).raw().toBuffer();
+    expect(Math.abs(stored[0]! - 0)).toBeGreaterThan(20);
+    const out = await makeDerivatives(file, path.join(dir.path, 'p3/a.jpg'), path.join(dir.path, 'p3/t.jpg'));
+    const meta = await sharp(out.access.path).metadata();
+    expect(meta.icc).toBeDefined();
+    const [r, g, b] = await sharp(out.access.path, { ignoreIcc: true }).raw().toBuffer();
+    for (const [actual, expected] of [
+      [r, 0],
+      [g, 200],
+      [b, 0],
+    ] as const)
+      expect(Math.abs(actual! - expected)).toBeLessThanOrEqual(8);
+  });
+
   it('fixity names a changed byte by file, and quire fixity exits non-zero and records the event', async () => {
     const payload = path.join(dir.path, 'payload.bin');
     writeFileSync(payload, Buffer.alloc(1000, 7));
