@@ -2,7 +2,7 @@
 // (native modules stay external), and Vite builds the renderer.
 import { build as esbuild } from 'esbuild';
 import { build as viteBuild } from 'vite';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 
 const only = process.argv.includes('--main-only') ? 'main' : 'all';
 rmSync('dist/electron', { recursive: true, force: true });
@@ -17,11 +17,17 @@ const common = {
   outdir: 'dist/electron',
   logLevel: 'warning',
 };
-// Node packages stay in node_modules (native addons and sharp's binaries cannot be bundled).
+// Node packages stay in node_modules (native addons and sharp's binaries cannot be bundled),
+// except ESM-only ones, which a CommonJS bundle cannot require on every Node it runs on.
+const esmOnly = new Set(['p-limit']);
+const manifest = JSON.parse(readFileSync('package.json', 'utf8'));
+const external = Object.keys({ ...manifest.dependencies, ...manifest.devDependencies }).filter(
+  (name) => !esmOnly.has(name),
+);
 await esbuild({
   ...common,
   entryPoints: { main: 'electron/main.ts', cli: 'electron/cli.ts' },
-  packages: 'external',
+  external,
 });
 // The sandboxed preload can require only 'electron', so everything else is inlined.
 await esbuild({ ...common, entryPoints: { preload: 'electron/preload.ts' }, external: ['electron'] });

@@ -11,6 +11,7 @@ import type { StepSpec } from '../queue/job-queue';
 import type { QueueModule } from '../queue/module';
 import type { DevicesModule } from '../scanner/module';
 import { BatchStore } from './batches/batch-store';
+import { createImageWorkPool } from './image-work';
 import { verifyManifest } from './manifest/verify-manifest';
 import {
   captureStage,
@@ -66,6 +67,7 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
     organizationName: deps.organizationName,
     catalogRecord: (accession) => deps.catalog.get(accession),
     touched,
+    images: createImageWorkPool(),
   };
   const jobs = deps.queue.jobs;
 

@@ -15,6 +15,7 @@ import { makeAccessCopy, makeThumbnail, writeXmpSidecar } from './derivatives';
 import { verifyBag } from './packaging/bag-verify';
 import { writePackage } from './packaging/package';
 import { descriptiveFromCatalog } from './catalog-descriptive';
+import type { ImageWorkPool } from './image-work';
 import { batchConsistency, inspectMaster, type MasterMetadata } from './qc';
 
 export interface StageDeps {
@@ -27,6 +28,8 @@ export interface StageDeps {
   catalogRecord: (accession: string) => StoredAsset | null;
   /** Records a batch's change for the consoles. */
   touched: (batchId: string) => void;
+  /** Pages decoded at once across the station, and sharp's threads per page. */
+  images: ImageWorkPool;
 }
 
 const pad = (n: number) => String(n).padStart(4, '0');
@@ -218,8 +221,8 @@ export async function qcStage(deps: StageDeps, input: { batchId: string }): Prom
     const pages = deps.store.pages(batchId);
     if (pages.length === 0)
       findings.push({ page: null, code: 'NO_PAGES', severity: 'error', message: 'the batch has no pages' });
-    for (const page of pages) {
-      // QC's full decode also makes the access copy: each master is decoded once.
+    // QC's full decode also makes the access copy: each master is decoded once.
+    const inspections = await deps.images.map(pages, async (page) => {
       const access = path.join(
         deps.core.layout.batchStaging(batchId),
         'derivatives',
@@ -229,15 +232,17 @@ export async function qcStage(deps: StageDeps, input: { batchId: string }): Prom
       if (existsSync(access)) await fs.rm(access);
       const inspected = await inspectMaster(page.masterPath, page.page, profile, { accessCopy: access });
       if (existsSync(access)) deps.store.updatePage(batchId, page.page, { accessPath: access });
-      findings.push(...inspected.findings);
-      if (inspected.meta) {
-        metas.push({ page: page.page, meta: inspected.meta });
+      if (inspected.meta)
         deps.store.updatePage(batchId, page.page, {
           width: inspected.meta.width,
           height: inspected.meta.height,
           metadata: inspected.meta,
         });
-      }
+      return { page: page.page, ...inspected };
+    });
+    for (const { page, meta, findings: pageFindings } of inspections) {
+      findings.push(...pageFindings);
+      if (meta) metas.push({ page, meta });
     }
     findings.push(...batchConsistency(metas));
     const errors = findings.filter((f) => f.severity === 'error');
@@ -270,8 +275,10 @@ export async function derivativesStage(deps: StageDeps, input: { batchId: string
     const manifest = manifestOf(deps, batchId);
     const staging = deps.core.layout.batchStaging(batchId);
     const identity = deps.devices.list().find((d) => d.name === manifest.device)?.identity;
-    for (const page of deps.store.pages(batchId)) {
-      if (page.accessPath && page.thumbnailPath && page.sidecarPath) continue;
+    const pending = deps.store
+      .pages(batchId)
+      .filter((page) => !(page.accessPath && page.thumbnailPath && page.sidecarPath));
+    await deps.images.map(pending, async (page) => {
       const name = `page-${pad(page.page)}`;
       const access = path.join(staging, 'derivatives', 'access', `${name}.jpg`);
       const thumb = path.join(staging, 'derivatives', 'thumbnails', `${name}.jpg`);
@@ -301,7 +308,7 @@ export async function derivativesStage(deps: StageDeps, input: { batchId: string
         sidecarPath: sidecar,
       });
       deps.touched(batchId);
-    }
+    });
   });
 }
 
