@@ -72,6 +72,7 @@ export const SimulatorFault = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('jamAtPage'), page: z.number().int().positive() }),
   z.object({ kind: z.literal('dropMidPage'), page: z.number().int().positive() }),
   z.object({ kind: z.literal('corruptChecksum'), page: z.number().int().positive() }),
+  z.object({ kind: z.literal('notTiffAtPage'), page: z.number().int().positive() }),
   z.object({ kind: z.literal('slowFlush'), bytesPerSecond: z.number().int().positive() }),
   z.object({ kind: z.literal('byteAtATime') }),
   z.object({ kind: z.literal('statusStorm'), perSecond: z.number().int().min(1).max(1000) }),

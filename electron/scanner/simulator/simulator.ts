@@ -33,6 +33,7 @@ interface Faults {
   jamAtPage: number | null;
   dropMidPage: number | null;
   corruptChecksum: number | null;
+  notTiffAtPage: number | null;
   slowFlush: number | null;
   byteAtATime: boolean;
   statusStorm: number | null;
@@ -42,6 +43,7 @@ const NO_FAULTS: Faults = {
   jamAtPage: null,
   dropMidPage: null,
   corruptChecksum: null,
+  notTiffAtPage: null,
   slowFlush: null,
   byteAtATime: false,
   statusStorm: null,
@@ -115,6 +117,9 @@ export class ScanLinkSimulator {
         break;
       case 'corruptChecksum':
         this.faults.corruptChecksum = fault.page;
+        break;
+      case 'notTiffAtPage':
+        this.faults.notTiffAtPage = fault.page;
         break;
       case 'slowFlush':
         this.faults.slowFlush = fault.bytesPerSecond;
@@ -237,7 +242,7 @@ export class ScanLinkSimulator {
       if (this.sheets !== null) this.sheets -= 1;
       this.setState('CAPTURING', this.sheets === 0 ? 'EMPTY' : 'LOADED');
       await delay(this.options.captureMs ?? 0);
-      const bytes = await this.page(spec, page);
+      const bytes = this.faults.notTiffAtPage === page ? notTiffBytes(page) : await this.page(spec, page);
       const last = (capture.pages !== null && page === capture.pages) || this.sheets === 0;
       const sent = await this.sendPage(capture.job, page, bytes, spec, last);
       if (!sent) {
@@ -384,4 +389,13 @@ function safeJson(payload: Buffer): unknown {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * What a misconfigured firmware might send while announcing a TIFF: a PNG signature and noise.
+ * Its SHA-256 is announced truthfully, so only image QC can tell.
+ */
+function notTiffBytes(page: number): Buffer {
+  const noise = createHash('sha256').update(`page ${page}`).digest();
+  return Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), ...Array.from({ length: 2048 }, () => noise)]);
 }

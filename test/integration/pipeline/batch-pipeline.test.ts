@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -175,6 +176,27 @@ describe('the batch pipeline on a real station', () => {
     expect(station.pipeline.store.detail('CK-1')!.decisions).toMatchObject([
       { decision: 'requeue', by: 'sofia', pages: [2] },
     ]);
+  });
+
+  it('non-TIFF bytes from a scanner quarantine the batch as malformed; every page received is kept as sent', async () => {
+    station.devices.injectFault('sim-1', { kind: 'notTiffAtPage', page: 2 });
+    await call.operator('batches.create', { manifest: exampleManifest({ batch_id: 'NT-1' }) });
+    const quarantined = await until('NT-1');
+    expect(quarantined.stage).toBe('quarantined');
+    const quarantine = station.pipeline.store.detail('NT-1')!.quarantine!;
+    expect(quarantine.reason).toBe('Malformed image');
+    expect(quarantine.qcFindings.filter((f) => f.severity === 'error')).toMatchObject([
+      { page: 2, code: 'DECODE_FAILED' },
+    ]);
+    // Nothing is thrown away: the odd bytes stay for the supervisor to see, hashes intact.
+    const pages = station.pipeline.store.pages('NT-1');
+    expect(pages.map((p) => p.page)).toEqual([1, 2, 3, 4]);
+    for (const page of pages)
+      expect(createHash('sha256').update(readFileSync(page.masterPath)).digest('hex')).toBe(page.sha256);
+    expect(readFileSync(pages[1]!.masterPath).subarray(1, 4).toString()).toBe('PNG');
+    expect(
+      station.audit.forObject('NT-1').find((e) => e.type === 'validation' && e.outcome === 'failure'),
+    ).toBeDefined();
   });
 
   it('a supervisor rejects a quarantined batch: nothing is deleted, and the rejection is audited', async () => {
