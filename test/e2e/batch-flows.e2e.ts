@@ -28,6 +28,14 @@ test.describe('batches in the console', () => {
     const row = page.getByRole('button', { name: /Batch PR-1702/ });
     await expect(row).toContainText('Completed', { timeout: 30_000 });
     await expect(row).toContainText('4 of 4');
+    await expect(row.getByRole('progressbar', { name: 'Pages of PR-1702' })).toHaveAttribute(
+      'aria-valuenow',
+      '4',
+    );
+    // Each row spans the table: its cells sit under their column titles.
+    const title = await page.locator('.vtable__head .vtable__cell', { hasText: 'Device' }).boundingBox();
+    const cell = await row.locator('.vtable__cell').nth(1).boundingBox();
+    expect(Math.abs(cell!.x - title!.x)).toBeLessThan(2);
     await quire.screenshot('queue');
     await noSeriousAxeViolations(page);
     await row.click();

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import { BatchStage } from '../../../shared/contract/index';
 import { age } from '../components/age';
 import { describeError, FormError } from '../components/FormError';
@@ -34,7 +34,8 @@ const COLUMNS: Column[] = [
   { key: 'age', label: 'Age', width: '80px' },
 ];
 
-function BatchRow({ id }: { id: string }) {
+// Memoised: a scroll re-renders the table, but only rows that come into view need rendering.
+const BatchRow = memo(function BatchRow({ id }: { id: string }) {
   const batch = useBatch(id);
   if (!batch) return null;
   return (
@@ -56,7 +57,7 @@ function BatchRow({ id }: { id: string }) {
       <span className="vtable__cell">{age(batch.createdAt)}</span>
     </button>
   );
-}
+});
 
 export function QueueView() {
   const query = useBatchQuery();
@@ -160,7 +161,9 @@ export function QueueView() {
           Search
         </button>
         <span className="muted filters__total">
-          {ids.length < total ? `Showing ${ids.length} of ${total}` : `${total} batches`}
+          {ids.length < total
+            ? `Showing ${ids.length} of ${total}`
+            : `${total} ${total === 1 ? 'batch' : 'batches'}`}
         </span>
       </form>
       <FormError error={error} />
