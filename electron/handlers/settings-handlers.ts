@@ -6,5 +6,7 @@ export function settingsHandlers(station: Station): Pick<HandlerTable, keyof typ
   return {
     'settings.get': () => station.settings.get(),
     'settings.update': (patch) => station.settings.update(patch),
+    'settings.saveScanProfile': (preset) => station.settings.saveScanProfile(preset),
+    'settings.deleteScanProfile': ({ name }) => station.settings.deleteScanProfile(name),
   };
 }

@@ -1,5 +1,11 @@
-import { DEFAULT_QUARANTINE_REASONS, StationSettings } from '../../shared/contract/index';
+import {
+  DEFAULT_QUARANTINE_REASONS,
+  DEFAULT_SCAN_PROFILES,
+  StationSettings,
+  type ScanProfilePreset,
+} from '../../shared/contract/index';
 import type { CoreContext } from '../core/core-context';
+import { conflict, notFound } from '../core/station-error';
 import { migrate } from '../storage/index';
 
 const MIGRATIONS = [
@@ -19,7 +25,10 @@ export const DEFAULT_SETTINGS: StationSettings = {
   stationName: 'Station 1',
   idleLockMinutes: 15,
   quarantineReasons: [...DEFAULT_QUARANTINE_REASONS],
+  scanProfiles: DEFAULT_SCAN_PROFILES,
 };
+
+const sameName = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
 /** Station settings: one validated JSON row; every change is announced to the consoles. */
 export class SettingsStore {
@@ -36,6 +45,22 @@ export class SettingsStore {
 
   get(): StationSettings {
     return this.cached;
+  }
+
+  /** Adds a profile; a name already taken (in any letter case) is refused, never overwritten. */
+  saveScanProfile(preset: ScanProfilePreset): StationSettings {
+    const existing = this.cached.scanProfiles.find((p) => sameName(p.name, preset.name));
+    if (existing)
+      throw conflict(
+        `a scan profile named "${existing.name}" already exists: choose another name or delete it first`,
+      );
+    return this.update({ scanProfiles: [...this.cached.scanProfiles, preset] });
+  }
+
+  deleteScanProfile(name: string): StationSettings {
+    if (!this.cached.scanProfiles.some((p) => sameName(p.name, name)))
+      throw notFound(`scan profile "${name}"`);
+    return this.update({ scanProfiles: this.cached.scanProfiles.filter((p) => !sameName(p.name, name)) });
   }
 
   update(patch: Partial<StationSettings>): StationSettings {

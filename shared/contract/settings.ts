@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ScannerProfile } from '../domain/manifest';
 import { command, event } from './define';
 
 export const DEFAULT_QUARANTINE_REASONS = [
@@ -10,12 +11,38 @@ export const DEFAULT_QUARANTINE_REASONS = [
   'Wrong object scanned',
 ] as const;
 
+/** A named scanner profile that the New batch form offers, so operators need not retype it. */
+export const ScanProfilePreset = z
+  .object({
+    name: z.string().trim().min(1).max(60),
+    profile: ScannerProfile,
+  })
+  .strict();
+export type ScanProfilePreset = z.infer<typeof ScanProfilePreset>;
+
+export const DEFAULT_SCAN_PROFILES: ScanProfilePreset[] = [
+  {
+    name: 'Manuscripts, 400 dpi colour',
+    profile: { dpi: 400, mode: 'color', bit_depth: 8, colour_profile: 'sRGB IEC61966-2.1' },
+  },
+  {
+    name: 'Printed text, 300 dpi greyscale',
+    profile: { dpi: 300, mode: 'gray', bit_depth: 8, colour_profile: 'Gray Gamma 2.2' },
+  },
+  {
+    name: 'Typescript, 600 dpi bitonal',
+    profile: { dpi: 600, mode: 'bw', bit_depth: 1, colour_profile: 'Gray Gamma 2.2' },
+  },
+];
+
 export const StationSettings = z.object({
   organizationName: z.string().trim().min(1).max(120),
   stationName: z.string().trim().min(1).max(80),
   idleLockMinutes: z.number().int().min(1).max(240),
   /** The reasons a supervisor chooses from for every quarantine decision. */
   quarantineReasons: z.array(z.string().trim().min(1).max(80)).min(1).max(40),
+  /** Saved scan profiles, changed one at a time (never replaced wholesale, so none is lost). */
+  scanProfiles: z.array(ScanProfilePreset).max(50),
 });
 export type StationSettings = z.infer<typeof StationSettings>;
 
@@ -27,10 +54,22 @@ export const settingsCommands = {
     summary: 'The station settings.',
   }),
   'settings.update': command({
-    input: StationSettings.partial().strict(),
+    input: StationSettings.omit({ scanProfiles: true }).partial().strict(),
     output: StationSettings,
     access: 'supervisor',
     summary: 'Changes station settings (supervisors only).',
+  }),
+  'settings.saveScanProfile': command({
+    input: ScanProfilePreset,
+    output: StationSettings,
+    access: 'supervisor',
+    summary: 'Saves a new named scan profile; an existing name is refused, never overwritten.',
+  }),
+  'settings.deleteScanProfile': command({
+    input: z.object({ name: z.string().trim().min(1).max(60) }).strict(),
+    output: StationSettings,
+    access: 'supervisor',
+    summary: 'Deletes a saved scan profile.',
   }),
 };
 

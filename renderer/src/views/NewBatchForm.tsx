@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { WireIssue } from '../../../shared/contract/index';
+import type { ScanProfilePreset, WireIssue } from '../../../shared/contract/index';
 import { BatchManifest } from '../../../shared/domain/manifest';
 import { describeError, FormError } from '../components/FormError';
 import { quire } from '../ipc/client';
@@ -7,6 +7,12 @@ import { deviceListReceived, useDeviceNames } from '../state/devices';
 import { useCurrentUser } from '../state/session';
 
 const PLACEHOLDER_SHA = '0'.repeat(64);
+const DEFAULT_COLOUR_PROFILE: Record<string, string> = {
+  color: 'sRGB IEC61966-2.1',
+  gray: 'Gray Gamma 2.2',
+  bw: 'Gray Gamma 2.2',
+};
+const CUSTOM = '';
 
 /** Checks the form with the same schema main uses; the checksum is main's to compute. */
 function localIssues(draft: Record<string, unknown>): WireIssue[] {
@@ -32,8 +38,12 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
     dpi: '300',
     mode: 'color',
     bitDepth: '8',
+    colourProfile: DEFAULT_COLOUR_PROFILE.color!,
     schema: 'MODS',
   });
+  const [presets, setPresets] = useState<ScanProfilePreset[]>([]);
+  const [presetName, setPresetName] = useState('');
+  const [presetStatus, setPresetStatus] = useState<string | null>(null);
   const [issues, setIssues] = useState<WireIssue[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [created, setCreated] = useState<string | null>(null);
@@ -41,9 +51,40 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
   useEffect(() => {
     if (devices.length === 0) quire.call('devices.list', {}).then(deviceListReceived, () => {});
   }, [devices.length]);
+  useEffect(() => {
+    quire.call('settings.get', {}).then(
+      (settings) => setPresets(settings.scanProfiles),
+      (e) => setError(describeError(e)),
+    );
+  }, []);
 
   const set = (key: keyof typeof form) => (e: { target: { value: string } }) =>
-    setForm((f) => ({ ...f, [key]: e.target.value }));
+    setForm((f) => ({
+      ...f,
+      [key]: e.target.value,
+      // A mode chosen by hand brings its usual colour profile; a saved profile brings its own.
+      ...(key === 'mode' ? { colourProfile: DEFAULT_COLOUR_PROFILE[e.target.value] ?? f.colourProfile } : {}),
+    }));
+  // The saved profile these settings are, if any: editing a field makes them "custom".
+  const chosenPreset =
+    presets.find(
+      ({ profile }) =>
+        String(profile.dpi) === form.dpi.trim() &&
+        profile.mode === form.mode &&
+        String(profile.bit_depth) === form.bitDepth &&
+        profile.colour_profile === form.colourProfile,
+    )?.name ?? CUSTOM;
+  const choosePreset = (name: string) => {
+    const preset = presets.find((p) => p.name === name);
+    if (!preset) return;
+    setForm((f) => ({
+      ...f,
+      dpi: String(preset.profile.dpi),
+      mode: preset.profile.mode,
+      bitDepth: String(preset.profile.bit_depth),
+      colourProfile: preset.profile.colour_profile,
+    }));
+  };
   const draft = (): Record<string, unknown> => ({
     batch_id: form.batchId.trim(),
     device: form.device || devices[0] || '',
@@ -51,7 +92,7 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
       dpi: Number(form.dpi),
       mode: form.mode,
       bit_depth: Number(form.bitDepth),
-      colour_profile: form.mode === 'color' ? 'sRGB IEC61966-2.1' : 'Gray Gamma 2.2',
+      colour_profile: form.colourProfile,
     },
     expected_pages: form.pages === 'until_empty' ? 'until_empty' : Number(form.pages),
     metadata_schema: form.schema,
@@ -87,6 +128,21 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
     const found = localIssues(draft());
     setIssues(found);
     if (found.length === 0) await start(draft());
+  }
+
+  /** Supervisors keep the current settings as a named profile (main refuses anyone else). */
+  async function savePreset() {
+    setPresetStatus(null);
+    setError(null);
+    const profile = (draft() as { scanner_profile: ScanProfilePreset['profile'] }).scanner_profile;
+    try {
+      const settings = await quire.call('settings.saveScanProfile', { name: presetName, profile });
+      setPresets(settings.scanProfiles);
+      setPresetStatus(`Saved the scan profile "${presetName.trim()}".`);
+      setPresetName('');
+    } catch (e) {
+      setError(describeError(e));
+    }
   }
 
   async function importFile(file: File | undefined) {
@@ -178,6 +234,17 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
             </select>
           </label>
         </div>
+        <label>
+          Scan profile
+          <select value={chosenPreset} onChange={(e) => choosePreset(e.target.value)}>
+            <option value={CUSTOM}>Custom</option>
+            {presets.map((p) => (
+              <option key={p.name} value={p.name}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+        </label>
         <div className="row">
           {field('DPI', 'dpi', 'scanner_profile.dpi', { inputMode: 'numeric' })}
           <label>
@@ -197,6 +264,28 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
             </select>
           </label>
         </div>
+        {field('Colour profile', 'colourProfile', 'scanner_profile.colour_profile')}
+        {user?.role === 'supervisor' && (
+          <div className="row">
+            <label>
+              Save these scan settings as
+              <input
+                value={presetName}
+                onChange={(e) => setPresetName(e.target.value)}
+                placeholder="profile name"
+              />
+            </label>
+            <button
+              type="button"
+              className="button"
+              disabled={presetName.trim() === ''}
+              onClick={() => void savePreset()}
+            >
+              Save profile
+            </button>
+          </div>
+        )}
+        {presetStatus && <p role="status">{presetStatus}</p>}
         {issues.some((i) => i.path === '(root)' || i.path === 'scanner_profile.bit_depth') && (
           <p className="form-error" role="alert">
             {issues.map((i) => `${i.path}: ${i.message}`).join('; ')}

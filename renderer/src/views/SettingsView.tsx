@@ -1,5 +1,6 @@
 import { useStationInfo } from '../state/connection';
 import { CatalogSettings } from './CatalogSettings';
+import { ScanProfileSettings } from './ScanProfileSettings';
 import { StationSettings } from './StationSettings';
 
 export function SettingsView() {
@@ -26,6 +27,7 @@ export function SettingsView() {
         <p>Loading station details…</p>
       )}
       <StationSettings />
+      <ScanProfileSettings />
       <CatalogSettings />
     </section>
   );
