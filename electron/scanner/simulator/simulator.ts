@@ -397,5 +397,8 @@ function safeJson(payload: Buffer): unknown {
  */
 function notTiffBytes(page: number): Buffer {
   const noise = createHash('sha256').update(`page ${page}`).digest();
-  return Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), ...Array.from({ length: 2048 }, () => noise)]);
+  return Buffer.concat([
+    Buffer.from('89504e470d0a1a0a', 'hex'),
+    ...Array.from({ length: 2048 }, () => noise),
+  ]);
 }
