@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useRef, type ReactNode } from 'react';
+import { useLayoutEffect, useRef, useState, type ReactNode, type RefObject } from 'react';
 
 export interface Column {
   key: string;
@@ -29,6 +29,7 @@ export function VirtualTable({
   emptyText: string;
 }) {
   const scrollRef = useRef<HTMLDivElement>(null);
+  const headRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: ids.length,
     getScrollElement: () => scrollRef.current,
@@ -36,10 +37,16 @@ export function VirtualTable({
     overscan: 8,
   });
   const template = columns.map((c) => c.width).join(' ');
+  const rowTemplate = useResolvedColumns(headRef, template);
   return (
     <div className="vtable" role="region" aria-label={label}>
       {/* Column titles are visual only: every row's button carries a full accessible name. */}
-      <div className="vtable__head" aria-hidden="true" style={{ gridTemplateColumns: template }}>
+      <div
+        ref={headRef}
+        className="vtable__head"
+        aria-hidden="true"
+        style={{ gridTemplateColumns: template }}
+      >
         {columns.map((c) => (
           <div key={c.key} className="vtable__cell">
             {c.label}
@@ -67,7 +74,7 @@ export function VirtualTable({
                   style={{
                     transform: `translateY(${item.start}px)`,
                     height: rowHeight,
-                    gridTemplateColumns: template,
+                    gridTemplateColumns: rowTemplate,
                   }}
                   role="listitem"
                   aria-setsize={ids.length}
@@ -82,4 +89,24 @@ export function VirtualTable({
       </div>
     </div>
   );
+}
+
+/**
+ * The header's column widths in pixels, as the browser resolved its flexible template. Rows use
+ * them instead of the template itself: resolving `minmax()` and `fr` tracks again for every row
+ * that scrolls into view cost about a quarter of each scrolled frame (npm run bench -- ui).
+ */
+function useResolvedColumns(head: RefObject<HTMLDivElement | null>, template: string): string {
+  const [resolved, setResolved] = useState<string | null>(null);
+  useLayoutEffect(() => {
+    const element = head.current;
+    if (!element) return;
+    // A grid container's computed grid-template-columns is its used track sizes, in pixels.
+    const measure = () => setResolved(getComputedStyle(element).gridTemplateColumns);
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [head, template]);
+  return resolved ?? template;
 }
