@@ -41,13 +41,14 @@ export interface CaptureResult {
 
 const MAX_BUSY_RETRIES = 20;
 const PAUSE_ABOVE_BYTES = 8 * 1024 * 1024;
+const MAX_PAGES_SEALING = 2;
 const RESUME_BELOW_BYTES = 2 * 1024 * 1024;
 
 /**
  * One CAPTURE job on one connection, from the command to the device being free again.
- * Page events are handled strictly in order on a serial chain (a page's fsync finishes before
- * the next page is opened), and the socket is paused while more than a few MiB wait for the
- * disk, so memory stays bounded whatever the page size. The job is finished only under
+ * Page events are handled strictly in order on a serial chain; a page's fsync overlaps the
+ * next page's transfer, but pages take their final names in order. The socket is paused while
+ * more than a few MiB wait for the disk, so memory stays bounded whatever the page size. The job is finished only under
  * protocol rule 1: JOB_END, then a later STATUS with buffered 0 and READY or IDLE, and no
  * unparsed bytes left on the connection.
  */
@@ -64,6 +65,9 @@ export class CaptureRun {
   private settled = false;
   private readonly pages: CapturedPage[] = [];
   private readonly commits: Promise<void>[] = [];
+  private readonly sealing: Promise<unknown>[] = [];
+  /** The last page's naming: each page is named only after the one before it. */
+  private published: Promise<void> = Promise.resolve();
   private readonly mismatches: CaptureResult['checksumMismatches'] = [];
   private fault: CaptureResult['fault'] = null;
   private fatal: CaptureResult['error'] = null;
@@ -127,19 +131,10 @@ export class CaptureRun {
         this.enqueue(0, async () => {
           const writer = this.writer;
           this.writer = null;
-          if (!writer) return;
-          try {
-            const page = await writer.commit();
-            this.pages.push(page);
-            this.onPage(page);
-          } catch (error) {
-            if (!(error instanceof PageVerificationError)) throw error;
-            this.mismatches.push({
-              page: error.page,
-              expected: error.expected.sha256,
-              actual: error.actual.sha256,
-            });
-          }
+          if (writer) this.commitPage(writer);
+          // At most two pages between their last byte and the disk: small pages on a slow disk
+          // hold the stream back instead of piling up open files.
+          while (this.sealing.length > MAX_PAGES_SEALING) await this.sealing.shift();
         });
         return;
       }
@@ -233,22 +228,44 @@ export class CaptureRun {
       });
   }
 
-  private async commitPage(writer: PageWriter): Promise<void> {
-    try {
-      const page = await writer.commit();
-      this.pages.push(page);
-      this.onPage(page);
-    } catch (error) {
-      if (error instanceof PageVerificationError) {
-        this.mismatches.push({
-          page: error.page,
-          expected: error.expected.sha256,
-          actual: error.actual.sha256,
-        });
-      } else {
-        this.fatal ??= { code: 'STAGING_WRITE_FAILED', message: (error as Error).message, transient: false };
+  /**
+   * Seals the page (verify + fsync) while the next page streams in, but names pages strictly in
+   * order: a crash never leaves page N+1 under its final name while page N is not, since a
+   * resumed job continues after the highest named page. After a page fails to reach the disk,
+   * later pages are discarded rather than named past the gap.
+   */
+  private commitPage(writer: PageWriter): void {
+    const sealed = writer.seal();
+    sealed.catch(() => {}); // observed in order below; never an unhandled rejection meanwhile
+    this.sealing.push(sealed.catch(() => {}));
+    this.published = this.published.then(async () => {
+      try {
+        await sealed;
+        if (this.fatal?.code === 'STAGING_WRITE_FAILED') {
+          await writer.discard();
+          return;
+        }
+        const page = await writer.publish();
+        this.pages.push(page);
+        this.onPage(page);
+      } catch (error) {
+        if (error instanceof PageVerificationError) {
+          this.mismatches.push({
+            page: error.page,
+            expected: error.expected.sha256,
+            actual: error.actual.sha256,
+          });
+        } else {
+          this.fatal ??= {
+            code: 'STAGING_WRITE_FAILED',
+            message: (error as Error).message,
+            transient: false,
+          };
+          this.abort();
+        }
       }
-    }
+    });
+    this.commits.push(this.published);
   }
 
   private async finishAfterChain(): Promise<void> {

@@ -66,6 +66,7 @@ export class PageWriter {
   private writes: Promise<void> = Promise.resolve();
   private writeError: Error | null = null;
   private drainWaiters: Array<() => void> = [];
+  private sealed: { bytes: number; sha256: string } | null = null;
 
   private constructor(
     readonly page: number,
@@ -151,10 +152,14 @@ export class PageWriter {
     return this.received;
   }
 
-  /** Verifies, fsyncs and moves the page under its final name; throws PageVerificationError if it is corrupt. */
-  async commit(): Promise<CapturedPage> {
+  /**
+   * Verifies the page and makes its bytes durable (fsync) under the `.part` name; throws
+   * PageVerificationError, having discarded it, if it is corrupt. `publish` names it after.
+   */
+  async seal(): Promise<{ bytes: number; sha256: string }> {
     this.flushCurrent();
     await this.writes;
+    this.free.length = 0; // every byte is written: the buffers can go while the fsync runs
     if (this.writeError) {
       await this.discard();
       throw this.writeError;
@@ -164,10 +169,28 @@ export class PageWriter {
       await this.discard();
       throw new PageVerificationError(this.page, this.expected, { bytes: this.received, sha256 });
     }
-    await this.handle.sync();
-    await this.handle.close();
+    try {
+      await this.handle.sync();
+      await this.handle.close();
+    } catch (error) {
+      await this.discard();
+      throw error;
+    }
+    this.sealed = { bytes: this.received, sha256 };
+    return this.sealed;
+  }
+
+  /** Moves a sealed page under its final name (never over an existing file) and fsyncs the folder. */
+  async publish(): Promise<CapturedPage> {
+    if (!this.sealed) throw new Error(`page ${this.page} is published before it is sealed`);
     await commitPartFile(this.partPath, this.finalPath, { noOverwrite: true });
-    return { page: this.page, bytes: this.received, sha256, path: this.finalPath };
+    return { page: this.page, ...this.sealed, path: this.finalPath };
+  }
+
+  /** Verifies, fsyncs and moves the page under its final name; throws PageVerificationError if it is corrupt. */
+  async commit(): Promise<CapturedPage> {
+    await this.seal();
+    return this.publish();
   }
 
   /** Drops an interrupted or corrupt page: nothing of it remains. */
