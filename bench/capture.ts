@@ -57,20 +57,50 @@ process.stderr.write(`rendering simulator pages and warming up…\n`);
 await run(process.execPath, [child, String(port), '3', path.join(work, 'warmup')]);
 const pageBytes = statSync(path.join(work, 'warmup', 'page-0001.tif')).size;
 
-process.stderr.write(`capturing ${pages} pages of ${(pageBytes / 1e6).toFixed(0)} MB…\n`);
-const captured = JSON.parse(
-  (await run(process.execPath, [child, String(port), String(pages), path.join(work, 'masters')])).trim(),
-) as {
+interface Captured {
   status: string;
   bytes: number;
   seconds: number;
   maxRssKb: number;
+}
+const captureOnce = async (): Promise<Captured> => {
+  process.stderr.write(`capturing ${pages} pages of ${(pageBytes / 1e6).toFixed(0)} MB…\n`);
+  rmSync(path.join(work, 'masters'), { recursive: true, force: true });
+  const result = JSON.parse(
+    (await run(process.execPath, [child, String(port), String(pages), path.join(work, 'masters')])).trim(),
+  ) as Captured;
+  if (result.status !== 'complete') throw new Error(`capture ended ${result.status}`);
+  return result;
 };
-await sim.stop();
-if (captured.status !== 'complete') throw new Error(`capture ended ${captured.status}`);
 
 // Baseline: the same byte count, raw over loopback into a file, then synced.
 const source = path.join(work, 'raw-source.bin');
+const rawCopyOnce = async (): Promise<{ seconds: number; bytes: number }> => {
+  const rawPort = await freePort();
+  const target = path.join(work, 'raw-target.bin');
+  rmSync(target, { force: true });
+  const receiver = spawn(
+    'socat',
+    ['-u', `TCP-LISTEN:${rawPort},bind=127.0.0.1,reuseaddr`, `CREATE:${target}`],
+    { stdio: 'inherit' },
+  );
+  await new Promise((r) => setTimeout(r, 300)); // socat has no readiness signal; this only orders the start
+  const rawStart = process.hrtime.bigint();
+  const sender = spawn('socat', ['-u', `FILE:${source}`, `TCP:127.0.0.1:${rawPort}`], { stdio: 'inherit' });
+  await Promise.all([new Promise((r) => sender.on('close', r)), new Promise((r) => receiver.on('close', r))]);
+  const fd = openSync(target, 'r+');
+  execFileSync('sync', [target]);
+  closeSync(fd);
+  const seconds = Number(process.hrtime.bigint() - rawStart) / 1e9;
+  const bytes = statSync(target).size;
+  rmSync(target, { force: true });
+  return { seconds, bytes };
+};
+
+// Rounds alternate (Quire, raw, Quire, raw) and the second round counts: on this virtual disk
+// the first 4 GB written in a run go at about half speed whoever writes them (measured: 0.20
+// GB/s for both in the first round, 0.33-0.38 in the second); both rounds are reported.
+const firstCapture = await captureOnce();
 {
   const out = createWriteStream(source);
   const files = readdirSync(path.join(work, 'masters')).map((f) => path.join(work, 'masters', f));
@@ -82,24 +112,15 @@ const source = path.join(work, 'raw-source.bin');
   }
   await new Promise<void>((resolve) => out.end(resolve));
 }
+execFileSync('sync');
+const firstRaw = await rawCopyOnce();
+const captured = await captureOnce();
 rmSync(path.join(work, 'masters'), { recursive: true, force: true });
 execFileSync('sync');
-const rawPort = await freePort();
-const target = path.join(work, 'raw-target.bin');
-const receiver = spawn(
-  'socat',
-  ['-u', `TCP-LISTEN:${rawPort},bind=127.0.0.1,reuseaddr`, `CREATE:${target}`],
-  { stdio: 'inherit' },
-);
-await new Promise((r) => setTimeout(r, 300)); // socat has no readiness signal; this only orders the start
-const rawStart = process.hrtime.bigint();
-const sender = spawn('socat', ['-u', `FILE:${source}`, `TCP:127.0.0.1:${rawPort}`], { stdio: 'inherit' });
-await Promise.all([new Promise((r) => sender.on('close', r)), new Promise((r) => receiver.on('close', r))]);
-const fd = openSync(target, 'r+');
-execFileSync('sync', [target]);
-closeSync(fd);
-const rawSeconds = Number(process.hrtime.bigint() - rawStart) / 1e9;
-const rawBytes = statSync(target).size;
+const raw = await rawCopyOnce();
+await sim.stop();
+const rawSeconds = raw.seconds;
+const rawBytes = raw.bytes;
 rmSync(work, { recursive: true, force: true });
 
 const captureGBps = captured.bytes / captured.seconds / 1e9;
@@ -112,7 +133,9 @@ const figures = {
   rawCopyGBps: Number(rawGBps.toFixed(3)),
   ratio: Number((captureGBps / rawGBps).toFixed(3)),
   goalRatio: 0.85,
-  peakRssMB: Math.round(captured.maxRssKb / 1024),
+  firstRoundCaptureGBps: Number((firstCapture.bytes / firstCapture.seconds / 1e9).toFixed(3)),
+  firstRoundRawCopyGBps: Number((firstRaw.bytes / firstRaw.seconds / 1e9).toFixed(3)),
+  peakRssMB: Math.round(Math.max(captured.maxRssKb, firstCapture.maxRssKb) / 1024),
   goalPeakRssMB: 200,
 };
 console.log(JSON.stringify(figures));
