@@ -11,10 +11,10 @@ import type { StepSpec } from '../queue/job-queue';
 import type { QueueModule } from '../queue/module';
 import type { DevicesModule } from '../scanner/module';
 import { BatchStore } from './batches/batch-store';
+import { captureStage } from './capture-stage';
 import { createImageWorkPool } from './image-work';
 import { verifyManifest } from './manifest/verify-manifest';
 import {
-  captureStage,
   derivativesStage,
   packageStage,
   qcStage,

@@ -4,11 +4,9 @@ import type { BatchStage, QcFinding, QuarantineDiagnostics, StoredAsset } from '
 import type { BatchManifest } from '../../shared/domain/manifest';
 import type { AuditModule } from '../audit/module';
 import type { CoreContext } from '../core/core-context';
-import { StationError } from '../core/station-error';
-import { FatalError, TransientError } from '../queue/errors';
+import { FatalError } from '../queue/errors';
 import type { DevicesModule } from '../scanner/module';
-import { masterFileName } from '../scanner/page-writer';
-import { commitPartFile, writeFileAtomic } from '../storage/index';
+import { writeFileAtomic } from '../storage/index';
 import { QUIRE_VERSION } from '../version';
 import type { BatchStore } from './batches/batch-store';
 import { makeAccessCopy, makeThumbnail, writeXmpSidecar } from './derivatives';
@@ -64,7 +62,7 @@ export function quarantineBatch(
 
 const FINISHED: ReadonlySet<BatchStage> = new Set(['completed', 'rejected', 'cancelled']);
 
-async function withAttempt(
+export async function withAttempt(
   deps: StageDeps,
   batchId: string,
   stage: BatchStage,
@@ -90,97 +88,10 @@ async function withAttempt(
   }
 }
 
-function manifestOf(deps: StageDeps, batchId: string): BatchManifest {
+export function manifestOf(deps: StageDeps, batchId: string): BatchManifest {
   const manifest = deps.store.manifest(batchId) as BatchManifest | null;
   if (!manifest) throw new FatalError(`batch ${batchId} is not known`);
   return manifest;
-}
-
-/**
- * Capture: the device's own queue (one job at a time per scanner). Resumes after the pages
- * already staged; with `pages`, recaptures exactly those pages (after a supervisor's requeue)
- * into a fresh folder and moves them into their vacant slots.
- */
-export async function captureStage(
-  deps: StageDeps,
-  input: { batchId: string; device: string; pages?: number[] },
-  signal: AbortSignal,
-): Promise<void> {
-  const { batchId } = input;
-  await withAttempt(deps, batchId, 'capturing', `device:${input.device}`, async () => {
-    const manifest = manifestOf(deps, batchId);
-    const masters = deps.core.layout.batchMasters(batchId);
-    const recapture = input.pages?.length
-      ? path.join(deps.core.layout.batchStaging(batchId), `recapture-${Date.now()}`)
-      : null;
-    const done = deps.store.pages(batchId).length;
-    const wanted = recapture
-      ? input.pages!.length
-      : manifest.expected_pages === 'until_empty'
-        ? null
-        : manifest.expected_pages - done;
-    if (wanted !== null && wanted <= 0) return;
-    let result;
-    try {
-      result = await deps.devices.capture(input.device, {
-        jobId: batchId,
-        pages: wanted,
-        dpi: manifest.scanner_profile.dpi,
-        mode: manifest.scanner_profile.mode,
-        bitDepth: manifest.scanner_profile.bit_depth,
-        mastersDir: recapture ?? masters,
-        signal,
-      });
-    } catch (error) {
-      if (error instanceof StationError && error.code === 'NOT_FOUND')
-        throw new FatalError(`device ${input.device} is not in the fleet`);
-      throw error;
-    }
-    const identity = deps.devices.list().find((d) => d.name === input.device)?.identity;
-    for (const page of result.pages) {
-      let target = page.page;
-      let file = page.path;
-      if (recapture) {
-        target = input.pages![page.page - 1]!;
-        file = path.join(masters, masterFileName(target));
-        await commitPartFile(page.path, file, { noOverwrite: true });
-      }
-      deps.store.addPage(batchId, {
-        page: target,
-        bytes: page.bytes,
-        sha256: page.sha256,
-        masterPath: file,
-        capturedAt: new Date().toISOString(),
-      });
-      const object = `${batchId}/masters/${masterFileName(target)}`;
-      deps.audit.record({
-        type: 'capture',
-        outcome: 'success',
-        detail: `captured on ${input.device} (${identity?.serial ?? 'unknown serial'})`,
-        object,
-        person: manifest.operator,
-      });
-      deps.audit.record({
-        type: 'message digest calculation',
-        outcome: 'success',
-        detail: `SHA-256 ${page.sha256}, verified against the scanner's`,
-        object,
-        person: 'system',
-      });
-    }
-    deps.touched(batchId);
-    if (result.checksumMismatches.length > 0) {
-      quarantineBatch(deps, batchId, 'capturing', 'Checksum mismatch', {
-        checksumMismatches: result.checksumMismatches,
-      });
-      throw new FatalError(result.error?.message ?? 'checksum mismatch');
-    }
-    if (result.status === 'complete') return;
-    const message = result.error?.message ?? result.status;
-    if (result.status === 'jammed' || result.status === 'interrupted' || result.error?.transient)
-      throw new TransientError(message);
-    throw new FatalError(message);
-  });
 }
 
 /**
