@@ -187,12 +187,6 @@ export class PageWriter {
     return { page: this.page, ...this.sealed, path: this.finalPath };
   }
 
-  /** Verifies, fsyncs and moves the page under its final name; throws PageVerificationError if it is corrupt. */
-  async commit(): Promise<CapturedPage> {
-    await this.seal();
-    return this.publish();
-  }
-
   /** Drops an interrupted or corrupt page: nothing of it remains. */
   async discard(): Promise<void> {
     await this.writes;

@@ -21,6 +21,19 @@ describe('page naming while fsyncs overlap', () => {
     await sim?.stop();
   });
 
+  /** Three small pages from a fresh simulator over loopback. */
+  async function captureThreePages(jobId: string, masters: string) {
+    sim = new ScanLinkSimulator({ sheets: 5, pageWidthInches: 0.5, pageHeightInches: 0.7 });
+    const port = await sim.start();
+    device = new ScanLinkDevice({
+      config: { name: 'sim-o', host: '127.0.0.1', port, profile: { dpi: 100, mode: 'gray', bitDepth: 8 } },
+      simulated: true,
+      readyTimeoutMs: 5000,
+    });
+    device.connect();
+    return device.capture({ jobId, pages: 3, mastersDir: masters, dpi: 100, mode: 'gray', bitDepth: 8 });
+  }
+
   it('seals page 2 while page 1 is still on its way to the disk, yet names page 1 first', async () => {
     const masters = path.join(dir.path, 'B1', 'masters');
     const named = (page: number) => existsSync(path.join(masters, `page-000${page}.tif`));
@@ -44,22 +57,7 @@ describe('page naming while fsyncs overlap', () => {
       return publish.call(this);
     });
 
-    sim = new ScanLinkSimulator({ sheets: 5, pageWidthInches: 0.5, pageHeightInches: 0.7 });
-    const port = await sim.start();
-    device = new ScanLinkDevice({
-      config: { name: 'sim-o', host: '127.0.0.1', port, profile: { dpi: 100, mode: 'gray', bitDepth: 8 } },
-      simulated: true,
-      readyTimeoutMs: 5000,
-    });
-    device.connect();
-    const result = await device.capture({
-      jobId: 'B1',
-      pages: 3,
-      mastersDir: masters,
-      dpi: 100,
-      mode: 'gray',
-      bitDepth: 8,
-    });
+    const result = await captureThreePages('B1', masters);
 
     expect(result.status).toBe('complete');
     // Page 2 was sealed while page 1 was held, so the two overlapped; neither had its name yet.
@@ -76,22 +74,7 @@ describe('page naming while fsyncs overlap', () => {
       await this.discard();
       throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
     });
-    sim = new ScanLinkSimulator({ sheets: 5, pageWidthInches: 0.5, pageHeightInches: 0.7 });
-    const port = await sim.start();
-    device = new ScanLinkDevice({
-      config: { name: 'sim-f', host: '127.0.0.1', port, profile: { dpi: 100, mode: 'gray', bitDepth: 8 } },
-      simulated: true,
-      readyTimeoutMs: 5000,
-    });
-    device.connect();
-    const result = await device.capture({
-      jobId: 'B2',
-      pages: 3,
-      mastersDir: masters,
-      dpi: 100,
-      mode: 'gray',
-      bitDepth: 8,
-    });
+    const result = await captureThreePages('B2', masters);
     expect(result).toMatchObject({ status: 'failed', error: { code: 'STAGING_WRITE_FAILED' } });
     expect(result.pages).toEqual([]);
     expect(existsSync(masters) ? readdirSync(masters).filter((f) => f.endsWith('.tif')) : []).toEqual([]);
