@@ -48,9 +48,9 @@ const RESUME_BELOW_BYTES = 2 * 1024 * 1024;
  * One CAPTURE job on one connection, from the command to the device being free again.
  * Page events are handled strictly in order on a serial chain; a page's fsync overlaps the
  * next page's transfer, but pages take their final names in order. The socket is paused while
- * more than a few MiB wait for the disk, so memory stays bounded whatever the page size. The job is finished only under
- * protocol rule 1: JOB_END, then a later STATUS with buffered 0 and READY or IDLE, and no
- * unparsed bytes left on the connection.
+ * more than a few MiB wait for the disk, so memory stays bounded whatever the page size. The
+ * job is finished only under protocol rule 1: JOB_END, then a later STATUS with buffered 0
+ * and READY or IDLE, and no unparsed bytes left on the connection.
  */
 export class CaptureRun {
   readonly done: Promise<CaptureResult>;
@@ -64,7 +64,6 @@ export class CaptureRun {
   private jobEnd: JobEndEvent | null = null;
   private settled = false;
   private readonly pages: CapturedPage[] = [];
-  private readonly commits: Promise<void>[] = [];
   private readonly sealing: Promise<unknown>[] = [];
   /** The last page's naming: each page is named only after the one before it. */
   private published: Promise<void> = Promise.resolve();
@@ -236,7 +235,7 @@ export class CaptureRun {
    */
   private commitPage(writer: PageWriter): void {
     const sealed = writer.seal();
-    sealed.catch(() => {}); // observed in order below; never an unhandled rejection meanwhile
+    // Its outcome is handled in order below; this handler only keeps the bound on pages sealing.
     this.sealing.push(sealed.catch(() => {}));
     this.published = this.published.then(async () => {
       try {
@@ -265,14 +264,13 @@ export class CaptureRun {
         }
       }
     });
-    this.commits.push(this.published);
   }
 
   private async finishAfterChain(): Promise<void> {
     if (this.settled) return;
     this.settled = true;
     await this.chain;
-    await Promise.all(this.commits);
+    await this.published;
     this.pages.sort((a, b) => a.page - b.page);
     this.mismatches.sort((a, b) => a.page - b.page);
     if (this.writer) {
