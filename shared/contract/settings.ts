@@ -20,18 +20,25 @@ export const ScanProfilePreset = z
   .strict();
 export type ScanProfilePreset = z.infer<typeof ScanProfilePreset>;
 
+/** The colour profile a scan in each mode usually carries, unless a saved profile says otherwise. */
+export const DEFAULT_COLOUR_PROFILE = {
+  color: 'sRGB IEC61966-2.1',
+  gray: 'Gray Gamma 2.2',
+  bw: 'Gray Gamma 2.2',
+} as const;
+
 export const DEFAULT_SCAN_PROFILES: ScanProfilePreset[] = [
   {
     name: 'Manuscripts, 400 dpi colour',
-    profile: { dpi: 400, mode: 'color', bit_depth: 8, colour_profile: 'sRGB IEC61966-2.1' },
+    profile: { dpi: 400, mode: 'color', bit_depth: 8, colour_profile: DEFAULT_COLOUR_PROFILE.color },
   },
   {
     name: 'Printed text, 300 dpi greyscale',
-    profile: { dpi: 300, mode: 'gray', bit_depth: 8, colour_profile: 'Gray Gamma 2.2' },
+    profile: { dpi: 300, mode: 'gray', bit_depth: 8, colour_profile: DEFAULT_COLOUR_PROFILE.gray },
   },
   {
     name: 'Typescript, 600 dpi bitonal',
-    profile: { dpi: 600, mode: 'bw', bit_depth: 1, colour_profile: 'Gray Gamma 2.2' },
+    profile: { dpi: 600, mode: 'bw', bit_depth: 1, colour_profile: DEFAULT_COLOUR_PROFILE.bw },
   },
 ];
 

@@ -1,5 +1,9 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { ScanProfilePreset, WireIssue } from '../../../shared/contract/index';
+import {
+  DEFAULT_COLOUR_PROFILE,
+  type ScanProfilePreset,
+  type WireIssue,
+} from '../../../shared/contract/index';
 import { BatchManifest } from '../../../shared/domain/manifest';
 import { describeError, FormError } from '../components/FormError';
 import { quire } from '../ipc/client';
@@ -7,11 +11,6 @@ import { deviceListReceived, useDeviceNames } from '../state/devices';
 import { useCurrentUser } from '../state/session';
 
 const PLACEHOLDER_SHA = '0'.repeat(64);
-const DEFAULT_COLOUR_PROFILE: Record<string, string> = {
-  color: 'sRGB IEC61966-2.1',
-  gray: 'Gray Gamma 2.2',
-  bw: 'Gray Gamma 2.2',
-};
 const CUSTOM = '';
 
 /** Checks the form with the same schema main uses; the checksum is main's to compute. */
@@ -38,7 +37,7 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
     dpi: '300',
     mode: 'color',
     bitDepth: '8',
-    colourProfile: DEFAULT_COLOUR_PROFILE.color!,
+    colourProfile: DEFAULT_COLOUR_PROFILE.color as string,
     schema: 'MODS',
   });
   const [presets, setPresets] = useState<ScanProfilePreset[]>([]);
@@ -63,7 +62,13 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
       ...f,
       [key]: e.target.value,
       // A mode chosen by hand brings its usual colour profile; a saved profile brings its own.
-      ...(key === 'mode' ? { colourProfile: DEFAULT_COLOUR_PROFILE[e.target.value] ?? f.colourProfile } : {}),
+      ...(key === 'mode'
+        ? {
+            colourProfile:
+              DEFAULT_COLOUR_PROFILE[e.target.value as keyof typeof DEFAULT_COLOUR_PROFILE] ??
+              f.colourProfile,
+          }
+        : {}),
     }));
   // The saved profile these settings are, if any: editing a field makes them "custom".
   const chosenPreset =
