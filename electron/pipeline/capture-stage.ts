@@ -1,8 +1,7 @@
-import path from 'node:path';
 import { StationError } from '../core/station-error';
 import { FatalError, TransientError } from '../queue/errors';
-import { masterFileName } from '../scanner/page-writer';
-import { commitPartFile } from '../storage/index';
+import { slotsSink } from '../scanner/page-sink';
+import { reconcileStaging, recordCapturedPage, vacantSlots } from './page-ledger';
 import { manifestOf, quarantineBatch, withAttempt, type StageDeps } from './stages';
 
 type CaptureInput = { batchId: string; device: string; pages?: number[] };
@@ -36,29 +35,24 @@ export function untilNotJammed(deps: StageDeps, device: string, signal: AbortSig
 }
 
 /**
- * Capture: the device's own queue (one job at a time per scanner). Resumes after the pages
- * already staged; with `pages`, recaptures exactly those pages (after a supervisor's requeue)
- * into a fresh folder and moves them into their vacant slots. After a jam the pages before it
- * are kept, and capture goes on from the next one once the operator has reset the scanner.
+ * Capture: the device's own queue (one job at a time per scanner). Every capture fills the
+ * batch's vacant slots in order: the pages after the last one kept when a batch resumes (after
+ * a jam, a crash or a dropped link), the slot of a page that failed its checksum when the batch
+ * is requeued, or exactly the chosen pages when a supervisor asks for a recapture. A batch
+ * never numbers past its expected count, and a page already kept is never replaced.
  */
 export async function captureStage(deps: StageDeps, input: CaptureInput, signal: AbortSignal): Promise<void> {
   const { batchId } = input;
   await withAttempt(deps, batchId, 'capturing', `device:${input.device}`, async () => {
     for (;;) {
       await untilNotJammed(deps, input.device, signal);
-      const status = await captureRound(deps, input, signal);
-      if (status === 'complete') return;
-      // Jammed. A recapture of chosen pages starts over on a retry (its pages go to fresh
-      // slots); a normal capture simply continues after the pages it kept.
-      if (input.pages?.length) {
-        await untilNotJammed(deps, input.device, signal);
-        throw new TransientError('the scanner jammed during a recapture; it starts again');
-      }
+      if ((await captureRound(deps, input, signal)) === 'complete') return;
+      // Jammed: the pages before the jam are kept; the next round fills the slots still vacant.
     }
   });
 }
 
-/** One CAPTURE on the scanner: stores and audits the pages it brought; 'jammed' if it jammed. */
+/** One CAPTURE on the scanner into the batch's vacant slots; 'jammed' if it jammed. */
 async function captureRound(
   deps: StageDeps,
   input: CaptureInput,
@@ -66,26 +60,42 @@ async function captureRound(
 ): Promise<'complete' | 'jammed'> {
   const { batchId } = input;
   const manifest = manifestOf(deps, batchId);
-  const masters = deps.core.layout.batchMasters(batchId);
-  const recapture = input.pages?.length
-    ? path.join(deps.core.layout.batchStaging(batchId), `recapture-${Date.now()}`)
-    : null;
-  const done = deps.store.pages(batchId).length;
-  const wanted = recapture
-    ? input.pages!.length
-    : manifest.expected_pages === 'until_empty'
-      ? null
-      : manifest.expected_pages - done;
-  if (wanted !== null && wanted <= 0) return 'complete';
+  const identity = deps.devices.list().find((d) => d.name === input.device)?.identity;
+  const context = {
+    batchId,
+    device: input.device,
+    serial: identity?.serial ?? 'unknown serial',
+    operator: manifest.operator,
+  };
+  const { missing } = await reconcileStaging(deps, context);
+  if (missing.length > 0) {
+    const list = missing.join(', ');
+    quarantineBatch(deps, batchId, 'capturing', 'Master missing from staging', {
+      qcFindings: missing.map((page) => ({
+        page,
+        code: 'MASTER_MISSING',
+        severity: 'error' as const,
+        message: `page ${page} is recorded but its master is gone from staging`,
+      })),
+    });
+    throw new FatalError(`recorded master(s) missing from staging: page ${list}`);
+  }
+  const recorded = new Set(deps.store.pages(batchId).map((p) => p.page));
+  const { slots, openFrom } = vacantSlots(manifest, recorded, input.pages);
+  if (openFrom === null && slots.length === 0) return 'complete';
   let result;
   try {
     result = await deps.devices.capture(input.device, {
       jobId: batchId,
-      pages: wanted,
+      pages: openFrom === null ? slots.length : null,
       dpi: manifest.scanner_profile.dpi,
       mode: manifest.scanner_profile.mode,
       bitDepth: manifest.scanner_profile.bit_depth,
-      mastersDir: recapture ?? masters,
+      mastersDir: deps.core.layout.batchMasters(batchId),
+      sink: slotsSink(slots, openFrom, (page) => {
+        recordCapturedPage(deps, context, page);
+        deps.touched(batchId);
+      }),
       signal,
     });
   } catch (error) {
@@ -93,39 +103,14 @@ async function captureRound(
       throw new FatalError(`device ${input.device} is not in the fleet`);
     throw error;
   }
-  const identity = deps.devices.list().find((d) => d.name === input.device)?.identity;
-  for (const page of result.pages) {
-    let target = page.page;
-    let file = page.path;
-    if (recapture) {
-      target = input.pages![page.page - 1]!;
-      file = path.join(masters, masterFileName(target));
-      await commitPartFile(page.path, file, { noOverwrite: true });
-    }
-    deps.store.addPage(batchId, {
-      page: target,
-      bytes: page.bytes,
-      sha256: page.sha256,
-      masterPath: file,
-      capturedAt: new Date().toISOString(),
-    });
-    const object = `${batchId}/masters/${masterFileName(target)}`;
-    deps.audit.record({
-      type: 'capture',
-      outcome: 'success',
-      detail: `captured on ${input.device} (${identity?.serial ?? 'unknown serial'})`,
-      object,
-      person: manifest.operator,
-    });
-    deps.audit.record({
-      type: 'message digest calculation',
-      outcome: 'success',
-      detail: `SHA-256 ${page.sha256}, verified against the scanner's`,
-      object,
-      person: 'system',
-    });
-  }
   deps.touched(batchId);
+  if (result.protocolErrors.length > 0) {
+    quarantineBatch(deps, batchId, 'capturing', 'Scanner protocol error', {
+      protocolErrors: result.protocolErrors,
+      checksumMismatches: result.checksumMismatches,
+    });
+    throw new FatalError(result.error?.message ?? 'scanner protocol error');
+  }
   if (result.checksumMismatches.length > 0) {
     quarantineBatch(deps, batchId, 'capturing', 'Checksum mismatch', {
       checksumMismatches: result.checksumMismatches,

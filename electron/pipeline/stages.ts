@@ -46,6 +46,7 @@ export function quarantineBatch(
     validationIssues: [],
     qcFindings: [],
     checksumMismatches: [],
+    protocolErrors: [],
     attempts: deps.store.attempts(batchId),
     ...extra,
   });

@@ -1,6 +1,8 @@
 import { parseJson, type Frame } from './codec';
 import type { ScanLinkConnection } from './connection';
 import { PageVerificationError, PageWriter, type CapturedPage } from './page-writer';
+import type { PageSink } from './page-sink';
+import { captureTimeLimitMs } from './capture-time-limit';
 import {
   EventKind,
   FaultEvent,
@@ -21,8 +23,15 @@ export interface CaptureRequest {
   dpi: number;
   mode: ScanMode;
   bitDepth: BitDepth;
-  /** Pages land here as page-NNNN.tif, numbered after the highest page already there. */
+  /** Pages land here as page-NNNN.tif. */
   mastersDir: string;
+  /**
+   * Numbers and records each page. Without one, pages are numbered after the highest page
+   * already in mastersDir and recorded nowhere (the standalone capture command).
+   */
+  sink?: PageSink;
+  /** How long the job may take before it is aborted; default from pages and resolution. */
+  timeLimitMs?: number;
   signal?: AbortSignal;
 }
 
@@ -34,6 +43,8 @@ export interface CaptureResult {
   /** Pages verified and under their final names in this attempt (station numbering). */
   pages: CapturedPage[];
   checksumMismatches: { page: number; expected: string; actual: string }[];
+  /** Pages the scanner announced against the protocol (repeated, out of order, beyond the job): not kept. */
+  protocolErrors: { page: number; message: string }[];
   fault: { code: string; message: string } | null;
   /** Why the job did not complete; `transient` says whether retrying may help. */
   error: { code: string; message: string; transient: boolean } | null;
@@ -68,6 +79,11 @@ export class CaptureRun {
   /** The last page's naming: each page is named only after the one before it. */
   private published: Promise<void> = Promise.resolve();
   private readonly mismatches: CaptureResult['checksumMismatches'] = [];
+  private readonly protocolErrors: CaptureResult['protocolErrors'] = [];
+  /** The scanner's last announced page of this job: the next must be exactly one more. */
+  private lastScannerPage = 0;
+  private deadline: NodeJS.Timeout | null = null;
+  private readonly timeLimitMs: number;
   private fault: CaptureResult['fault'] = null;
   private fatal: CaptureResult['error'] = null;
   currentPage: number | null = null;
@@ -75,11 +91,12 @@ export class CaptureRun {
   constructor(
     private readonly conn: ScanLinkConnection,
     readonly request: CaptureRequest,
-    /** Station page number = offset + the scanner's 1-based page in this job. */
-    private readonly pageOffset: number,
+    /** Gives each of the scanner's pages its station number and records it once named. */
+    private readonly sink: PageSink,
     private readonly onPage: (page: CapturedPage) => void,
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    this.timeLimitMs = request.timeLimitMs ?? captureTimeLimitMs(request);
     request.signal?.addEventListener('abort', () => this.abort(), { once: true });
   }
 
@@ -88,6 +105,7 @@ export class CaptureRun {
   }
 
   start(): void {
+    this.armDeadline();
     this.conn.send(Opcode.CAPTURE, {
       job: this.request.jobId,
       pages: this.request.pages,
@@ -107,12 +125,14 @@ export class CaptureRun {
         const begin = PageBeginEvent.parse(parseJson(frame.payload));
         if (begin.job !== this.request.jobId) return;
         this.started = true;
-        const page = this.pageOffset + begin.page;
-        this.currentPage = page;
+        const slot = this.slotForAnnounced(begin.page);
+        // A PAGE_BEGIN without PAGE_END: the earlier page is incomplete and is dropped. A page
+        // refused here is skipped: its DATA finds no writer and is never written anywhere.
         this.enqueue(0, async () => {
-          await this.writer?.discard(); // a PAGE_BEGIN without PAGE_END: the earlier page is incomplete
-          this.writer = await PageWriter.open(this.request.mastersDir, page, begin);
+          await this.writer?.discard();
+          this.writer = slot === null ? null : await PageWriter.open(this.request.mastersDir, slot, begin);
         });
+        if (slot !== null) this.currentPage = slot;
         return;
       }
       case EventKind.DATA: {
@@ -127,10 +147,17 @@ export class CaptureRun {
       case EventKind.PAGE_END: {
         const end = PageEndEvent.parse(parseJson(frame.payload));
         if (end.job !== this.request.jobId) return;
+        const announced = this.lastScannerPage;
         this.enqueue(0, async () => {
           const writer = this.writer;
           this.writer = null;
-          if (writer) this.commitPage(writer);
+          if (writer && end.page !== announced) {
+            this.protocolErrors.push({
+              page: writer.page,
+              message: `PAGE_END for page ${end.page} ended page ${announced}: the page is not kept`,
+            });
+            await writer.discard();
+          } else if (writer) this.commitPage(writer);
           // At most two pages between their last byte and the disk: small pages on a slow disk
           // hold the stream back instead of piling up open files.
           while (this.sealing.length > MAX_PAGES_SEALING) await this.sealing.shift();
@@ -149,6 +176,32 @@ export class CaptureRun {
       default:
         return; // unknown kinds were already skipped by length
     }
+  }
+
+  /**
+   * The station page for the scanner's announced page, or null (recorded as a protocol error)
+   * when it repeats or skips a number, or lies beyond what the job asked for: a sealed page is
+   * never reopened, and a batch never numbers past its slots.
+   */
+  private slotForAnnounced(scannerPage: number): number | null {
+    const expected = this.lastScannerPage + 1;
+    const refuse = (message: string) => {
+      this.protocolErrors.push({ page: scannerPage, message });
+      return null;
+    };
+    if (scannerPage !== expected)
+      return refuse(
+        scannerPage <= this.lastScannerPage
+          ? `page ${scannerPage} was announced again after page ${this.lastScannerPage}: not kept`
+          : `page ${scannerPage} was announced where page ${expected} was due: not kept`,
+      );
+    const slot = this.request.pages !== null && scannerPage > this.request.pages ? null : this.sink.slotFor(scannerPage);
+    if (slot === null)
+      return refuse(
+        `page ${scannerPage} is beyond the ${this.request.pages ?? 'available'} page(s) this job asked for: not kept`,
+      );
+    this.lastScannerPage = scannerPage;
+    return slot;
   }
 
   /** Called for every STATUS, in stream order. */
@@ -246,7 +299,21 @@ export class CaptureRun {
         }
         const page = await writer.publish();
         this.pages.push(page);
+        // Recorded before the next page is named: a page never sits on disk unrecorded for
+        // longer than this step (a crash within it is reconciled from disk on restart).
+        try {
+          this.sink.named(page);
+        } catch (error) {
+          this.fatal ??= {
+            code: 'PAGE_RECORD_FAILED',
+            message: `page ${page.page} is staged but could not be recorded: ${(error as Error).message}`,
+            transient: true,
+          };
+          this.abort();
+          return;
+        }
         this.onPage(page);
+        if (this.request.pages === null) this.armDeadline(); // until empty: each page renews it
       } catch (error) {
         if (error instanceof PageVerificationError) {
           this.mismatches.push({
@@ -266,13 +333,33 @@ export class CaptureRun {
     });
   }
 
+  /**
+   * A scanner that never sends JOB_END (or stalls) must not hold the device and the batch
+   * forever: past its time limit the job is aborted and fails as retryable.
+   */
+  private armDeadline(): void {
+    if (this.deadline) clearTimeout(this.deadline);
+    this.deadline = setTimeout(() => {
+      this.fatal ??= {
+        code: 'CAPTURE_TIMEOUT',
+        message: `the scanner did not finish the job within ${Math.round(this.timeLimitMs / 1000)} s`,
+        transient: true,
+      };
+      this.abort();
+      void this.finishAfterChain();
+    }, this.timeLimitMs);
+    this.deadline.unref();
+  }
+
   private async finishAfterChain(): Promise<void> {
     if (this.settled) return;
     this.settled = true;
+    if (this.deadline) clearTimeout(this.deadline);
     await this.chain;
     await this.published;
     this.pages.sort((a, b) => a.page - b.page);
     this.mismatches.sort((a, b) => a.page - b.page);
+    this.protocolErrors.sort((a, b) => a.page - b.page);
     if (this.writer) {
       await this.writer.discard();
       this.writer = null;
@@ -286,6 +373,7 @@ export class CaptureRun {
       job: this.request.jobId,
       pages: this.pages,
       checksumMismatches: this.mismatches,
+      protocolErrors: this.protocolErrors,
       fault: this.fault,
     };
     if (this.fatal) {
@@ -293,6 +381,17 @@ export class CaptureRun {
         ...base,
         status: this.fatal.code === 'CONNECTION_LOST' ? 'interrupted' : 'failed',
         error: this.fatal,
+      };
+    }
+    if (this.protocolErrors.length > 0) {
+      return {
+        ...base,
+        status: 'failed',
+        error: {
+          code: 'PROTOCOL_ERROR',
+          message: this.protocolErrors.map((e) => e.message).join('; '),
+          transient: false,
+        },
       };
     }
     if (this.mismatches.length > 0) {

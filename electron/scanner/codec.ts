@@ -60,6 +60,7 @@ export class FrameDecoder {
   private chunks: Buffer[] = [];
   private buffered = 0;
   private failed: ScanLinkStreamError | null = null;
+  private bytesAtFailure = 0;
   /** The kind and the bytes still to come of a payload being streamed. */
   private streaming: { type: number; remaining: number } | null = null;
 
@@ -82,9 +83,22 @@ export class FrameDecoder {
 
   /** Bytes received but not yet part of a complete frame (rule 1: must be 0 before "free"). */
   get pendingBytes(): number {
+    // A broken stream is never "drained": its unparsed bytes can no longer be accounted for.
+    if (this.failed) return Math.max(1, this.bytesAtFailure);
     return this.buffered + (this.streaming?.remaining ?? 0);
   }
 
+  /** Set once the stream is out of step or declared an impossible length; the decoder is dead. */
+  get error(): ScanLinkStreamError | null {
+    return this.failed;
+  }
+
+  /**
+   * Returns every frame completed so far. When the stream turns bad within this read, the
+   * frames cut before the bad bytes are still returned (a page whose PAGE_END arrived in the
+   * same read as garbage is complete and must be kept) and `error` is set; the error is thrown
+   * at once only when no frame precedes it, and by every later push.
+   */
   push(chunk: Buffer): Frame[] {
     if (this.failed) throw this.failed;
     if (chunk.length > 0) {
@@ -93,7 +107,13 @@ export class FrameDecoder {
     }
     const frames: Frame[] = [];
     for (;;) {
-      const frame = this.next();
+      let frame: Frame | null;
+      try {
+        frame = this.next();
+      } catch (error) {
+        if (frames.length === 0) throw error;
+        return frames;
+      }
       if (!frame) return frames;
       frames.push(frame);
     }
@@ -142,6 +162,7 @@ export class FrameDecoder {
 
   private fail(reason: ScanLinkStreamError['reason'], message: string): never {
     this.failed = new ScanLinkStreamError(reason, message);
+    this.bytesAtFailure = this.buffered;
     this.chunks = [];
     this.buffered = 0;
     throw this.failed;

@@ -150,6 +150,15 @@ export class ScanLinkConnection extends EventEmitter {
       this.emit('frame', frame);
       if (!this.socket) return; // a listener tore the link down
     }
+    // The frames before the bad bytes were delivered above; now the link is out of step.
+    const broken = this.decoder.error;
+    if (broken) {
+      this.options.logger?.warn(
+        { host: this.options.host, port: this.options.port, reason: broken.message },
+        'scanlink stream error',
+      );
+      this.fail(`stream error: ${broken.message}`);
+    }
   }
 
   private startKeepalive(): void {

@@ -1,7 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { commitPartFile, PART_SUFFIX } from '../storage/index';
+import { commitPartFile, FileExistsError, PART_SUFFIX, pathExists } from '../storage/index';
 
 export interface CapturedPage {
   page: number;
@@ -84,8 +84,10 @@ export class PageWriter {
     await fs.mkdir(mastersDir, { recursive: true });
     const finalPath = path.join(mastersDir, masterFileName(page));
     const partPath = finalPath + PART_SUFFIX;
-    // A leftover .part from an interrupted attempt is garbage by definition: start afresh.
-    const handle = await fs.open(partPath, 'w');
+    // Exclusive create: a page is never written over another page's bytes, whether sealed or
+    // still sealing (leftovers of an interrupted attempt are removed before a job starts).
+    if (await pathExists(finalPath)) throw new FileExistsError(finalPath);
+    const handle = await fs.open(partPath, 'wx');
     return new PageWriter(page, finalPath, partPath, handle, {
       bytes: expected.bytes,
       sha256: expected.sha256.toLowerCase(),

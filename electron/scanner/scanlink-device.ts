@@ -13,6 +13,7 @@ import { removePartFiles } from '../storage/index';
 import { CaptureRun, type CaptureRequest, type CaptureResult } from './capture-run';
 import { parseJson, type Frame } from './codec';
 import { ScanLinkConnection, type ConnectionOptions } from './connection';
+import { sequentialSink } from './page-sink';
 import { highestCompletedPage } from './page-writer';
 import {
   EventKind,
@@ -173,8 +174,8 @@ export class ScanLinkDevice extends EventEmitter implements Device {
     }
     // Leftovers of an interrupted attempt are removed; completed pages stay and numbering continues.
     await removePartFiles(request.mastersDir);
-    const offset = await highestCompletedPage(request.mastersDir);
-    const run = new CaptureRun(this.conn, request, offset, () => {
+    const sink = request.sink ?? sequentialSink(await highestCompletedPage(request.mastersDir), request.pages);
+    const run = new CaptureRun(this.conn, request, sink, () => {
       this.pageTimes.push(Date.now());
       this.publish();
     });
@@ -304,6 +305,7 @@ function failure(job: string, code: string, message: string, transient: boolean)
     status: 'failed',
     pages: [],
     checksumMismatches: [],
+    protocolErrors: [],
     fault: null,
     error: { code, message, transient },
   };

@@ -4,7 +4,8 @@ import { command, event } from './define';
 /**
  * PREMIS event types used by Quire, from the Library of Congress preservation vocabulary
  * (id.loc.gov/vocabulary/preservation/eventType). A supervisor's release or requeue is an
- * "unquarantine"; a rejection is an "appraisal" with outcome "rejected" (nothing is deleted).
+ * "unquarantine"; a rejection is an "appraisal" with outcome "rejected" (nothing is deleted); a
+ * master moved aside for a recapture is a "filename change" with outcome "superseded".
  */
 export const PremisEventType = z.enum([
   'capture',
@@ -18,6 +19,7 @@ export const PremisEventType = z.enum([
   'information package creation',
   'ingestion',
   'metadata extraction',
+  'filename change',
 ]);
 export type PremisEventType = z.infer<typeof PremisEventType>;
 

@@ -71,6 +71,8 @@ export const QuarantineDiagnostics = z.object({
   validationIssues: z.array(WireIssue),
   qcFindings: z.array(QcFinding),
   checksumMismatches: z.array(z.object({ page: z.number().int(), expected: z.string(), actual: z.string() })),
+  /** Pages the scanner announced against ScanLink/1 (repeated, out of order, past the job): not kept. */
+  protocolErrors: z.array(z.object({ page: z.number().int(), message: z.string() })).default([]),
   attempts: z.array(AttemptRecord),
 });
 export type QuarantineDiagnostics = z.infer<typeof QuarantineDiagnostics>;
@@ -78,6 +80,8 @@ export type QuarantineDiagnostics = z.infer<typeof QuarantineDiagnostics>;
 export const BatchDetail = BatchSummary.extend({
   manifest: z.unknown(),
   pages: z.array(PageSummary),
+  /** Slots of the batch that hold no page (a page that failed, a capture that stopped): recapture fills them. */
+  missingPages: z.array(z.object({ page: z.number().int().positive(), why: z.string() })),
   attemptsHistory: z.array(AttemptRecord),
   quarantine: QuarantineDiagnostics.nullable(),
   packagePath: z.string().nullable(),

@@ -77,6 +77,28 @@ const toSummary = (row: BatchRow): BatchSummary => ({
 });
 
 /**
+ * The slots of a batch without a page, with why, so that a reviewer can choose them for
+ * recapture: every number up to the expected count (or, for a feeder read until empty, the
+ * gaps below the highest page) that holds no master.
+ */
+function missingPages(
+  expected: number | null,
+  present: number[],
+  quarantine: QuarantineDiagnostics | null,
+): { page: number; why: string }[] {
+  const have = new Set(present);
+  const upTo = expected ?? Math.max(0, ...present);
+  const why = (page: number) => {
+    // Protocol errors are numbered as the scanner announced them, not by slot: not matched here.
+    if (quarantine?.checksumMismatches.some((m) => m.page === page)) return 'failed its checksum';
+    return 'not captured';
+  };
+  const missing: { page: number; why: string }[] = [];
+  for (let page = 1; page <= upTo; page++) if (!have.has(page)) missing.push({ page, why: why(page) });
+  return missing;
+}
+
+/**
  * The batches as operators and supervisors see them: stage, pages, attempts, quarantine
  * diagnostics and decisions. Jobs in the queue do the work; this is the record of it.
  */
@@ -163,6 +185,11 @@ export class BatchStore {
         height: p.height,
         hasThumbnail: p.thumbnailPath !== null,
       })),
+      missingPages: missingPages(
+        row.pages_expected,
+        this.pages(id).map((p) => p.page),
+        quarantine,
+      ),
       attemptsHistory: attempts,
       quarantine: row.stage === 'quarantined' ? quarantine : null,
       packagePath: row.package_path,
