@@ -12,6 +12,7 @@ import type { QueueModule } from '../queue/module';
 import type { DevicesModule } from '../scanner/module';
 import { BatchStore } from './batches/batch-store';
 import { captureStage } from './capture-stage';
+import { masterObject } from './page-ledger';
 import { createImageWorkPool } from './image-work';
 import { verifyManifest } from './manifest/verify-manifest';
 import {
@@ -259,7 +260,7 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
           person: actor.username,
         });
         if (pages) {
-          supersedePages(decision.batchId, pages);
+          supersedePages(decision.batchId, pages, actor.username);
           runFrom(decision.batchId, detail.device, 'capturing', pages);
         } else {
           const next =
@@ -312,20 +313,28 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
     close: async () => unsubscribe(),
   };
 
-  /** Moves the chosen pages' files aside (never deleted) so they can be captured again. */
-  function supersedePages(batchId: string, pages: number[]): void {
+  /**
+   * Moves the chosen pages' files aside (never deleted) so they can be captured again, each
+   * master's move a PREMIS "filename change" naming the supervisor: a page captured once and
+   * superseded is still accounted for, in superseded/.
+   */
+  function supersedePages(batchId: string, pages: number[], by: string): void {
     const aside = path.join(core.layout.batchStaging(batchId), 'superseded', String(core.clock.now()));
-    const moves = pages.flatMap((n) => {
-      const page = store.page(batchId, n);
-      return page
-        ? [page.masterPath, page.accessPath, page.thumbnailPath, page.sidecarPath].filter((f): f is string =>
-            Boolean(f),
-          )
-        : [];
-    });
+    const kept = pages.flatMap((n) => store.page(batchId, n) ?? []);
     // Synchronous on purpose: the recapture must find the slots empty.
-    if (moves.length) mkdirSync(aside, { recursive: true });
-    for (const file of moves) if (existsSync(file)) renameSync(file, path.join(aside, path.basename(file)));
+    if (kept.length) mkdirSync(aside, { recursive: true });
+    for (const page of kept) {
+      const files = [page.masterPath, page.accessPath, page.thumbnailPath, page.sidecarPath];
+      for (const file of files)
+        if (file && existsSync(file)) renameSync(file, path.join(aside, path.basename(file)));
+      deps.audit.record({
+        type: 'filename change',
+        outcome: 'superseded',
+        detail: `moved to ${path.relative(core.layout.root, path.join(aside, path.basename(page.masterPath)))} for a recapture`,
+        object: masterObject(batchId, page.page),
+        person: by,
+      });
+    }
     store.forgetPages(batchId, pages);
   }
 }

@@ -96,7 +96,12 @@ export async function reconcileStaging(
   for (const [page, file] of [...onDisk].sort((a, b) => a[0] - b[0])) {
     if (rows.has(page)) continue;
     const { size } = await fs.stat(file);
-    recordCapturedPage(deps, context, { page, bytes: size, sha256: await sha256File(file), path: file }, 'reconciled');
+    recordCapturedPage(
+      deps,
+      context,
+      { page, bytes: size, sha256: await sha256File(file), path: file },
+      'reconciled',
+    );
     recorded.push(page);
   }
   const missing = [...rows.keys()].filter((page) => !onDisk.has(page)).sort((a, b) => a - b);
@@ -115,7 +120,10 @@ export function vacantSlots(
   chosen?: readonly number[],
 ): { slots: number[]; openFrom: number | null } {
   if (chosen?.length)
-    return { slots: [...new Set(chosen)].filter((p) => !recorded.has(p)).sort((a, b) => a - b), openFrom: null };
+    return {
+      slots: [...new Set(chosen)].filter((p) => !recorded.has(p)).sort((a, b) => a - b),
+      openFrom: null,
+    };
   const highest = Math.max(0, ...recorded);
   const upTo = manifest.expected_pages === 'until_empty' ? highest : manifest.expected_pages;
   const slots: number[] = [];

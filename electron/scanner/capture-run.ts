@@ -195,7 +195,8 @@ export class CaptureRun {
           ? `page ${scannerPage} was announced again after page ${this.lastScannerPage}: not kept`
           : `page ${scannerPage} was announced where page ${expected} was due: not kept`,
       );
-    const slot = this.request.pages !== null && scannerPage > this.request.pages ? null : this.sink.slotFor(scannerPage);
+    const slot =
+      this.request.pages !== null && scannerPage > this.request.pages ? null : this.sink.slotFor(scannerPage);
     if (slot === null)
       return refuse(
         `page ${scannerPage} is beyond the ${this.request.pages ?? 'available'} page(s) this job asked for: not kept`,

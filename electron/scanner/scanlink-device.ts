@@ -174,7 +174,8 @@ export class ScanLinkDevice extends EventEmitter implements Device {
     }
     // Leftovers of an interrupted attempt are removed; completed pages stay and numbering continues.
     await removePartFiles(request.mastersDir);
-    const sink = request.sink ?? sequentialSink(await highestCompletedPage(request.mastersDir), request.pages);
+    const sink =
+      request.sink ?? sequentialSink(await highestCompletedPage(request.mastersDir), request.pages);
     const run = new CaptureRun(this.conn, request, sink, () => {
       this.pageTimes.push(Date.now());
       this.publish();

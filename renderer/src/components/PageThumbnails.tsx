@@ -8,6 +8,12 @@ interface Page {
   height: number | null;
 }
 
+/** A slot with no master (its page failed, or capture stopped before it): recapture fills it. */
+interface MissingPage {
+  page: number;
+  why: string;
+}
+
 function Thumbnail({ batchId, page, size }: { batchId: string; page: number; size: 'thumb' | 'access' }) {
   const [src, setSrc] = useState<string | null>(null);
   useEffect(() => {
@@ -27,11 +33,13 @@ function Thumbnail({ batchId, page, size }: { batchId: string; page: number; siz
 export function PageThumbnails({
   batchId,
   pages,
+  missing = [],
   chosen,
   onChosenChange,
 }: {
   batchId: string;
   pages: Page[];
+  missing?: MissingPage[];
   chosen: number[];
   onChosenChange: (pages: number[]) => void;
 }) {
@@ -40,25 +48,41 @@ export function PageThumbnails({
     onChosenChange(
       chosen.includes(page) ? chosen.filter((p) => p !== page) : [...chosen, page].sort((a, b) => a - b),
     );
+  const slots = [
+    ...pages.map((p) => ({ page: p.page, missing: null as string | null })),
+    ...missing.map((m) => ({ page: m.page, missing: m.why })),
+  ].sort((a, b) => a.page - b.page);
   return (
     <>
       <ul className="thumbs">
-        {pages.map((p) => (
-          <li key={p.page} className="thumb">
-            <button
-              type="button"
-              className="thumb__view"
-              onClick={() => setViewing(p.page)}
-              aria-label={`View page ${p.page} larger`}
-            >
-              <Thumbnail batchId={batchId} page={p.page} size="thumb" />
-            </button>
-            <label className="thumb__choose">
-              <input type="checkbox" checked={chosen.includes(p.page)} onChange={() => toggle(p.page)} />
-              Page {p.page}
-            </label>
-          </li>
-        ))}
+        {slots.map((p) =>
+          p.missing !== null ? (
+            <li key={p.page} className="thumb thumb--missing">
+              <div className="thumb__placeholder" role="img" aria-label={`Page ${p.page} is missing`}>
+                Page {p.page}: missing ({p.missing})
+              </div>
+              <label className="thumb__choose">
+                <input type="checkbox" checked={chosen.includes(p.page)} onChange={() => toggle(p.page)} />
+                Page {p.page} (missing)
+              </label>
+            </li>
+          ) : (
+            <li key={p.page} className="thumb">
+              <button
+                type="button"
+                className="thumb__view"
+                onClick={() => setViewing(p.page)}
+                aria-label={`View page ${p.page} larger`}
+              >
+                <Thumbnail batchId={batchId} page={p.page} size="thumb" />
+              </button>
+              <label className="thumb__choose">
+                <input type="checkbox" checked={chosen.includes(p.page)} onChange={() => toggle(p.page)} />
+                Page {p.page}
+              </label>
+            </li>
+          ),
+        )}
       </ul>
       {viewing !== null && (
         <div

@@ -53,6 +53,16 @@ export function QuarantineDetail({ batchId, revision }: { batchId: string; revis
           </ul>
         </section>
       )}
+      {q && q.protocolErrors.length > 0 && (
+        <section aria-label="Scanner protocol errors">
+          <h3>Scanner protocol errors</h3>
+          <ul className="issues">
+            {q.protocolErrors.map((e, i) => (
+              <li key={i}>{e.message}</li>
+            ))}
+          </ul>
+        </section>
+      )}
       {q && q.qcFindings.length > 0 && (
         <section aria-label="QC findings">
           <h3>QC findings</h3>
@@ -85,10 +95,14 @@ export function QuarantineDetail({ batchId, revision }: { batchId: string; revis
         </section>
       )}
       <section aria-label="Pages">
-        <h3>Pages ({detail.pages.length})</h3>
+        <h3>
+          Pages ({detail.pages.length}
+          {detail.missingPages.length > 0 ? `, ${detail.missingPages.length} missing` : ''})
+        </h3>
         <PageThumbnails
           batchId={detail.id}
           pages={detail.pages}
+          missing={detail.missingPages}
           chosen={chosenPages}
           onChosenChange={setChosenPages}
         />
