@@ -80,6 +80,7 @@ describe('batch store', () => {
       stage: 'capturing',
       validationIssues: [],
       qcFindings: [],
+      protocolErrors: [],
       checksumMismatches: [{ page: 2, expected: 'a', actual: 'b' }],
       attempts: store.attempts('B1'),
     });

@@ -5,17 +5,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodeEventHeader } from '../../../electron/scanner/codec';
 import { EventKind, MAX_FRAME_BYTES, Opcode } from '../../../electron/scanner/protocol';
 import { ScanLinkDevice } from '../../../electron/scanner/scanlink-device';
-import { HELLO_PAYLOAD, startScriptedPeer, type ScriptedPeer } from '../../helpers/scripted-peer';
+import { connectToScriptedPeer, PEER_REQUEST, peerStatus } from '../../helpers/peer-device';
+import { HELLO_PAYLOAD, type startScriptedPeer, type ScriptedPeer } from '../../helpers/scripted-peer';
 import { makeTempDir } from '../../helpers/temp-dir';
 
-const status = (state: string, buffered: number, job: string | null, seq = 0) => ({
-  state,
-  adf: 'LOADED',
-  buffered,
-  job,
-  seq,
-});
-const REQUEST = { dpi: 300, mode: 'gray' as const, bitDepth: 8 as const };
+const status = peerStatus;
+const REQUEST = PEER_REQUEST;
 
 describe('ScanLink/1 rules against a scripted peer', () => {
   let dir: ReturnType<typeof makeTempDir>;
@@ -27,21 +22,7 @@ describe('ScanLink/1 rules against a scripted peer', () => {
     peerOptions: Parameters<typeof startScriptedPeer>[0] = {},
     deviceOptions: Partial<ConstructorParameters<typeof ScanLinkDevice>[0]> = {},
   ) {
-    peer = await startScriptedPeer(peerOptions);
-    device = new ScanLinkDevice({
-      config: {
-        name: 'peer',
-        host: '127.0.0.1',
-        port: peer.port,
-        profile: { dpi: 300, mode: 'gray', bitDepth: 8 },
-      },
-      readyTimeoutMs: 3000,
-      connection: { reconnectInitialMs: 10, reconnectMaxMs: 50, keepaliveMs: 60_000 },
-      ...deviceOptions,
-    });
-    device.connect();
-    await peer.nextCommand(Opcode.HELLO);
-    peer.send(EventKind.STATUS, status('IDLE', 0, null));
+    ({ peer, device } = await connectToScriptedPeer(peerOptions, deviceOptions));
   }
 
   function sendPage(job: string, page: number, bytes: Buffer, between?: () => void) {

@@ -85,7 +85,8 @@ describe('ScanLink/1 frame codec', () => {
     header.writeUInt32BE(MAX_FRAME_BYTES + 1, 2);
     const decoder = FrameDecoder.forEvents();
     expect(() => decoder.push(header)).toThrow(ScanLinkStreamError);
-    expect(decoder.pendingBytes).toBe(0);
+    // Nothing was allocated for the payload, and a dead stream never counts as drained (rule 1).
+    expect(decoder.pendingBytes).toBeGreaterThan(0);
   });
 
   it('accepts exactly 64 MiB as a declared length (it waits for the bytes)', () => {
@@ -97,10 +98,27 @@ describe('ScanLink/1 frame codec', () => {
   it('reports a stream out of step and stays dead afterwards', () => {
     const decoder = FrameDecoder.forEvents();
     const good = encodeEvent(EventKind.STATUS, { x: 1 });
-    expect(() => decoder.push(Buffer.concat([good, Buffer.from([0x99, 1, 2])]))).toThrow(
-      /out of step|marker/,
-    );
+    expect(() => decoder.push(Buffer.from([0x99, 1, 2]))).toThrow(/out of step|marker/);
     expect(() => decoder.push(good)).toThrow(ScanLinkStreamError);
+  });
+
+  it('delivers the frames cut before garbage in the same read, then is dead', () => {
+    const decoder = FrameDecoder.forEvents();
+    const end = encodeEvent(EventKind.PAGE_END, { job: 'J', page: 1 });
+    const frames = decoder.push(Buffer.concat([end, Buffer.from([0x99, 1, 2])]));
+    expect(frames.map((f) => f.type)).toEqual([EventKind.PAGE_END]);
+    expect(decoder.error?.reason).toBe('OUT_OF_STEP');
+    expect(decoder.pendingBytes).toBeGreaterThan(0);
+    expect(() => decoder.push(end)).toThrow(ScanLinkStreamError);
+  });
+
+  it('delivers the frames cut before an oversized declared length in the same read', () => {
+    const decoder = FrameDecoder.forEvents();
+    const end = encodeEvent(EventKind.PAGE_END, { job: 'J', page: 1 });
+    const huge = Buffer.from([0x02, EventKind.DATA, 0, 0, 0, 0]);
+    huge.writeUInt32BE(MAX_FRAME_BYTES + 1, 2);
+    expect(decoder.push(Buffer.concat([end, huge])).map((f) => f.type)).toEqual([EventKind.PAGE_END]);
+    expect(decoder.error?.reason).toBe('FRAME_TOO_LARGE');
   });
 
   it('hands unknown event kinds over with their payload so they can be skipped by length', () => {
