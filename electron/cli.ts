@@ -6,6 +6,7 @@ import { registerCatalogCommands } from './cli/catalog-commands';
 import { registerQueueCommands } from './cli/queue-commands';
 import { registerScannerCommands } from './cli/scanner-commands';
 import { registerServeCommand } from './cli/serve-command';
+import { registerVerifyCommand } from './cli/verify-command';
 import { QUIRE_VERSION } from './version';
 
 /**
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerBagCommands(program);
   registerBatchCommands(program);
   registerCatalogCommands(program);
+  registerVerifyCommand(program);
   return program;
 }
 

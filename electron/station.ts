@@ -114,7 +114,17 @@ export async function createStation(options: StationOptions): Promise<Station> {
       };
     },
     async health() {
-      const checks = [await checkDatabase(db), await checkDataDirWritable(layout)];
+      const checks = [
+        await checkDatabase(db),
+        await checkDataDirWritable(layout),
+        {
+          name: 'consistency at start',
+          ok: integrity.ok,
+          detail: integrity.ok
+            ? `${integrity.pages} page(s) in ${integrity.batches} batch(es) accounted for`
+            : `${integrity.findings.length} finding(s); run quire verify: ${integrity.findings[0]!.message}`,
+        },
+      ];
       return { ok: checks.every((c) => c.ok), checkedAt: new Date(clock.now()).toISOString(), checks };
     },
     async close() {
@@ -131,6 +141,10 @@ export async function createStation(options: StationOptions): Promise<Station> {
       logger.flush?.();
     },
   };
+  // Before any work starts: every page accounted for, or the log says what is not.
+  const integrity = await pipeline.verify();
+  if (!integrity.ok)
+    logger.error({ findings: integrity.findings.slice(0, 50) }, 'the consistency check found problems');
   if (options.runWorkers) queue.start();
   logger.info({ dataDir: layout.root, version: QUIRE_VERSION }, 'station started');
   return station;

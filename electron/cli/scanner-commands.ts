@@ -25,7 +25,7 @@ function positiveInt(name: string) {
   };
 }
 
-/** `--fault jam-at:3`, `drop-mid-page:2`, `corrupt-checksum:1`, `not-tiff:2`, `slow-flush:BYTES_PER_S`, `byte-at-a-time`, `status-storm:PER_S`. */
+/** `--fault jam-at:3`, `drop-mid-page:2`, `corrupt-checksum:1`, `not-tiff:2`, `duplicate-page:2`, `garbage-after:1`, `slow-flush:BYTES_PER_S`, `byte-at-a-time`, `status-storm:PER_S`. */
 export function parseFault(value: string, previous: SimulatorFault[] = []): SimulatorFault[] {
   const [name, arg] = value.split(':');
   const n = Number(arg);
@@ -34,6 +34,8 @@ export function parseFault(value: string, previous: SimulatorFault[] = []): Simu
     'drop-mid-page': { kind: 'dropMidPage', page: n },
     'corrupt-checksum': { kind: 'corruptChecksum', page: n },
     'not-tiff': { kind: 'notTiffAtPage', page: n },
+    'duplicate-page': { kind: 'duplicatePage', page: n },
+    'garbage-after': { kind: 'garbageAfterPage', page: n },
     'slow-flush': { kind: 'slowFlush', bytesPerSecond: n },
     'byte-at-a-time': { kind: 'byteAtATime' },
     'status-storm': { kind: 'statusStorm', perSecond: n },
@@ -41,7 +43,7 @@ export function parseFault(value: string, previous: SimulatorFault[] = []): Simu
   const parsed = SimulatorFault.safeParse(candidates[name ?? '']);
   if (!parsed.success) {
     throw new InvalidArgumentError(
-      `unknown or incomplete fault "${value}"; use jam-at:N, drop-mid-page:N, corrupt-checksum:N, not-tiff:N, slow-flush:BPS, byte-at-a-time or status-storm:N`,
+      `unknown or incomplete fault "${value}"; use jam-at:N, drop-mid-page:N, corrupt-checksum:N, not-tiff:N, duplicate-page:N, garbage-after:N, slow-flush:BPS, byte-at-a-time or status-storm:N`,
     );
   }
   return [...previous, parsed.data];
@@ -160,7 +162,7 @@ export function registerScannerCommands(program: Command): void {
     .option('--pages <n>', 'sheets in the feeder (default: endless)', positiveInt('--pages'))
     .option(
       '--fault <fault>',
-      'inject a fault (repeatable): jam-at:N, drop-mid-page:N, corrupt-checksum:N, slow-flush:BPS, byte-at-a-time, status-storm:N',
+      'inject a fault (repeatable): jam-at:N, drop-mid-page:N, corrupt-checksum:N, not-tiff:N, duplicate-page:N, garbage-after:N, slow-flush:BPS, byte-at-a-time, status-storm:N',
       parseFault,
       [],
     )

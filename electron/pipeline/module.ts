@@ -13,6 +13,7 @@ import type { DevicesModule } from '../scanner/module';
 import { BatchStore } from './batches/batch-store';
 import { captureStage } from './capture-stage';
 import { masterObject } from './page-ledger';
+import { verifyStation, type VerifyOptions, type VerifyReport } from './station-verify';
 import { createImageWorkPool } from './image-work';
 import { verifyManifest } from './manifest/verify-manifest';
 import {
@@ -44,6 +45,8 @@ export interface PipelineModule {
   decide(actor: SessionUser, decision: Decision): BatchSummary;
   cancel(batchId: string, reason: string, actor: SessionUser): BatchSummary;
   thumbnail(batchId: string, page: number, size: 'thumb' | 'access'): Promise<string | null>;
+  /** The consistency check of `quire verify` (every page accounted for), station-wide or for one batch. */
+  verify(options?: VerifyOptions): Promise<VerifyReport>;
   close(): Promise<void>;
 }
 
@@ -310,6 +313,7 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
         return null;
       }
     },
+    verify: (options) => verifyStation({ layout: core.layout, store, audit: deps.audit }, options),
     close: async () => unsubscribe(),
   };
 

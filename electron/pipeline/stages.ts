@@ -15,6 +15,7 @@ import { writePackage } from './packaging/package';
 import { descriptiveFromCatalog } from './catalog-descriptive';
 import type { ImageWorkPool } from './image-work';
 import { batchConsistency, inspectMaster, type MasterMetadata } from './qc';
+import { verifyStation } from './station-verify';
 
 export interface StageDeps {
   core: CoreContext;
@@ -274,6 +275,22 @@ export async function packageStage(deps: StageDeps, input: { batchId: string }):
         },
         { packagesDir: deps.core.layout.packages, now: () => deps.core.clock.now() },
       );
+    }
+    // A package is never reported complete while a page is missing, misnumbered or unaccounted for.
+    const check = await verifyStation(
+      { layout: deps.core.layout, store: deps.store, audit: deps.audit },
+      { batchId, asCompleted: true },
+    );
+    if (!check.ok) {
+      quarantineBatch(deps, batchId, 'packaging', 'Package failed the consistency check', {
+        qcFindings: check.findings.map((f) => ({
+          page: f.page && f.page > 0 ? f.page : null,
+          code: f.code,
+          severity: 'error' as const,
+          message: f.message,
+        })),
+      });
+      throw new FatalError(`the package failed the consistency check: ${check.findings[0]!.message}`);
     }
     deps.audit.record({
       type: 'information package creation',

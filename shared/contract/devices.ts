@@ -73,6 +73,10 @@ export const SimulatorFault = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('dropMidPage'), page: z.number().int().positive() }),
   z.object({ kind: z.literal('corruptChecksum'), page: z.number().int().positive() }),
   z.object({ kind: z.literal('notTiffAtPage'), page: z.number().int().positive() }),
+  /** Sends page N twice, the second time with other bytes (a firmware that re-sends a page). */
+  z.object({ kind: z.literal('duplicatePage'), page: z.number().int().positive() }),
+  /** Right after page N's PAGE_END, in the same write, bytes that are no frame. */
+  z.object({ kind: z.literal('garbageAfterPage'), page: z.number().int().positive() }),
   z.object({ kind: z.literal('slowFlush'), bytesPerSecond: z.number().int().positive() }),
   z.object({ kind: z.literal('byteAtATime') }),
   z.object({ kind: z.literal('statusStorm'), perSecond: z.number().int().min(1).max(1000) }),

@@ -13,6 +13,7 @@ import {
   type ScannerState,
   type StatusEvent,
 } from '../protocol';
+import { NO_FAULTS, withFault, type Faults, type PageFault, type Transmission } from './sim-faults';
 import { makeTiffPage, pixelSize, type PageSpec } from './tiff-pages';
 
 export interface SimulatorOptions {
@@ -27,27 +28,11 @@ export interface SimulatorOptions {
   pageHeightInches?: number;
   serial?: string;
   faults?: SimulatorFault[];
+  /** Page faults fire once, then are disarmed (a soak injects them at random). */
+  oneShotFaults?: boolean;
+  /** Every page sent carries a unique stamp, so any master can be traced to its transmission. */
+  stampPages?: boolean;
 }
-
-interface Faults {
-  jamAtPage: number | null;
-  dropMidPage: number | null;
-  corruptChecksum: number | null;
-  notTiffAtPage: number | null;
-  slowFlush: number | null;
-  byteAtATime: boolean;
-  statusStorm: number | null;
-}
-
-const NO_FAULTS: Faults = {
-  jamAtPage: null,
-  dropMidPage: null,
-  corruptChecksum: null,
-  notTiffAtPage: null,
-  slowFlush: null,
-  byteAtATime: false,
-  statusStorm: null,
-};
 
 /**
  * A ScanLink/1 scanner on loopback, written from ../shared/scanner-protocol.md like any other
@@ -70,7 +55,8 @@ export class ScanLinkSimulator {
   private readonly pageCache = new Map<string, Buffer>();
   readonly serial: string;
   /** Every page announced, with the true hash of its bytes (tests compare staging against it). */
-  readonly pagesSent: { job: string; page: number; bytes: number; sha256: string }[] = [];
+  readonly pagesSent: Transmission[] = [];
+  private runs = 0;
 
   constructor(private readonly options: SimulatorOptions = {}) {
     this.sheets = options.sheets === undefined ? 10 : options.sheets;
@@ -108,35 +94,19 @@ export class ScanLinkSimulator {
   }
 
   inject(fault: SimulatorFault): void {
-    switch (fault.kind) {
-      case 'jamAtPage':
-        this.faults.jamAtPage = fault.page;
-        break;
-      case 'dropMidPage':
-        this.faults.dropMidPage = fault.page;
-        break;
-      case 'corruptChecksum':
-        this.faults.corruptChecksum = fault.page;
-        break;
-      case 'notTiffAtPage':
-        this.faults.notTiffAtPage = fault.page;
-        break;
-      case 'slowFlush':
-        this.faults.slowFlush = fault.bytesPerSecond;
-        break;
-      case 'byteAtATime':
-        this.faults.byteAtATime = true;
-        break;
-      case 'statusStorm':
-        this.faults.statusStorm = fault.perSecond;
-        this.startStorm();
-        break;
-      case 'clear':
-        this.faults = { ...NO_FAULTS };
-        if (this.stormTimer) clearInterval(this.stormTimer);
-        this.stormTimer = null;
-        break;
+    this.faults = withFault(this.faults, fault);
+    if (fault.kind === 'statusStorm') this.startStorm();
+    if (fault.kind === 'clear' && this.stormTimer) {
+      clearInterval(this.stormTimer);
+      this.stormTimer = null;
     }
+  }
+
+  /** Whether a page fault is armed for this page; a one-shot fault is disarmed as it fires. */
+  private fires(kind: PageFault, page: number): boolean {
+    if (this.faults[kind] !== page) return false;
+    if (this.options.oneShotFaults) this.faults = { ...this.faults, [kind]: null };
+    return true;
   }
 
   private accept(socket: net.Socket): void {
@@ -215,6 +185,7 @@ export class ScanLinkSimulator {
   private async runJob(capture: Capture): Promise<void> {
     this.job = capture.job;
     this.abortRequested = false;
+    this.runs += 1;
     const spec: PageSpec = {
       widthInches: this.options.pageWidthInches ?? 8.27,
       heightInches: this.options.pageHeightInches ?? 11.69,
@@ -242,9 +213,12 @@ export class ScanLinkSimulator {
       if (this.sheets !== null) this.sheets -= 1;
       this.setState('CAPTURING', this.sheets === 0 ? 'EMPTY' : 'LOADED');
       await delay(this.options.captureMs ?? 0);
-      const bytes = this.faults.notTiffAtPage === page ? notTiffBytes(page) : await this.page(spec, page);
+      const bytes = this.fires('notTiffAtPage', page) ? notTiffBytes(page) : await this.page(spec, page);
       const last = (capture.pages !== null && page === capture.pages) || this.sheets === 0;
-      const sent = await this.sendPage(capture.job, page, bytes, spec, last);
+      let sent = await this.sendPage(capture.job, page, bytes, spec, last);
+      // A firmware fault: the same page number again, with other bytes.
+      if (sent && this.fires('duplicatePage', page))
+        sent = await this.sendPage(capture.job, page, await this.page(spec, page + 1), spec, last);
       if (!sent) {
         // The connection dropped mid-page: the sheet goes back for the operator to refeed.
         if (this.sheets !== null) this.sheets += 1;
@@ -270,8 +244,10 @@ export class ScanLinkSimulator {
     last: boolean,
   ): Promise<boolean> {
     let sha256 = createHash('sha256').update(bytes).digest('hex');
-    this.pagesSent.push({ job, page, bytes: bytes.length, sha256 });
-    if (this.faults.corruptChecksum === page) sha256 = (sha256[0] === '0' ? '1' : '0') + sha256.slice(1);
+    const sent: Transmission = { run: this.runs, job, page, bytes: bytes.length, sha256, intact: false };
+    this.pagesSent.push(sent);
+    const corrupt = this.fires('corruptChecksum', page);
+    if (corrupt) sha256 = (sha256[0] === '0' ? '1' : '0') + sha256.slice(1);
     const size = pixelSize(spec);
     this.buffered = bytes.length;
     this.send(EventKind.PAGE_BEGIN, {
@@ -292,7 +268,7 @@ export class ScanLinkSimulator {
     while (offset < bytes.length) {
       if (!this.client) return false;
       if (this.faults.dropMidPage === page && offset >= bytes.length / 2) {
-        this.faults.dropMidPage = null;
+        this.faults = { ...this.faults, dropMidPage: null };
         this.client.destroy();
         return false;
       }
@@ -310,11 +286,16 @@ export class ScanLinkSimulator {
       const rate = this.faults.slowFlush ?? this.options.flushBytesPerSecond ?? null;
       if (rate) await delay((chunk.length / rate) * 1000);
     }
-    this.send(EventKind.PAGE_END, { job, page });
+    const end = encodeEvent(EventKind.PAGE_END, { job, page });
+    const garbage = this.fires('garbageAfterPage', page);
+    // Under that fault, bytes that are no frame follow PAGE_END in the same write.
+    void this.write(garbage ? Buffer.concat([end, Buffer.from([0x99, 0x00, 0x01, 0x02])]) : end);
+    sent.intact = !corrupt && this.client !== null;
     return this.client !== null;
   }
 
   private async page(spec: PageSpec, page: number): Promise<Buffer> {
+    if (this.options.stampPages) return makeTiffPage(spec, page % 3, this.pagesSent.length + 1);
     const variant = page % 3;
     const key = JSON.stringify([spec, variant]);
     let bytes = this.pageCache.get(key);

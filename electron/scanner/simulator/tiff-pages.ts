@@ -22,7 +22,7 @@ export function pixelSize(spec: PageSpec): { width: number; height: number } {
  * (TIFF XResolution/YResolution in inches), colour mode and bit depth, with a page-dependent
  * tone so pages differ. Colour pages carry an embedded sRGB ICC profile. Made with sharp.
  */
-export async function makeTiffPage(spec: PageSpec, variant: number): Promise<Buffer> {
+export async function makeTiffPage(spec: PageSpec, variant: number, stamp?: number): Promise<Buffer> {
   const { width, height } = pixelSize(spec);
   const channels = spec.mode === 'color' ? 3 : 1;
   const tone = 110 + ((variant * 37) % 120);
@@ -37,12 +37,14 @@ export async function makeTiffPage(spec: PageSpec, variant: number): Promise<Buf
     // A Uint16Array tells sharp the samples are 16-bit.
     const raw = new Uint16Array(width * height * channels);
     for (let i = 0; i < raw.length; i++) raw[i] = ((i * 131 + variant * 4099) % 40_000) + tone * 100;
+    if (stamp !== undefined)
+      stampBits(stamp, width).forEach((on, i) => (raw[i * channels] = on ? 65_535 : 0));
     return sharp(raw, { raw: { width, height, channels } })
       .toColourspace(channels === 3 ? 'rgb16' : 'grey16')
       .tiff(tiff)
       .toBuffer();
   }
-  const base = sharp({
+  const created = sharp({
     create: {
       width,
       height,
@@ -50,6 +52,22 @@ export async function makeTiffPage(spec: PageSpec, variant: number): Promise<Buf
       background: { r: tone, g: 230 - (tone % 50), b: 190 - (tone % 80) },
     },
   });
+  const base =
+    stamp === undefined
+      ? created
+      : sharp(
+          await created
+            .composite([
+              {
+                input: stampStrip(stamp, width),
+                raw: { width: 32, height: 1, channels: 3 },
+                top: 0,
+                left: 0,
+              },
+            ])
+            .png()
+            .toBuffer(),
+        );
   if (spec.mode === 'bw')
     return base
       .toColourspace('b-w')
@@ -57,4 +75,19 @@ export async function makeTiffPage(spec: PageSpec, variant: number): Promise<Buf
       .toBuffer();
   if (spec.mode === 'gray') return base.toColourspace('b-w').tiff(tiff).toBuffer();
   return base.withIccProfile('srgb').tiff(tiff).toBuffer();
+}
+
+/** The stamp's 32 bits, lowest first (as many as the page is wide). */
+function stampBits(stamp: number, width: number): boolean[] {
+  return Array.from({ length: Math.min(32, width) }, (_, bit) => ((stamp >>> bit) & 1) === 1);
+}
+
+/**
+ * A 32×1 strip of black and white pixels spelling a number: makes a page's bytes unique to
+ * one transmission, so a test can trace any master back to the sending it came from.
+ */
+function stampStrip(stamp: number, width: number): Buffer {
+  const strip = Buffer.alloc(32 * 3, 255);
+  stampBits(stamp, width).forEach((on, i) => strip.fill(on ? 0 : 255, i * 3, i * 3 + 3));
+  return strip;
 }
