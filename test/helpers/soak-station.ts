@@ -16,7 +16,12 @@ export interface SoakStationConfig {
   batches: Record<string, unknown>[];
 }
 
-const SUPERVISOR: SessionUser = { id: 'soak', username: 'soak-supervisor', displayName: 'Soak', role: 'supervisor' };
+const SUPERVISOR: SessionUser = {
+  id: 'soak',
+  username: 'soak-supervisor',
+  displayName: 'Soak',
+  role: 'supervisor',
+};
 
 async function main(): Promise<void> {
   const config = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as SoakStationConfig;

@@ -67,7 +67,7 @@ export async function makeTiffPage(spec: PageSpec, variant: number, stamp?: numb
             ])
             .png()
             .toBuffer(),
-        );
+        ).removeAlpha();
   if (spec.mode === 'bw')
     return base
       .toColourspace('b-w')
