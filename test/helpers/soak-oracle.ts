@@ -23,7 +23,9 @@ export interface StationLife {
   /** Every JSON line the station printed so far. */
   lines: Record<string, unknown>[];
   /** Resolves on the first line for which `predicate` holds (or rejects when the process ends first). */
-  until(predicate: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
+  until(
+    predicate: (line: Record<string, unknown>, index: number) => boolean,
+  ): Promise<Record<string, unknown>>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
 }
 
@@ -36,7 +38,7 @@ export function startStationProcess(config: SoakStationConfig, dir: string): Sta
   });
   const lines: Record<string, unknown>[] = [];
   let waiters: {
-    predicate: (l: Record<string, unknown>) => boolean;
+    predicate: (l: Record<string, unknown>, index: number) => boolean;
     resolve: (l: Record<string, unknown>) => void;
     reject: (e: Error) => void;
   }[] = [];
@@ -51,7 +53,7 @@ export function startStationProcess(config: SoakStationConfig, dir: string): Sta
     }
     lines.push(line);
     waiters = waiters.filter((w) => {
-      if (!w.predicate(line)) return true;
+      if (!w.predicate(line, lines.length - 1)) return true;
       w.resolve(line);
       return false;
     });
@@ -72,7 +74,7 @@ export function startStationProcess(config: SoakStationConfig, dir: string): Sta
     exited,
     until: (predicate) =>
       new Promise((resolve, reject) => {
-        const seen = lines.find(predicate);
+        const seen = lines.find((line, index) => predicate(line, index));
         if (seen) resolve(seen);
         else if (child.exitCode !== null || child.signalCode !== null)
           reject(new Error('the station has exited'));
