@@ -3,9 +3,11 @@ import { Command } from 'commander';
 import { registerAuditCommands, registerBagCommands } from './cli/audit-commands';
 import { registerBatchCommands } from './cli/batch-commands';
 import { registerCatalogCommands } from './cli/catalog-commands';
+import { registerDoctorCommand } from './cli/doctor-command';
 import { registerQueueCommands } from './cli/queue-commands';
 import { registerScannerCommands } from './cli/scanner-commands';
 import { registerServeCommand } from './cli/serve-command';
+import { NativeModuleError } from './storage/native-binding';
 import { QUIRE_VERSION } from './version';
 
 /**
@@ -24,6 +26,7 @@ export function buildProgram(): Command {
   registerBagCommands(program);
   registerBatchCommands(program);
   registerCatalogCommands(program);
+  registerDoctorCommand(program);
   return program;
 }
 
@@ -31,9 +34,12 @@ export async function runCli(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {
-    process.stdout.write(
-      JSON.stringify({ error: { code: 'INTERNAL', message: (error as Error).message } }) + '\n',
-    );
+    // A native module built for another runtime names itself, the runtime and the fix.
+    const body =
+      error instanceof NativeModuleError
+        ? error.toJSON()
+        : { code: 'INTERNAL', message: (error as Error).message };
+    process.stdout.write(JSON.stringify({ error: body }) + '\n');
     process.exit(1);
   }
 }
