@@ -3,10 +3,12 @@ import { Command } from 'commander';
 import { registerAuditCommands, registerBagCommands } from './cli/audit-commands';
 import { registerBatchCommands } from './cli/batch-commands';
 import { registerCatalogCommands } from './cli/catalog-commands';
+import { registerDoctorCommand } from './cli/doctor-command';
 import { registerQueueCommands } from './cli/queue-commands';
 import { registerScannerCommands } from './cli/scanner-commands';
 import { registerServeCommand } from './cli/serve-command';
 import { registerVerifyCommand } from './cli/verify-command';
+import { NativeModuleError } from './storage/native-binding';
 import { QUIRE_VERSION } from './version';
 
 /**
@@ -26,6 +28,7 @@ export function buildProgram(): Command {
   registerBatchCommands(program);
   registerCatalogCommands(program);
   registerVerifyCommand(program);
+  registerDoctorCommand(program);
   return program;
 }
 
@@ -33,9 +36,12 @@ export async function runCli(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {
-    process.stdout.write(
-      JSON.stringify({ error: { code: 'INTERNAL', message: (error as Error).message } }) + '\n',
-    );
+    // A native module built for another runtime names itself, the runtime and the fix.
+    const body =
+      error instanceof NativeModuleError
+        ? error.toJSON()
+        : { code: 'INTERNAL', message: (error as Error).message };
+    process.stdout.write(JSON.stringify({ error: body }) + '\n');
     process.exit(1);
   }
 }

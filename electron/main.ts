@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, net, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, net, protocol, session, shell } from 'electron';
 import { createStation, REALISTIC_SIMULATOR_TIMING, type Station } from './station';
 import { resolveDataRoot } from './storage/index';
+import { checkNativeModules } from './storage/native-binding';
 import { registerIpc } from './transport/ipc';
 import { stationEndpoint } from './transport/station-endpoint';
 import {
@@ -58,6 +59,7 @@ async function start(): Promise<void> {
   });
 
   await app.whenReady();
+  if (!nativeModulesLoad()) return;
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
 
@@ -94,7 +96,15 @@ async function start(): Promise<void> {
     minHeight: 640,
     title: 'Quire',
     show: false,
-    webPreferences: secureWebPreferences(path.join(__dirname, 'preload.cjs')),
+    // The tested helper sets every option; the essential ones are written out here as well so that
+    // a reader (or an Electron security scanner) sees them where the window is made.
+    webPreferences: {
+      ...secureWebPreferences(path.join(__dirname, 'preload.cjs')),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+    },
   });
   ipc.attach(mainWindow.webContents);
   mainWindow.once('ready-to-show', () => mainWindow?.show());
@@ -109,4 +119,19 @@ async function start(): Promise<void> {
     ipc.dispose();
     void closing.close().finally(() => app.quit());
   });
+}
+
+/**
+ * Loads each native module in this runtime before the station opens: a build for the wrong ABI
+ * (Node's, after a plain `npm install`) or a missing one gets a dialog naming the module, the
+ * runtime and the fixing command, instead of a start that dies with no window.
+ */
+function nativeModulesLoad(): boolean {
+  const failures = checkNativeModules().filter((status) => !status.ok);
+  if (failures.length === 0) return true;
+  const text = failures.map((failure) => failure.message).join('\n\n');
+  process.stderr.write(`${text}\n`);
+  dialog.showErrorBox('Quire cannot start', text);
+  app.exit(1);
+  return false;
 }

@@ -1,4 +1,10 @@
 import Database from 'better-sqlite3';
+import {
+  assertBetterSqliteLoads,
+  betterSqliteBinding,
+  nativeBindingOption,
+  type NativeBinding,
+} from './native-binding';
 
 export type Db = Database.Database;
 
@@ -14,7 +20,7 @@ export interface OpenDatabaseOptions {
  * share one file. One owner per process; modules receive the handle, never open their own.
  */
 export function openDatabase(file: string, options: OpenDatabaseOptions = {}): Db {
-  const db = new Database(file);
+  const db = new Database(file, nativeBindingOption(runtimeBinding()));
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
   db.pragma('foreign_keys = ON');
@@ -23,6 +29,21 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
   // writes a few pages per transition, so the default interval checkpointed every few dozen jobs.
   db.pragma('wal_autocheckpoint = 10000');
   return db;
+}
+
+let checkedBinding: NativeBinding | null = null;
+
+/**
+ * This runtime's build of better-sqlite3 (Node's or Electron's, see native-binding.ts), loaded
+ * once per process before the first database opens, so a wrong or missing build fails with a
+ * NativeModuleError naming the module, the runtime and the fix rather than the loader's text.
+ */
+function runtimeBinding(): NativeBinding {
+  if (checkedBinding) return checkedBinding;
+  const binding = betterSqliteBinding();
+  assertBetterSqliteLoads(binding);
+  checkedBinding = binding;
+  return binding;
 }
 
 /** One append-only migration: never edit or reorder a released one; add the next number. */
