@@ -38,9 +38,7 @@ export function registerQueueCommands(program: Command): void {
     );
 
   withDataOption(queue.command('retry-all'))
-    .description(
-      'run every quarantined job of a queue again (not those of a finished or quarantined batch)',
-    )
+    .description('run every quarantined job of a queue again (not those of a finished or quarantined batch)')
     .argument('<queue>', 'queue name, e.g. compute or device:sim-1')
     .action(async (name: string, opts: { data?: string }) => {
       await withStation(opts, (station) => station.pipeline.retryAllFailed(name, cliActor()));

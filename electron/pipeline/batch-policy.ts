@@ -35,7 +35,8 @@ export const isFinished = (stage: BatchStage): boolean => FINISHED_STAGES.has(st
  */
 export function cancelRefusal(batchId: string, batch: BatchState | null, actor: Actor): StationError | null {
   if (!batch) return notFound(`batch ${batchId}`);
-  if (isFinished(batch.stage)) return conflict(`batch ${batch.id} is already ${batch.stage}; nothing to cancel`);
+  if (isFinished(batch.stage))
+    return conflict(`batch ${batch.id} is already ${batch.stage}; nothing to cancel`);
   if (batch.stage === 'quarantined' && actor.role !== 'supervisor')
     return forbidden(
       `batch ${batch.id} is in quarantine: only a supervisor may end it (reject it in the quarantine review)`,

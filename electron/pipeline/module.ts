@@ -165,10 +165,11 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
     if (event.name === 'device.status') {
       // The operator cleared a jam: waiting capture jobs of that device need not sit out their
       // backoff. Only that transition promotes them; every other status (about one a second
-      // per device) leaves their backoff alone. A jam cleared through OFFLINE counts too.
+      // per device) leaves their backoff alone. OFFLINE and CONNECTING say nothing about the
+      // jam, so a jam cleared while the scanner was away counts once it reports again.
       const { name, state } = event.payload;
       if (state === 'JAMMED') jammedDevices.add(name);
-      else if (state !== 'OFFLINE' && jammedDevices.delete(name))
+      else if (state !== 'OFFLINE' && state !== 'CONNECTING' && jammedDevices.delete(name))
         for (const job of deps.queue.store.list({ state: 'retrying', queue: `device:${name}` }).items)
           deps.queue.promote(job.id);
     }
