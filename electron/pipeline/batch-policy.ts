@@ -44,12 +44,21 @@ export function cancelRefusal(batchId: string, batch: BatchState | null, actor: 
   return null;
 }
 
+/** A job as far as the retry rule needs to know it. */
+export interface JobState {
+  id: string;
+  /** The state of the workflow the job is a step of ('running', 'completed', 'failed'), if any. */
+  workflow: string | null;
+}
+
 /**
  * Retrying a job of a batch runs that batch's step for real, so it is allowed only while the
  * batch is still under way. A finished batch never runs again; a quarantined one goes on only
- * by a supervisor's decision (release or requeue), whoever asks for the retry.
+ * by a supervisor's decision (release or requeue), whoever asks for the retry. A step of a
+ * workflow that has ended (the run a quarantine stopped; the batch went on with a new one)
+ * would run alone, carry nothing on, and could set the batch back a stage.
  */
-export function retryRefusal(batch: BatchState | null): StationError | null {
+export function retryRefusal(batch: BatchState | null, job?: JobState): StationError | null {
   if (!batch) return null; // a job of no batch (catalog sync, say): the queue's own rules apply
   if (isFinished(batch.stage))
     return conflict(
@@ -58,6 +67,10 @@ export function retryRefusal(batch: BatchState | null): StationError | null {
   if (batch.stage === 'quarantined')
     return conflict(
       `batch ${batch.id} is in quarantine: a supervisor decides there (release, requeue or reject)`,
+    );
+  if (job?.workflow && job.workflow !== 'running')
+    return conflict(
+      `job ${job.id} is a step of an earlier run of batch ${batch.id}, which has ended (${job.workflow}): run alone, it would not carry the batch on`,
     );
   return null;
 }

@@ -8,6 +8,7 @@ import type { CatalogModule } from '../catalog/module';
 import type { CoreContext } from '../core/core-context';
 import { conflict, invalidInput, notFound } from '../core/station-error';
 import type { StepSpec } from '../queue/job-queue';
+import type { JobRecord } from '../queue/sqlite-store';
 import { toJobSummary, type QueueModule } from '../queue/module';
 import type { DevicesModule } from '../scanner/module';
 import { cancelRefusal, decideRefusal, enforce, retryRefusal, type Actor } from './batch-policy';
@@ -143,6 +144,11 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
     jobs.chord([capture, techmd], { type: 'batch.continue', payload: { batchId }, options: { batchId } });
   };
 
+  const batchOf = (job: JobRecord) => (job.batchId ? store.summary(job.batchId) : null);
+  const stepOf = (job: JobRecord) => ({
+    id: job.id,
+    workflow: job.workflowId ? (jobs.workflowState(job.workflowId)?.state ?? null) : null,
+  });
   /** Devices last seen JAMMED (by name), so that only the way out of a jam promotes jobs. */
   const jammedDevices = new Set<string>();
   // A job that ends in quarantine without the stage saying why (retries exhausted, worker lost)
@@ -313,14 +319,14 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
     },
     retryJob(jobId, actor) {
       const { job } = deps.queue.show(jobId);
-      enforce(retryRefusal(job.batchId ? store.summary(job.batchId) : null));
+      enforce(retryRefusal(batchOf(job), stepOf(job)));
       core.logger.info({ jobId, batchId: job.batchId, by: actor.username }, 'job retried');
       return deps.queue.retry(jobId);
     },
     retryAllFailed(queue, actor) {
       const allowed = deps.queue.store
         .list({ state: 'quarantined', queue, limit: 10_000 })
-        .items.filter((job) => !retryRefusal(job.batchId ? store.summary(job.batchId) : null));
+        .items.filter((job) => !retryRefusal(batchOf(job), stepOf(job)));
       core.logger.info({ queue, jobs: allowed.length, by: actor.username }, 'quarantined jobs retried');
       return allowed.map((job) => deps.queue.retry(job.id));
     },

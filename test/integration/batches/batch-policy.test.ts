@@ -43,6 +43,11 @@ describe('the batch rules, as pure functions', () => {
       message: expect.stringContaining('a supervisor decides there'),
     });
     expect(retryRefusal(batch('capturing'))).toBeNull();
+    expect(retryRefusal(batch('capturing'), { id: 'J-1', workflow: 'running' })).toBeNull();
+    expect(retryRefusal(batch('capturing'), { id: 'J-1', workflow: 'failed' })).toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringContaining('job J-1 is a step of an earlier run of batch B-1'),
+    });
     expect(retryRefusal(null)).toBeNull();
   });
 

@@ -112,6 +112,28 @@ describe('retrying the jobs of a finished batch', () => {
     expect(station.pipeline.store.summary('X-3')).toMatchObject({ stage: 'cancelled', attempts: 0 });
   });
 
+  it('refuses a step of an earlier run of a batch that has gone on with a new one', async () => {
+    // A device not in the fleet: capture fails for good, the run's workflow fails, the batch is quarantined.
+    station.pipeline.create(exampleManifest({ batch_id: 'X-5', device: 'gone-1' }), null);
+    const capture = captureJobOf('X-5');
+    const ended = jobEnds(capture.id, ['completed', 'cancelled', 'quarantined']);
+    station.queue.start();
+    expect(await ended).toMatchObject({ state: 'quarantined' });
+    expect(station.pipeline.store.summary('X-5')!.stage).toBe('quarantined');
+    // As after a supervisor's requeue: the batch is under way again, on a new run.
+    station.pipeline.store.setStage('X-5', 'capturing');
+
+    expect(await call.operator('queue.retry', { id: capture.id })).toMatchObject({
+      ok: false,
+      error: { code: 'CONFLICT', message: expect.stringContaining('a step of an earlier run of batch X-5') },
+    });
+    expect(await call.operator('queue.retryAllFailed', { queue: capture.queue })).toMatchObject({
+      ok: true,
+      output: [],
+    });
+    expect(station.queue.store.get(capture.id)!.state).toBe('quarantined');
+  });
+
   it('retries a cancelled job of a batch still under way', async () => {
     station.pipeline.create(exampleManifest({ batch_id: 'X-4' }), null);
     const techmd = jobsOf('X-4').find((j) => j.type === 'batch.techmd')!;
