@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { BatchSummary } from '../../shared/contract/index';
-import { StationError } from '../core/station-error';
+import { conflict, StationError } from '../core/station-error';
+import { verifyManifest } from '../pipeline/manifest/verify-manifest';
+import type { Station } from '../station';
 import { failWith, openCliStation, printJson, progress, endProgress, withDataOption } from './common';
 
 const FINAL = new Set(['completed', 'quarantined', 'rejected', 'cancelled']);
@@ -18,7 +20,8 @@ export function registerBatchCommands(program: Command): void {
   withDataOption(batch.command('run'))
     .description('run one batch to its end; exit 0 only when its package is complete')
     .argument('<manifest>', 'the batch manifest JSON file')
-    .action(async (file: string, opts: { data?: string }) => {
+    .option('--resume', 'if the batch already exists (same manifest), go on with it instead of refusing')
+    .action(async (file: string, opts: { data?: string; resume?: boolean }) => {
       let manifest: unknown;
       try {
         manifest = JSON.parse(readFileSync(path.resolve(file), 'utf8'));
@@ -28,20 +31,27 @@ export function registerBatchCommands(program: Command): void {
       const device = (manifest as { device?: unknown }).device;
       const simulated = typeof device === 'string' ? /^sim-(\d{1,2})$/.exec(device) : null;
       const pages = (manifest as { expected_pages?: unknown }).expected_pages;
+      // Workers start only once the batch is this command's to run: started first, they would
+      // pick up the existing batch's waiting jobs before a CONFLICT said nothing was changed.
       const station = await openCliStation(opts, {
-        runWorkers: true,
+        runWorkers: false,
         simulators: simulated ? Number(simulated[1]) : 0,
         simulatorSheets: typeof pages === 'number' ? pages : 10,
       });
       let summary: BatchSummary;
       try {
-        summary = station.pipeline.create(manifest, null);
+        summary = createOrResume(station, manifest, opts.resume === true);
       } catch (error) {
         await station.close();
-        if (error instanceof StationError)
-          failWith(2, { code: error.code, message: error.message, issues: error.issues });
+        if (error instanceof StationError) {
+          const hint =
+            error.code === 'CONFLICT' && !opts.resume ? ' (--resume goes on with the existing batch)' : '';
+          failWith(2, { code: error.code, message: error.message + hint, issues: error.issues });
+        }
         throw error;
       }
+      // A resumed batch that already ended is only reported: no worker starts, nothing changes.
+      if (!FINAL.has(summary.stage)) station.queue.start();
       const final = await new Promise<BatchSummary>((resolve) => {
         const check = (b: BatchSummary) => {
           progress(
@@ -76,4 +86,26 @@ export function registerBatchCommands(program: Command): void {
       printJson(out);
       process.exit(0);
     });
+}
+
+/**
+ * A new batch from the manifest; with `resume`, the existing batch of the same id instead,
+ * provided it was created from the same manifest (its queued work then goes on).
+ */
+function createOrResume(station: Station, manifest: unknown, resume: boolean): BatchSummary {
+  try {
+    return station.pipeline.create(manifest, null);
+  } catch (error) {
+    if (!resume || !(error instanceof StationError) || error.code !== 'CONFLICT') throw error;
+    const check = verifyManifest(manifest);
+    const batchId = check.ok ? check.manifest.batch_id : check.batchId;
+    const existing = batchId ? station.pipeline.store.detail(batchId) : null;
+    if (!existing) throw error;
+    const sameManifest =
+      JSON.stringify(existing.manifest) === JSON.stringify(manifest) ||
+      (check.sha256 !== null && verifyManifest(existing.manifest).sha256 === check.sha256);
+    if (!sameManifest)
+      throw conflict(`batch ${existing.id} exists with a different manifest; nothing was changed`);
+    return existing;
+  }
 }

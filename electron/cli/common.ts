@@ -1,5 +1,7 @@
+import os from 'node:os';
 import type { Command } from 'commander';
 import { silentLogger } from '../core/logger';
+import type { Actor } from '../pipeline/batch-policy';
 import { createStation, type Station, type StationOptions } from '../station';
 import { resolveDataRoot } from '../storage/index';
 
@@ -48,4 +50,21 @@ export async function openCliStation(
   extra: Partial<StationOptions> = {},
 ): Promise<Station> {
   return createStation({ dataDir: cliDataRoot(opts), logger: silentLogger(), ...extra });
+}
+
+/**
+ * The person a CLI command acts as. The CLI has no sign-in, so it acts as the OS account that
+ * runs it, named `cli:<account>` in audit events (never mistaken for a station account of the
+ * same name), with an operator's rights: a supervisor's decisions are taken in the console,
+ * signed in.
+ */
+export function cliActor(): Actor {
+  let account = '';
+  try {
+    account = os.userInfo().username;
+  } catch {
+    // No passwd entry (a container's bare uid): fall back to the environment, then the uid.
+  }
+  account ||= process.env.USER || process.env.USERNAME || `uid-${process.getuid?.() ?? 'unknown'}`;
+  return { username: `cli:${account}`, role: 'operator' };
 }

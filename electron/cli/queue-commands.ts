@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { StationError } from '../core/station-error';
-import { failWith, openCliStation, printJson, withDataOption } from './common';
+import { cliActor, failWith, openCliStation, printJson, withDataOption } from './common';
 
 /** `quire queue list|show|retry|cancel` on a station's data folder (the app may be running: SQLite WAL). */
 export function registerQueueCommands(program: Command): void {
@@ -38,15 +38,15 @@ export function registerQueueCommands(program: Command): void {
     );
 
   withDataOption(queue.command('retry-all'))
-    .description('run every quarantined job of a queue again')
+    .description('run every quarantined job of a queue again (not those of a finished or quarantined batch)')
     .argument('<queue>', 'queue name, e.g. compute or device:sim-1')
     .action(async (name: string, opts: { data?: string }) => {
-      await withStation(opts, (station) => station.queue.retryAllFailed(name));
+      await withStation(opts, (station) => station.pipeline.retryAllFailed(name, cliActor()));
     });
 
   for (const [name, description] of [
     ['show', 'one job with its attempt history'],
-    ['retry', 'run a quarantined or cancelled job again'],
+    ['retry', 'run a quarantined or cancelled job again (refused for a finished or quarantined batch)'],
     ['cancel', 'cancel a job that has not started'],
   ] as const) {
     withDataOption(queue.command(name))
@@ -58,7 +58,8 @@ export function registerQueueCommands(program: Command): void {
             const { job, attempts } = station.queue.show(id);
             return { ...job, attempts };
           }
-          return name === 'retry' ? station.queue.retry(id) : station.queue.cancel(id);
+          // The same rules as the console: the pipeline decides whether a batch's job may run again.
+          return name === 'retry' ? station.pipeline.retryJob(id, cliActor()) : station.queue.cancel(id);
         });
       });
   }

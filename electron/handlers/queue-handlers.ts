@@ -1,17 +1,11 @@
 import type { queueCommands } from '../../shared/contract/index';
-import { conflict } from '../core/station-error';
 import type { Station } from '../station';
 import type { HandlerTable } from '../transport/dispatch';
+import { actor } from './auth-handlers';
 
 export function queueHandlers(station: Station): Pick<HandlerTable, keyof typeof queueCommands> {
-  const { queue } = station;
+  const { queue, pipeline } = station;
   const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
-  const isUnderReview = (batchId: string | null) =>
-    batchId !== null && station.pipeline.store.summary(batchId)?.stage === 'quarantined';
-  const underReview = (batchId: string | null) => {
-    if (isUnderReview(batchId))
-      throw conflict(`batch ${batchId} is in quarantine: a supervisor decides there`);
-  };
   return {
     'queue.list': (filter) => queue.list(filter),
     'queue.show': ({ id }) => {
@@ -34,16 +28,9 @@ export function queueHandlers(station: Station): Pick<HandlerTable, keyof typeof
         lastHour: queue.store.metrics(now - 60 * 60_000),
       };
     },
-    'queue.retry': ({ id }) => {
-      underReview(queue.show(id).job.batchId);
-      return queue.retry(id);
-    },
-    // Jobs of batches awaiting a supervisor's decision stay put: retrying them would bypass it.
-    'queue.retryAllFailed': ({ queue: name }) =>
-      queue.store
-        .list({ state: 'quarantined', queue: name, limit: 10_000 })
-        .items.filter((job) => !isUnderReview(job.batchId))
-        .map((job) => queue.retry(job.id)),
+    // Whether a batch's job may run again is the pipeline's rule (batch-policy.ts), as for the CLI.
+    'queue.retry': ({ id }, context) => pipeline.retryJob(id, actor(context)),
+    'queue.retryAllFailed': ({ queue: name }, context) => pipeline.retryAllFailed(name, actor(context)),
     'queue.cancel': ({ id }) => queue.cancel(id),
     'queue.promote': ({ id }) => queue.promote(id),
     'queue.remove': ({ id }) => {

@@ -2,14 +2,16 @@ import { existsSync, mkdirSync, promises as fs, renameSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { z } from 'zod';
-import type { BatchStage, BatchSummary, SessionUser } from '../../shared/contract/index';
+import type { BatchStage, BatchSummary, JobSummary, SessionUser } from '../../shared/contract/index';
 import type { AuditModule } from '../audit/module';
 import type { CatalogModule } from '../catalog/module';
 import type { CoreContext } from '../core/core-context';
 import { conflict, invalidInput, notFound } from '../core/station-error';
 import type { StepSpec } from '../queue/job-queue';
-import type { QueueModule } from '../queue/module';
+import type { JobRecord } from '../queue/sqlite-store';
+import { toJobSummary, type QueueModule } from '../queue/module';
 import type { DevicesModule } from '../scanner/module';
+import { cancelRefusal, decideRefusal, enforce, retryRefusal, type Actor } from './batch-policy';
 import { BatchStore } from './batches/batch-store';
 import { captureStage } from './capture-stage';
 import { masterObject } from './page-ledger';
@@ -43,7 +45,12 @@ export interface PipelineModule {
   readonly store: BatchStore;
   create(manifest: unknown, actor: SessionUser | null): BatchSummary;
   decide(actor: SessionUser, decision: Decision): BatchSummary;
-  cancel(batchId: string, reason: string, actor: SessionUser): BatchSummary;
+  /** Ends a batch that has not finished (see batch-policy.ts for who may); audited. */
+  cancel(batchId: string, reason: string, actor: Actor): BatchSummary;
+  /** Runs a job again, if its batch may go on (never a finished or quarantined batch's). */
+  retryJob(jobId: string, actor: Actor): JobSummary;
+  /** Every quarantined job of a queue whose batch may go on runs again; the others stay. */
+  retryAllFailed(queue: string, actor: Actor): JobSummary[];
   thumbnail(batchId: string, page: number, size: 'thumb' | 'access'): Promise<string | null>;
   /** The consistency check of `quire verify` (every page accounted for), station-wide or for one batch. */
   verify(options?: VerifyOptions): Promise<VerifyReport>;
@@ -141,6 +148,13 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
     jobs.chord([capture, techmd], { type: 'batch.continue', payload: { batchId }, options: { batchId } });
   };
 
+  const batchOf = (job: JobRecord) => (job.batchId ? store.summary(job.batchId) : null);
+  const stepOf = (job: JobRecord) => ({
+    id: job.id,
+    workflow: job.workflowId ? (jobs.workflowState(job.workflowId)?.state ?? null) : null,
+  });
+  /** Devices last seen JAMMED (by name), so that only the way out of a jam promotes jobs. */
+  const jammedDevices = new Set<string>();
   // A job that ends in quarantine without the stage saying why (retries exhausted, worker lost)
   // still quarantines its batch, with the last error.
   const unsubscribe = core.events.subscribe((event) => {
@@ -157,15 +171,17 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
         return;
       quarantineBatch(stageDeps, job.batchId, batch.stage, job.lastError ?? 'the job failed', {});
     }
-    if (
-      event.name === 'device.status' &&
-      event.payload.state !== 'JAMMED' &&
-      event.payload.state !== 'OFFLINE'
-    ) {
-      // The operator cleared a jam: waiting capture jobs of that device need not sit out their backoff.
-      for (const job of deps.queue.store.list({ state: 'retrying', queue: `device:${event.payload.name}` })
-        .items)
-        deps.queue.promote(job.id);
+    if (event.name === 'device.removed') jammedDevices.delete(event.payload.name);
+    if (event.name === 'device.status') {
+      // The operator cleared a jam: waiting capture jobs of that device need not sit out their
+      // backoff. Only that transition promotes them; every other status (about one a second
+      // per device) leaves their backoff alone. OFFLINE and CONNECTING say nothing about the
+      // jam, so a jam cleared while the scanner was away counts once it reports again.
+      const { name, state } = event.payload;
+      if (state === 'JAMMED') jammedDevices.add(name);
+      else if (state !== 'OFFLINE' && state !== 'CONNECTING' && jammedDevices.delete(name))
+        for (const job of deps.queue.store.list({ state: 'retrying', queue: `device:${name}` }).items)
+          deps.queue.promote(job.id);
     }
   });
 
@@ -211,6 +227,7 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
       return store.summary(batchId)!;
     },
     decide(actor, decision) {
+      enforce(decideRefusal(decision.batchId, store.summary(decision.batchId), actor));
       const detail = store.detail(decision.batchId);
       if (!detail) throw notFound(`batch ${decision.batchId}`);
       if (detail.stage !== 'quarantined' || !detail.quarantine)
@@ -280,15 +297,42 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
     },
     cancel(batchId, reason, actor) {
       const batch = store.summary(batchId);
-      if (!batch) throw notFound(`batch ${batchId}`);
-      if (['completed', 'rejected', 'cancelled'].includes(batch.stage))
-        throw conflict(`batch ${batchId} is already ${batch.stage}`);
-      for (const job of deps.queue.store.list({ batchId, limit: 500 }).items) {
-        if (['waiting', 'delayed', 'retrying'].includes(job.state)) deps.queue.cancel(job.id);
-      }
-      store.setStage(batchId, 'cancelled', { lastError: `cancelled by ${actor.username}: ${reason}` });
+      enforce(cancelRefusal(batchId, batch, actor));
+      // The batch's new stage, its withdrawn jobs and the audit event naming the person are one
+      // commit: a crash never leaves a cancelled batch without its event, or the reverse.
+      const withdrawn = core.db.transaction(() => {
+        const jobs = deps.queue.store
+          .list({ batchId, limit: 500 })
+          .items.map((job) => deps.queue.store.cancel(job.id, core.clock.now()))
+          .filter((job): job is NonNullable<typeof job> => job !== null);
+        store.setStage(batchId, 'cancelled', { lastError: `cancelled by ${actor.username}: ${reason}` });
+        deps.audit.record({
+          type: 'appraisal',
+          outcome: 'cancelled',
+          detail: `${reason} (the batch was ${batch!.stage}; captured pages are kept)`,
+          object: batchId,
+          person: actor.username,
+        });
+        return jobs;
+      })();
+      for (const job of withdrawn) core.events.emit('job.updated', toJobSummary(job));
+      if (batch!.stage === 'quarantined')
+        core.events.emit('quarantine.changed', { batchId, quarantined: false, reason: null });
       touched(batchId);
       return store.summary(batchId)!;
+    },
+    retryJob(jobId, actor) {
+      const { job } = deps.queue.show(jobId);
+      enforce(retryRefusal(batchOf(job), stepOf(job)));
+      core.logger.info({ jobId, batchId: job.batchId, by: actor.username }, 'job retried');
+      return deps.queue.retry(jobId);
+    },
+    retryAllFailed(queue, actor) {
+      const allowed = deps.queue.store
+        .list({ state: 'quarantined', queue, limit: 10_000 })
+        .items.filter((job) => !retryRefusal(batchOf(job), stepOf(job)));
+      core.logger.info({ queue, jobs: allowed.length, by: actor.username }, 'quarantined jobs retried');
+      return allowed.map((job) => deps.queue.retry(job.id));
     },
     async thumbnail(batchId, page, size) {
       const stored = store.page(batchId, page);

@@ -4,7 +4,7 @@ import type { BatchStage, QcFinding, QuarantineDiagnostics, StoredAsset } from '
 import type { BatchManifest } from '../../shared/domain/manifest';
 import type { AuditModule } from '../audit/module';
 import type { CoreContext } from '../core/core-context';
-import { FatalError } from '../queue/errors';
+import { FatalError, JobCancelledError } from '../queue/errors';
 import type { DevicesModule } from '../scanner/module';
 import { writeFileAtomic } from '../storage/index';
 import { QUIRE_VERSION } from '../version';
@@ -73,7 +73,11 @@ export async function withAttempt(
 ): Promise<void> {
   const current = deps.store.summary(batchId)?.stage;
   if (!current) throw new FatalError(`batch ${batchId} is not known`);
-  if (FINISHED.has(current)) return; // cancelled or rejected meanwhile: its remaining steps do nothing
+  // A completed batch's step ran before (a redelivery after a crash): its work is done. A step
+  // of a batch cancelled or rejected meanwhile does nothing, and says so: its job ends cancelled.
+  if (current === 'completed') return;
+  if (FINISHED.has(current))
+    throw new JobCancelledError(`batch ${batchId} is ${current}: its ${stage} step does not run`);
   deps.store.setStage(batchId, stage);
   deps.touched(batchId);
   const attempt = deps.store.startAttempt(batchId, stage, worker);

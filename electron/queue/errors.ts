@@ -14,7 +14,16 @@ export class FatalError extends Error {
   }
 }
 
-export type ErrorClass = 'transient' | 'fatal';
+/**
+ * The handler says: this job's work was withdrawn (its batch was cancelled or rejected while
+ * the job waited). The job ends cancelled: never retried, never counted as done, and its
+ * workflow stops.
+ */
+export class JobCancelledError extends Error {
+  override readonly name = 'JobCancelledError';
+}
+
+export type ErrorClass = 'transient' | 'fatal' | 'cancelled';
 
 const TRANSIENT_CODES = new Set([
   'ETIMEDOUT',
@@ -30,6 +39,7 @@ const TRANSIENT_CODES = new Set([
 
 /** Unknown errors count as transient: a retry is cheap, quarantining good work is not. */
 export function classify(error: unknown): ErrorClass {
+  if (error instanceof JobCancelledError) return 'cancelled';
   if (error instanceof FatalError) return 'fatal';
   if (error instanceof TransientError) return 'transient';
   const code = (error as { code?: unknown })?.code;

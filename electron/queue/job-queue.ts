@@ -404,7 +404,7 @@ export class JobQueue {
     const policy = { ...DEFAULT_RETRY, ...spec?.retry };
     const now = this.clock.now();
     const retryAt =
-      cls === 'fatal' || job.attempts >= job.maxAttempts
+      cls !== 'transient' || job.attempts >= job.maxAttempts
         ? null
         : now + backoffDelay(policy, job.attempts, this.random);
     const err = error instanceof Error ? error : new Error(String(error));
@@ -418,7 +418,7 @@ export class JobQueue {
           { cls, message: err.message, stack: err.stack ?? null },
           retryAt,
           (f) => {
-            if (f.state === 'quarantined') this.workflows.fail(f);
+            if (f.state !== 'retrying') this.workflows.fail(f);
           },
         ),
       );
@@ -434,7 +434,7 @@ export class JobQueue {
     if (!failed) return; // the lease was lost meanwhile: the late result is ignored
     this.logger.warn(
       { jobId: job.id, type: job.type, attempt: job.attempts, cls, err: err.message },
-      failed.state === 'quarantined' ? 'job quarantined' : 'job will be retried',
+      failed.state === 'retrying' ? 'job will be retried' : `job ${failed.state}`,
     );
     this.onChange(failed);
   }

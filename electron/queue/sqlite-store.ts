@@ -209,7 +209,10 @@ export class SqliteQueueStore extends QueueReads {
     return job;
   }
 
-  /** A failed attempt: back to the queue after `retryAt`, or quarantined. Fenced like ack. */
+  /**
+   * A failed attempt: back to the queue after `retryAt`, or quarantined; cancelled when the
+   * error's class is `cancelled` (the job's work was withdrawn). Fenced like ack.
+   */
   fail(
     id: string,
     token: string,
@@ -219,11 +222,11 @@ export class SqliteQueueStore extends QueueReads {
     andThen?: (job: JobRecord) => void,
   ): JobRecord | null {
     return this.atomically(() => {
-      const state = retryAt === null ? 'quarantined' : 'retrying';
+      const state = error.cls === 'cancelled' ? 'cancelled' : retryAt === null ? 'quarantined' : 'retrying';
       if (!this.recordAttempt(id, token, now, state, error.cls, error.message, error.stack)) return null;
       const row = this.sql(
         `UPDATE queue_jobs SET state = ?, lease_token = NULL, lease_expires_at = NULL, available_at = COALESCE(?, available_at),
-           last_error = ?, updated_at = ?, finished_at = CASE WHEN ? = 'quarantined' THEN ? ELSE NULL END
+           last_error = ?, updated_at = ?, finished_at = CASE WHEN ? = 'retrying' THEN NULL ELSE ? END
          WHERE id = ? RETURNING *`,
       ).get(state, retryAt, error.message, now, state, now, id) as JobRow;
       const job = toJob(row);

@@ -167,7 +167,8 @@ export const batchesCommands = {
     input: z.object({ batchId: BatchId, reason: z.string().trim().min(1).max(200) }).strict(),
     output: BatchSummary,
     access: 'operator',
-    summary: 'Cancels a batch that has not finished; captured pages are kept.',
+    summary:
+      'Cancels a batch that has not finished (a quarantined one: supervisors only); captured pages are kept; audited.',
   }),
   'quarantine.list': command({
     input: z.object({}).strict(),

@@ -93,13 +93,14 @@ export const queueCommands = {
     input: ById,
     output: JobSummary,
     access: 'operator',
-    summary: 'Runs a quarantined, cancelled or waiting-to-retry job again now.',
+    summary:
+      'Runs a quarantined, cancelled or waiting-to-retry job again now; refused for a finished or quarantined batch.',
   }),
   'queue.retryAllFailed': command({
     input: z.object({ queue: QueueName }).strict(),
     output: z.array(JobSummary),
     access: 'operator',
-    summary: 'Runs every quarantined job of a queue again.',
+    summary: 'Runs every quarantined job of a queue again, except those of finished or quarantined batches.',
   }),
   'queue.cancel': command({
     input: ById,

@@ -112,7 +112,8 @@ export function BatchDrawer({ batchId, onClose }: { batchId: string; onClose: ()
                   </button>
                 )}
                 {(job.state === 'quarantined' || job.state === 'cancelled') &&
-                  detail.stage !== 'quarantined' && (
+                  // A finished batch never runs again; a quarantined one waits for a supervisor.
+                  !['quarantined', 'completed', 'rejected', 'cancelled'].includes(detail.stage) && (
                     <button
                       type="button"
                       className="button button--small"
