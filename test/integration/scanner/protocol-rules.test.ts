@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodeEventHeader } from '../../../electron/scanner/codec';
 import { EventKind, MAX_FRAME_BYTES, Opcode } from '../../../electron/scanner/protocol';
-import { ScanLinkDevice } from '../../../electron/scanner/scanlink-device';
+import { type ScanLinkDevice } from '../../../electron/scanner/scanlink-device';
 import { connectToScriptedPeer, PEER_REQUEST, peerStatus } from '../../helpers/peer-device';
 import { HELLO_PAYLOAD, type startScriptedPeer, type ScriptedPeer } from '../../helpers/scripted-peer';
 import { makeTempDir } from '../../helpers/temp-dir';
