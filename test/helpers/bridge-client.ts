@@ -9,7 +9,8 @@ import {
 /** A Node client for the loopback bridge, speaking exactly what the browser transport speaks. */
 export interface BridgeTestClient {
   invoke(command: string, input: unknown): Promise<WireResult>;
-  sendRaw(data: string): Promise<BridgeMessage>;
+  /** Sends text as it stands; resolves with the reply to `id` (-1: a message the bridge could not read). */
+  sendRaw(data: string, id?: number): Promise<BridgeMessage>;
   nextEvent(predicate?: (e: WireEvent) => boolean): Promise<WireEvent>;
   close(): void;
 }
@@ -50,9 +51,9 @@ export function connectBridge(
             ws.send(JSON.stringify({ type: 'invoke', id, command, input }));
           });
         },
-        sendRaw(data) {
+        sendRaw(data, id = -1) {
           return new Promise((done) => {
-            waiting.set(-1, done);
+            waiting.set(id, done);
             ws.send(data);
           });
         },
