@@ -1,3 +1,4 @@
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 
 export type Db = Database.Database;
@@ -14,6 +15,7 @@ export interface OpenDatabaseOptions {
  * share one file. One owner per process; modules receive the handle, never open their own.
  */
 export function openDatabase(file: string, options: OpenDatabaseOptions = {}): Db {
+  makeOwnerOnly(file);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
@@ -23,6 +25,17 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
   // writes a few pages per transition, so the default interval checkpointed every few dozen jobs.
   db.pragma('wal_autocheckpoint = 10000');
   return db;
+}
+
+/**
+ * The database holds password hashes and the audit index: owner-only (0600). SQLite gives its
+ * -wal and -shm files the database file's mode, so creating the file first covers them too;
+ * ones left by an older version are tightened as well.
+ */
+function makeOwnerOnly(file: string): void {
+  if (file === '' || file === ':memory:' || file.startsWith('file:')) return;
+  closeSync(openSync(file, 'a', 0o600));
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
 }
 
 /** One append-only migration: never edit or reorder a released one; add the next number. */
