@@ -72,7 +72,11 @@ export async function createAuthModule(
     idleLockMinutes: deps.settings.get().idleLockMinutes,
   });
 
+  /** Sessions ended because their account was disabled, and the reason, until they sign in again. */
+  const endedBecause = new WeakMap<AuthSession, string>();
+
   const signedIn = (session: AuthSession, account: StoredAccount) => {
+    endedBecause.delete(session);
     session.user = {
       id: account.id,
       username: account.username,
@@ -148,6 +152,7 @@ export async function createAuthModule(
       return status(session);
     },
     signOut(session) {
+      endedBecause.delete(session);
       signOut(session);
       return status(session);
     },
@@ -170,12 +175,15 @@ export async function createAuthModule(
     },
     revalidate(session) {
       const user = session.user;
-      if (!user) return null;
+      if (!user) return endedBecause.get(session) ?? null;
       const account = accounts.byId(user.id);
       if (!account || account.disabled) {
         signOut(session);
+        const reason = `the account ${user.username} is ${account ? 'disabled' : 'gone'}, so this session was signed out`;
+        // Kept until the next sign-in, so a command after an event-time check still says why.
+        endedBecause.set(session, reason);
         core.logger.info({ username: user.username }, 'session ended: the account is disabled');
-        return `the account ${user.username} is ${account ? 'disabled' : 'gone'}, so this session was signed out`;
+        return reason;
       }
       if (account.role !== user.role || account.displayName !== user.displayName)
         session.user = { ...user, role: account.role, displayName: account.displayName };

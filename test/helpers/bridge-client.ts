@@ -12,6 +12,8 @@ export interface BridgeTestClient {
   /** Sends text as it stands; resolves with the reply to `id` (-1: a message the bridge could not read). */
   sendRaw(data: string, id?: number): Promise<BridgeMessage>;
   nextEvent(predicate?: (e: WireEvent) => boolean): Promise<WireEvent>;
+  /** Every event this connection has received, in order. */
+  readonly received: readonly WireEvent[];
   close(): void;
 }
 
@@ -24,10 +26,12 @@ export function connectBridge(
     const ws = new WebSocket(wsUrl, [BRIDGE_PROTOCOL_PREFIX + token], { headers });
     const waiting = new Map<number, (m: BridgeMessage) => void>();
     const eventWaiters: Array<{ predicate: (e: WireEvent) => boolean; resolve: (e: WireEvent) => void }> = [];
+    const received: WireEvent[] = [];
     let nextId = 1;
     ws.on('message', (data) => {
       const message = BridgeMessage.parse(JSON.parse(data.toString()));
       if (message.type === 'event') {
+        received.push(message.event);
         const index = eventWaiters.findIndex((w) => w.predicate(message.event));
         if (index >= 0) eventWaiters.splice(index, 1)[0]?.resolve(message.event);
         return;
@@ -60,6 +64,7 @@ export function connectBridge(
         nextEvent(predicate = () => true) {
           return new Promise((done) => eventWaiters.push({ predicate, resolve: done }));
         },
+        received,
         close: () => ws.close(),
       }),
     );
