@@ -6,6 +6,7 @@ import { createLogger, type Logger } from './core/logger';
 import { ensureDataDir, openDatabase, type DataDir, type Db } from './storage/index';
 import { createAuditModule, type AuditModule } from './audit/module';
 import { createAuthModule, type AuthModule } from './auth/module';
+import type { ScryptParams } from './auth/password-hash';
 import { createCatalogModule, type CatalogModule } from './catalog/module';
 import { createPipelineModule, type PipelineModule } from './pipeline/module';
 import { createQueueModule, type QueueModule } from './queue/module';
@@ -37,6 +38,8 @@ export interface StationOptions {
   /** Pacing of the simulators (the app shows realistic timing; tests run flat out). */
   simulatorTiming?: { feedMs: number; captureMs: number; flushBytesPerSecond: number | null };
   simulatorSheets?: number;
+  /** scrypt cost for new password hashes; only tests lower it (default: CURRENT_PARAMS). */
+  passwordHashParams?: ScryptParams;
 }
 
 export interface Station {
@@ -68,7 +71,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
 
   const core = { layout, db, events, logger, clock };
   const settings = new SettingsStore(core);
-  const auth = await createAuthModule(core, { settings });
+  const auth = await createAuthModule(core, { settings, passwordHashParams: options.passwordHashParams });
   const audit = await createAuditModule(core, {
     station: () => `${settings.get().stationName}, ${settings.get().organizationName}`,
   });

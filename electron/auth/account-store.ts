@@ -45,8 +45,12 @@ const toAccount = (row: AccountRow): StoredAccount => ({
 
 /** Local accounts. Never deleted: a person stays resolvable as the agent of past audit events. */
 export class AccountStore {
+  /** Prepared once: sessions re-read their account before every command and event. */
+  private readonly selectById: ReturnType<Db['prepare']>;
+
   constructor(private readonly db: Db) {
     migrate(db, 'auth', MIGRATIONS);
+    this.selectById = db.prepare('SELECT * FROM accounts WHERE id = ?');
   }
 
   count(): number {
@@ -57,6 +61,16 @@ export class AccountStore {
     const row = this.db.prepare('SELECT * FROM accounts WHERE username = ?').get(username) as
       AccountRow | undefined;
     return row ? toAccount(row) : null;
+  }
+
+  byId(id: string): StoredAccount | null {
+    const row = this.selectById.get(id) as AccountRow | undefined;
+    return row ? toAccount(row) : null;
+  }
+
+  /** Replaces a hash with a stronger one of the same password (at sign-in, when parameters were raised). */
+  setPasswordHash(id: string, passwordHash: string): void {
+    this.db.prepare('UPDATE accounts SET password_hash = ? WHERE id = ?').run(passwordHash, id);
   }
 
   list(): StoredAccount[] {

@@ -3,7 +3,15 @@ import type { CoreContext } from '../core/core-context';
 import { conflict, forbidden, notFound, StationError } from '../core/station-error';
 import type { SettingsStore } from '../settings/settings-store';
 import { AccountStore, type StoredAccount } from './account-store';
-import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './password-hash';
+import {
+  CURRENT_PARAMS,
+  hashPassword,
+  needsRehash,
+  unmatchableHash,
+  verifyPassword,
+  type ScryptParams,
+} from './password-hash';
+import { SignInThrottle } from './sign-in-throttle';
 
 /** The per-connection state the auth module reads and changes (owned by the transport). */
 export interface AuthSession {
@@ -11,9 +19,6 @@ export interface AuthSession {
   locked: boolean;
   lastActivityAt: number;
 }
-
-const MAX_FAILURES = 5;
-const FAILURE_WINDOW_MS = 60_000;
 
 /**
  * Local accounts, sign-in and the idle lock. Roles are enforced by the dispatcher from the
@@ -29,6 +34,12 @@ export interface AuthModule {
   signOut(session: AuthSession): AuthStatus;
   lock(session: AuthSession): AuthStatus;
   unlock(session: AuthSession, password: string): Promise<AuthStatus>;
+  /**
+   * Re-reads the signed-in account before each command and event: a session whose account was
+   * disabled (or is gone) is signed out, and one whose role changed gets the new role.
+   * Returns why the session was signed out, or null.
+   */
+  revalidate(session: AuthSession): string | null;
   /** Locks a session that has been idle longer than the configured time; called before each command. */
   applyIdleLock(session: AuthSession): void;
   touch(session: AuthSession): void;
@@ -45,12 +56,14 @@ export interface AuthModule {
 
 export async function createAuthModule(
   core: CoreContext,
-  deps: { settings: SettingsStore },
+  deps: { settings: SettingsStore; passwordHashParams?: ScryptParams },
 ): Promise<AuthModule> {
+  const hashParams = deps.passwordHashParams ?? CURRENT_PARAMS;
+  const dummyHash = unmatchableHash(hashParams);
   const accounts = new AccountStore(core.db);
-  const failures = new Map<string, { count: number; since: number }>();
   const idleMs = () => deps.settings.get().idleLockMinutes * 60_000;
   const now = () => core.clock.now();
+  const throttle = new SignInThrottle(now);
 
   const status = (session: AuthSession): AuthStatus => ({
     needsSetup: accounts.count() === 0,
@@ -59,7 +72,11 @@ export async function createAuthModule(
     idleLockMinutes: deps.settings.get().idleLockMinutes,
   });
 
+  /** Sessions ended because their account was disabled, and the reason, until they sign in again. */
+  const endedBecause = new WeakMap<AuthSession, string>();
+
   const signedIn = (session: AuthSession, account: StoredAccount) => {
+    endedBecause.delete(session);
     session.user = {
       id: account.id,
       username: account.username,
@@ -71,18 +88,39 @@ export async function createAuthModule(
     core.logger.info({ username: account.username, role: account.role }, 'signed in');
   };
 
-  const checkThrottle = (username: string) => {
-    const entry = failures.get(username);
-    if (entry && entry.count >= MAX_FAILURES && now() - entry.since < FAILURE_WINDOW_MS) {
-      throw new StationError('UNAUTHENTICATED', 'too many failed attempts; wait a minute and try again');
+  /**
+   * Checks a password under the throttle: the attempt is reserved before the hash is awaited,
+   * so concurrent guesses cannot all get through. A weaker stored hash is replaced on success.
+   */
+  const checkPassword = async (
+    session: AuthSession,
+    username: string,
+    password: string,
+  ): Promise<StoredAccount | null> => {
+    const attempt = throttle.reserve(username, session);
+    try {
+      const account = accounts.byUsername(username);
+      // Hash even for unknown names, so response time does not reveal which usernames exist.
+      const ok = await verifyPassword(password, account?.passwordHash ?? dummyHash);
+      if (!account || !ok) {
+        attempt.failed();
+        return null;
+      }
+      attempt.succeeded();
+      if (needsRehash(account.passwordHash, hashParams)) {
+        accounts.setPasswordHash(account.id, await hashPassword(password, hashParams));
+        core.logger.info({ username }, 'password hash upgraded to the current parameters');
+      }
+      return account;
+    } catch (error) {
+      attempt.abandon();
+      throw error;
     }
   };
 
-  const recordFailure = (username: string) => {
-    const entry = failures.get(username);
-    if (!entry || now() - entry.since >= FAILURE_WINDOW_MS)
-      failures.set(username, { count: 1, since: now() });
-    else entry.count += 1;
+  const signOut = (session: AuthSession) => {
+    session.user = null;
+    session.locked = false;
   };
 
   const publicAccount = (a: StoredAccount): Account => ({
@@ -97,7 +135,7 @@ export async function createAuthModule(
   return {
     status,
     async setup(session, input) {
-      const passwordHash = await hashPassword(input.password);
+      const passwordHash = await hashPassword(input.password, hashParams);
       const created = accounts.insert(
         { ...input, role: 'supervisor', passwordHash, createdAt: new Date(now()).toISOString() },
         { onlyIfEmpty: true },
@@ -107,24 +145,15 @@ export async function createAuthModule(
       return status(session);
     },
     async signIn(session, input) {
-      checkThrottle(input.username);
-      const account = accounts.byUsername(input.username);
-      // Hash even for unknown names, so response time does not reveal which usernames exist.
-      const ok = await verifyPassword(input.password, account?.passwordHash ?? (await DUMMY_HASH_PROMISE));
-      if (!account || !ok || account.disabled) {
-        recordFailure(input.username);
-        throw new StationError(
-          'UNAUTHENTICATED',
-          account?.disabled && ok ? 'this account is disabled' : 'wrong username or password',
-        );
-      }
-      failures.delete(input.username);
+      const account = await checkPassword(session, input.username, input.password);
+      if (!account) throw new StationError('UNAUTHENTICATED', 'wrong username or password');
+      if (account.disabled) throw new StationError('UNAUTHENTICATED', 'this account is disabled');
       signedIn(session, account);
       return status(session);
     },
     signOut(session) {
-      session.user = null;
-      session.locked = false;
+      endedBecause.delete(session);
+      signOut(session);
       return status(session);
     },
     lock(session) {
@@ -134,16 +163,31 @@ export async function createAuthModule(
     async unlock(session, password) {
       const user = session.user;
       if (!user) throw new StationError('UNAUTHENTICATED', 'nobody is signed in');
-      checkThrottle(user.username);
-      const account = accounts.byUsername(user.username);
-      if (!account || account.disabled || !(await verifyPassword(password, account.passwordHash))) {
-        recordFailure(user.username);
-        throw new StationError('UNAUTHENTICATED', 'wrong password');
+      const account = await checkPassword(session, user.username, password);
+      if (!account) throw new StationError('UNAUTHENTICATED', 'wrong password');
+      if (account.disabled || account.id !== user.id) {
+        signOut(session);
+        throw new StationError('UNAUTHENTICATED', 'this account is disabled; signed out');
       }
-      failures.delete(user.username);
       session.locked = false;
       session.lastActivityAt = now();
       return status(session);
+    },
+    revalidate(session) {
+      const user = session.user;
+      if (!user) return endedBecause.get(session) ?? null;
+      const account = accounts.byId(user.id);
+      if (!account || account.disabled) {
+        signOut(session);
+        const reason = `the account ${user.username} is ${account ? 'disabled' : 'gone'}, so this session was signed out`;
+        // Kept until the next sign-in, so a command after an event-time check still says why.
+        endedBecause.set(session, reason);
+        core.logger.info({ username: user.username }, 'session ended: the account is disabled');
+        return reason;
+      }
+      if (account.role !== user.role || account.displayName !== user.displayName)
+        session.user = { ...user, role: account.role, displayName: account.displayName };
+      return null;
     },
     applyIdleLock(session) {
       if (session.user && !session.locked && now() - session.lastActivityAt > idleMs()) session.locked = true;
@@ -153,7 +197,7 @@ export async function createAuthModule(
     },
     listAccounts: () => accounts.list().map(publicAccount),
     async createAccount(input) {
-      const passwordHash = await hashPassword(input.password);
+      const passwordHash = await hashPassword(input.password, hashParams);
       const created = accounts.insert({ ...input, passwordHash, createdAt: new Date(now()).toISOString() });
       if (!created) throw conflict(`an account named ${input.username} already exists`);
       return publicAccount(created);

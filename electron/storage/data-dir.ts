@@ -39,7 +39,8 @@ export function dataDirLayout(root: string): DataDir {
 export function ensureDataDir(root: string): DataDir {
   const layout = dataDirLayout(root);
   for (const dir of [layout.root, layout.staging, layout.packages, layout.traces, layout.logs]) {
-    mkdirSync(dir, { recursive: true });
+    // Owner-only when created: the folder holds the accounts database and unreleased masters.
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
   return layout;
 }

@@ -1,3 +1,4 @@
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import {
   assertBetterSqliteLoads,
@@ -20,6 +21,7 @@ export interface OpenDatabaseOptions {
  * share one file. One owner per process; modules receive the handle, never open their own.
  */
 export function openDatabase(file: string, options: OpenDatabaseOptions = {}): Db {
+  makeOwnerOnly(file);
   const db = new Database(file, nativeBindingOption(runtimeBinding()));
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
@@ -44,6 +46,17 @@ function runtimeBinding(): NativeBinding {
   assertBetterSqliteLoads(binding);
   checkedBinding = binding;
   return binding;
+}
+
+/**
+ * The database holds password hashes and the audit index: owner-only (0600). SQLite gives its
+ * -wal and -shm files the database file's mode, so creating the file first covers them too;
+ * ones left by an older version are tightened as well.
+ */
+function makeOwnerOnly(file: string): void {
+  if (file === '' || file === ':memory:' || file.startsWith('file:')) return;
+  closeSync(openSync(file, 'a', 0o600));
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
 }
 
 /** One append-only migration: never edit or reorder a released one; add the next number. */

@@ -1,12 +1,9 @@
-import { isSafeId, SAFE_ID_PATTERN } from '../../shared/domain/safe-id';
+import { isSafeId, SAFE_ID_PATTERN, unsafeIdReason } from '../../shared/domain/safe-id';
 
-export { isSafeId, SAFE_ID_PATTERN };
+export { isSafeId, SAFE_ID_PATTERN, unsafeIdReason };
 
 export function assertSafeId(id: string, what = 'id'): string {
-  if (!isSafeId(id)) {
-    throw new Error(
-      `invalid ${what} ${JSON.stringify(id)}: use 1–64 characters of A–Z, a–z, 0–9, ".", "_" or "-" (not "." or "..")`,
-    );
-  }
+  const reason = unsafeIdReason(id);
+  if (reason) throw new Error(`invalid ${what} ${JSON.stringify(id).slice(0, 80)}: ${reason}`);
   return id;
 }

@@ -49,8 +49,22 @@ export interface DispatchOptions {
 }
 
 export interface SessionGuard {
+  /** Re-reads the session's account; signs it out (returning why) when it is disabled or gone. */
+  revalidate(session: Session): string | null;
   applyIdleLock(session: Session): void;
   touch(session: Session): void;
+}
+
+/**
+ * Whether core events may be pushed to this connection: only to a person who is signed in, with
+ * an account still enabled, at a console that is not locked. Events carry batch ids, people and
+ * audit details, which a connection nobody signed in on (or a locked console) must not see.
+ */
+export function maySeeEvents(session: Session, guard: SessionGuard | undefined): boolean {
+  if (!session.user) return false;
+  guard?.revalidate(session);
+  guard?.applyIdleLock(session);
+  return session.user !== null && !session.locked;
 }
 
 /**
@@ -69,6 +83,10 @@ export async function dispatch(
     return fail('UNKNOWN_COMMAND', `unknown command ${JSON.stringify(String(command)).slice(0, 120)}`);
   }
   const spec = commands[command];
+  // Every command re-reads the account: disabling it ends its live sessions at their next step.
+  const ended = options.sessionGuard?.revalidate(context.session) ?? null;
+  if (ended && spec.access !== 'public')
+    return fail('UNAUTHENTICATED', `${ended}: sign in to use ${command}`);
   if (spec.access !== 'public') options.sessionGuard?.applyIdleLock(context.session);
   const denied = checkAccess(command, spec.access, context.session);
   if (denied) return denied;

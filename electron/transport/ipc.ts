@@ -2,7 +2,14 @@ import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import type { Clock } from '../core/clock';
 import type { EventBus } from '../core/event-bus';
 import type { Logger } from '../core/logger';
-import { dispatch, newSession, type HandlerTable, type Session, type SessionGuard } from './dispatch';
+import {
+  dispatch,
+  maySeeEvents,
+  newSession,
+  type HandlerTable,
+  type Session,
+  type SessionGuard,
+} from './dispatch';
 import { EventCoalescer } from './event-coalescer';
 import { isAppUrl } from './security-policy';
 
@@ -51,9 +58,16 @@ export function registerIpc(options: {
   return {
     attach(contents) {
       const coalescer = new EventCoalescer((batch) => {
-        if (!contents.isDestroyed()) batch.forEach((e) => contents.send(EVENT_CHANNEL, e));
+        if (!contents.isDestroyed() && mayReceive()) batch.forEach((e) => contents.send(EVENT_CHANNEL, e));
       }, options.clock);
-      const unsubscribe = options.events.subscribe((e) => coalescer.push(e));
+      // Only to a person signed in at an unlocked console (the window's session, once it has one).
+      const mayReceive = () => {
+        const session = sessions.get(contents.id);
+        return session !== undefined && maySeeEvents(session, options.sessionGuard);
+      };
+      const unsubscribe = options.events.subscribe((e) => {
+        if (mayReceive()) coalescer.push(e);
+      });
       contents.once('destroyed', () => {
         unsubscribe();
         coalescer.close();

@@ -13,7 +13,7 @@ import {
 import type { Clock } from '../core/clock';
 import type { EventBus } from '../core/event-bus';
 import type { Logger } from '../core/logger';
-import { dispatch, newSession, type HandlerTable, type SessionGuard } from './dispatch';
+import { dispatch, maySeeEvents, newSession, type HandlerTable, type SessionGuard } from './dispatch';
 import { EventCoalescer } from './event-coalescer';
 import { contentSecurityPolicy, isLoopbackHost, resolveBundledPath } from './security-policy';
 
@@ -97,11 +97,15 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     const send = (message: BridgeMessage) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
     };
-    const coalescer = new EventCoalescer(
-      (batch) => batch.forEach((event) => send({ type: 'event', event })),
-      options.clock,
-    );
-    const unsubscribe = options.events.subscribe((event) => coalescer.push(event));
+    // Checked when an event happens and again when a coalesced batch leaves, so a session that
+    // signs out, locks or is disabled in between gets nothing more.
+    const mayReceive = () => maySeeEvents(session, options.sessionGuard);
+    const coalescer = new EventCoalescer((batch) => {
+      if (mayReceive()) batch.forEach((event) => send({ type: 'event', event }));
+    }, options.clock);
+    const unsubscribe = options.events.subscribe((event) => {
+      if (mayReceive()) coalescer.push(event);
+    });
 
     ws.on('message', async (data, isBinary) => {
       const request = parseRequest(isBinary ? null : data.toString());

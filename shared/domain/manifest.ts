@@ -69,6 +69,81 @@ export type BatchManifest = z.infer<typeof BatchManifest>;
 /** The same manifest before main has filled in its checksum (the console's form). */
 export const ManifestDraft = z.object({}).passthrough();
 
+/**
+ * Bounds on any manifest before it is parsed, hashed or stored: a manifest describes one batch
+ * in a few kilobytes, so these leave wide room while keeping a hostile or broken file (50 MB,
+ * nested a million deep) from costing memory, stack or database space.
+ */
+export const MANIFEST_LIMITS = {
+  /** Canonical JSON, UTF-8. */
+  maxBytes: 256 * 1024,
+  /** The manifest itself is depth 1; its deepest real field (an accession number) is depth 3. */
+  maxDepth: 8,
+  maxStringLength: 10_000,
+  maxArrayLength: 1_000,
+  maxKeysPerObject: 200,
+};
+
+const KIB = 1024;
+
+/**
+ * The first way a value is not a manifest-shaped JSON object within MANIFEST_LIMITS, or null.
+ * Walks iteratively and stops at the first problem, so it is safe on any input.
+ */
+export function manifestShapeProblem(value: unknown): string | null {
+  if (value === null) return 'the manifest is null; it must be a JSON object';
+  if (Array.isArray(value)) return 'the manifest is an array; it must be a JSON object';
+  if (typeof value !== 'object') return `the manifest is a ${typeof value}; it must be a JSON object`;
+  const limits = MANIFEST_LIMITS;
+  let bytes = 0;
+  const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value, path: '', depth: 1 }];
+  while (stack.length > 0) {
+    const { value: node, path, depth } = stack.pop()!;
+    const where = path || 'the manifest';
+    if (typeof node === 'string') {
+      if (node.length > limits.maxStringLength)
+        return `${where} is ${node.length} characters long; the limit is ${limits.maxStringLength}`;
+      bytes += utf8JsonLength(node);
+    } else if (node === null || typeof node === 'number' || typeof node === 'boolean') {
+      bytes += String(node).length;
+    } else if (typeof node !== 'object') {
+      return `${where} is a ${typeof node}, which JSON cannot hold`;
+    } else {
+      if (depth > limits.maxDepth) return `${where} is nested deeper than ${limits.maxDepth} levels`;
+      const entries: Array<[string, unknown]> = Array.isArray(node)
+        ? node.map((item, i) => [String(i), item])
+        : Object.entries(node as Record<string, unknown>).filter(([, v]) => v !== undefined);
+      if (Array.isArray(node) && node.length > limits.maxArrayLength)
+        return `${where} has ${node.length} items; the limit is ${limits.maxArrayLength}`;
+      if (!Array.isArray(node) && entries.length > limits.maxKeysPerObject)
+        return `${where} has ${entries.length} fields; the limit is ${limits.maxKeysPerObject}`;
+      bytes += 2 + Math.max(0, entries.length - 1);
+      for (const [key, child] of entries) {
+        if (!Array.isArray(node)) bytes += utf8JsonLength(key) + 1;
+        stack.push({ value: child, path: path ? `${path}.${key}` : key, depth: depth + 1 });
+      }
+    }
+    if (bytes > limits.maxBytes)
+      return `the manifest is larger than ${limits.maxBytes / KIB} KiB (as canonical JSON)`;
+  }
+  return null;
+}
+
+/** Bytes of a string as a JSON string literal in UTF-8, quotes included (escapes counted as one). */
+function utf8JsonLength(text: string): number {
+  let bytes = 2;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
 /** JSON with object keys sorted at every level and no whitespace. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value);

@@ -9,8 +9,11 @@ import {
 /** A Node client for the loopback bridge, speaking exactly what the browser transport speaks. */
 export interface BridgeTestClient {
   invoke(command: string, input: unknown): Promise<WireResult>;
-  sendRaw(data: string): Promise<BridgeMessage>;
+  /** Sends text as it stands; resolves with the reply to `id` (-1: a message the bridge could not read). */
+  sendRaw(data: string, id?: number): Promise<BridgeMessage>;
   nextEvent(predicate?: (e: WireEvent) => boolean): Promise<WireEvent>;
+  /** Every event this connection has received, in order. */
+  readonly received: readonly WireEvent[];
   close(): void;
 }
 
@@ -23,10 +26,12 @@ export function connectBridge(
     const ws = new WebSocket(wsUrl, [BRIDGE_PROTOCOL_PREFIX + token], { headers });
     const waiting = new Map<number, (m: BridgeMessage) => void>();
     const eventWaiters: Array<{ predicate: (e: WireEvent) => boolean; resolve: (e: WireEvent) => void }> = [];
+    const received: WireEvent[] = [];
     let nextId = 1;
     ws.on('message', (data) => {
       const message = BridgeMessage.parse(JSON.parse(data.toString()));
       if (message.type === 'event') {
+        received.push(message.event);
         const index = eventWaiters.findIndex((w) => w.predicate(message.event));
         if (index >= 0) eventWaiters.splice(index, 1)[0]?.resolve(message.event);
         return;
@@ -50,15 +55,16 @@ export function connectBridge(
             ws.send(JSON.stringify({ type: 'invoke', id, command, input }));
           });
         },
-        sendRaw(data) {
+        sendRaw(data, id = -1) {
           return new Promise((done) => {
-            waiting.set(-1, done);
+            waiting.set(id, done);
             ws.send(data);
           });
         },
         nextEvent(predicate = () => true) {
           return new Promise((done) => eventWaiters.push({ predicate, resolve: done }));
         },
+        received,
         close: () => ws.close(),
       }),
     );

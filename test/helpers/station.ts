@@ -2,12 +2,24 @@ import { silentLogger } from '../../electron/core/logger';
 import { createStation, type Station, type StationOptions } from '../../electron/station';
 import { makeTempDir } from './temp-dir';
 
+/**
+ * Cheap password hashes for test stations, which create and sign in accounts in nearly every
+ * test: the production cost (N=2^17, ~0.6 s and 128 MiB each) would add minutes to the suite.
+ * Tests of the production cost pass `passwordHashParams: undefined` explicitly.
+ */
+export const TEST_PASSWORD_HASH_PARAMS = { N: 2 ** 10, r: 8, p: 1, keyLength: 32 };
+
 /** A real station core on a fresh temporary data folder, closed and removed by `dispose`. */
 export async function makeTestStation(
   options: Partial<StationOptions> = {},
 ): Promise<{ station: Station; dispose: () => Promise<void> }> {
   const dir = makeTempDir('quire-station-');
-  const station = await createStation({ dataDir: dir.path, logger: silentLogger(), ...options });
+  const station = await createStation({
+    dataDir: dir.path,
+    logger: silentLogger(),
+    passwordHashParams: TEST_PASSWORD_HASH_PARAMS,
+    ...options,
+  });
   return {
     station,
     dispose: async () => {

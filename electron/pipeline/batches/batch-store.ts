@@ -6,6 +6,7 @@ import type {
 } from '../../../shared/contract/index';
 import type { Clock } from '../../core/clock';
 import { migrate, type Db } from '../../storage/index';
+import { positivePageCount } from '../manifest/verify-manifest';
 import { BATCH_MIGRATIONS } from './migrations';
 
 interface BatchRow {
@@ -68,7 +69,8 @@ const toSummary = (row: BatchRow): BatchSummary => ({
   accessionNumbers: JSON.parse(row.accession_numbers) as string[],
   stage: row.stage,
   pagesDone: row.pages_done,
-  pagesExpected: row.pages_expected,
+  // Normalised on the way out too: a row stored before manifests were bounded may hold 0.
+  pagesExpected: positivePageCount(row.pages_expected),
   attempts: row.attempts,
   createdAt: row.created_at,
   updatedAt: row.updated_at,
@@ -132,7 +134,7 @@ export class BatchStore {
         batch.operator,
         JSON.stringify(batch.manifest),
         batch.manifestSha256,
-        batch.pagesExpected,
+        positivePageCount(batch.pagesExpected),
         now,
         now,
       );

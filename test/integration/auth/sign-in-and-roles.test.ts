@@ -111,7 +111,7 @@ describe('sign-in, roles and the idle lock (enforced in main)', () => {
     });
   });
 
-  it('slows down guessing: after five failures even the right password waits a minute', async () => {
+  it('slows down guessing: after five failures even the right password must wait', async () => {
     await setUpStation();
     for (let i = 0; i < 5; i++)
       await call(newSession(), 'auth.signIn', { username: 'otto', password: `guess ${i} guess` });

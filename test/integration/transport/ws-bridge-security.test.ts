@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createHandlerTable } from '../../../electron/handlers/index';
 import type { Station } from '../../../electron/station';
-import type { HandlerTable } from '../../../electron/transport/dispatch';
+import { newSession, type HandlerTable } from '../../../electron/transport/dispatch';
 import { startBridge, type Bridge } from '../../../electron/transport/ws-bridge';
 import { connectBridge } from '../../helpers/bridge-client';
 import { makeTestStation } from '../../helpers/station';
@@ -103,8 +103,14 @@ describe('loopback WebSocket bridge', () => {
     client.close();
   });
 
-  it('pushes core events to connected clients', async () => {
+  it('pushes core events to signed-in clients', async () => {
+    await station.auth.setup(newSession(), {
+      username: 'ada',
+      displayName: 'Ada',
+      password: 'correct horse battery',
+    });
     const client = await connectBridge(bridge.wsUrl, bridge.token);
+    await client.invoke('auth.signIn', { username: 'ada', password: 'correct horse battery' });
     const received = client.nextEvent((e) => e.name === 'station.heartbeat');
     station.events.emit('station.heartbeat', { at: new Date().toISOString(), uptimeSeconds: 1 });
     await expect(received).resolves.toMatchObject({
