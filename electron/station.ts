@@ -3,7 +3,16 @@ import type { StationHealth, StationInfo } from '../shared/contract/index';
 import { systemClock, type Clock } from './core/clock';
 import { EventBus } from './core/event-bus';
 import { createLogger, type Logger } from './core/logger';
-import { ensureDataDir, openDatabase, type DataDir, type Db } from './storage/index';
+import {
+  diskSpace,
+  ensureDataDir,
+  lockDataDir,
+  openDatabase,
+  type DataDir,
+  type DataDirLock,
+  type Db,
+} from './storage/index';
+import { removeBuildingLeftovers } from './pipeline/packaging/bag-writer';
 import { createAuditModule, type AuditModule } from './audit/module';
 import { createAuthModule, type AuthModule } from './auth/module';
 import { createCatalogModule, type CatalogModule } from './catalog/module';
@@ -37,6 +46,12 @@ export interface StationOptions {
   /** Pacing of the simulators (the app shows realistic timing; tests run flat out). */
   simulatorTiming?: { feedMs: number; captureMs: number; flushBytesPerSecond: number | null };
   simulatorSheets?: number;
+  /**
+   * Take the data folder's exclusive lock (default true): a second station on the folder is
+   * refused, naming the holder. Off only for CLI commands that touch nothing but the database
+   * (listing or retrying jobs, reading the audit log), which SQLite lets run beside a station.
+   */
+  exclusive?: boolean;
 }
 
 export interface Station {
@@ -58,9 +73,26 @@ export interface Station {
 }
 
 export async function createStation(options: StationOptions): Promise<Station> {
-  const layout = ensureDataDir(options.dataDir);
   const clock = options.clock ?? systemClock;
+  // The lock comes before anything touches the folder: a second station stops here.
+  const lock: DataDirLock | null =
+    (options.exclusive ?? true) ? lockDataDir(options.dataDir, () => clock.now()) : null;
+  try {
+    return await buildStation(options, clock, lock);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+async function buildStation(options: StationOptions, clock: Clock, lock: DataDirLock | null): Promise<Station> {
+  const layout = ensureDataDir(options.dataDir);
   const logger = options.logger ?? createLogger(layout.logs);
+  if (lock) {
+    // Half-built bags of a crashed or failed packaging attempt: ours alone to remove, under the lock.
+    const removed = await removeBuildingLeftovers(layout.packages);
+    if (removed.length) logger.warn({ removed }, 'removed half-built packages left by an earlier run');
+  }
   const db = openDatabase(layout.database);
   const events = new EventBus((error) => logger.error({ err: error }, 'event listener failed'));
   const startedAt = clock.now();
@@ -114,8 +146,14 @@ export async function createStation(options: StationOptions): Promise<Station> {
       };
     },
     async health() {
-      const checks = [await checkDatabase(db), await checkDataDirWritable(layout)];
-      return { ok: checks.every((c) => c.ok), checkedAt: new Date(clock.now()).toISOString(), checks };
+      const disk = await checkDiskSpace(layout, queue);
+      const checks = [await checkDatabase(db), await checkDataDirWritable(layout), disk.check];
+      return {
+        ok: checks.every((c) => c.ok),
+        checkedAt: new Date(clock.now()).toISOString(),
+        checks,
+        disk: disk.space,
+      };
     },
     async close() {
       if (closed) return;
@@ -129,6 +167,7 @@ export async function createStation(options: StationOptions): Promise<Station> {
       await auth.close();
       db.close();
       logger.flush?.();
+      lock?.release();
     },
   };
   if (options.runWorkers) queue.start();
@@ -151,5 +190,38 @@ async function checkDataDirWritable(layout: DataDir) {
     return { name: 'data folder', ok: true, detail: `${layout.root} is writable` };
   } catch (error) {
     return { name: 'data folder', ok: false, detail: (error as Error).message };
+  }
+}
+
+const gigabytes = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GB`;
+
+/**
+ * Free space of the data folder's disk, and the jobs waiting for space: a full disk shows as
+ * full even when it is a quota or a test's write fault that statfs cannot see.
+ */
+async function checkDiskSpace(layout: DataDir, queue: QueueModule) {
+  const waiting = queue.store
+    .list({ state: 'retrying', limit: 1000 })
+    .items.filter((job) => job.lastError?.startsWith('disk full:')).length;
+  try {
+    const space = await diskSpace(layout.root);
+    const diskFull = space.full || waiting > 0;
+    const free = `${gigabytes(space.freeBytes)} free of ${gigabytes(space.totalBytes)}`;
+    const detail = diskFull
+      ? `disk full: ${free}${waiting ? `; ${waiting} job(s) wait for space and resume when it returns` : ''}`
+      : `${space.low ? 'low disk space: ' : ''}${free}`;
+    return {
+      check: { name: 'disk space', ok: !diskFull, detail },
+      space: {
+        path: space.path,
+        freeBytes: space.freeBytes,
+        totalBytes: space.totalBytes,
+        lowSpace: space.low || diskFull,
+        diskFull,
+        jobsWaitingForSpace: waiting,
+      },
+    };
+  } catch (error) {
+    return { check: { name: 'disk space', ok: waiting === 0, detail: (error as Error).message }, space: null };
   }
 }
