@@ -85,7 +85,11 @@ export async function createStation(options: StationOptions): Promise<Station> {
   }
 }
 
-async function buildStation(options: StationOptions, clock: Clock, lock: DataDirLock | null): Promise<Station> {
+async function buildStation(
+  options: StationOptions,
+  clock: Clock,
+  lock: DataDirLock | null,
+): Promise<Station> {
   const layout = ensureDataDir(options.dataDir);
   const logger = options.logger ?? createLogger(layout.logs);
   if (lock) {
@@ -222,6 +226,9 @@ async function checkDiskSpace(layout: DataDir, queue: QueueModule) {
       },
     };
   } catch (error) {
-    return { check: { name: 'disk space', ok: waiting === 0, detail: (error as Error).message }, space: null };
+    return {
+      check: { name: 'disk space', ok: waiting === 0, detail: (error as Error).message },
+      space: null,
+    };
   }
 }

@@ -448,16 +448,9 @@ export class JobQueue {
     let failed: JobRecord | null;
     try {
       failed = this.inTransaction(() =>
-        this.store.fail(
-          job.id,
-          token,
-          now,
-          { cls, message, stack: err.stack ?? null },
-          retryAt,
-          (f) => {
-            if (f.state === 'quarantined') this.workflows.fail(f);
-          },
-        ),
+        this.store.fail(job.id, token, now, { cls, message, stack: err.stack ?? null }, retryAt, (f) => {
+          if (f.state === 'quarantined') this.workflows.fail(f);
+        }),
       );
     } catch (storeError) {
       // Nothing could be written (a full disk, say): the job stays leased, and when its lease

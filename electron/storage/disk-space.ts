@@ -21,7 +21,8 @@ export function isDiskFull(error: unknown): boolean {
 /** "disk full: <what failed>", the words operators and scripts look for. */
 export function diskFullMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return /^disk full\b/i.test(message) ? message : `disk full: ${message}`;
+  if (/^disk full\b/i.test(message)) return message;
+  return `disk full: ${message.replace(/^the disk is full:\s*/i, '')}`;
 }
 
 /** Free space below which the station reports the disk as low (and, below a tenth of it, full). */

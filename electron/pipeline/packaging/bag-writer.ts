@@ -62,7 +62,10 @@ export async function writeBag(
   }
   const parent = path.dirname(target);
   await fs.mkdir(parent, { recursive: true });
-  const building = path.join(parent, `${buildingPrefix(path.basename(target))}${randomBytes(4).toString('hex')}`);
+  const building = path.join(
+    parent,
+    `${buildingPrefix(path.basename(target))}${randomBytes(4).toString('hex')}`,
+  );
   let step = 'the bag folder';
   try {
     await fs.mkdir(path.join(building, 'data'), { recursive: true });
