@@ -13,9 +13,10 @@ interface AttemptDeps {
 
 /**
  * How a stage attempt that failed is recorded. A full disk (ENOSPC on a file, SQLITE_FULL on a
- * commit) is transient, whatever the stage thought: the job is retried with backoff, and both
- * the attempt and the batch's last error say "disk full: …", so an operator sees why the batch
- * waits, and a quarantine after the last retry names the disk. Returns the error to rethrow.
+ * commit) that the stage did not judge itself is transient: the job is retried with backoff,
+ * and both the attempt and the batch's last error say "disk full: …", so an operator sees why
+ * the batch waits, and a quarantine after the last retry names the disk. Returns the error to
+ * rethrow.
  */
 export function stageAttemptFailed(
   deps: AttemptDeps,
@@ -24,7 +25,8 @@ export function stageAttemptFailed(
   attempt: number,
   error: unknown,
 ): unknown {
-  const diskFull = isDiskFull(error);
+  // A FatalError is the stage's own verdict (it may have quarantined the batch already): kept.
+  const diskFull = !(error instanceof FatalError) && isDiskFull(error);
   const thrown = diskFull ? new TransientError(diskFullMessage(error), { cause: error }) : error;
   const message = thrown instanceof Error ? thrown.message : String(thrown);
   try {
