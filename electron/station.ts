@@ -3,7 +3,16 @@ import type { StationHealth, StationInfo } from '../shared/contract/index';
 import { systemClock, type Clock } from './core/clock';
 import { EventBus } from './core/event-bus';
 import { createLogger, type Logger } from './core/logger';
-import { ensureDataDir, openDatabase, type DataDir, type Db } from './storage/index';
+import {
+  diskSpace,
+  ensureDataDir,
+  lockDataDir,
+  openDatabase,
+  type DataDir,
+  type DataDirLock,
+  type Db,
+} from './storage/index';
+import { removeBuildingLeftovers } from './pipeline/packaging/bag-writer';
 import { createAuditModule, type AuditModule } from './audit/module';
 import { createAuthModule, type AuthModule } from './auth/module';
 import type { ScryptParams } from './auth/password-hash';
@@ -40,6 +49,12 @@ export interface StationOptions {
   simulatorSheets?: number;
   /** scrypt cost for new password hashes; only tests lower it (default: CURRENT_PARAMS). */
   passwordHashParams?: ScryptParams;
+  /**
+   * Take the data folder's exclusive lock (default true): a second station on the folder is
+   * refused, naming the holder. Off only for CLI commands that touch nothing but the database
+   * (listing or retrying jobs, reading the audit log), which SQLite lets run beside a station.
+   */
+  exclusive?: boolean;
 }
 
 export interface Station {
@@ -61,9 +76,30 @@ export interface Station {
 }
 
 export async function createStation(options: StationOptions): Promise<Station> {
-  const layout = ensureDataDir(options.dataDir);
   const clock = options.clock ?? systemClock;
+  // The lock comes before anything touches the folder: a second station stops here.
+  const lock: DataDirLock | null =
+    (options.exclusive ?? true) ? lockDataDir(options.dataDir, () => clock.now()) : null;
+  try {
+    return await buildStation(options, clock, lock);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+async function buildStation(
+  options: StationOptions,
+  clock: Clock,
+  lock: DataDirLock | null,
+): Promise<Station> {
+  const layout = ensureDataDir(options.dataDir);
   const logger = options.logger ?? createLogger(layout.logs);
+  if (lock) {
+    // Half-built bags of a crashed or failed packaging attempt: ours alone to remove, under the lock.
+    const removed = await removeBuildingLeftovers(layout.packages);
+    if (removed.length) logger.warn({ removed }, 'removed half-built packages left by an earlier run');
+  }
   const db = openDatabase(layout.database);
   const events = new EventBus((error) => logger.error({ err: error }, 'event listener failed'));
   const startedAt = clock.now();
@@ -117,18 +153,29 @@ export async function createStation(options: StationOptions): Promise<Station> {
       };
     },
     async health() {
+      const disk = await checkDiskSpace(layout, queue);
       const checks = [
         await checkDatabase(db),
         await checkDataDirWritable(layout),
-        {
-          name: 'consistency at start',
-          ok: integrity.ok,
-          detail: integrity.ok
-            ? `${integrity.pages} page(s) in ${integrity.batches} batch(es) accounted for`
-            : `${integrity.findings.length} finding(s); run quire verify: ${integrity.findings[0]!.message}`,
-        },
+        disk.check,
+        ...(integrity
+          ? [
+              {
+                name: 'consistency at start',
+                ok: integrity.ok,
+                detail: integrity.ok
+                  ? `${integrity.pages} page(s) in ${integrity.batches} batch(es) accounted for`
+                  : `${integrity.findings.length} finding(s); run quire verify: ${integrity.findings[0]!.message}`,
+              },
+            ]
+          : []),
       ];
-      return { ok: checks.every((c) => c.ok), checkedAt: new Date(clock.now()).toISOString(), checks };
+      return {
+        ok: checks.every((c) => c.ok),
+        checkedAt: new Date(clock.now()).toISOString(),
+        checks,
+        disk: disk.space,
+      };
     },
     async close() {
       if (closed) return;
@@ -142,11 +189,13 @@ export async function createStation(options: StationOptions): Promise<Station> {
       await auth.close();
       db.close();
       logger.flush?.();
+      lock?.release();
     },
   };
-  // Before any work starts: every page accounted for, or the log says what is not.
-  const integrity = await pipeline.verify();
-  if (!integrity.ok)
+  // Before any work starts: every page accounted for, or the log says what is not. Only the
+  // station that owns the folder checks it; a CLI command reading beside it does not.
+  const integrity = lock ? await pipeline.verify() : null;
+  if (integrity && !integrity.ok)
     logger.error({ findings: integrity.findings.slice(0, 50) }, 'the consistency check found problems');
   if (options.runWorkers) queue.start();
   logger.info({ dataDir: layout.root, version: QUIRE_VERSION }, 'station started');
@@ -168,5 +217,41 @@ async function checkDataDirWritable(layout: DataDir) {
     return { name: 'data folder', ok: true, detail: `${layout.root} is writable` };
   } catch (error) {
     return { name: 'data folder', ok: false, detail: (error as Error).message };
+  }
+}
+
+const gigabytes = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GB`;
+
+/**
+ * Free space of the data folder's disk, and the jobs waiting for space: a full disk shows as
+ * full even when it is a quota or a test's write fault that statfs cannot see.
+ */
+async function checkDiskSpace(layout: DataDir, queue: QueueModule) {
+  const waiting = queue.store
+    .list({ state: 'retrying', limit: 1000 })
+    .items.filter((job) => job.lastError?.startsWith('disk full:')).length;
+  try {
+    const space = await diskSpace(layout.root);
+    const diskFull = space.full || waiting > 0;
+    const free = `${gigabytes(space.freeBytes)} free of ${gigabytes(space.totalBytes)}`;
+    const detail = diskFull
+      ? `disk full: ${free}${waiting ? `; ${waiting} job(s) wait for space and resume when it returns` : ''}`
+      : `${space.low ? 'low disk space: ' : ''}${free}`;
+    return {
+      check: { name: 'disk space', ok: !diskFull, detail },
+      space: {
+        path: space.path,
+        freeBytes: space.freeBytes,
+        totalBytes: space.totalBytes,
+        lowSpace: space.low || diskFull,
+        diskFull,
+        jobsWaitingForSpace: waiting,
+      },
+    };
+  } catch (error) {
+    return {
+      check: { name: 'disk space', ok: waiting === 0, detail: (error as Error).message },
+      space: null,
+    };
   }
 }

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { silentLogger } from '../core/logger';
 import type { Actor } from '../pipeline/batch-policy';
 import { createStation, type Station, type StationOptions } from '../station';
-import { resolveDataRoot } from '../storage/index';
+import { DataFolderInUseError, resolveDataRoot } from '../storage/index';
 
 /**
  * Conventions every `quire` subcommand follows, so scripts can rely on them:
@@ -44,12 +44,24 @@ export function cliDataRoot(opts: { data?: string }): string {
   return opts.data ?? resolveDataRoot();
 }
 
-/** Opens the same station core the app runs, on a data folder, for one CLI command. */
+/**
+ * Opens the same station core the app runs, on a data folder, for one CLI command. Commands
+ * that run workers or scanners (serve, batch run) are a station and take the folder's lock;
+ * the others only read or change database rows, which SQLite serializes beside a running
+ * station. A folder locked by another station ends the command with DATA_FOLDER_IN_USE.
+ */
 export async function openCliStation(
   opts: { data?: string },
   extra: Partial<StationOptions> = {},
 ): Promise<Station> {
-  return createStation({ dataDir: cliDataRoot(opts), logger: silentLogger(), ...extra });
+  const exclusive = extra.exclusive ?? (Boolean(extra.runWorkers) || (extra.simulators ?? 0) > 0);
+  try {
+    return await createStation({ dataDir: cliDataRoot(opts), logger: silentLogger(), ...extra, exclusive });
+  } catch (error) {
+    if (error instanceof DataFolderInUseError)
+      failWith(3, { code: error.code, message: error.message, holder: error.holder });
+    throw error;
+  }
 }
 
 /**

@@ -25,13 +25,15 @@ export function registerServeCommand(program: Command, rendererRoot: string): vo
         port: Number(opts.port),
         staticRoot: path.resolve(rendererRoot),
       });
-      printJson({ url: bridge.appUrl, dataDir: station.layout.root, port: bridge.port });
       const stop = async () => {
         await bridge.close();
-        await station.close();
+        await station.close(); // releases the data folder's lock
         process.exit(0);
       };
       process.once('SIGINT', () => void stop());
       process.once('SIGTERM', () => void stop());
+      // The line says "ready", so it comes after the handlers: a script that stops the station as
+      // soon as it reads it must get a clean shutdown, not the default kill.
+      printJson({ url: bridge.appUrl, dataDir: station.layout.root, port: bridge.port });
     });
 }

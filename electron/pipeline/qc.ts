@@ -1,5 +1,6 @@
 import sharp, { type Metadata } from 'sharp';
 import { makeAccessCopy } from './derivatives';
+import { isDiskFull } from '../storage/index';
 import type { QcFinding } from '../../shared/contract/index';
 
 export interface ExpectedProfile {
@@ -57,6 +58,8 @@ export async function inspectMaster(
         .toBuffer();
     }
   } catch (e) {
+    // A full disk while writing the access copy says nothing about the master: the stage retries.
+    if (isDiskFull(e)) throw e;
     error('DECODE_FAILED', `the master does not decode cleanly: ${(e as Error).message}`);
     return { meta: null, findings };
   }

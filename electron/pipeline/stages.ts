@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../storage/index';
 import { QUIRE_VERSION } from '../version';
 import type { BatchStore } from './batches/batch-store';
 import { makeAccessCopy, makeThumbnail, writeXmpSidecar } from './derivatives';
+import { stageAttemptFailed, stageAttemptSucceeded } from './disk-full';
 import { verifyBag } from './packaging/bag-verify';
 import { writePackage } from './packaging/package';
 import { descriptiveFromCatalog } from './catalog-descriptive';
@@ -84,13 +85,9 @@ export async function withAttempt(
   try {
     await work();
     deps.store.finishAttempt(attempt, 'success', null);
+    stageAttemptSucceeded(deps, batchId, stage);
   } catch (error) {
-    deps.store.finishAttempt(
-      attempt,
-      error instanceof FatalError ? 'fatal' : 'transient',
-      (error as Error).message,
-    );
-    throw error;
+    throw stageAttemptFailed(deps, batchId, stage, attempt, error);
   }
 }
 

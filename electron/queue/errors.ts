@@ -35,6 +35,10 @@ const TRANSIENT_CODES = new Set([
   'EIO',
   'EAGAIN',
   'EMFILE',
+  // A full disk: space comes back (an operator frees it, a sync job finishes); retried with backoff.
+  'ENOSPC',
+  'EDQUOT',
+  'SQLITE_FULL',
 ]);
 
 /** Unknown errors count as transient: a retry is cheap, quarantining good work is not. */

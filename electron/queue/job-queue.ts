@@ -9,6 +9,7 @@ import {
   type JobTypeOptions,
   type QueueConfig,
 } from './queue-config';
+import { diskFullMessage, isDiskFull } from '../storage/index';
 import { classify, FatalError } from './errors';
 import type { AckRequest, JobRecord, QueueStore } from './sqlite-store';
 import { runHandler } from './run-handler';
@@ -16,6 +17,9 @@ import { Workflows, type StepSpec, type WorkflowOutcome, type WorkflowState } fr
 
 export type { StepSpec } from './workflows';
 export type { EnqueueOptions, HandlerContext, JobTypeOptions, QueueConfig } from './queue-config';
+
+/** How soon a queue tries again to lease after the lease itself could not be written. */
+const PUMP_RETRY_MS = 5_000;
 
 interface QueueRuntime {
   config: QueueConfig;
@@ -177,12 +181,18 @@ export class JobQueue {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.inTransaction(() => {
-      for (const job of this.store.reclaim(this.clock.now(), true)) {
-        this.later(() => this.onChange(job));
-        if (job.state === 'quarantined') this.workflows.fail(job);
-      }
-    });
+    try {
+      this.inTransaction(() => {
+        for (const job of this.store.reclaim(this.clock.now(), true)) {
+          this.later(() => this.onChange(job));
+          if (job.state === 'quarantined') this.workflows.fail(job);
+        }
+      });
+    } catch (error) {
+      // A full database cannot record the recovery now; the jobs' leases run out and the
+      // reclaim timer recovers them once there is space again.
+      this.logger.error({ err: (error as Error).message }, 'could not recover jobs left active at start');
+    }
     const queues = new Set<string>([...this.queues.keys()]);
     this.store.queuesWithReadyJobs().forEach((q) => queues.add(q));
     queues.forEach((q) => this.pump(q));
@@ -203,13 +213,19 @@ export class JobQueue {
     this.reclaimTimer = this.clock.setTimeout(() => {
       if (!this.running) return;
       const queues = new Set<string>();
-      this.inTransaction(() => {
-        for (const job of this.store.reclaim(this.clock.now(), false)) {
-          this.later(() => this.onChange(job));
-          if (job.state === 'quarantined') this.workflows.fail(job);
-          queues.add(job.queue);
-        }
-      });
+      try {
+        this.inTransaction(() => {
+          for (const job of this.store.reclaim(this.clock.now(), false)) {
+            this.later(() => this.onChange(job));
+            if (job.state === 'quarantined') this.workflows.fail(job);
+            queues.add(job.queue);
+          }
+        });
+      } catch (error) {
+        // A timer must never throw (an uncaught error would stop the station): a full disk or
+        // database only postpones the reclaim to the next round, when there may be space again.
+        this.logger.error({ err: (error as Error).message }, 'could not reclaim expired leases; will retry');
+      }
       queues.forEach((q) => this.pump(q));
       this.scheduleReclaim();
     }, this.visibilityMs / 2);
@@ -243,10 +259,17 @@ export class JobQueue {
     }
     const runtime = this.runtime(queue);
     const now = this.clock.now();
-    const allowed = this.allowance(runtime, now);
-    const jobs =
-      allowed > 0 ? this.store.leaseUpTo(queue, this.workerId, now, this.visibilityMs, allowed) : [];
-    this.startLeased(queue, runtime, jobs, allowed, now);
+    try {
+      const allowed = this.allowance(runtime, now);
+      const jobs =
+        allowed > 0 ? this.store.leaseUpTo(queue, this.workerId, now, this.visibilityMs, allowed) : [];
+      this.startLeased(queue, runtime, jobs, allowed, now);
+    } catch (error) {
+      // pump runs from timers and callbacks, where a throw would be uncaught: a lease that could
+      // not be written (a full database) is tried again a little later instead.
+      this.logger.error({ queue, err: (error as Error).message }, 'could not lease jobs; will retry');
+      this.wakeAt(queue, now + PUMP_RETRY_MS);
+    }
   }
 
   /** Runs freshly leased jobs, then sets the wake-up for when more may start. */
@@ -306,7 +329,7 @@ export class JobQueue {
         job,
         controller,
         this.clock,
-        () => this.store.extendLease(job.id, token, this.clock.now() + this.visibilityMs),
+        () => this.renewLease(job, token),
         this.visibilityMs / 3,
       );
     } catch (error) {
@@ -324,6 +347,18 @@ export class JobQueue {
         setImmediate(() => this.flushAcks());
       }
     });
+  }
+
+  /** The heartbeat's lease renewal; runs in a timer, so it logs a failed write instead of throwing. */
+  private renewLease(job: JobRecord, token: string): boolean {
+    try {
+      return this.store.extendLease(job.id, token, this.clock.now() + this.visibilityMs);
+    } catch (error) {
+      // Keep beating: the next renewal may find space. If none does, the lease runs out and the
+      // late ack is refused by its token, as for any lost worker.
+      this.logger.warn({ jobId: job.id, err: (error as Error).message }, 'could not renew a lease');
+      return true;
+    }
   }
 
   private release(queue: string): void {
@@ -408,32 +443,27 @@ export class JobQueue {
         ? null
         : now + backoffDelay(policy, job.attempts, this.random);
     const err = error instanceof Error ? error : new Error(String(error));
+    // Whatever the handler threw, a full disk is named as such in the job's last error.
+    const message = isDiskFull(err) ? diskFullMessage(err) : err.message;
     let failed: JobRecord | null;
     try {
       failed = this.inTransaction(() =>
-        this.store.fail(
-          job.id,
-          token,
-          now,
-          { cls, message: err.message, stack: err.stack ?? null },
-          retryAt,
-          (f) => {
-            if (f.state !== 'retrying') this.workflows.fail(f);
-          },
-        ),
+        this.store.fail(job.id, token, now, { cls, message, stack: err.stack ?? null }, retryAt, (f) => {
+          if (f.state !== 'retrying') this.workflows.fail(f);
+        }),
       );
     } catch (storeError) {
       // Nothing could be written (a full disk, say): the job stays leased, and when its lease
       // runs out it is reclaimed and counted as a lost attempt. Nothing is lost or skipped.
       this.logger.error(
-        { jobId: job.id, err: (storeError as Error).message, jobError: err.message },
+        { jobId: job.id, err: (storeError as Error).message, jobError: message },
         'could not record a failed attempt',
       );
       return;
     }
     if (!failed) return; // the lease was lost meanwhile: the late result is ignored
     this.logger.warn(
-      { jobId: job.id, type: job.type, attempt: job.attempts, cls, err: err.message },
+      { jobId: job.id, type: job.type, attempt: job.attempts, cls, err: message },
       failed.state === 'retrying' ? 'job will be retried' : `job ${failed.state}`,
     );
     this.onChange(failed);

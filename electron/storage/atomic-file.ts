@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs, constants as fsConstants } from 'node:fs';
 import path from 'node:path';
+import { checkWriteFault } from './write-faults';
 
 /**
  * Durable file writes. A file appears under its final name only once its bytes are on disk:
@@ -43,6 +44,7 @@ export async function writeFileAtomic(
   await fs.mkdir(path.dirname(filePath), { recursive: true });
   if (noOverwrite && (await pathExists(filePath))) throw new FileExistsError(filePath);
   const partPath = filePath + PART_SUFFIX;
+  checkWriteFault(partPath);
   const handle = await fs.open(partPath, 'w');
   try {
     await handle.writeFile(data);
@@ -65,6 +67,7 @@ export async function commitPartFile(
   options: AtomicWriteOptions = {},
 ): Promise<void> {
   const noOverwrite = options.noOverwrite ?? true;
+  checkWriteFault(finalPath, 'rename');
   if (noOverwrite) {
     try {
       await fs.link(partPath, finalPath);

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { ConnectionIndicator } from './components/ConnectionIndicator';
+import { DiskSpaceIndicator } from './components/DiskSpaceIndicator';
 import { NavBar } from './components/NavBar';
 import { UserMenu } from './components/UserMenu';
 import { quire } from './ipc/client';
@@ -50,6 +51,7 @@ export function App() {
       <header className="app__header">
         <span className="brand">Quire</span>
         <div className="row">
+          <DiskSpaceIndicator />
           <UserMenu />
           <ConnectionIndicator />
         </div>

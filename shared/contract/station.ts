@@ -17,10 +17,25 @@ export const HealthCheck = z.object({
   ok: z.boolean(),
   detail: z.string(),
 });
+/** Free space where the station writes (its data folder); null when the system cannot tell. */
+export const DiskSpaceHealth = z.object({
+  path: z.string(),
+  freeBytes: z.number().nonnegative(),
+  totalBytes: z.number().nonnegative(),
+  /** Little space left: work goes on, but an operator should free some. */
+  lowSpace: z.boolean(),
+  /** No space left, or work is waiting because writes failed with "disk full". */
+  diskFull: z.boolean(),
+  /** Jobs retrying because a write failed with a full disk; they resume when space returns. */
+  jobsWaitingForSpace: z.number().int().nonnegative(),
+});
+export type DiskSpaceHealth = z.infer<typeof DiskSpaceHealth>;
+
 export const StationHealth = z.object({
   ok: z.boolean(),
   checkedAt: z.string(),
   checks: z.array(HealthCheck),
+  disk: DiskSpaceHealth.nullable(),
 });
 export type StationHealth = z.infer<typeof StationHealth>;
 
@@ -37,7 +52,7 @@ export const stationCommands = {
     input: NoInput,
     output: StationHealth,
     access: 'public',
-    summary: 'Whether the database, data folder and subsystems are working.',
+    summary: 'Whether the database, data folder, free disk space and subsystems are working.',
   }),
 };
 

@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import { checkWriteFault } from '../../storage/index';
 
 /** A file being written into a bag. */
 export interface WritableFile {
@@ -20,6 +21,7 @@ export interface BagIo {
 
 export const nodeBagIo: BagIo = {
   async create(file) {
+    checkWriteFault(file, 'open');
     const handle = await fs.open(file, 'wx');
     return {
       write: async (data) => {
@@ -33,7 +35,10 @@ export const nodeBagIo: BagIo = {
       close: () => handle.close(),
     };
   },
-  link: (source, dest) => fs.link(source, dest),
+  link: async (source, dest) => {
+    checkWriteFault(dest, 'link');
+    await fs.link(source, dest);
+  },
 };
 
 export type PackagingErrorCode = 'DISK_FULL' | 'WRITE_FAILED' | 'SOURCE_CHANGED' | 'SOURCE_MISSING';

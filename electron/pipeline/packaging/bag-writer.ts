@@ -62,7 +62,10 @@ export async function writeBag(
   }
   const parent = path.dirname(target);
   await fs.mkdir(parent, { recursive: true });
-  const building = path.join(parent, `.${path.basename(target)}.building-${randomBytes(4).toString('hex')}`);
+  const building = path.join(
+    parent,
+    `${buildingPrefix(path.basename(target))}${randomBytes(4).toString('hex')}`,
+  );
   let step = 'the bag folder';
   try {
     await fs.mkdir(path.join(building, 'data'), { recursive: true });
@@ -112,6 +115,32 @@ export async function writeBag(
     if (error instanceof FileExistsError) throw error;
     throw writeFailure(error, step, target);
   }
+}
+
+/** The hidden sibling a bag is assembled in: `.<name>.building-<random>`. */
+const buildingPrefix = (name: string) => `.${name}.building-`;
+
+/**
+ * Removes the half-built bag folders that a crash (or a failed clean-up) left in `packagesDir`:
+ * every one, or only those of one batch. Safe only while no bag is being written there, which
+ * the data folder's lock ensures at station start. Returns what it removed.
+ */
+export async function removeBuildingLeftovers(packagesDir: string, batchId?: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await fs.readdir(packagesDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const leftovers = names
+    .filter((n) => {
+      const match = /^\.(.+)\.building-[0-9a-f]{8}$/.exec(n);
+      return match !== null && (batchId === undefined || match[1] === batchId);
+    })
+    .map((n) => path.join(packagesDir, n));
+  for (const dir of leftovers) await fs.rm(dir, { recursive: true, force: true });
+  return leftovers;
 }
 
 async function writeContent(io: BagIo, dest: string, content: string | Uint8Array) {

@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { assertSafeId } from '../../storage/index';
 import { QUIRE_VERSION } from '../../version';
 import type { BagIo } from './bag-io';
-import { writeBag, type BagPayload, type WrittenBag } from './bag-writer';
+import { removeBuildingLeftovers, writeBag, type BagPayload, type WrittenBag } from './bag-writer';
 import { buildDescriptiveRecord, descriptiveSchemaFor } from './descriptive';
 import { sha256File } from './hashing';
 import { buildIiifManifest } from './iiif';
@@ -152,18 +152,26 @@ export async function writePackage(
   if (iiif) metadata.push(['metadata/iiif-manifest.json', `${JSON.stringify(iiif, null, 2)}\n`]);
   for (const [dest, content] of metadata) payload.push({ dest, content });
 
-  const bag = await writeBag(
-    path.join(options.packagesDir, input.batchId),
-    payload,
-    {
-      'Source-Organization': input.capture.organization,
-      'External-Identifier': input.batchId,
-      'External-Description': input.descriptive.title,
-      'Internal-Sender-Identifier': input.batchId,
-      'Bag-Software-Agent': software,
-    },
-    { now, ...(options.io ? { io: options.io } : {}) },
-  );
+  let bag: WrittenBag;
+  try {
+    bag = await writeBag(
+      path.join(options.packagesDir, input.batchId),
+      payload,
+      {
+        'Source-Organization': input.capture.organization,
+        'External-Identifier': input.batchId,
+        'External-Description': input.descriptive.title,
+        'Internal-Sender-Identifier': input.batchId,
+        'Bag-Software-Agent': software,
+      },
+      { now, ...(options.io ? { io: options.io } : {}) },
+    );
+  } catch (error) {
+    // writeBag removes its own half-built folder; this also takes any an earlier attempt of
+    // the batch left (a crash, or a removal that failed), so a full disk gets its space back.
+    await removeBuildingLeftovers(options.packagesDir, input.batchId).catch(() => []);
+    throw error;
+  }
   return { ...bag, metadata: metadata.map(([dest]) => dest), iiif: iiif !== null };
 }
 
