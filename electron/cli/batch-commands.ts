@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { BatchSummary } from '../../shared/contract/index';
+import { MANIFEST_LIMITS, manifestShapeProblem } from '../../shared/domain/manifest';
 import { conflict, StationError } from '../core/station-error';
 import { verifyManifest } from '../pipeline/manifest/verify-manifest';
 import type { Station } from '../station';
@@ -24,7 +25,13 @@ export function registerBatchCommands(program: Command): void {
     .action(async (file: string, opts: { data?: string; resume?: boolean }) => {
       let manifest: unknown;
       try {
+        // Four times the canonical limit leaves room for indentation; beyond it, nothing is read.
+        const { size } = statSync(path.resolve(file));
+        if (size > MANIFEST_LIMITS.maxBytes * 4)
+          throw new Error(`the file has ${size} bytes; a manifest is at most ${MANIFEST_LIMITS.maxBytes}`);
         manifest = JSON.parse(readFileSync(path.resolve(file), 'utf8'));
+        const problem = manifestShapeProblem(manifest);
+        if (problem) throw new Error(problem);
       } catch (error) {
         failWith(2, { code: 'INVALID_MANIFEST', message: `${file}: ${(error as Error).message}` });
       }

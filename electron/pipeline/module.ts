@@ -193,18 +193,17 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
         throw invalidInput('the manifest is invalid and has no usable batch_id', check.issues);
       const manifest = check.ok ? check.manifest : (input as Record<string, unknown>);
       const batchId = check.ok ? check.manifest.batch_id : check.batchId!;
-      const descriptive = (manifest.descriptive ?? {}) as { title?: unknown; accession_numbers?: unknown };
+      // Only what the batch list's schema accepts is stored as its summary, valid manifest or not.
+      const { record } = check;
       const inserted = store.insert({
         id: batchId,
-        device: typeof manifest.device === 'string' ? manifest.device : 'unknown',
-        title: typeof descriptive.title === 'string' ? descriptive.title : '(untitled)',
-        accessionNumbers: Array.isArray(descriptive.accession_numbers)
-          ? descriptive.accession_numbers.filter((a): a is string => typeof a === 'string')
-          : [],
-        operator: actor?.username ?? (typeof manifest.operator === 'string' ? manifest.operator : 'unknown'),
+        device: record.device,
+        title: record.title,
+        accessionNumbers: record.accessionNumbers,
+        operator: actor?.username ?? record.operator,
         manifest,
         manifestSha256: check.sha256 ?? '',
-        pagesExpected: typeof manifest.expected_pages === 'number' ? manifest.expected_pages : null,
+        pagesExpected: record.pagesExpected,
       });
       if (!inserted) throw conflict(`a batch ${batchId} already exists; nothing was changed`);
       deps.audit.record({
