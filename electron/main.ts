@@ -77,13 +77,23 @@ async function start(): Promise<void> {
 
   const dataDir = resolveDataRoot(process.env, app.getPath('userData'));
   const simulators = Number(process.env.QUIRE_SIMULATORS ?? 3);
-  station = await createStation({
-    dataDir,
-    electronVersion: process.versions.electron ?? null,
-    simulators,
-    simulatorTiming: REALISTIC_SIMULATOR_TIMING,
-    runWorkers: true,
-  });
+  try {
+    station = await createStation({
+      dataDir,
+      electronVersion: process.versions.electron ?? null,
+      simulators,
+      simulatorTiming: REALISTIC_SIMULATOR_TIMING,
+      runWorkers: true,
+    });
+  } catch (error) {
+    // Another station holds the data folder (its message names it), or the folder is unusable:
+    // say so in a dialog rather than die without a window.
+    const text = (error as Error).message;
+    process.stderr.write(`${text}\n`);
+    dialog.showErrorBox('Quire cannot open its data folder', text);
+    app.exit(1);
+    return;
+  }
   const ipc = registerIpc({
     ...stationEndpoint(station),
     validateOutput: !app.isPackaged,
