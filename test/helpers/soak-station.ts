@@ -8,12 +8,18 @@ import type { BatchSummary, SessionUser } from '../../shared/contract/index';
 import { silentLogger } from '../../electron/core/logger';
 import { StationError } from '../../electron/core/station-error';
 import { createStation } from '../../electron/station';
+import { armWriteFault } from '../../electron/storage/write-faults';
 
 export interface SoakStationConfig {
   dataDir: string;
   devices: { name: string; port: number }[];
   /** Manifests; a batch that already exists (a restart) is left as it is. */
   batches: Record<string, unknown>[];
+  /**
+   * A full disk for this life: writes to staging and packages fail with ENOSPC until a batch
+   * shows the failure (its last error names the full disk); then space "returns".
+   */
+  diskFull?: boolean;
 }
 
 const SUPERVISOR: SessionUser = {
@@ -30,6 +36,9 @@ async function main(): Promise<void> {
   const ids = config.batches.map((m) => String(m.batch_id));
   const finished = () => ids.every((id) => station.pipeline.store.summary(id)?.stage === 'completed');
   let exiting = false;
+  const disarms = config.diskFull
+    ? [armWriteFault(station.layout.staging), armWriteFault(station.layout.packages)]
+    : [];
 
   const review = (batch: BatchSummary) => {
     if (batch.stage !== 'quarantined') return;
@@ -46,6 +55,10 @@ async function main(): Promise<void> {
   };
   const onBatch = (batch: BatchSummary) => {
     say({ batch: batch.id, stage: batch.stage, pages: batch.pagesDone });
+    if (disarms.length && /disk full|ENOSPC|no space/i.test(batch.lastError ?? '')) {
+      disarms.splice(0).forEach((disarm) => disarm());
+      say({ diskFull: 'seen, space returns', batch: batch.id, error: batch.lastError });
+    }
     review(batch);
     if (!exiting && finished()) {
       exiting = true;
@@ -59,6 +72,9 @@ async function main(): Promise<void> {
       setImmediate(() => void station.devices.reset(event.payload.name).catch(() => {}));
   });
 
+  // A scanner that was jammed when this life began: the operator clears it as well.
+  for (const device of station.devices.list())
+    if (device.state === 'JAMMED') void station.devices.reset(device.name).catch(() => {});
   for (const device of config.devices)
     if (!station.devices.list().some((d) => d.name === device.name))
       station.devices.add({

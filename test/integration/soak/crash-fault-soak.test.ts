@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import type { SimulatorFault } from '../../../shared/contract/index';
 import { ScanLinkSimulator } from '../../../electron/scanner/simulator/simulator';
 import { runCli } from '../../helpers/cli';
@@ -31,7 +32,7 @@ const FINAL_LIFE_MS = 120_000;
 
 /**
  * The crash-and-fault soak: batches on several scanners with random faults (jam, dropped link,
- * corrupt page, repeated page, garbage on the wire), the station SIGKILLed at random moments and
+ * corrupt page, repeated page, garbage on the wire, a full disk), the station SIGKILLed at random moments and
  * started again, until every batch is completed; then `quire verify` and a check that each
  * package holds exactly the pages the scanners delivered, in order. Seeded; the seed is printed.
  */
@@ -72,7 +73,9 @@ describe('crash-and-fault soak', () => {
   });
   afterAll(async () => {
     await Promise.all(sims.map((s) => s.stop()));
-    dir.cleanup();
+    // QUIRE_SOAK_KEEP=1 keeps the station's folder for a post-mortem.
+    if (process.env.QUIRE_SOAK_KEEP) process.stdout.write(`soak data kept in ${dir.path}\n`);
+    else dir.cleanup();
   });
 
   it(
@@ -100,7 +103,9 @@ describe('crash-and-fault soak', () => {
       const kills = between(3, 6);
       let life: StationLife | null = null;
       for (let k = 0; k < kills; k++) {
-        life = startStationProcess(config, dir.path);
+        const diskFull = random() < 0.35;
+        if (diskFull) story.push('a full disk in this life');
+        life = startStationProcess({ ...config, diskFull }, dir.path);
         const after = between(2, 40);
         const reached = await Promise.race([
           life.until((_, index) => index >= after).then(() => 'killed' as const),
@@ -116,15 +121,29 @@ describe('crash-and-fault soak', () => {
         story.push(`fault ${JSON.stringify(fault)} on ${sims.indexOf(sim) + 1}`);
         life = null;
       }
-      life ??= startStationProcess(config, dir.path);
+      // The last life has a full disk too, sometimes: it must still finish once space returns.
+      const diskFullAtEnd = random() < 0.35;
+      if (diskFullAtEnd) story.push('a full disk in the last life');
+      life ??= startStationProcess({ ...config, diskFull: diskFullAtEnd }, dir.path);
       const final = life;
       const deadline = setTimeout(() => final.child.kill('SIGKILL'), FINAL_LIFE_MS);
       const exit = await final.exited;
       clearTimeout(deadline);
       const requeues = final.lines.filter((l) => l.requeued).length;
-      story.push(`${requeues} requeue(s) in the last life`);
+      const diskFullSeen = final.lines.some((l) => l.diskFull);
+      story.push(
+        `${requeues} requeue(s) in the last life${diskFullSeen ? ', a full disk seen and cleared' : ''}`,
+      );
       process.stdout.write(`soak ${SEED}: ${story.join('; ')}\n`);
-      const context = `seed ${SEED}; ${story.join('; ')}; last lines ${JSON.stringify(final.lines.slice(-6))}; ${exit.stderr.slice(-1500)}`;
+      const db = new Database(path.join(dataDir, 'quire.db'), { readonly: true });
+      const stages = db.prepare('SELECT id, stage, pages_done, last_error FROM batches ORDER BY id').all();
+      const jobs = db
+        .prepare(
+          "SELECT type, queue, state, attempts, last_error FROM queue_jobs WHERE state NOT IN ('completed', 'cancelled') ORDER BY rowid",
+        )
+        .all();
+      db.close();
+      const context = `seed ${SEED}; ${story.join('; ')}; batches ${JSON.stringify(stages)}; open jobs ${JSON.stringify(jobs)}; last lines ${JSON.stringify(final.lines.slice(-6))}; ${exit.stderr.slice(-1500)}`;
       expect(exit.code, context).toBe(0);
 
       const { station, dispose } = await makeTestStation({ dataDir });
