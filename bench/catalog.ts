@@ -26,7 +26,9 @@ const seed = path.resolve('../shared/baselines/seed_museum_ingest.py');
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 process.stderr.write('building the CLI…\n');
-execFileSync(process.execPath, ['scripts/build.mjs', '--main-only'], { stdio: ['ignore', 'ignore', 'inherit'] });
+execFileSync(process.execPath, ['scripts/build.mjs', '--main-only'], {
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
 const idsFile = path.join(work, 'ids.txt');
 const ids = Array.from({ length: count }, (_, i) => `OBJ-${String(i + 1).padStart(6, '0')}`);
 writeFileSync(idsFile, ids.join('\n') + '\n');
@@ -111,7 +113,12 @@ const startup = q.map((r) => (Date.parse(r.run.startedAt) - r.spawnedAtMs) / 100
 const syncPhase = q.map((r) => (Date.parse(r.run.finishedAt) - Date.parse(r.run.startedAt)) / 1000);
 const exitPhase = q.map((r) => (r.exitedAtMs - Date.parse(r.run.finishedAt)) / 1000);
 const cpuOf = (runs: TimedRun[]) =>
-  runs.every((r) => r.cpuSeconds !== null) ? summary(runs.map((r) => perTenThousand(r.cpuSeconds)!), 2) : null;
+  runs.every((r) => r.cpuSeconds !== null)
+    ? summary(
+        runs.map((r) => perTenThousand(r.cpuSeconds)!),
+        2,
+      )
+    : null;
 console.log(
   JSON.stringify({
     bench: 'catalog',

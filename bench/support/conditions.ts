@@ -50,7 +50,11 @@ function processTicks(): Map<number, { command: string; ticks: number }> {
 
 export async function sampleMachine(): Promise<MachineSample> {
   if (process.platform !== 'linux')
-    return { loadAverage: os.loadavg().map((l) => Number(l.toFixed(2))) as [number, number, number], cpuBusyPercent: -1, busy: [] };
+    return {
+      loadAverage: os.loadavg().map((l) => Number(l.toFixed(2))) as [number, number, number],
+      cpuBusyPercent: -1,
+      busy: [],
+    };
   const cpu0 = cpuTicks();
   const procs0 = processTicks();
   const started = process.hrtime.bigint();
