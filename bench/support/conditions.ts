@@ -48,6 +48,23 @@ function processTicks(): Map<number, { command: string; ticks: number }> {
   return out;
 }
 
+/**
+ * Runs `work` and returns its result with the share of all CPUs that were busy meanwhile
+ * (0-100; -1 off Linux). Near 100 on a small machine, a bench measures CPU contention between
+ * its own processes more than the thing it means to.
+ */
+export async function withCpuBusy<T>(work: () => Promise<T>): Promise<T & { cpuBusyPercent: number }> {
+  if (process.platform !== 'linux') return { ...(await work()), cpuBusyPercent: -1 };
+  const before = cpuTicks();
+  const result = await work();
+  const after = cpuTicks();
+  const total = after.total - before.total;
+  return {
+    ...result,
+    cpuBusyPercent: total > 0 ? Math.round(((after.busy - before.busy) / total) * 100) : 0,
+  };
+}
+
 export async function sampleMachine(): Promise<MachineSample> {
   if (process.platform !== 'linux')
     return {
