@@ -82,7 +82,7 @@ export async function sampleMachine(): Promise<MachineSample> {
   const busy: BusyProcess[] = [];
   for (const [pid, after] of procs1) {
     const before = procs0.get(pid);
-    if (!before) continue;
+    if (!before || pid === process.pid) continue; // the bench itself, waiting here
     const cpuPercent = ((after.ticks - before.ticks) / CLOCK_TICKS_PER_SECOND / seconds) * 100;
     if (cpuPercent >= 5) busy.push({ pid, command: after.command, cpuPercent: Math.round(cpuPercent) });
   }
