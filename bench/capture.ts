@@ -1,14 +1,21 @@
 // npm run bench -- capture
 // A 2 GB job of ~100 MB pages (600 dpi A4 colour) from the ScanLink simulator over loopback,
-// hashed, verified and fsynced page by page, against the same number of bytes copied raw from a
-// loopback socket into a file by socat and synced (no framing, no hashing): the ceiling here.
-// QUIRE_BENCH_SCALE shrinks the job (0.05 → one page) for a smoke run.
-import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, createWriteStream, mkdirSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
+// hashed, verified and fsynced page by page by the capturing process, against the same bytes
+// copied raw from a loopback socket into a file by socat and synced (no framing, no hashing):
+// the ceiling on this disk. Rounds alternate (Quire, raw, Quire, raw, …; QUIRE_BENCH_ROUNDS,
+// at least 3); the ratio is the median of the per-round ratios of throughput, with the spread.
+// Throughput on a shared virtual disk swings from round to round; CPU seconds per GB of the
+// receiving side (Quire's capturing process; socat's receiver plus the sync) hardly do, and say
+// what Quire's own work costs. QUIRE_BENCH_SCALE shrinks the job (0.05 → one page) for a smoke run.
+import { execFileSync } from 'node:child_process';
+import { createReadStream, createWriteStream, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { ScanLinkSimulator } from '../electron/scanner/simulator/simulator';
+import { recordConditions, withCpuBusy } from './support/conditions';
+import { alternate, ratioFigures, ROUNDS, summary } from './support/rounds';
+import { lastJsonLine, runTimed } from './support/timed-process';
 
 const scale = Number(process.env.QUIRE_BENCH_SCALE ?? 1);
 const pages = Math.max(1, Math.round(20 * scale));
@@ -38,104 +45,122 @@ function freePort(): Promise<number> {
   });
 }
 
-function run(cmd: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    // Without tsx's loader in NODE_OPTIONS: the child must be measured as plain Node.
-    const env = { ...process.env };
-    delete env.NODE_OPTIONS;
-    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], env });
-    let out = '';
-    p.stdout.on('data', (c) => (out += c));
-    p.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} exited ${code}`))));
-  });
+/** Deletes a round's output and lets the disk settle, so one round's writeback is not the next's. */
+function clearAndSync(target: string): void {
+  rmSync(target, { recursive: true, force: true });
+  execFileSync('sync');
 }
-
-const sim = new ScanLinkSimulator({ sheets: null, dataFrameBytes: 1024 * 1024 });
-const port = await sim.start();
-// Warm-up: the simulator renders its pages once (sharp), so the timed run measures transfer only.
-process.stderr.write(`rendering simulator pages and warming up…\n`);
-await run(process.execPath, [child, String(port), '3', path.join(work, 'warmup')]);
-const pageBytes = statSync(path.join(work, 'warmup', 'page-0001.tif')).size;
 
 interface Captured {
   status: string;
   bytes: number;
   seconds: number;
+  cpuSeconds: number;
   maxRssKb: number;
 }
-const captureOnce = async (): Promise<Captured> => {
-  process.stderr.write(`capturing ${pages} pages of ${(pageBytes / 1e6).toFixed(0)} MB…\n`);
-  rmSync(path.join(work, 'masters'), { recursive: true, force: true });
-  const result = JSON.parse(
-    (await run(process.execPath, [child, String(port), String(pages), path.join(work, 'masters')])).trim(),
-  ) as Captured;
+
+const sim = new ScanLinkSimulator({ sheets: null, dataFrameBytes: 1024 * 1024 });
+const port = await sim.start();
+const masters = path.join(work, 'masters');
+const captureOnce = async (): Promise<Captured & { senderCpuSeconds: number }> => {
+  clearAndSync(masters);
+  // The simulator (the sender) runs in this process, which does nothing else meanwhile.
+  const senderBefore = process.cpuUsage();
+  const run = await runTimed(process.execPath, [child, String(port), String(pages), masters]);
+  const sender = process.cpuUsage(senderBefore);
+  const result = lastJsonLine<Captured>(run.stdout);
   if (result.status !== 'complete') throw new Error(`capture ended ${result.status}`);
-  return result;
+  return { ...result, senderCpuSeconds: (sender.user + sender.system) / 1e6 };
 };
 
-// Baseline: the same byte count, raw over loopback into a file, then synced.
+// Baseline: the same bytes, raw over loopback into a file, then synced. Receiver, sender and
+// sync each run under GNU time, so the receiving side's CPU is socat's plus sync's.
 const source = path.join(work, 'raw-source.bin');
-const rawCopyOnce = async (): Promise<{ seconds: number; bytes: number }> => {
+const target = path.join(work, 'raw-target.bin');
+const rawCopyOnce = async () => {
+  clearAndSync(target);
   const rawPort = await freePort();
-  const target = path.join(work, 'raw-target.bin');
-  rmSync(target, { force: true });
-  const receiver = spawn(
-    'socat',
-    ['-u', `TCP-LISTEN:${rawPort},bind=127.0.0.1,reuseaddr`, `CREATE:${target}`],
-    { stdio: 'inherit' },
-  );
+  const receiving = runTimed('socat', [
+    '-u',
+    `TCP-LISTEN:${rawPort},bind=127.0.0.1,reuseaddr`,
+    `CREATE:${target}`,
+  ]);
   await new Promise((r) => setTimeout(r, 300)); // socat has no readiness signal; this only orders the start
-  const rawStart = process.hrtime.bigint();
-  const sender = spawn('socat', ['-u', `FILE:${source}`, `TCP:127.0.0.1:${rawPort}`], { stdio: 'inherit' });
-  await Promise.all([new Promise((r) => sender.on('close', r)), new Promise((r) => receiver.on('close', r))]);
-  const fd = openSync(target, 'r+');
-  execFileSync('sync', [target]);
-  closeSync(fd);
-  const seconds = Number(process.hrtime.bigint() - rawStart) / 1e9;
+  const started = process.hrtime.bigint();
+  const [receiver, sender] = await Promise.all([
+    receiving,
+    runTimed('socat', ['-u', `FILE:${source}`, `TCP:127.0.0.1:${rawPort}`]),
+  ]);
+  const synced = await runTimed('sync', [target]);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const bytes = statSync(target).size;
-  rmSync(target, { force: true });
-  return { seconds, bytes };
+  return {
+    seconds,
+    bytes,
+    cpuSeconds: (receiver.cpuSeconds ?? NaN) + (synced.cpuSeconds ?? NaN),
+    senderCpuSeconds: sender.cpuSeconds ?? NaN,
+  };
 };
 
-// Rounds alternate (Quire, raw, Quire, raw) and the second round counts: on this virtual disk
-// the first 4 GB written in a run go at about half speed whoever writes them (measured: 0.20
-// GB/s for both in the first round, 0.33-0.38 in the second); both rounds are reported.
-const firstCapture = await captureOnce();
+// Untimed preparation: the simulator renders its pages (sharp), one full capture gives the
+// raw copy its source file (the same bytes), and together they write the first 4 GB, which
+// on the virtual disk this was tuned on go at about half speed whoever writes them.
+process.stderr.write(`rendering simulator pages; preparing ${pages} pages for the raw copy…\n`);
+await captureOnce();
+const pageBytes = statSync(path.join(masters, 'page-0001.tif')).size;
 {
   const out = createWriteStream(source);
-  const files = readdirSync(path.join(work, 'masters')).map((f) => path.join(work, 'masters', f));
-  for (const f of files) {
-    const { createReadStream } = await import('node:fs');
+  for (const f of readdirSync(masters).sort())
     await new Promise<void>((resolve, reject) =>
-      createReadStream(f).on('end', resolve).on('error', reject).pipe(out, { end: false }),
+      createReadStream(path.join(masters, f))
+        .on('end', resolve)
+        .on('error', reject)
+        .pipe(out, { end: false }),
     );
-  }
   await new Promise<void>((resolve) => out.end(resolve));
 }
-execFileSync('sync');
-const firstRaw = await rawCopyOnce();
-const captured = await captureOnce();
-rmSync(path.join(work, 'masters'), { recursive: true, force: true });
-execFileSync('sync');
-const raw = await rawCopyOnce();
+clearAndSync(masters);
+
+const conditions = await recordConditions();
+process.stderr.write(`${ROUNDS} rounds of ${pages} pages of ${(pageBytes / 1e6).toFixed(0)} MB each way…\n`);
+const rounds = await alternate(
+  ROUNDS,
+  () => withCpuBusy(captureOnce),
+  () => withCpuBusy(rawCopyOnce),
+);
 await sim.stop();
-const rawSeconds = raw.seconds;
-const rawBytes = raw.bytes;
 rmSync(work, { recursive: true, force: true });
 
-const captureGBps = captured.bytes / captured.seconds / 1e9;
-const rawGBps = rawBytes / rawSeconds / 1e9;
-const figures = {
-  bench: 'capture',
-  pages,
-  bytes: captured.bytes,
-  captureGBps: Number(captureGBps.toFixed(3)),
-  rawCopyGBps: Number(rawGBps.toFixed(3)),
-  ratio: Number((captureGBps / rawGBps).toFixed(3)),
-  goalRatio: 0.85,
-  firstRoundCaptureGBps: Number((firstCapture.bytes / firstCapture.seconds / 1e9).toFixed(3)),
-  firstRoundRawCopyGBps: Number((firstRaw.bytes / firstRaw.seconds / 1e9).toFixed(3)),
-  peakRssMB: Math.round(Math.max(captured.maxRssKb, firstCapture.maxRssKb) / 1024),
-  goalPeakRssMB: 200,
-};
-console.log(JSON.stringify(figures));
+const q = rounds.quire;
+const b = rounds.baseline;
+if (b.some((r, i) => r.bytes !== q[i]!.bytes)) throw new Error('the raw copy did not move the same bytes');
+const gbps = (r: { bytes: number; seconds: number }) => r.bytes / r.seconds / 1e9;
+const perGB = (cpu: number, bytes: number) => cpu / (bytes / 1e9);
+console.log(
+  JSON.stringify({
+    bench: 'capture',
+    measures: 'ScanLink capture (hash, verify, fsync per page) vs socat raw copy of the same bytes + sync',
+    pages,
+    bytes: q[0]!.bytes,
+    ...ratioFigures(q.map((r, i) => gbps(r) / gbps(b[i]!))),
+    goalRatio: 0.85,
+    captureGBps: summary(q.map(gbps)),
+    rawCopyGBps: summary(b.map(gbps)),
+    captureCpuSecondsPerGB: summary(q.map((r) => perGB(r.cpuSeconds, r.bytes))),
+    rawCopyCpuSecondsPerGB: summary(b.map((r) => perGB(r.cpuSeconds, r.bytes))),
+    simulatorCpuSecondsPerGB: summary(q.map((r) => perGB(r.senderCpuSeconds, r.bytes))),
+    socatSenderCpuSecondsPerGB: summary(b.map((r) => perGB(r.senderCpuSeconds, r.bytes))),
+    // Share of both CPUs busy during the rounds, everything on the machine counted.
+    cpuBusyPercentCapture: summary(
+      q.map((r) => r.cpuBusyPercent),
+      0,
+    ),
+    cpuBusyPercentRawCopy: summary(
+      b.map((r) => r.cpuBusyPercent),
+      0,
+    ),
+    peakRssMB: Math.round(Math.max(...q.map((r) => r.maxRssKb)) / 1024),
+    goalPeakRssMB: 200,
+    conditions: await conditions(),
+  }),
+);

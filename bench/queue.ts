@@ -2,7 +2,8 @@
 // Durable jobs/s in one process: enqueue → lease → no-op handler → ack on SQLite WAL, with
 // synchronous=NORMAL and =FULL. Every step is committed before the next one depends on it;
 // steps of different jobs share commits (bursts of enqueues, acks with the next leases); against Celery 5 with a Redis
-// broker on no-op tasks (Debian python3-celery, python3-redis, redis-server) in the same run.
+// broker on no-op tasks (Debian python3-celery, python3-redis, redis-server) in the same run,
+// in alternating rounds (at least 3): the ratio is the median of the per-round ratios, with the spread.
 // QUIRE_BENCH_SCALE shrinks the job counts.
 import { execFileSync, spawn } from 'node:child_process';
 import net from 'node:net';
@@ -14,6 +15,8 @@ import { JobQueue } from '../electron/queue/job-queue';
 import { SqliteQueueStore } from '../electron/queue/sqlite-store';
 import { openDatabase, type SynchronousMode } from '../electron/storage/index';
 import { makeTempDir } from '../test/helpers/temp-dir';
+import { recordConditions } from './support/conditions';
+import { alternate, ratioFigures, ROUNDS, summary } from './support/rounds';
 
 const scale = Number(process.env.QUIRE_BENCH_SCALE ?? 1);
 const jobs = Math.max(200, Math.round(20_000 * scale));
@@ -97,20 +100,46 @@ async function celeryTasksPerSecond(): Promise<{ value: number | null; reason?: 
   }
 }
 
-const normal = await quireJobsPerSecond('NORMAL');
-const full = await quireJobsPerSecond('FULL');
-const celery = await celeryTasksPerSecond();
+const conditions = await recordConditions();
+// Rounds alternate: Quire (NORMAL, then FULL), then Celery, again and again; each round's
+// ratio is its NORMAL figure against its Celery figure.
+const rounds = await alternate(
+  ROUNDS,
+  async () => ({ normal: await quireJobsPerSecond('NORMAL'), full: await quireJobsPerSecond('FULL') }),
+  () => celeryTasksPerSecond(),
+);
+const celery = rounds.baseline;
+const celeryRan = celery.every((c) => c.value !== null);
 console.log(
   JSON.stringify({
     bench: 'queue',
+    measures: 'durable enqueue → lease → no-op → ack on SQLite WAL vs Celery 5 + Redis on no-op tasks',
     jobs,
-    jobsPerSecondNormal: Math.round(normal),
-    jobsPerSecondFull: Math.round(full),
+    ...(celeryRan
+      ? ratioFigures(
+          rounds.quire.map((q, i) => q.normal / celery[i]!.value!),
+          2,
+        )
+      : { ratio: null, rounds: ROUNDS }),
+    goalRatio: 10,
+    jobsPerSecondNormal: summary(
+      rounds.quire.map((q) => q.normal),
+      0,
+    ),
+    jobsPerSecondFull: summary(
+      rounds.quire.map((q) => q.full),
+      0,
+    ),
     goalNormal: 10_000,
     goalFull: 2_000,
-    celeryTasksPerSecond: celery.value === null ? null : Math.round(celery.value),
-    ...(celery.reason ? { baselineNote: celery.reason } : {}),
-    ratioNormalVsCelery: celery.value ? Number((normal / celery.value).toFixed(2)) : null,
-    goalRatio: 10,
+    celeryTasks,
+    celeryTasksPerSecond: celeryRan
+      ? summary(
+          celery.map((c) => c.value!),
+          0,
+        )
+      : null,
+    ...(celeryRan ? {} : { baselineNote: celery.find((c) => c.reason)?.reason }),
+    conditions: await conditions(),
   }),
 );

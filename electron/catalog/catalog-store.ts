@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { DeadLetter, StoredAsset, SyncRun } from '../../shared/contract/index';
 import { canonicalJson } from '../../shared/domain/manifest';
+import type { Statement } from 'better-sqlite3';
 import { migrate, type Db } from '../storage/index';
 
 const MIGRATIONS = [
@@ -27,10 +28,38 @@ const MIGRATIONS = [
   },
 ];
 
+export interface RunCounts {
+  fetched: number;
+  upserted: number;
+  unchanged: number;
+  deadLetters: number;
+}
+
 /** The local catalog: records keyed by accession number, sync runs, dead letters. */
 export class CatalogStore {
+  /**
+   * Inserts a record, or rewrites it only when its content hash differs: a statement that
+   * changes no row is an unchanged record, so one statement per record does both jobs.
+   */
+  private readonly upsertRecord: Statement;
+  private readonly updateRunCounts: Statement;
+  private readonly insertDeadLetter: Statement;
+
   constructor(private readonly db: Db) {
     migrate(db, 'catalog', MIGRATIONS);
+    this.upsertRecord = db.prepare(
+      `INSERT INTO catalog_records (accession_number, json, content_hash, synced_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (accession_number) DO UPDATE SET json = excluded.json, content_hash = excluded.content_hash, synced_at = excluded.synced_at
+       WHERE catalog_records.content_hash <> excluded.content_hash`,
+    );
+    this.updateRunCounts = db.prepare(
+      'UPDATE catalog_runs SET fetched = ?, upserted = ?, unchanged = ?, dead_letters = ?, total = COALESCE(?, total) WHERE id = ?',
+    );
+    this.insertDeadLetter = db.prepare(
+      `INSERT INTO catalog_dead_letters (run_id, asset_id, reason, status, detail, issues, attempts, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (run_id, asset_id) DO UPDATE SET reason = excluded.reason, status = excluded.status, detail = excluded.detail,
+         issues = excluded.issues, attempts = excluded.attempts, at = excluded.at`,
+    );
   }
 
   /**
@@ -38,29 +67,43 @@ export class CatalogStore {
    * not rewritten; if anything fails, this batch is rolled back and earlier batches stay.
    */
   upsertBatch(records: StoredAsset[]): { upserted: number; unchanged: number } {
-    const select = this.db.prepare('SELECT content_hash FROM catalog_records WHERE accession_number = ?');
-    const upsert = this.db.prepare(
-      `INSERT INTO catalog_records (accession_number, json, content_hash, synced_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (accession_number) DO UPDATE SET json = excluded.json, content_hash = excluded.content_hash, synced_at = excluded.synced_at`,
-    );
+    return this.db.transaction(() => this.upsertRecords(records)).immediate();
+  }
+
+  /**
+   * One step of a sync run, in one transaction (one commit, so one fsync): a batch of records,
+   * the dead letters met since the last step, and the run's counts after them. The counts in
+   * `counts` are those before this batch's records; the new ones are returned.
+   */
+  commitSyncStep(runId: string, records: StoredAsset[], letters: DeadLetter[], counts: RunCounts): RunCounts {
     return this.db
       .transaction(() => {
-        let upserted = 0;
-        let unchanged = 0;
-        for (const record of records) {
-          const { synced_at: syncedAt, ...content } = record;
-          const hash = createHash('sha256').update(canonicalJson(content)).digest('hex');
-          const existing = select.get(record.accession_number) as { content_hash: string } | undefined;
-          if (existing?.content_hash === hash) {
-            unchanged += 1;
-            continue;
-          }
-          upsert.run(record.accession_number, JSON.stringify(record), hash, syncedAt);
-          upserted += 1;
-        }
-        return { upserted, unchanged };
+        const { upserted, unchanged } = this.upsertRecords(records);
+        for (const letter of letters) this.writeDeadLetter(letter);
+        const after = {
+          ...counts,
+          upserted: counts.upserted + upserted,
+          unchanged: counts.unchanged + unchanged,
+        };
+        this.updateRun(runId, after);
+        return after;
       })
       .immediate();
+  }
+
+  private upsertRecords(records: StoredAsset[]): { upserted: number; unchanged: number } {
+    let upserted = 0;
+    for (const record of records) {
+      const { synced_at: syncedAt, ...content } = record;
+      const hash = createHash('sha256').update(canonicalJson(content)).digest('hex');
+      upserted += this.upsertRecord.run(
+        record.accession_number,
+        JSON.stringify(record),
+        hash,
+        syncedAt,
+      ).changes;
+    }
+    return { upserted, unchanged: records.length - upserted };
   }
 
   get(accession: string): StoredAsset | null {
@@ -94,11 +137,14 @@ export class CatalogStore {
       total?: number | null;
     },
   ): void {
-    this.db
-      .prepare(
-        'UPDATE catalog_runs SET fetched = ?, upserted = ?, unchanged = ?, dead_letters = ?, total = COALESCE(?, total) WHERE id = ?',
-      )
-      .run(patch.fetched, patch.upserted, patch.unchanged, patch.deadLetters, patch.total ?? null, id);
+    this.updateRunCounts.run(
+      patch.fetched,
+      patch.upserted,
+      patch.unchanged,
+      patch.deadLetters,
+      patch.total ?? null,
+      id,
+    );
   }
 
   finishRun(id: string, state: 'completed' | 'failed', error: string | null, now: string): void {
@@ -108,7 +154,9 @@ export class CatalogStore {
   }
 
   run(id: string): SyncRun | null {
-    return this.runs(1000).find((r) => r.id === id) ?? null;
+    const row = this.db.prepare('SELECT * FROM catalog_runs WHERE id = ?').get(id) as
+      Record<string, unknown> | undefined;
+    return row ? runFromRow(row) : null;
   }
 
   runs(limit = 50): SyncRun[] {
@@ -117,38 +165,24 @@ export class CatalogStore {
         string,
         unknown
       >[]
-    ).map((r) => ({
-      id: r.id as string,
-      apiBase: r.api_base as string,
-      state: r.state as SyncRun['state'],
-      total: r.total as number | null,
-      fetched: r.fetched as number,
-      upserted: r.upserted as number,
-      unchanged: r.unchanged as number,
-      deadLetters: r.dead_letters as number,
-      startedAt: r.started_at as string,
-      finishedAt: r.finished_at as string | null,
-      error: r.error as string | null,
-    }));
+    ).map(runFromRow);
   }
 
   addDeadLetter(letter: DeadLetter): void {
-    this.db
-      .prepare(
-        `INSERT INTO catalog_dead_letters (run_id, asset_id, reason, status, detail, issues, attempts, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (run_id, asset_id) DO UPDATE SET reason = excluded.reason, status = excluded.status, detail = excluded.detail,
-           issues = excluded.issues, attempts = excluded.attempts, at = excluded.at`,
-      )
-      .run(
-        letter.runId,
-        letter.assetId,
-        letter.reason,
-        letter.status,
-        letter.detail,
-        JSON.stringify(letter.issues),
-        letter.attempts,
-        letter.at,
-      );
+    this.writeDeadLetter(letter);
+  }
+
+  private writeDeadLetter(letter: DeadLetter): void {
+    this.insertDeadLetter.run(
+      letter.runId,
+      letter.assetId,
+      letter.reason,
+      letter.status,
+      letter.detail,
+      JSON.stringify(letter.issues),
+      letter.attempts,
+      letter.at,
+    );
   }
 
   deadLetters(
@@ -188,4 +222,20 @@ export class CatalogStore {
       yield row.asset_id;
     }
   }
+}
+
+function runFromRow(r: Record<string, unknown>): SyncRun {
+  return {
+    id: r.id as string,
+    apiBase: r.api_base as string,
+    state: r.state as SyncRun['state'],
+    total: r.total as number | null,
+    fetched: r.fetched as number,
+    upserted: r.upserted as number,
+    unchanged: r.unchanged as number,
+    deadLetters: r.dead_letters as number,
+    startedAt: r.started_at as string,
+    finishedAt: r.finished_at as string | null,
+    error: r.error as string | null,
+  };
 }

@@ -1,6 +1,6 @@
-import type { StoredAsset, SyncRun } from '../../shared/contract/index';
+import type { DeadLetter, StoredAsset, SyncRun } from '../../shared/contract/index';
 import { deriveTier } from './access-tier';
-import type { CatalogStore } from './catalog-store';
+import type { CatalogStore, RunCounts } from './catalog-store';
 import type { CmsClient } from './cms-client';
 
 export interface SyncOptions {
@@ -22,47 +22,57 @@ export async function syncCatalog(
   options: SyncOptions = {},
 ): Promise<SyncRun> {
   const concurrency = options.concurrency ?? 15;
-  const batchSize = options.batchSize ?? 200;
+  const batchSize = options.batchSize ?? 500;
   const now = options.now ?? (() => new Date());
-  const runId = store.startRun(client.apiBase, null, now().toISOString());
-  const counts = { fetched: 0, upserted: 0, unchanged: 0, deadLetters: 0 };
+  const startedAt = now().toISOString();
+  const runId = store.startRun(client.apiBase, null, startedAt);
+  let counts: RunCounts = { fetched: 0, upserted: 0, unchanged: 0, deadLetters: 0 };
   let pending: StoredAsset[] = [];
+  let letters: DeadLetter[] = [];
   const inFlight = new Set<Promise<void>>();
   let lastReport = 0;
 
+  // Records, dead letters and the run's counts reach the database together, one commit per
+  // batch: the station's database is synchronous=FULL, so every commit is an fsync.
   const flush = () => {
-    if (pending.length === 0) return;
-    const batch = pending;
+    if (pending.length === 0 && letters.length === 0) return;
+    const [batch, batchLetters] = [pending, letters];
     pending = [];
-    const result = store.upsertBatch(batch);
-    counts.upserted += result.upserted;
-    counts.unchanged += result.unchanged;
+    letters = [];
+    counts = store.commitSyncStep(runId, batch, batchLetters, counts);
   };
 
+  // Progress comes from memory (a listener may be a UI redrawing): no query per report.
   const report = (force = false) => {
-    if (!force && counts.fetched - lastReport < 100) return;
+    if (!options.onProgress || (!force && counts.fetched - lastReport < 100)) return;
     lastReport = counts.fetched;
-    store.updateRun(runId, counts);
-    const run = store.run(runId);
-    if (run) options.onProgress?.(run);
+    options.onProgress({
+      id: runId,
+      apiBase: client.apiBase,
+      state: 'running',
+      total: null,
+      ...counts,
+      startedAt,
+      finishedAt: null,
+      error: null,
+    });
   };
 
   const handle = async (id: string) => {
     const outcome = await client.fetchAsset(id);
     counts.fetched += 1;
+    const at = now().toISOString();
     if (outcome.ok) {
-      const today = now().toISOString().slice(0, 10);
       const cmsTier = outcome.record.access_tier ?? null;
       pending.push({
         ...outcome.record,
-        access_tier: cmsTier ?? deriveTier(outcome.record, today),
+        access_tier: cmsTier ?? deriveTier(outcome.record, at.slice(0, 10)),
         tier_source: cmsTier ? 'cms' : 'derived',
-        synced_at: now().toISOString(),
+        synced_at: at,
       });
-      if (pending.length >= batchSize) flush();
     } else {
       counts.deadLetters += 1;
-      store.addDeadLetter({
+      letters.push({
         runId,
         assetId: id,
         reason: outcome.reason,
@@ -70,9 +80,10 @@ export async function syncCatalog(
         detail: outcome.detail,
         issues: outcome.issues,
         attempts: outcome.attempts,
-        at: now().toISOString(),
+        at,
       });
     }
+    if (pending.length + letters.length >= batchSize) flush();
     report();
   };
 
@@ -90,11 +101,17 @@ export async function syncCatalog(
     store.finishRun(runId, 'completed', null, now().toISOString());
   } catch (error) {
     await Promise.allSettled(inFlight);
+    try {
+      flush(); // what was fetched before the failure is kept
+    } catch {
+      // the failure was the database itself; the run is recorded as failed below all the same
+    }
     store.updateRun(runId, counts);
     store.finishRun(runId, 'failed', (error as Error).message, now().toISOString());
   }
-  report(true);
-  return store.run(runId)!;
+  const finished = store.run(runId)!;
+  options.onProgress?.(finished);
+  return finished;
 }
 
 /** Ids from a file, one per line, read as a stream (never the whole file in memory). */

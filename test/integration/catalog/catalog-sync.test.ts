@@ -62,6 +62,56 @@ describe('catalog sync against the CMS emulator', () => {
     expect(store.count()).toBe(20);
   });
 
+  it('rewrites a record whose content changed, and only that one', () => {
+    const record = (n: number, title: string) => ({
+      accession_number: `ACC-${n}`,
+      title,
+      media_url: `https://cms.example.org/media/${n}.tif`,
+      rights_statement: 'http://rightsstatements.org/vocab/NoC-US/1.0/',
+      embargo_date: null,
+      access_tier: 'public' as const,
+      iiif_manifest: null,
+      lido_namespace: 'http://www.lido-schema.org/',
+      tier_source: 'cms' as const,
+      synced_at: '2026-01-01T00:00:00.000Z',
+    });
+    expect(store.upsertBatch([record(1, 'One'), record(2, 'Two')])).toEqual({ upserted: 2, unchanged: 0 });
+    expect(
+      store.upsertBatch([record(1, 'One'), { ...record(2, 'Two, retitled'), synced_at: '2026-02-01' }]),
+    ).toEqual({ upserted: 1, unchanged: 1 });
+    expect(store.get('ACC-2')).toMatchObject({ title: 'Two, retitled', synced_at: '2026-02-01' });
+    expect(store.get('ACC-1')).toMatchObject({ title: 'One', synced_at: '2026-01-01T00:00:00.000Z' });
+  });
+
+  it('finds a run by id however many runs came after it', () => {
+    const first = store.startRun('http://cms.example', null, '2026-01-01T00:00:00.000Z');
+    for (let i = 0; i < 1001; i++) store.startRun('http://cms.example', null, '2026-01-02T00:00:00.000Z');
+    expect(store.run(first)).toMatchObject({ id: first, startedAt: '2026-01-01T00:00:00.000Z' });
+  });
+
+  it('stores the counts, the records and the dead letters of a run together, and reports progress', async () => {
+    emulator = await startCmsEmulator({ count: 1000 });
+    const client = new CmsClient(emulator.url, noWait);
+    const seen: { state: string; fetched: number }[] = [];
+    const run = await syncCatalog(store, client, [...ids(1, 230), 'OBJ-999998', 'OBJ-999999'], {
+      batchSize: 7,
+      onProgress: (r) => seen.push({ state: r.state, fetched: r.fetched }),
+    });
+    await client.close();
+    expect(run).toMatchObject({
+      state: 'completed',
+      total: 232,
+      fetched: 232,
+      upserted: 230,
+      deadLetters: 2,
+    });
+    expect(store.run(run.id)).toEqual(run);
+    expect(store.count()).toBe(230);
+    expect(store.deadLetters(run.id, 0, 10).total).toBe(2);
+    expect(seen.map((s) => s.fetched)).toEqual([100, 200, 232]);
+    expect(seen.at(-1)!.state).toBe('completed');
+  });
+
   it('retries 5xx and succeeds', async () => {
     const run = await sync({ flakyIds: { 'OBJ-000003': 2, 'OBJ-000005': 1 } }, ids(1, 10));
     expect(run).toMatchObject({ fetched: 10, upserted: 10, deadLetters: 0 });
