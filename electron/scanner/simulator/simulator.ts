@@ -243,7 +243,7 @@ export class ScanLinkSimulator {
     spec: PageSpec,
     last: boolean,
   ): Promise<boolean> {
-    let sha256 = createHash('sha256').update(bytes).digest('hex');
+    let sha256 = digestOf(bytes);
     const sent: Transmission = { run: this.runs, job, page, bytes: bytes.length, sha256, intact: false };
     this.pagesSent.push(sent);
     const corrupt = this.fires('corruptChecksum', page);
@@ -275,7 +275,7 @@ export class ScanLinkSimulator {
       const chunk = bytes.subarray(offset, offset + frameBytes);
       offset += chunk.length;
       this.buffered = bytes.length - offset;
-      await this.write(Buffer.concat([encodeEventHeader(EventKind.DATA, chunk.length), chunk]));
+      await this.write([encodeEventHeader(EventKind.DATA, chunk.length), chunk]);
       if (last && !reportedReady && this.buffered > 0) {
         // The flush edge case of the protocol page: READY, with bytes still to come.
         reportedReady = true;
@@ -332,13 +332,23 @@ export class ScanLinkSimulator {
     void this.write(encodeEvent(kind, payload));
   }
 
-  /** Writes a frame, byte by byte under that fault, and waits for the socket to drain. */
-  private async write(frame: Buffer): Promise<void> {
+  /**
+   * Writes a frame (or a header and its payload, corked into one send without copying them
+   * together), byte by byte under that fault, and waits for the socket to drain.
+   */
+  private async write(frame: Buffer | Buffer[]): Promise<void> {
     const socket = this.client;
     if (!socket || socket.destroyed) return;
+    let flowing = true;
     if (this.faults.byteAtATime) {
-      for (let i = 0; i < frame.length; i++) socket.write(frame.subarray(i, i + 1));
-    } else if (!socket.write(frame)) {
+      const bytes = Array.isArray(frame) ? Buffer.concat(frame) : frame;
+      for (let i = 0; i < bytes.length; i++) socket.write(bytes.subarray(i, i + 1));
+    } else if (Array.isArray(frame)) {
+      socket.cork();
+      for (const part of frame) flowing = socket.write(part);
+      socket.uncork();
+    } else flowing = socket.write(frame);
+    if (!flowing) {
       await new Promise<void>((resolve) => {
         const done = () => {
           socket.off('drain', done);
@@ -358,6 +368,21 @@ export class ScanLinkSimulator {
     this.stormTimer = setInterval(() => this.sendStatus(), Math.max(1, Math.round(1000 / rate)));
     this.stormTimer.unref();
   }
+}
+
+/**
+ * A page's SHA-256, computed once per rendered page: the simulator re-sends the same few
+ * rendered pages, and hashing 100 MB on every send made the test rig, not the station, the
+ * bottleneck of the capture benchmark.
+ */
+const digests = new WeakMap<Buffer, string>();
+function digestOf(bytes: Buffer): string {
+  let digest = digests.get(bytes);
+  if (!digest) {
+    digest = createHash('sha256').update(bytes).digest('hex');
+    digests.set(bytes, digest);
+  }
+  return digest;
 }
 
 function delay(ms: number): Promise<void> {
