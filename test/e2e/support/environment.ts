@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { electronBuildPath } from '../../../electron/storage/native-binding';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -41,6 +42,11 @@ export function electronBinary(): { path: string } | { reason: string } {
   if (!existsSync(binary)) return { reason: `Electron binary missing at ${binary}` };
   if (!existsSync(path.join(REPO_ROOT, 'dist', 'electron', 'main.cjs')))
     return { reason: 'app not built (npm run build)' };
+  // Without Electron's build of better-sqlite3 the app would stop at its error dialog.
+  const version = (JSON.parse(readFileSync(path.join(pkg, 'package.json'), 'utf8')) as { version: string })
+    .version;
+  if (!existsSync(electronBuildPath(REPO_ROOT, version)))
+    return { reason: `no better-sqlite3 build for Electron ${version} (run npm run native:electron)` };
   return { path: binary };
 }
 
