@@ -36,6 +36,23 @@ export async function connectToScriptedPeer(
   return { peer, device };
 }
 
+/** The PAGE_BEGIN payload announcing these bytes truthfully. */
+export function pageBegin(job: string, page: number, bytes: Buffer): object {
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  return {
+    job,
+    page,
+    bytes: bytes.length,
+    sha256,
+    format: 'tiff',
+    width: 10,
+    height: 10,
+    dpi: 300,
+    mode: 'gray',
+    bitDepth: 8,
+  };
+}
+
 /** The frames of one page, PAGE_BEGIN to PAGE_END, as one buffer (to send in a single read). */
 export function pageFrames(
   encode: (kind: number, payload: Buffer | object) => Buffer,
@@ -43,20 +60,8 @@ export function pageFrames(
   page: number,
   bytes: Buffer,
 ): Buffer {
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
   return Buffer.concat([
-    encode(EventKind.PAGE_BEGIN, {
-      job,
-      page,
-      bytes: bytes.length,
-      sha256,
-      format: 'tiff',
-      width: 10,
-      height: 10,
-      dpi: 300,
-      mode: 'gray',
-      bitDepth: 8,
-    }),
+    encode(EventKind.PAGE_BEGIN, pageBegin(job, page, bytes)),
     encode(EventKind.DATA, bytes),
     encode(EventKind.PAGE_END, { job, page }),
   ]);

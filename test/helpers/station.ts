@@ -1,3 +1,4 @@
+import type { BatchSummary } from '../../shared/contract/index';
 import { silentLogger } from '../../electron/core/logger';
 import { createStation, type Station, type StationOptions } from '../../electron/station';
 import { makeTempDir } from './temp-dir';
@@ -27,4 +28,22 @@ export async function makeTestStation(
       dir.cleanup();
     },
   };
+}
+
+const FINAL = new Set(['completed', 'quarantined', 'rejected', 'cancelled']);
+
+/** Resolves when the batch reaches `stage` (or any final stage), from its events. */
+export function untilBatch(station: Station, batchId: string, stage?: string): Promise<BatchSummary> {
+  return new Promise<BatchSummary>((resolve) => {
+    const check = (b: BatchSummary | null | undefined) => {
+      if (b && (stage ? b.stage === stage : FINAL.has(b.stage))) {
+        unsubscribe();
+        resolve(b);
+      }
+    };
+    const unsubscribe = station.events.subscribe((e) => {
+      if (e.name === 'batch.updated' && e.payload.id === batchId) check(e.payload);
+    });
+    check(station.pipeline.store.summary(batchId));
+  });
 }

@@ -2,15 +2,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BatchSummary } from '../../../shared/contract/index';
 import { verifyBag } from '../../../electron/pipeline/packaging/bag-verify';
 import type { Station } from '../../../electron/station';
 import { contractCallers } from '../../helpers/contract-caller';
 import { exampleManifest } from '../../helpers/manifest';
-import { makeTestStation } from '../../helpers/station';
+import { makeTestStation, untilBatch } from '../../helpers/station';
 import { requireXmllint, validateXml } from '../../helpers/xmllint';
-
-const FINAL = new Set(['completed', 'quarantined', 'rejected', 'cancelled']);
 
 describe('the batch pipeline on a real station', () => {
   let station: Station;
@@ -24,19 +21,7 @@ describe('the batch pipeline on a real station', () => {
   afterEach(async () => dispose());
 
   /** Resolves when the batch reaches a final stage (or `stage`), from its events. */
-  const until = (batchId: string, stage?: string) =>
-    new Promise<BatchSummary>((resolve) => {
-      const check = (b: BatchSummary | null | undefined) => {
-        if (b && (stage ? b.stage === stage : FINAL.has(b.stage))) {
-          unsubscribe();
-          resolve(b);
-        }
-      };
-      const unsubscribe = station.events.subscribe((e) => {
-        if (e.name === 'batch.updated' && e.payload.id === batchId) check(e.payload);
-      });
-      check(station.pipeline.store.summary(batchId));
-    });
+  const until = (batchId: string, stage?: string) => untilBatch(station, batchId, stage);
 
   it('runs a valid batch to a package that verifies, with METS, MODS and PREMIS valid against the official schemas', async ({
     skip,

@@ -1,13 +1,10 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BatchSummary } from '../../../shared/contract/index';
 import type { Station } from '../../../electron/station';
 import { contractCallers } from '../../helpers/contract-caller';
 import { exampleManifest } from '../../helpers/manifest';
-import { makeTestStation } from '../../helpers/station';
-
-const FINAL = new Set(['completed', 'quarantined', 'rejected', 'cancelled']);
+import { makeTestStation, untilBatch } from '../../helpers/station';
 
 /** A page that failed is recaptured into its own slot; nothing is numbered past the batch. */
 describe('the slot of a failed page', () => {
@@ -21,19 +18,7 @@ describe('the slot of a failed page', () => {
   });
   afterEach(async () => dispose());
 
-  const until = (batchId: string, stage?: string) =>
-    new Promise<BatchSummary>((resolve) => {
-      const check = (b: BatchSummary | null | undefined) => {
-        if (b && (stage ? b.stage === stage : FINAL.has(b.stage))) {
-          unsubscribe();
-          resolve(b);
-        }
-      };
-      const unsubscribe = station.events.subscribe((e) => {
-        if (e.name === 'batch.updated' && e.payload.id === batchId) check(e.payload);
-      });
-      check(station.pipeline.store.summary(batchId));
-    });
+  const until = (batchId: string, stage?: string) => untilBatch(station, batchId, stage);
 
   const packagedMasters = (batchId: string) =>
     readdirSync(path.join(station.layout.batchPackage(batchId), 'data', 'masters')).sort();

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodeEventHeader } from '../../../electron/scanner/codec';
 import { EventKind, MAX_FRAME_BYTES, Opcode } from '../../../electron/scanner/protocol';
 import { type ScanLinkDevice } from '../../../electron/scanner/scanlink-device';
-import { connectToScriptedPeer, PEER_REQUEST, peerStatus } from '../../helpers/peer-device';
+import { connectToScriptedPeer, pageBegin, PEER_REQUEST, peerStatus } from '../../helpers/peer-device';
 import { HELLO_PAYLOAD, type startScriptedPeer, type ScriptedPeer } from '../../helpers/scripted-peer';
 import { makeTempDir } from '../../helpers/temp-dir';
 
@@ -26,19 +26,7 @@ describe('ScanLink/1 rules against a scripted peer', () => {
   }
 
   function sendPage(job: string, page: number, bytes: Buffer, between?: () => void) {
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    peer.send(EventKind.PAGE_BEGIN, {
-      job,
-      page,
-      bytes: bytes.length,
-      sha256,
-      format: 'tiff',
-      width: 10,
-      height: 10,
-      dpi: 300,
-      mode: 'gray',
-      bitDepth: 8,
-    });
+    peer.send(EventKind.PAGE_BEGIN, pageBegin(job, page, bytes));
     const half = Math.floor(bytes.length / 2);
     peer.send(EventKind.DATA, bytes.subarray(0, half));
     between?.();
