@@ -14,7 +14,7 @@ import type { DevicesModule } from '../scanner/module';
 import { cancelRefusal, decideRefusal, enforce, retryRefusal, type Actor } from './batch-policy';
 import { BatchStore } from './batches/batch-store';
 import { captureStage } from './capture-stage';
-import { masterObject } from './page-ledger';
+import { masterObject } from './staged-masters';
 import { verifyStation, type VerifyOptions, type VerifyReport } from './station-verify';
 import { createImageWorkPool } from './image-work';
 import { verifyManifest } from './manifest/verify-manifest';

@@ -4,7 +4,7 @@ import type { BatchStage } from '../../shared/contract/index';
 import type { AuditModule } from '../audit/module';
 import type { DataDir } from '../storage/index';
 import type { BatchStore } from './batches/batch-store';
-import { masterObject, stagedMasters } from './page-ledger';
+import { masterObject, stagedMasters } from './staged-masters';
 import { sha256File } from './packaging/hashing';
 
 /** One thing that is not as it must be; `code` is stable for scripts. */
