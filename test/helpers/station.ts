@@ -32,11 +32,22 @@ export async function makeTestStation(
 
 const FINAL = new Set(['completed', 'quarantined', 'rejected', 'cancelled']);
 
-/** Resolves when the batch reaches `stage` (or any final stage), from its events. */
-export function untilBatch(station: Station, batchId: string, stage?: string): Promise<BatchSummary> {
+/**
+ * Resolves when the batch reaches `until`: a stage, a condition on its summary, or (omitted)
+ * any final stage. Awaits its events; never polls.
+ */
+export function untilBatch(
+  station: Station,
+  batchId: string,
+  until?: string | ((batch: BatchSummary) => boolean),
+): Promise<BatchSummary> {
+  const wanted =
+    typeof until === 'function'
+      ? until
+      : (b: BatchSummary) => (until ? b.stage === until : FINAL.has(b.stage));
   return new Promise<BatchSummary>((resolve) => {
     const check = (b: BatchSummary | null | undefined) => {
-      if (b && (stage ? b.stage === stage : FINAL.has(b.stage))) {
+      if (b && wanted(b)) {
         unsubscribe();
         resolve(b);
       }

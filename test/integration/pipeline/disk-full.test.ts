@@ -8,7 +8,7 @@ import type { Station } from '../../../electron/station';
 import { armWriteFault } from '../../../electron/storage/index';
 import { contractCallers } from '../../helpers/contract-caller';
 import { exampleManifest } from '../../helpers/manifest';
-import { makeTestStation } from '../../helpers/station';
+import { makeTestStation, untilBatch } from '../../helpers/station';
 
 /**
  * A full disk in the stages after capture (ENOSPC through the storage write-fault hook, so no
@@ -62,18 +62,7 @@ describe('a full disk after capture', () => {
     });
 
   const whenBatch = (batchId: string, wanted: (b: BatchSummary) => boolean) =>
-    new Promise<BatchSummary>((resolve) => {
-      const check = (b: BatchSummary | null | undefined) => {
-        if (b && wanted(b)) {
-          unsubscribe();
-          resolve(b);
-        }
-      };
-      const unsubscribe = station.events.subscribe((e) => {
-        if (e.name === 'batch.updated' && e.payload.id === batchId) check(e.payload);
-      });
-      check(station.pipeline.store.summary(batchId));
-    });
+    untilBatch(station, batchId, wanted);
 
   const FINAL = new Set(['completed', 'quarantined', 'rejected', 'cancelled']);
 

@@ -4,7 +4,7 @@ import { FakeClock } from '../../../electron/core/clock';
 import type { Station } from '../../../electron/station';
 import { contractCallers } from '../../helpers/contract-caller';
 import { exampleManifest } from '../../helpers/manifest';
-import { makeTestStation } from '../../helpers/station';
+import { makeTestStation, untilBatch } from '../../helpers/station';
 
 /**
  * A jam is the operator's to clear, however long that takes: the batch waits for the RESET
@@ -26,18 +26,7 @@ describe('a jam that the operator takes a while to clear', () => {
     const call = await contractCallers(station);
     station.devices.injectFault('sim-1', { kind: 'jamAtPage', page: 3 });
     const stage = (batchId: string, wanted: (b: BatchSummary) => boolean) =>
-      new Promise<BatchSummary>((resolve) => {
-        const check = (b: BatchSummary | null | undefined) => {
-          if (b && wanted(b)) {
-            unsubscribe();
-            resolve(b);
-          }
-        };
-        const unsubscribe = station.events.subscribe((e) => {
-          if (e.name === 'batch.updated' && e.payload.id === batchId) check(e.payload);
-        });
-        check(station.pipeline.store.summary(batchId));
-      });
+      untilBatch(station, batchId, wanted);
     const jammed = new Promise<void>((resolve) => {
       const unsubscribe = station.events.subscribe((e) => {
         if (e.name === 'device.status' && e.payload.state === 'JAMMED') {
