@@ -1,0 +1,94 @@
+import type { DeviceStatus } from '../../shared/contract/index';
+import type { PageSink } from './page-sink';
+import type { CapturedPage } from './page-writer';
+
+/**
+ * The driver-neutral scanner, as the pipeline, the handlers and the console see it. Drivers
+ * (ScanLink/1, eSCL, SANE) live in their own folders and implement this; nothing outside a
+ * driver folder names the protocol behind a device.
+ */
+
+export type ScanMode = 'color' | 'gray' | 'bw';
+export type BitDepth = 1 | 8 | 16;
+export type ScanSource = 'flatbed' | 'feeder' | 'duplex';
+/** Formats a master may arrive in, lossless first. */
+export type MasterFormat = 'tiff' | 'png' | 'jpeg' | 'pdf';
+
+/** What the scanner says it can do (from the device itself, never assumed). */
+export interface DeviceCapabilities {
+  sources: ScanSource[];
+  modes: ScanMode[];
+  bitDepths: BitDepth[];
+  /** Discrete resolutions in dpi the device offers (a range is expanded to its common steps). */
+  resolutions: number[];
+  formats: MasterFormat[];
+  /** Largest scan area in millimetres, when the device reports one. */
+  maxArea: { widthMm: number; heightMm: number } | null;
+}
+
+/** Who the device says it is; recorded in technical metadata. */
+export interface DeviceIdentity {
+  /** The driver that spoke to it, e.g. the protocol's short name. */
+  driver: string;
+  vendor: string;
+  model: string;
+  serial: string;
+  firmware: string;
+}
+
+export interface CaptureRequest {
+  jobId: string;
+  /** null: until the feeder is empty. */
+  pages: number | null;
+  dpi: number;
+  mode: ScanMode;
+  bitDepth: BitDepth;
+  /** Default: the feeder when the device has one, else the flatbed. */
+  source?: ScanSource;
+  /** Lossy masters (JPEG, PDF) only when the scan profile explicitly allows them. */
+  allowLossy?: boolean;
+  /** Driver-specific options passed through per device (e.g. SANE backend options). */
+  driverOptions?: Record<string, string>;
+  /** Pages land here as page-NNNN.<ext>. */
+  mastersDir: string;
+  /**
+   * Numbers and records each page. Without one, pages are numbered after the highest page
+   * already in mastersDir and recorded nowhere (the standalone capture command).
+   */
+  sink?: PageSink;
+  /** How long the job may take before it is aborted; default from pages and resolution. */
+  timeLimitMs?: number;
+  signal?: AbortSignal;
+}
+
+export type CaptureStatus = 'complete' | 'jammed' | 'aborted' | 'failed' | 'interrupted';
+
+export interface CaptureResult {
+  job: string;
+  status: CaptureStatus;
+  /** Pages verified and under their final names in this attempt (station numbering). */
+  pages: CapturedPage[];
+  checksumMismatches: { page: number; expected: string; actual: string }[];
+  /** Pages the scanner announced against the protocol (repeated, out of order, beyond the job): not kept. */
+  protocolErrors: { page: number; message: string }[];
+  fault: { code: string; message: string } | null;
+  /** Why the job did not complete; `transient` says whether retrying may help. */
+  error: { code: string; message: string; transient: boolean } | null;
+}
+
+export interface Device {
+  readonly name: string;
+  status(): DeviceStatus;
+  /** null until the device has been reached at least once. */
+  capabilities(): DeviceCapabilities | null;
+  connect(): void;
+  disconnect(): void;
+  /** One job at a time per device; a second concurrent call fails with DEVICE_BUSY. */
+  capture(request: CaptureRequest): Promise<CaptureResult>;
+  /** Stops the running job; pages already named stay, a partial page never gets a final name. */
+  cancel(): Promise<void>;
+  /** Clears a jam where the protocol has a reset; otherwise resolves once the device is free. */
+  reset(): Promise<void>;
+  on(event: 'status', listener: (status: DeviceStatus) => void): this;
+  on(event: 'alert', listener: (alert: NonNullable<DeviceStatus['alert']>) => void): this;
+}
