@@ -1,4 +1,5 @@
-import type { DeviceStatus } from '../../shared/contract/index';
+import type { DeviceStatus, ScanProfile } from '../../shared/contract/index';
+import type { Logger } from '../core/logger';
 import type { PageSink } from './page-sink';
 import type { CapturedPage } from './page-writer';
 
@@ -91,4 +92,23 @@ export interface Device {
   reset(): Promise<void>;
   on(event: 'status', listener: (status: DeviceStatus) => void): this;
   on(event: 'alert', listener: (alert: NonNullable<DeviceStatus['alert']>) => void): this;
+}
+
+/** What the fleet's factory hands every driver's constructor. */
+export interface DriverOptions {
+  /** The device's name in the fleet (e.g. `sim-2`, `reading-room-fi7160`). */
+  name: string;
+  /**
+   * Where the device is, in its driver's own form: `HOST:PORT` (ScanLink),
+   * `http(s)://HOST:PORT/<root>` (eSCL), a SANE device name such as `test` or `fujitsu:fi-7160:1234`.
+   */
+  address: string;
+  /** The device's default scan profile (a batch's own profile overrides it). */
+  profile: ScanProfile;
+  /** Passed through to the driver (e.g. SANE backend options such as double-feed detection). */
+  driverOptions?: Record<string, string>;
+  /** HTTPS: the SHA-256 fingerprint of the certificate an operator pinned for this device. */
+  pinnedCertificateSha256?: string;
+  simulated?: boolean;
+  logger?: Logger;
 }

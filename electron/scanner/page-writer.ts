@@ -2,6 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { commitPartFile, FileExistsError, PART_SUFFIX, pathExists } from '../storage/index';
+import type { MasterFormat } from './device';
 
 export interface CapturedPage {
   page: number;
@@ -25,11 +26,19 @@ export class PageVerificationError extends Error {
   }
 }
 
-export function masterFileName(page: number): string {
-  return `page-${String(page).padStart(4, '0')}.tif`;
+/** A master keeps the extension of the format the scanner really sent. */
+export const MASTER_EXTENSIONS: Record<MasterFormat, string> = {
+  tiff: 'tif',
+  png: 'png',
+  jpeg: 'jpg',
+  pdf: 'pdf',
+};
+
+export function masterFileName(page: number, format: MasterFormat = 'tiff'): string {
+  return `page-${String(page).padStart(4, '0')}.${MASTER_EXTENSIONS[format]}`;
 }
 
-const MASTER_PATTERN = /^page-(\d{4,})\.tif$/;
+const MASTER_PATTERN = /^page-(\d{4,})\.(?:tif|png|jpg|pdf)$/;
 
 /** The highest page number already under a final name: a resumed job continues after it. */
 export async function highestCompletedPage(mastersDir: string): Promise<number> {
@@ -73,25 +82,34 @@ export class PageWriter {
     readonly finalPath: string,
     private readonly partPath: string,
     private readonly handle: fs.FileHandle,
-    private readonly expected: { bytes: number; sha256: string },
+    private readonly expected: { bytes: number; sha256: string } | null,
   ) {}
 
+  /**
+   * `expected`: the length and SHA-256 the protocol announced (ScanLink), checked before the
+   * page is kept; null where the protocol announces none (eSCL, SANE): the SHA-256 computed
+   * while the bytes arrived is what gets recorded.
+   */
   static async open(
     mastersDir: string,
     page: number,
-    expected: { bytes: number; sha256: string },
+    expected: { bytes: number; sha256: string } | null,
+    format: MasterFormat = 'tiff',
   ): Promise<PageWriter> {
     await fs.mkdir(mastersDir, { recursive: true });
-    const finalPath = path.join(mastersDir, masterFileName(page));
+    const finalPath = path.join(mastersDir, masterFileName(page, format));
     const partPath = finalPath + PART_SUFFIX;
     // Exclusive create: a page is never written over another page's bytes, whether sealed or
     // still sealing (leftovers of an interrupted attempt are removed before a job starts).
     if (await pathExists(finalPath)) throw new FileExistsError(finalPath);
     const handle = await fs.open(partPath, 'wx');
-    return new PageWriter(page, finalPath, partPath, handle, {
-      bytes: expected.bytes,
-      sha256: expected.sha256.toLowerCase(),
-    });
+    return new PageWriter(
+      page,
+      finalPath,
+      partPath,
+      handle,
+      expected && { bytes: expected.bytes, sha256: expected.sha256.toLowerCase() },
+    );
   }
 
   /**
@@ -101,7 +119,7 @@ export class PageWriter {
    */
   write(chunk: Buffer): boolean {
     this.received += chunk.length;
-    if (this.received > this.expected.bytes) return true;
+    if (this.expected && this.received > this.expected.bytes) return true;
     this.hash.update(chunk);
     let offset = 0;
     while (offset < chunk.length) {
@@ -166,10 +184,11 @@ export class PageWriter {
       await this.discard();
       throw this.writeError;
     }
-    const sha256 = this.received > this.expected.bytes ? 'overrun' : this.hash.digest('hex');
-    if (this.received !== this.expected.bytes || sha256 !== this.expected.sha256) {
+    const expected = this.expected;
+    const sha256 = expected && this.received > expected.bytes ? 'overrun' : this.hash.digest('hex');
+    if (expected && (this.received !== expected.bytes || sha256 !== expected.sha256)) {
       await this.discard();
-      throw new PageVerificationError(this.page, this.expected, { bytes: this.received, sha256 });
+      throw new PageVerificationError(this.page, expected, { bytes: this.received, sha256 });
     }
     try {
       await this.handle.sync();
