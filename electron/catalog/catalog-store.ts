@@ -113,6 +113,20 @@ export class CatalogStore {
     return row ? (JSON.parse(row.json) as StoredAsset) : null;
   }
 
+  /** Every record in accession-number order, read a page at a time (bounded memory). */
+  *each(pageSize = 500): Generator<StoredAsset> {
+    const page = this.db.prepare(
+      'SELECT accession_number, json FROM catalog_records WHERE accession_number > ? ORDER BY accession_number LIMIT ?',
+    );
+    let after = '';
+    for (;;) {
+      const rows = page.all(after, pageSize) as { accession_number: string; json: string }[];
+      for (const row of rows) yield JSON.parse(row.json) as StoredAsset;
+      if (rows.length < pageSize) return;
+      after = rows[rows.length - 1]!.accession_number;
+    }
+  }
+
   count(): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM catalog_records').get() as { n: number }).n;
   }

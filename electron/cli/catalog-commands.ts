@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { startCmsEmulator } from '../catalog/emulator';
+import { allRecords, exportLido, recordsByIds } from '../catalog/lido/lido-export';
 import { idsFromFile } from '../catalog/sync';
+import { FileExistsError } from '../storage/index';
 import { endProgress, failWith, openCliStation, printJson, progress, withDataOption } from './common';
 
 export function registerCatalogCommands(program: Command): void {
@@ -36,6 +38,40 @@ export function registerCatalogCommands(program: Command): void {
       } catch (error) {
         await station.close();
         failWith(1, { code: 'SYNC_FAILED', message: (error as Error).message });
+      }
+    });
+
+  withDataOption(catalog.command('export'))
+    .description(
+      'write the synced records as LIDO 1.1, streamed; exit 0 only when every record asked for was written',
+    )
+    .requiredOption('--format <format>', 'the export format: lido')
+    .requiredOption('--out <file>', 'the file to write (never replaced if it exists)')
+    .option('--ids-file <file>', 'accession numbers, one per line (default: every synced record)')
+    .action(async (opts: { data?: string; format: string; out: string; idsFile?: string }) => {
+      if (opts.format.toLowerCase() !== 'lido')
+        failWith(2, { code: 'INVALID_ARGUMENT', message: `--format ${opts.format}: only lido is offered` });
+      if (opts.idsFile && !existsSync(opts.idsFile))
+        failWith(2, { code: 'NOT_FOUND', message: `no file ${opts.idsFile}` });
+      if (existsSync(opts.out))
+        failWith(2, { code: 'EXISTS', message: `${opts.out} exists; it is never overwritten` });
+      const station = await openCliStation(opts);
+      try {
+        const records = opts.idsFile
+          ? recordsByIds(idsFromFile(opts.idsFile), (id) => station.catalog.get(id))
+          : allRecords(station.catalog.store.each());
+        const result = await exportLido(records, opts.out, {
+          organization: station.settings.get().organizationName,
+          today: new Date().toISOString().slice(0, 10),
+        });
+        await station.close();
+        printJson({ format: 'lido', ...result });
+        process.exit(result.leftOut.length === 0 && result.notInCatalog.length === 0 ? 0 : 1);
+      } catch (error) {
+        await station.close();
+        if (error instanceof FileExistsError)
+          failWith(2, { code: 'EXISTS', message: `${opts.out} exists; it is never overwritten` });
+        failWith(1, { code: 'EXPORT_FAILED', message: (error as Error).message });
       }
     });
 

@@ -14,6 +14,7 @@ import { stageAttemptFailed, stageAttemptSucceeded } from './disk-full';
 import { verifyBag } from './packaging/bag-verify';
 import { writePackage } from './packaging/package';
 import { descriptiveFromCatalog } from './catalog-descriptive';
+import { lidoObjectsForBatch } from './lido-objects';
 import type { ImageWorkPool } from './image-work';
 import { batchConsistency, inspectMaster, type MasterMetadata } from './qc';
 import { verifyStation } from './station-verify';
@@ -248,6 +249,9 @@ export async function packageStage(deps: StageDeps, input: { batchId: string }):
           batchId,
           metadataSchema: manifest.metadata_schema,
           descriptive,
+          ...(manifest.metadata_schema === 'LIDO'
+            ? { lido: lidoObjectsForBatch(manifest, deps.catalogRecord, deps.organizationName()) }
+            : {}),
           pages: deps.store.pages(batchId).map((p) => ({
             page: p.page,
             masterPath: p.masterPath,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ScannerProfile } from '../domain/manifest';
+import { MetadataSchema, ScannerProfile } from '../domain/manifest';
 import { command, event } from './define';
 
 export const DEFAULT_QUARANTINE_REASONS = [
@@ -16,6 +16,8 @@ export const ScanProfilePreset = z
   .object({
     name: z.string().trim().min(1).max(60),
     profile: ScannerProfile,
+    /** The descriptive record batches of this profile get (e.g. LIDO for a museum's objects). */
+    metadata_schema: MetadataSchema.optional(),
   })
   .strict();
 export type ScanProfilePreset = z.infer<typeof ScanProfilePreset>;

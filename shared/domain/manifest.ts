@@ -11,7 +11,8 @@ const Id = SafeId;
 
 const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'use a date as YYYY-MM-DD');
 
-export const MetadataSchema = z.enum(['METS', 'PREMIS', 'DublinCore', 'MODS']);
+/** The package's descriptive record: MODS (METS, PREMIS, MODS), Dublin Core, or LIDO for museums. */
+export const MetadataSchema = z.enum(['METS', 'PREMIS', 'DublinCore', 'MODS', 'LIDO']);
 export const AccessTier = z.enum(['public', 'research', 'restricted']);
 export type AccessTier = z.infer<typeof AccessTier>;
 
@@ -37,6 +38,12 @@ export const DescriptiveMetadata = z
     rights_statement: z.string().trim().min(1).max(500),
     access_tier: AccessTier,
     embargo_date: IsoDate.nullable().optional(),
+    /** LIDO: the object / work type as catalogued (e.g. "letter", "painting"); default "Object". */
+    object_work_type: z.string().trim().min(1).max(200).optional(),
+    /** LIDO: inscriptions and marks transcribed from the object, where known. */
+    inscriptions: z.array(z.string().trim().min(1).max(2000)).max(50).optional(),
+    /** LIDO: the credit line to show with the object and its images. */
+    credit_line: z.string().trim().min(1).max(500).optional(),
   })
   .strict();
 

@@ -97,6 +97,9 @@ export function buildDescriptiveRecord(
   return doc.end({ prettyPrint: true });
 }
 
-/** METS and PREMIS batches get MODS as their descriptive record; DublinCore batches get DC. */
-export const descriptiveSchemaFor = (metadataSchema: string): 'MODS' | 'DC' =>
-  metadataSchema === 'DublinCore' ? 'DC' : 'MODS';
+/**
+ * METS and PREMIS batches get MODS as their descriptive record; DublinCore batches get DC;
+ * LIDO batches get LIDO (built in catalog/lido, one record per object).
+ */
+export const descriptiveSchemaFor = (metadataSchema: string): 'MODS' | 'DC' | 'LIDO' =>
+  metadataSchema === 'DublinCore' ? 'DC' : metadataSchema === 'LIDO' ? 'LIDO' : 'MODS';

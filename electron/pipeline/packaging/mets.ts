@@ -1,6 +1,8 @@
 import { create } from 'xmlbuilder2';
 import type { AuditEvent } from '../../../shared/contract/index';
 import { PREMIS_NS, XMLNS_NS, XSI_NS, type XmlCursor } from '../../audit/premis-xml';
+import type { LidoObject } from '../../catalog/lido/lido-object';
+import { appendLido } from '../../catalog/lido/lido-xml';
 import { appendDublinCore, appendMods, openDescriptiveRoot } from './descriptive';
 import type { CaptureInfo, DescriptiveMetadata, FileUse, PackagePageInput } from './package-input';
 import { appendFileObject, appendPackagePremis, type PremisFile } from './premis';
@@ -31,8 +33,10 @@ export interface MetsInput {
   batchId: string;
   createdAt: string;
   software: string;
-  schema: 'MODS' | 'DublinCore' | 'DC';
+  schema: 'MODS' | 'DublinCore' | 'DC' | 'LIDO';
   descriptive: Descriptive;
+  /** LIDO batches: one record per object the batch names, each in its own dmdSec. */
+  lido?: LidoObject[];
   pages: PackagePage[];
   events: AuditEvent[];
   capture?: CaptureInfo;
@@ -53,8 +57,51 @@ const metsAgent = (hdr: XmlCursor, role: string, type: string, name: string, oth
   agent.up();
 };
 
+const dmdWrap = (root: XmlCursor, id: string, mdType: string): XmlCursor =>
+  root
+    .ele(METS_NS, 'mets:dmdSec')
+    .att(null, 'ID', id)
+    .ele(METS_NS, 'mets:mdWrap')
+    .att(null, 'MDTYPE', mdType)
+    .ele(METS_NS, 'mets:xmlData');
+
 /**
- * METS 1.12.1 for a package: dmdSec (MODS or Dublin Core), amdSec (a PREMIS object per file
+ * The descriptive sections; returns their ids. MODS and Dublin Core describe the batch in one
+ * record. A LIDO batch has one LIDO record per object (the METS profile driver validates the
+ * METS around them laxly, as it does not load LIDO: the packaging tests validate each embedded
+ * record separately against the official LIDO 1.1 schema).
+ */
+function appendDmdSecs(root: XmlCursor, input: MetsInput, pageCount: number): string[] {
+  if (input.schema === 'LIDO') {
+    const objects = input.lido ?? [];
+    if (objects.length === 0) throw new Error(`LIDO batch ${input.batchId} has no object to describe`);
+    return objects.map((object, i) => {
+      const id = `DMD${i + 1}`;
+      const xmlData = dmdWrap(root, id, 'LIDO');
+      appendLido(xmlData, object);
+      xmlData.up().up().up();
+      return id;
+    });
+  }
+  const schema = input.schema === 'MODS' ? 'MODS' : 'DC';
+  const xmlData = dmdWrap(root, 'DMD1', schema);
+  const record = openDescriptiveRoot(xmlData, schema);
+  const ctx = {
+    pages: pageCount,
+    organization: input.capture?.organization,
+    software: input.software,
+    createdAt: input.createdAt,
+  };
+  const d = input.descriptive;
+  const described = { ...d, accessTier: d.accessTier as DescriptiveMetadata['accessTier'] };
+  if (schema === 'MODS') appendMods(record, described, ctx);
+  else appendDublinCore(record, described, ctx);
+  record.up().up().up().up();
+  return ['DMD1'];
+}
+
+/**
+ * METS 1.12.1 for a package: dmdSec (MODS, Dublin Core or LIDO), amdSec (a PREMIS object per file
  * with its fixity, and the batch's PREMIS events and agents), fileSec (masters, access copies,
  * thumbnails, sidecars) and a physical structMap in page order. Valid against the official
  * schemas through standards/driver/mets-profile-driver.xsd.
@@ -80,24 +127,7 @@ export function buildMets(input: MetsInput): string {
   }
   hdr.up();
 
-  const schema = input.schema === 'MODS' ? 'MODS' : 'DC';
-  const xmlData = root
-    .ele(METS_NS, 'mets:dmdSec')
-    .att(null, 'ID', 'DMD1')
-    .ele(METS_NS, 'mets:mdWrap')
-    .att(null, 'MDTYPE', schema)
-    .ele(METS_NS, 'mets:xmlData');
-  const record = openDescriptiveRoot(xmlData, schema);
-  const ctx = {
-    pages: pages.length,
-    organization: input.capture?.organization,
-    software: input.software,
-    createdAt: input.createdAt,
-  };
-  const described = { ...d, accessTier: d.accessTier as DescriptiveMetadata['accessTier'] };
-  if (schema === 'MODS') appendMods(record, described, ctx);
-  else appendDublinCore(record, described, ctx);
-  record.up().up().up().up();
+  const dmdIds = appendDmdSecs(root, input, pages.length);
 
   const amd = root.ele(METS_NS, 'mets:amdSec').att(null, 'ID', 'AMD1');
   for (const p of pages) {
@@ -172,7 +202,7 @@ export function buildMets(input: MetsInput): string {
     .att(null, 'TYPE', 'physical')
     .ele(METS_NS, 'mets:div')
     .att(null, 'TYPE', 'book')
-    .att(null, 'DMDID', 'DMD1')
+    .att(null, 'DMDID', dmdIds.join(' '))
     .att(null, 'ADMID', 'PROV1')
     .att(null, 'LABEL', d.title);
   pages.forEach((p, index) => {

@@ -1,4 +1,5 @@
 import type { AuditEvent } from '../../../shared/contract/index';
+import type { LidoObject } from '../../catalog/lido/lido-object';
 
 /**
  * Everything the packager needs to know about a completed batch. Deliberately independent of the
@@ -8,8 +9,13 @@ export interface PackageInput {
   /** A safe id (1–64 of A–Z a–z 0–9 . _ -): the package folder's name and the METS OBJID. */
   batchId: string;
   descriptive: DescriptiveMetadata;
-  /** METS and PREMIS batches get MODS as their descriptive record; DublinCore batches get OAI-DC. */
-  metadataSchema: 'METS' | 'PREMIS' | 'DublinCore' | 'MODS';
+  /**
+   * METS and PREMIS batches get MODS as their descriptive record; DublinCore batches get OAI-DC;
+   * LIDO batches get one LIDO record per object (`lido`).
+   */
+  metadataSchema: 'METS' | 'PREMIS' | 'DublinCore' | 'MODS' | 'LIDO';
+  /** LIDO batches: the objects described, without resources (the packager links its access copies). */
+  lido?: LidoObject[];
   /** In page order or not: the structMap is sorted by `page`. */
   pages: PackagePageInput[];
   capture: CaptureInfo;

@@ -5,11 +5,13 @@ import { assertSafeId } from '../../storage/index';
 import { QUIRE_VERSION } from '../../version';
 import type { BagIo } from './bag-io';
 import { removeBuildingLeftovers, writeBag, type BagPayload, type WrittenBag } from './bag-writer';
+import { buildLidoWrap } from '../../catalog/lido/lido-xml';
 import { buildDescriptiveRecord, descriptiveSchemaFor } from './descriptive';
 import { sha256File } from './hashing';
 import { buildIiifManifest } from './iiif';
+import { lidoWithResources } from './lido-package';
 import { buildMets, type PackageFile, type PackagePage } from './mets';
-import { BAG_PATHS, MIME, type FileUse, type PackageInput } from './package-input';
+import { BAG_PATHS, isPubliclyAvailable, MIME, type FileUse, type PackageInput } from './package-input';
 import { buildPackagePremis, type PremisFile } from './premis';
 
 export interface WritePackageOptions {
@@ -99,6 +101,11 @@ export async function writePackage(
 
   const schema = descriptiveSchemaFor(input.metadataSchema);
   const ctx = { pages: pages.length, organization: input.capture.organization, software, createdAt };
+  const lido = (prefix: string) =>
+    lidoWithResources(input.lido ?? [], metsPages, {
+      publiclyAvailable: isPubliclyAvailable(input.descriptive, createdAt.slice(0, 10)),
+      prefix,
+    });
   const metadata: [string, string][] = [
     [
       'mets.xml',
@@ -106,8 +113,9 @@ export async function writePackage(
         batchId: input.batchId,
         createdAt,
         software,
-        schema: schema === 'MODS' ? 'MODS' : 'DublinCore',
+        schema: schema === 'LIDO' ? 'LIDO' : schema === 'MODS' ? 'MODS' : 'DublinCore',
         descriptive: input.descriptive,
+        ...(schema === 'LIDO' ? { lido: lido('') } : {}),
         pages: metsPages,
         events: input.events,
         capture: input.capture,
@@ -123,10 +131,12 @@ export async function writePackage(
         software,
       }),
     ],
-    [
-      schema === 'MODS' ? 'metadata/mods.xml' : 'metadata/dc.xml',
-      buildDescriptiveRecord(schema, input.descriptive, ctx),
-    ],
+    schema === 'LIDO'
+      ? ['metadata/lido.xml', buildLidoWrap(lido('../'))]
+      : [
+          schema === 'MODS' ? 'metadata/mods.xml' : 'metadata/dc.xml',
+          buildDescriptiveRecord(schema, input.descriptive, ctx),
+        ],
   ];
   const iiif = buildIiifManifest({
     baseUrl: input.iiifBaseUrl ?? DEFAULT_IIIF_BASE,

@@ -21,6 +21,19 @@ function localIssues(draft: Record<string, unknown>): WireIssue[] {
     : parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));
 }
 
+/** The LIDO-only descriptive fields, left out when empty (the manifest treats them as optional). */
+function lidoFields(form: { workType: string; inscriptions: string; creditLine: string }) {
+  const inscriptions = form.inscriptions
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  return {
+    ...(form.workType.trim() ? { object_work_type: form.workType.trim() } : {}),
+    ...(inscriptions.length > 0 ? { inscriptions } : {}),
+    ...(form.creditLine.trim() ? { credit_line: form.creditLine.trim() } : {}),
+  };
+}
+
 export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: string }) {
   const user = useCurrentUser();
   const devices = useDeviceNames();
@@ -39,6 +52,9 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
     bitDepth: '8',
     colourProfile: DEFAULT_COLOUR_PROFILE.color as string,
     schema: 'MODS',
+    workType: '',
+    inscriptions: '',
+    creditLine: '',
   });
   const [presets, setPresets] = useState<ScanProfilePreset[]>([]);
   const [presetName, setPresetName] = useState('');
@@ -73,11 +89,12 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
   // The saved profile these settings are, if any: editing a field makes them "custom".
   const chosenPreset =
     presets.find(
-      ({ profile }) =>
-        String(profile.dpi) === form.dpi.trim() &&
-        profile.mode === form.mode &&
-        String(profile.bit_depth) === form.bitDepth &&
-        profile.colour_profile === form.colourProfile,
+      (preset) =>
+        String(preset.profile.dpi) === form.dpi.trim() &&
+        preset.profile.mode === form.mode &&
+        String(preset.profile.bit_depth) === form.bitDepth &&
+        preset.profile.colour_profile === form.colourProfile &&
+        (preset.metadata_schema === undefined || preset.metadata_schema === form.schema),
     )?.name ?? CUSTOM;
   const choosePreset = (name: string) => {
     const preset = presets.find((p) => p.name === name);
@@ -88,6 +105,7 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
       mode: preset.profile.mode,
       bitDepth: String(preset.profile.bit_depth),
       colourProfile: preset.profile.colour_profile,
+      ...(preset.metadata_schema ? { schema: preset.metadata_schema } : {}),
     }));
   };
   const draft = (): Record<string, unknown> => ({
@@ -112,6 +130,7 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
       rights_statement: form.rights,
       access_tier: form.tier,
       embargo_date: null,
+      ...(form.schema === 'LIDO' ? lidoFields(form) : {}),
     },
     operator: user?.username ?? '',
   });
@@ -141,7 +160,11 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
     setError(null);
     const profile = (draft() as { scanner_profile: ScanProfilePreset['profile'] }).scanner_profile;
     try {
-      const settings = await quire.call('settings.saveScanProfile', { name: presetName, profile });
+      const settings = await quire.call('settings.saveScanProfile', {
+        name: presetName,
+        profile,
+        metadata_schema: form.schema as ScanProfilePreset['metadata_schema'],
+      });
       setPresets(settings.scanProfiles);
       setPresetStatus(`Saved the scan profile "${presetName.trim()}".`);
       setPresetName('');
@@ -236,9 +259,26 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
             <select value={form.schema} onChange={set('schema')}>
               <option>MODS</option>
               <option>DublinCore</option>
+              <option value="LIDO">LIDO (museum objects)</option>
             </select>
           </label>
         </div>
+        {form.schema === 'LIDO' && (
+          <div className="row">
+            <label>
+              Object type
+              <input value={form.workType} onChange={set('workType')} placeholder="Object" />
+            </label>
+            <label>
+              Inscriptions (one per line)
+              <textarea value={form.inscriptions} onChange={set('inscriptions')} rows={2} />
+            </label>
+            <label>
+              Credit line
+              <input value={form.creditLine} onChange={set('creditLine')} />
+            </label>
+          </div>
+        )}
         <label>
           Scan profile
           <select value={chosenPreset} onChange={(e) => choosePreset(e.target.value)}>
