@@ -42,6 +42,8 @@ export interface AuditModule {
   list(filter: AuditFilter & { offset?: number; limit?: number }): AuditPage;
   /** Every event of a batch (and its files) or of one file, oldest first. */
   forObject(object: string): AuditEvent[];
+  /** Events after `afterSeq` in chain order, at most `limit` (a lab's replication reads its log so). */
+  since(afterSeq: number, limit: number): AuditEvent[];
   /** Recomputes the whole chain. */
   verify(): ChainVerification;
   /** Streams the filtered events as PREMIS 3 XML to a new file (never replaces one). */
@@ -154,6 +156,12 @@ export async function createAuditModule(core: CoreContext, options: AuditOptions
       return { total, items };
     },
     forObject,
+    since: (afterSeq, limit) =>
+      (
+        db
+          .prepare('SELECT * FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?')
+          .all(afterSeq, limit) as AuditRow[]
+      ).map(rowToEvent),
     verify() {
       // Read in one transaction so a concurrent append cannot slip between the rows and the head.
       return db.transaction(() => {

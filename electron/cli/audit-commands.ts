@@ -7,6 +7,7 @@ import { verifyBag } from '../pipeline/packaging/bag-verify';
 import { checkFixity } from '../pipeline/packaging/fixity';
 import { FileExistsError } from '../storage/index';
 import { cliDataRoot, failWith, openCliStation, printJson, withDataOption } from './common';
+import { labDatabaseUrl, verifyLabAudit } from './lab-database-commands';
 
 interface FilterOptions {
   type?: string;
@@ -52,8 +53,16 @@ export function registerAuditCommands(program: Command): void {
   const audit = program.command('audit').description("the station's hash-chained PREMIS audit log");
 
   withDataOption(audit.command('verify'))
-    .description('recompute the hash chain; exit 1 if any event was edited or deleted')
-    .action(async (opts: { data?: string }) => {
+    .description(
+      "recompute the hash chain; exit 1 if any event was edited or deleted; with --lab-db, the whole lab's",
+    )
+    .option(
+      '--lab-db <url>',
+      "the lab's PostgreSQL (default: $QUIRE_LAB_DATABASE): verify every station's log in it",
+    )
+    .action(async (opts: { data?: string; labDb?: string }) => {
+      const lab = labDatabaseUrl(opts);
+      if (lab) return verifyLabAudit(lab);
       const station = await openCliStation(opts);
       const result = station.audit.verify();
       await station.close();

@@ -1,0 +1,60 @@
+import type { Command } from 'commander';
+import { verifyLabChain } from '../records/postgres/lab-audit-chain';
+import { openLabPool } from '../records/postgres/lab-database';
+import { migrateLab } from '../records/postgres/lab-migrations';
+import { failWith, printJson } from './common';
+
+/** The lab database's URL: `--lab-db`, else QUIRE_LAB_DATABASE. */
+export function labDatabaseUrl(opts: { labDb?: string }): string | undefined {
+  return opts.labDb ?? process.env.QUIRE_LAB_DATABASE ?? undefined;
+}
+
+async function withLabPool<T>(url: string, work: (pool: ReturnType<typeof openLabPool>) => Promise<T>) {
+  let pool;
+  try {
+    pool = openLabPool(url, { max: 2 });
+  } catch (error) {
+    failWith(2, { code: 'INVALID_ARGUMENT', message: (error as Error).message });
+  }
+  try {
+    return await work(pool);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const unreachable = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT';
+    failWith(1, {
+      code: unreachable ? 'LAB_DATABASE_UNREACHABLE' : 'LAB_DATABASE_FAILED',
+      message: unreachable
+        ? `the lab database at ${new URL(url).host} did not answer (${code})`
+        : (error as Error).message,
+    });
+  } finally {
+    await pool.end().catch(() => {});
+  }
+}
+
+/**
+ * `quire lab migrate`. The `lab` group may already exist (lab status, from the queue side):
+ * its subcommands are added to it.
+ */
+export function registerLabDatabaseCommands(program: Command): void {
+  const lab =
+    program.commands.find((c) => c.name() === 'lab') ??
+    program.command('lab').description('a lab of stations sharing a queue and a database');
+  lab
+    .command('migrate')
+    .description("bring the lab database's schema up to date (numbered, append-only migrations)")
+    .option('--lab-db <url>', 'postgres://user@host:port/database (default: $QUIRE_LAB_DATABASE)')
+    .action(async (opts: { labDb?: string }) => {
+      const url = labDatabaseUrl(opts);
+      if (!url) failWith(2, { code: 'INVALID_ARGUMENT', message: 'give --lab-db or set QUIRE_LAB_DATABASE' });
+      const result = await withLabPool(url, (pool) => migrateLab(pool));
+      printJson(result);
+    });
+}
+
+/** `quire audit verify --lab-db URL`: the whole lab's chain and every station's chain within it. */
+export async function verifyLabAudit(url: string): Promise<void> {
+  const result = await withLabPool(url, (pool) => verifyLabChain(pool));
+  if (!result.ok) failWith(1, { code: 'CHAIN_BROKEN', message: result.reason ?? 'broken' }, { ...result });
+  printJson(result);
+}

@@ -1,0 +1,30 @@
+import pg from 'pg';
+
+/**
+ * A pool on the lab's PostgreSQL (`postgres://user@host:port/db`). Connection errors surface
+ * on the queries that need the database; an idle client the server dropped (a restart) is
+ * logged and replaced rather than crashing the station.
+ */
+export function openLabPool(
+  url: string,
+  options: { max?: number; onError?: (error: Error) => void } = {},
+): pg.Pool {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`the lab database URL ${url} is not a URL (expected postgres://user@host:port/database)`);
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:')
+    throw new Error(
+      `the lab database URL ${url} is not postgres://… (expected postgres://user@host:port/database)`,
+    );
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  pool.on('error', (error) => options.onError?.(error));
+  return pool;
+}

@@ -1,0 +1,129 @@
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+
+/**
+ * The lab database's schema, as numbered migrations that are only ever appended to: a released
+ * migration is never edited (its SHA-256 is recorded when applied and checked at every start),
+ * and a database newer than this Quire is refused rather than written with an older idea of it.
+ */
+export interface LabMigration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const LAB_MIGRATIONS: readonly LabMigration[] = [
+  {
+    version: 1,
+    name: 'stations',
+    sql: `
+      CREATE TABLE lab_stations (
+        name        text PRIMARY KEY,
+        first_seen  timestamptz NOT NULL DEFAULT now(),
+        last_seen   timestamptz NOT NULL DEFAULT now(),
+        software    text NOT NULL
+      );`,
+  },
+  {
+    version: 2,
+    name: 'audit chain',
+    sql: `
+      -- Each station's own hash-chained events, as it hashed them, anchored in one lab chain whose
+      -- appends the database serialises (an advisory lock per append): many writers, no forks.
+      CREATE TABLE lab_audit_events (
+        lab_seq         bigint PRIMARY KEY,
+        station         text NOT NULL,
+        station_seq     bigint NOT NULL,
+        id              text NOT NULL,
+        type            text NOT NULL,
+        at              text NOT NULL,
+        outcome         text NOT NULL,
+        detail          text NOT NULL,
+        object          text NOT NULL,
+        agent_software  text NOT NULL,
+        agent_station   text NOT NULL,
+        agent_person    text NOT NULL,
+        prev_hash       text NOT NULL,
+        hash            text NOT NULL,
+        lab_prev_hash   text NOT NULL,
+        lab_hash        text NOT NULL,
+        UNIQUE (station, station_seq)
+      );
+      CREATE INDEX lab_audit_events_object ON lab_audit_events (object, lab_seq);
+      -- The last append, written in the same transaction: a cut-off tail is found by verify.
+      CREATE TABLE lab_audit_head (
+        id       integer PRIMARY KEY CHECK (id = 1),
+        lab_seq  bigint NOT NULL,
+        lab_hash text NOT NULL
+      );`,
+  },
+];
+
+/** Any value fixed for the lab: every station takes the same lock before migrating. */
+const MIGRATION_LOCK = 727_171_001;
+
+export const migrationChecksum = (m: LabMigration) => createHash('sha256').update(m.sql).digest('hex');
+
+export class LabSchemaError extends Error {
+  override readonly name = 'LabSchemaError';
+}
+
+/**
+ * Brings the lab database up to date: one migration per transaction, under an advisory lock so
+ * that stations starting together apply each migration once. Returns the versions applied now.
+ */
+export async function migrateLab(
+  pool: pg.Pool,
+  migrations: readonly LabMigration[] = LAB_MIGRATIONS,
+): Promise<{ applied: number[]; version: number }> {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1)
+      throw new LabSchemaError(`migration ${m.name} is numbered ${m.version}, not ${i + 1}`);
+  });
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS lab_schema_version (
+         version integer PRIMARY KEY, name text NOT NULL, sha256 text NOT NULL,
+         applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    const { rows } = await client.query<{ version: number; name: string; sha256: string }>(
+      'SELECT version, name, sha256 FROM lab_schema_version ORDER BY version',
+    );
+    for (const row of rows) {
+      const known = migrations[row.version - 1];
+      if (!known)
+        throw new LabSchemaError(
+          `the lab database is at schema version ${rows.at(-1)!.version}, newer than this Quire knows (${migrations.length}): update Quire on this station`,
+        );
+      if (migrationChecksum(known) !== row.sha256)
+        throw new LabSchemaError(
+          `lab migration ${row.version} (${row.name}) differs from the one applied: migrations are append-only`,
+        );
+    }
+    const applied: number[] = [];
+    for (const m of migrations.slice(rows.length)) {
+      await client.query('BEGIN');
+      try {
+        await client.query(m.sql);
+        await client.query('INSERT INTO lab_schema_version (version, name, sha256) VALUES ($1, $2, $3)', [
+          m.version,
+          m.name,
+          migrationChecksum(m),
+        ]);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw new LabSchemaError(
+          `lab migration ${m.version} (${m.name}) failed: ${(error as Error).message}`,
+        );
+      }
+      applied.push(m.version);
+    }
+    return { applied, version: migrations.length };
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
+    client.release();
+  }
+}

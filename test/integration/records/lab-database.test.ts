@@ -1,0 +1,202 @@
+import type pg from 'pg';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { AuditEvent } from '../../../shared/contract/index';
+import { eventHash, GENESIS_HASH } from '../../../electron/audit/chain';
+import {
+  appendStationEvents,
+  LabAuditConflict,
+  verifyLabChain,
+} from '../../../electron/records/postgres/lab-audit-chain';
+import { openLabPool } from '../../../electron/records/postgres/lab-database';
+import {
+  LAB_MIGRATIONS,
+  LabSchemaError,
+  migrateLab,
+  type LabMigration,
+} from '../../../electron/records/postgres/lab-migrations';
+import { runCli } from '../../helpers/cli';
+import { startPostgres, withoutPostgres, type PostgresServer } from '../../helpers/postgres-server';
+
+/** A station's own chain of n events, hashed as the station's audit module hashes them. */
+function stationChain(station: string, n: number, from = 1, prev = GENESIS_HASH): AuditEvent[] {
+  const events: AuditEvent[] = [];
+  for (let seq = from; seq < from + n; seq++) {
+    const body = {
+      seq,
+      id: `${station}-${seq}`,
+      type: 'capture' as const,
+      at: new Date(Date.UTC(2026, 11, 1, 8, 0, seq)).toISOString(),
+      outcome: 'success',
+      detail: `page ${seq} on ${station}`,
+      object: `B-${station}/masters/page-${String(seq).padStart(4, '0')}.tif`,
+      agents: { software: 'Quire test', station, person: 'omar' },
+      prevHash: prev,
+    };
+    const hash = eventHash(body);
+    events.push({ ...body, hash });
+    prev = hash;
+  }
+  return events;
+}
+
+describe.skipIf(withoutPostgres())('the lab database on a real PostgreSQL', () => {
+  let server: PostgresServer;
+  let pool: pg.Pool;
+  beforeAll(async () => {
+    server = await startPostgres();
+  }, 120_000);
+  afterAll(async () => {
+    await pool?.end();
+    await server?.dispose();
+  });
+  beforeEach(async () => {
+    await pool?.end();
+    pool = openLabPool(server.url, { max: 20 });
+    await pool.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
+  });
+
+  describe('migrations', () => {
+    it('1 (stations) creates the stations table', async () => {
+      await migrateLab(pool, LAB_MIGRATIONS.slice(0, 1));
+      await pool.query("INSERT INTO lab_stations (name, software) VALUES ('st-a', 'Quire')");
+      expect((await pool.query('SELECT name FROM lab_stations')).rows).toEqual([{ name: 'st-a' }]);
+    });
+
+    it('2 (audit chain) creates the chained events with one row per station event', async () => {
+      await migrateLab(pool);
+      await appendStationEvents(pool, 'st-a', stationChain('st-a', 1));
+      await expect(
+        pool.query(
+          `INSERT INTO lab_audit_events SELECT lab_seq + 1, station, station_seq, id, type, at, outcome, detail,
+             object, agent_software, agent_station, agent_person, prev_hash, hash, lab_prev_hash, lab_hash
+           FROM lab_audit_events`,
+        ),
+      ).rejects.toThrow(/unique/i);
+    });
+
+    it('are applied once when stations start together, under an advisory lock', async () => {
+      const results = await Promise.all(Array.from({ length: 6 }, () => migrateLab(pool)));
+      const applied = results.flatMap((r) => r.applied).sort();
+      expect(applied).toEqual(LAB_MIGRATIONS.map((m) => m.version));
+      const { rows } = await pool.query('SELECT version FROM lab_schema_version ORDER BY version');
+      expect(rows.map((r) => r.version)).toEqual([1, 2]);
+      expect((await migrateLab(pool)).applied).toEqual([]);
+    });
+
+    it('refuse an edited migration and a database newer than this Quire', async () => {
+      await migrateLab(pool);
+      const edited: LabMigration[] = LAB_MIGRATIONS.map((m) =>
+        m.version === 1 ? { ...m, sql: `${m.sql} -- edited` } : m,
+      );
+      await expect(migrateLab(pool, edited)).rejects.toThrow(/migration 1 \(stations\) differs/);
+      await expect(migrateLab(pool, LAB_MIGRATIONS.slice(0, 1))).rejects.toBeInstanceOf(LabSchemaError);
+      await expect(migrateLab(pool, LAB_MIGRATIONS.slice(0, 1))).rejects.toThrow(/newer than this Quire/);
+    });
+  });
+
+  describe('the audit chain with many writers', () => {
+    beforeEach(async () => {
+      await migrateLab(pool);
+    });
+
+    it('three stations appending at once make one chain without forks, and verify finds every kind of tampering', async () => {
+      const chains = ['st-a', 'st-b', 'st-c'].map((s) => stationChain(s, 300));
+      await Promise.all(
+        chains.map(async (chain) => {
+          for (let i = 0; i < chain.length; i += 7)
+            await appendStationEvents(pool, chain[0]!.agents.station, chain.slice(i, i + 7));
+        }),
+      );
+      expect(await verifyLabChain(pool, 100)).toEqual({
+        ok: true,
+        checked: 900,
+        stations: 3,
+        firstBrokenLabSeq: null,
+        reason: null,
+      });
+      const seqs = (await pool.query('SELECT lab_seq FROM lab_audit_events ORDER BY lab_seq')).rows;
+      expect(seqs.map((r) => Number(r.lab_seq))).toEqual(Array.from({ length: 900 }, (_, i) => i + 1));
+
+      await pool.query("UPDATE lab_audit_events SET detail = 'page 9 (edited)' WHERE lab_seq = 500");
+      expect(await verifyLabChain(pool)).toMatchObject({ ok: false, firstBrokenLabSeq: 500 });
+      await pool.query('DELETE FROM lab_audit_events WHERE lab_seq = 500');
+      expect(await verifyLabChain(pool)).toMatchObject({
+        ok: false,
+        firstBrokenLabSeq: 500,
+        reason: 'lab event 500 is missing (deleted)',
+      });
+    });
+
+    it('finds a cut-off tail', async () => {
+      await appendStationEvents(pool, 'st-a', stationChain('st-a', 20));
+      await pool.query('DELETE FROM lab_audit_events WHERE lab_seq > 18');
+      expect(await verifyLabChain(pool)).toMatchObject({
+        ok: false,
+        reason: expect.stringContaining('truncated'),
+      });
+    });
+
+    it('a re-sent batch adds nothing; a diverged or gapped station log is refused and changes nothing', async () => {
+      const chain = stationChain('st-a', 10);
+      expect(await appendStationEvents(pool, 'st-a', chain.slice(0, 6))).toEqual({
+        appended: 6,
+        alreadyThere: 0,
+      });
+      expect(await appendStationEvents(pool, 'st-a', chain.slice(3, 10))).toEqual({
+        appended: 4,
+        alreadyThere: 3,
+      });
+      const other = stationChain('st-a', 3, 9, chain[7]!.hash).map((e) => ({
+        ...e,
+        detail: 'restored backup',
+      }));
+      const rehashed = other.map((e) => {
+        const { hash, ...body } = e;
+        void hash;
+        return { ...body, hash: eventHash(body) };
+      });
+      await expect(appendStationEvents(pool, 'st-a', rehashed)).rejects.toBeInstanceOf(LabAuditConflict);
+      await expect(appendStationEvents(pool, 'st-a', stationChain('st-a', 2, 12))).rejects.toThrow(/gap/);
+      expect((await pool.query('SELECT count(*)::int AS n FROM lab_audit_events')).rows[0].n).toBe(10);
+      expect(await verifyLabChain(pool)).toMatchObject({ ok: true, checked: 10, stations: 1 });
+    });
+  });
+
+  describe('the CLI', () => {
+    it('quire lab migrate applies what is missing; quire audit verify --lab-db checks the whole lab', async () => {
+      const first = await runCli(['lab', 'migrate', '--lab-db', server.url]).done;
+      expect(first.code, first.stdout + first.stderr).toBe(0);
+      expect(first.json).toEqual({ applied: [1, 2], version: 2 });
+      expect((await runCli(['lab', 'migrate'], { QUIRE_LAB_DATABASE: server.url }).done).json).toEqual({
+        applied: [],
+        version: 2,
+      });
+      await appendStationEvents(pool, 'st-a', stationChain('st-a', 5));
+      await appendStationEvents(pool, 'st-b', stationChain('st-b', 5));
+      const ok = await runCli(['audit', 'verify', '--lab-db', server.url]).done;
+      expect(ok.code).toBe(0);
+      expect(ok.json).toMatchObject({ ok: true, checked: 10, stations: 2 });
+      await pool.query("UPDATE lab_audit_events SET agent_person = 'mallory' WHERE lab_seq = 7");
+      const broken = await runCli(['audit', 'verify', '--lab-db', server.url]).done;
+      expect(broken.code).toBe(1);
+      expect(broken.json).toMatchObject({ error: { code: 'CHAIN_BROKEN' }, firstBrokenLabSeq: 7 });
+    }, 90_000);
+
+    it('says plainly when the lab database does not answer or the URL is wrong', async () => {
+      const down = await runCli(['lab', 'migrate', '--lab-db', 'postgres://postgres@127.0.0.1:1/quire_lab'])
+        .done;
+      expect(down.code).toBe(1);
+      expect(down.json).toMatchObject({
+        error: {
+          code: 'LAB_DATABASE_UNREACHABLE',
+          message: expect.stringContaining('127.0.0.1:1 did not answer'),
+        },
+      });
+      const wrong = await runCli(['lab', 'migrate', '--lab-db', 'redis://127.0.0.1:6379']).done;
+      expect(wrong.code).toBe(2);
+      expect(wrong.json).toMatchObject({
+        error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining('postgres://') },
+      });
+    }, 90_000);
+  });
+});
