@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { SimulatorFault } from '../../shared/contract/index';
-import { parseJson, type Frame } from '../scanner/codec';
-import { ScanLinkConnection } from '../scanner/connection';
-import { EventKind, ScanLinkId, ScanMode, StatusEvent } from '../scanner/protocol';
-import { ScanLinkDevice } from '../scanner/scanlink-device';
+import { parseJson, type Frame } from '../scanner/scanlink/codec';
+import { ScanLinkConnection } from '../scanner/scanlink/connection';
+import { EventKind, ScanLinkId, ScanMode, StatusEvent } from '../scanner/scanlink/protocol';
+import { ScanLinkDevice } from '../scanner/scanlink/scanlink-device';
 import { ScanLinkSimulator } from '../scanner/simulator/simulator';
 import { assertSafeId } from '../storage/index';
 import { endProgress, failWith, printJson, progress } from './common';

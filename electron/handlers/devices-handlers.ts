@@ -22,7 +22,7 @@ export function devicesHandlers(station: Station): Pick<HandlerTable, keyof type
     },
     'devices.reset': ({ name }) => devices.reset(name),
     'devices.acknowledgeAlert': ({ name }) => {
-      devices.get(name).acknowledgeAlert();
+      devices.acknowledgeAlert(name);
       return { ok: true as const };
     },
     'devices.injectFault': ({ name, fault }) => {

@@ -11,6 +11,27 @@ const MIGRATIONS = [
       updated_at TEXT NOT NULL
     )`,
   },
+  {
+    // Devices name their driver and address: ScanLink rows stored as host and port become
+    // `driver: 'scanlink', address: 'HOST:PORT'` (an IPv6 host in brackets); nothing else changes.
+    version: 2,
+    name: 'driver and address',
+    sql: `UPDATE fleet_devices
+      SET config_json = json_remove(
+        json_set(
+          config_json,
+          '$.driver', 'scanlink',
+          '$.address',
+          CASE WHEN instr(json_extract(config_json, '$.host'), ':') > 0
+            THEN '[' || json_extract(config_json, '$.host') || ']'
+            ELSE json_extract(config_json, '$.host') END
+          || ':' || json_extract(config_json, '$.port')
+        ),
+        '$.host', '$.port'
+      )
+      WHERE json_extract(config_json, '$.driver') IS NULL
+        AND json_extract(config_json, '$.host') IS NOT NULL`,
+  },
 ];
 
 /** The station's configured scanners (simulators are not stored: they live only while running). */
@@ -30,6 +51,7 @@ export class FleetStore {
   }
 
   /** Inserts; false when the name exists (nothing is replaced). */
+  /** Rows that no longer parse are kept in the table (never lost) but not built. */
   insert(config: DeviceConfig): boolean {
     return (
       this.db

@@ -2,7 +2,9 @@ import { createHash, type Hash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { commitPartFile, FileExistsError, PART_SUFFIX, pathExists } from '../storage/index';
-import type { MasterFormat } from './device';
+import { MASTER_FILE_PATTERN, masterFileName, type MasterFormat } from './master-format';
+
+export { MASTER_EXTENSIONS, masterFileName } from './master-format';
 
 export interface CapturedPage {
   page: number;
@@ -26,20 +28,6 @@ export class PageVerificationError extends Error {
   }
 }
 
-/** A master keeps the extension of the format the scanner really sent. */
-export const MASTER_EXTENSIONS: Record<MasterFormat, string> = {
-  tiff: 'tif',
-  png: 'png',
-  jpeg: 'jpg',
-  pdf: 'pdf',
-};
-
-export function masterFileName(page: number, format: MasterFormat = 'tiff'): string {
-  return `page-${String(page).padStart(4, '0')}.${MASTER_EXTENSIONS[format]}`;
-}
-
-const MASTER_PATTERN = /^page-(\d{4,})\.(?:tif|png|jpg|pdf)$/;
-
 /** The highest page number already under a final name: a resumed job continues after it. */
 export async function highestCompletedPage(mastersDir: string): Promise<number> {
   let names: string[];
@@ -49,7 +37,7 @@ export async function highestCompletedPage(mastersDir: string): Promise<number> 
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
     throw error;
   }
-  return names.reduce((max, name) => Math.max(max, Number(MASTER_PATTERN.exec(name)?.[1] ?? 0)), 0);
+  return names.reduce((max, name) => Math.max(max, Number(MASTER_FILE_PATTERN.exec(name)?.[1] ?? 0)), 0);
 }
 
 /** Page bytes are gathered into a few reused 1 MiB buffers, so the disk sees large writes. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import net from 'node:net';
 import type { SimulatorFault } from '../../../shared/contract/index';
-import { encodeEvent, encodeEventHeader, FrameDecoder, parseJson } from '../codec';
+import { encodeEvent, encodeEventHeader, FrameDecoder, parseJson } from '../scanlink/codec';
 import {
   AbortCommand,
   CaptureCommand,
@@ -12,7 +12,7 @@ import {
   type FaultCode,
   type ScannerState,
   type StatusEvent,
-} from '../protocol';
+} from '../scanlink/protocol';
 import { NO_FAULTS, withFault, type Faults, type PageFault, type Transmission } from './sim-faults';
 import { makeTiffPage, pixelSize, type PageSpec } from './tiff-pages';
 

@@ -1,8 +1,9 @@
 import { parseJson, type Frame } from './codec';
 import type { ScanLinkConnection } from './connection';
-import { PageVerificationError, PageWriter, type CapturedPage } from './page-writer';
-import type { PageSink } from './page-sink';
-import { captureTimeLimitMs } from './capture-time-limit';
+import { PageVerificationError, PageWriter, type CapturedPage } from '../page-writer';
+import type { PageSink } from '../page-sink';
+import { captureTimeLimitMs } from '../capture-time-limit';
+import type { CaptureRequest, CaptureResult } from '../device';
 import {
   EventKind,
   FaultEvent,
@@ -11,44 +12,10 @@ import {
   Opcode,
   PageBeginEvent,
   PageEndEvent,
-  type BitDepth,
-  type ScanMode,
   type StatusEvent,
 } from './protocol';
 
-export interface CaptureRequest {
-  jobId: string;
-  /** null: until the feeder is empty. */
-  pages: number | null;
-  dpi: number;
-  mode: ScanMode;
-  bitDepth: BitDepth;
-  /** Pages land here as page-NNNN.tif. */
-  mastersDir: string;
-  /**
-   * Numbers and records each page. Without one, pages are numbered after the highest page
-   * already in mastersDir and recorded nowhere (the standalone capture command).
-   */
-  sink?: PageSink;
-  /** How long the job may take before it is aborted; default from pages and resolution. */
-  timeLimitMs?: number;
-  signal?: AbortSignal;
-}
-
-export type CaptureStatus = 'complete' | 'jammed' | 'aborted' | 'failed' | 'interrupted';
-
-export interface CaptureResult {
-  job: string;
-  status: CaptureStatus;
-  /** Pages verified and under their final names in this attempt (station numbering). */
-  pages: CapturedPage[];
-  checksumMismatches: { page: number; expected: string; actual: string }[];
-  /** Pages the scanner announced against the protocol (repeated, out of order, beyond the job): not kept. */
-  protocolErrors: { page: number; message: string }[];
-  fault: { code: string; message: string } | null;
-  /** Why the job did not complete; `transient` says whether retrying may help. */
-  error: { code: string; message: string; transient: boolean } | null;
-}
+export type { CaptureRequest, CaptureResult, CaptureStatus } from '../device';
 
 const MAX_BUSY_RETRIES = 20;
 const PAUSE_ABOVE_BYTES = 8 * 1024 * 1024;
@@ -130,7 +97,8 @@ export class CaptureRun {
         // refused here is skipped: its DATA finds no writer and is never written anywhere.
         this.enqueue(0, async () => {
           await this.writer?.discard();
-          this.writer = slot === null ? null : await PageWriter.open(this.request.mastersDir, slot, begin);
+          this.writer =
+            slot === null ? null : await PageWriter.open(this.request.mastersDir, slot, begin, begin.format);
         });
         if (slot !== null) this.currentPage = slot;
         return;
