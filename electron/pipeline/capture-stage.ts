@@ -91,6 +91,11 @@ async function captureRound(
       dpi: manifest.scanner_profile.dpi,
       mode: manifest.scanner_profile.mode,
       bitDepth: manifest.scanner_profile.bit_depth,
+      ...(manifest.scanner_profile.source ? { source: manifest.scanner_profile.source } : {}),
+      allowLossy: manifest.scanner_profile.allow_lossy ?? false,
+      ...(manifest.scanner_profile.driver_options
+        ? { driverOptions: manifest.scanner_profile.driver_options }
+        : {}),
       mastersDir: deps.core.layout.batchMasters(batchId),
       sink: slotsSink(slots, openFrom, (page) => {
         recordCapturedPage(deps, context, page);
@@ -110,6 +115,26 @@ async function captureRound(
       checksumMismatches: result.checksumMismatches,
     });
     throw new FatalError(result.error?.message ?? 'scanner protocol error');
+  }
+  if (result.malformedPages?.length) {
+    // A page that is no whole image never took a final name; its slot stays vacant for a recapture.
+    deps.audit.record({
+      type: 'validation',
+      outcome: 'failure',
+      detail: result.malformedPages.map((m) => m.message).join('; '),
+      object: batchId,
+      person: 'system',
+    });
+    quarantineBatch(deps, batchId, 'capturing', 'Malformed image', {
+      qcFindings: result.malformedPages.map((m) => ({
+        page: m.page,
+        code: 'MALFORMED_IMAGE',
+        severity: 'error' as const,
+        message: m.message,
+      })),
+      checksumMismatches: result.checksumMismatches,
+    });
+    throw new FatalError(result.error?.message ?? 'malformed image');
   }
   if (result.checksumMismatches.length > 0) {
     quarantineBatch(deps, batchId, 'capturing', 'Checksum mismatch', {

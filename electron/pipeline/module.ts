@@ -378,7 +378,7 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
         type: 'filename change',
         outcome: 'superseded',
         detail: `moved to ${path.relative(core.layout.root, path.join(aside, path.basename(page.masterPath)))} for a recapture`,
-        object: masterObject(batchId, page.page),
+        object: masterObject(batchId, page.page, page.masterPath),
         person: by,
       });
     }

@@ -74,6 +74,8 @@ export interface CaptureResult {
   checksumMismatches: { page: number; expected: string; actual: string }[];
   /** Pages the scanner announced against the protocol (repeated, out of order, beyond the job): not kept. */
   protocolErrors: { page: number; message: string }[];
+  /** Pages whose bytes were no whole image of their format (truncated, broken structure): not kept. */
+  malformedPages?: { page: number; format: MasterFormat | null; message: string }[];
   fault: { code: string; message: string } | null;
   /** Why the job did not complete; `transient` says whether retrying may help. */
   error: { code: string; message: string; transient: boolean } | null;
@@ -98,6 +100,8 @@ export interface Device {
   acknowledgeAlert?(): void;
   /** Releases what the driver holds beyond its connection (trace files, child processes). */
   close?(): Promise<void>;
+  /** What `quire probe` adds for this driver (e.g. the protocol's own greeting), beside the neutral facts. */
+  probeDetails?(): Record<string, unknown>;
 }
 
 /** What the fleet's factory hands every driver's constructor. */

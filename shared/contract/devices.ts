@@ -135,6 +135,8 @@ export const SimulatorFault = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('dropMidPage'), page: z.number().int().positive() }),
   z.object({ kind: z.literal('corruptChecksum'), page: z.number().int().positive() }),
   z.object({ kind: z.literal('notTiffAtPage'), page: z.number().int().positive() }),
+  /** A whole TIFF (its structure intact) that names a compression no reader knows: QC cannot decode it. */
+  z.object({ kind: z.literal('undecodableAtPage'), page: z.number().int().positive() }),
   /** Sends page N twice, the second time with other bytes (a firmware that re-sends a page). */
   z.object({ kind: z.literal('duplicatePage'), page: z.number().int().positive() }),
   /** Right after page N's PAGE_END, in the same write, bytes that are no frame. */

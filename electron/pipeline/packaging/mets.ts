@@ -90,6 +90,7 @@ export function buildMets(input: MetsInput): string {
   const record = openDescriptiveRoot(xmlData, schema);
   const ctx = {
     pages: pages.length,
+    masterMediaTypes: pages.map((p) => p.master.mimeType),
     organization: input.capture?.organization,
     software: input.software,
     createdAt: input.createdAt,

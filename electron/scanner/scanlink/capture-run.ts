@@ -1,6 +1,6 @@
 import { parseJson, type Frame } from './codec';
 import type { ScanLinkConnection } from './connection';
-import { PageVerificationError, PageWriter, type CapturedPage } from '../page-writer';
+import { PageStructureError, PageVerificationError, PageWriter, type CapturedPage } from '../page-writer';
 import type { PageSink } from '../page-sink';
 import { captureTimeLimitMs } from '../capture-time-limit';
 import type { CaptureRequest, CaptureResult } from '../device';
@@ -46,6 +46,7 @@ export class CaptureRun {
   /** The last page's naming: each page is named only after the one before it. */
   private published: Promise<void> = Promise.resolve();
   private readonly mismatches: CaptureResult['checksumMismatches'] = [];
+  private readonly malformed: NonNullable<CaptureResult['malformedPages']> = [];
   private readonly protocolErrors: CaptureResult['protocolErrors'] = [];
   /** The scanner's last announced page of this job: the next must be exactly one more. */
   private lastScannerPage = 0;
@@ -284,7 +285,9 @@ export class CaptureRun {
         this.onPage(page);
         if (this.request.pages === null) this.armDeadline(); // until empty: each page renews it
       } catch (error) {
-        if (error instanceof PageVerificationError) {
+        if (error instanceof PageStructureError) {
+          this.malformed.push({ page: error.page, format: error.format, message: error.message });
+        } else if (error instanceof PageVerificationError) {
           this.mismatches.push({
             page: error.page,
             expected: error.expected.sha256,
@@ -328,6 +331,7 @@ export class CaptureRun {
     await this.published;
     this.pages.sort((a, b) => a.page - b.page);
     this.mismatches.sort((a, b) => a.page - b.page);
+    this.malformed.sort((a, b) => a.page - b.page);
     this.protocolErrors.sort((a, b) => a.page - b.page);
     if (this.writer) {
       await this.writer.discard();
@@ -343,6 +347,7 @@ export class CaptureRun {
       pages: this.pages,
       checksumMismatches: this.mismatches,
       protocolErrors: this.protocolErrors,
+      ...(this.malformed.length > 0 ? { malformedPages: this.malformed } : {}),
       fault: this.fault,
     };
     if (this.fatal) {
@@ -359,6 +364,17 @@ export class CaptureRun {
         error: {
           code: 'PROTOCOL_ERROR',
           message: this.protocolErrors.map((e) => e.message).join('; '),
+          transient: false,
+        },
+      };
+    }
+    if (this.malformed.length > 0) {
+      return {
+        ...base,
+        status: 'failed',
+        error: {
+          code: 'MALFORMED_IMAGE',
+          message: this.malformed.map((m) => m.message).join('; '),
           transient: false,
         },
       };

@@ -264,6 +264,11 @@ export class ScanLinkDevice extends EventEmitter implements Device {
     }
   }
 
+  /** For `quire probe`: the scanner's HELLO and last STATUS as it sent them. */
+  probeDetails(): Record<string, unknown> {
+    return { hello: this.lastHello, scannerStatus: this.lastStatus };
+  }
+
   /** Aborts the running job and resolves once it has ended; pages already named stay. */
   async cancel(): Promise<void> {
     const run = this.run;
