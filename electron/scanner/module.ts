@@ -28,8 +28,11 @@ export interface DevicesModule {
   get(name: string): Device;
   /** The device's stored config (simulators: the one they run with). */
   config(name: string): DeviceConfig;
-  add(config: DeviceConfigInput): DeviceStatus;
-  update(config: DeviceConfigInput): DeviceStatus;
+  /** `by`: who asked (audited when the config turns wait-for-paper on or off). */
+  add(config: DeviceConfigInput, by?: string): DeviceStatus;
+  update(config: DeviceConfigInput, by?: string): DeviceStatus;
+  /** The batch waiting for paper on this scanner (shown on its card), or null when none waits. */
+  setWaitingBatch(name: string, batchId: string | null): void;
   remove(name: string): void;
   capture(name: string, request: CaptureRequest): Promise<CaptureResult>;
   reset(name: string): Promise<DeviceStatus>;
@@ -68,8 +71,33 @@ export async function createDevicesModule(
     }
   };
 
+  const waiting = new Map<string, string>();
+  /** The device's own status plus what the station adds: its wait-for-paper setting and waiting batch. */
+  const decorate = (name: string, status: DeviceStatus): DeviceStatus => ({
+    ...status,
+    waitForPaper: configs.get(name)?.waitForPaper ?? false,
+    waitingBatch: waiting.get(name) ?? null,
+  });
+  const statusOf = (name: string) => decorate(name, mustGet(name).status());
+
+  /** Wait-for-paper is a lab's choice per scanner: turning it on or off is in the audit log. */
+  const auditWaitForPaper = (before: DeviceConfig | undefined, after: DeviceConfig, by: string) => {
+    const was = before?.waitForPaper ?? false;
+    const now = after.waitForPaper ?? false;
+    if (was === now) return;
+    options.audit.record({
+      type: 'ingestion',
+      outcome: now ? 'wait for paper on' : 'wait for paper off',
+      detail: now
+        ? `${after.name}: the next batch for this scanner starts when paper is loaded into its feeder`
+        : `${after.name}: batches start as soon as they are created`,
+      object: `device:${after.name}`,
+      person: by,
+    });
+  };
+
   const attach = (config: DeviceConfig, device: Device): Device => {
-    device.on('status', (status) => core.events.emit('device.status', status));
+    device.on('status', (status) => core.events.emit('device.status', decorate(config.name, status)));
     device.on('alert', (alert) => {
       core.logger.warn({ deviceId: config.name, alert }, 'scanner alert');
       core.events.emit('device.alert', alert);
@@ -130,28 +158,42 @@ export async function createDevicesModule(
   }
 
   return {
-    list: () => [...devices.values()].map((d) => d.status()),
+    list: () => [...devices.keys()].map(statusOf),
     get: mustGet,
     config(name) {
       const config = configs.get(name);
       if (!config) throw notFound(`device ${name}`);
       return config;
     },
-    add(input) {
+    add(input, by = 'system') {
       const config = normalize(input);
       if (devices.has(config.name)) throw conflict(`a device named ${config.name} already exists`);
       const device = build(config, false);
       if (!store.insert(config)) throw conflict(`a device named ${config.name} already exists`);
-      return attach(config, device).status();
+      attach(config, device);
+      auditWaitForPaper(undefined, config, by);
+      return statusOf(config.name);
     },
-    update(input) {
+    update(input, by = 'system') {
       const config = normalize(input);
       refuseWhileCapturing(config.name);
-      if (simulators.has(config.name)) throw invalidInput('simulated devices are not configurable');
-      const device = build(config, false);
-      store.update(config);
+      const before = configs.get(config.name);
+      const simulated = simulators.has(config.name);
+      // A simulator's address is the station's own; its profile and wait-for-paper may change (not stored).
+      if (simulated && (config.driver !== before?.driver || config.address !== before?.address))
+        throw invalidInput('a simulated device keeps its driver and address');
+      const device = build(config, simulated);
+      if (!simulated) store.update(config);
       void detach(config.name);
-      return attach(config, device).status();
+      attach(config, device);
+      auditWaitForPaper(before, config, by);
+      return statusOf(config.name);
+    },
+    setWaitingBatch(name, batchId) {
+      mustGet(name);
+      if (batchId) waiting.set(name, batchId);
+      else waiting.delete(name);
+      core.events.emit('device.status', statusOf(name));
     },
     remove(name) {
       refuseWhileCapturing(name);
@@ -165,9 +207,8 @@ export async function createDevicesModule(
     },
     capture: (name, request) => mustGet(name).capture(request),
     async reset(name) {
-      const device = mustGet(name);
-      await device.reset();
-      return device.status();
+      await mustGet(name).reset();
+      return statusOf(name);
     },
     acknowledgeAlert(name) {
       mustGet(name).acknowledgeAlert?.();
