@@ -44,7 +44,8 @@ export function untilPaperLoaded(
       });
       resolve();
     };
-    const onAbort = () => finish(new TransientError(`stopped while ${batchId} waited for paper on ${device}`));
+    const onAbort = () =>
+      finish(new TransientError(`stopped while ${batchId} waited for paper on ${device}`));
     const unsubscribe = deps.core.events.subscribe((event) => {
       if (event.name !== 'device.status' || event.payload.name !== device) return;
       if (!event.payload.waitForPaper) return finish('off');

@@ -175,9 +175,17 @@ export async function createDevicesModule(
       return statusOf(config.name);
     },
     update(input, by = 'system') {
-      const config = normalize(input);
-      refuseWhileCapturing(config.name);
-      const before = configs.get(config.name);
+      refuseWhileCapturing(normalize(input).name);
+      const before = configs.get(normalize(input).name);
+      // Driver options and a pinned certificate are kept unless the update names them: a form
+      // that edits the address or the profile never drops what it does not show.
+      const config: DeviceConfig = {
+        ...(before?.driverOptions ? { driverOptions: before.driverOptions } : {}),
+        ...(before?.pinnedCertificateSha256
+          ? { pinnedCertificateSha256: before.pinnedCertificateSha256 }
+          : {}),
+        ...normalize(input),
+      };
       const simulated = simulators.has(config.name);
       // A simulator's address is the station's own; its profile and wait-for-paper may change (not stored).
       if (simulated && (config.driver !== before?.driver || config.address !== before?.address))

@@ -167,7 +167,8 @@ export const devicesCommands = {
     input: DeviceConfig,
     output: DeviceStatus,
     access: 'supervisor',
-    summary: "Changes a scanner's address or scan profile (not while it captures).",
+    summary:
+      "Changes a scanner's driver, address, scan profile or wait-for-paper (not while it captures); driver options and a pinned certificate not named are kept.",
   }),
   'devices.remove': command({
     input: ByName,
