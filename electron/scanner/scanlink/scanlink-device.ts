@@ -193,6 +193,14 @@ export class ScanLinkDevice extends EventEmitter implements Device {
   }
 
   async capture(request: CaptureRequest): Promise<CaptureResult> {
+    if (request.source && request.source !== 'feeder') {
+      return failure(
+        request.jobId,
+        'UNSUPPORTED_SOURCE',
+        `${this.name} scans only from its feeder; it has no ${request.source}`,
+        false,
+      );
+    }
     if (this.run) {
       return failure(
         request.jobId,

@@ -99,3 +99,22 @@ describe('the fleet table', () => {
     expect(JSON.parse(raw.config_json)).not.toHaveProperty('host');
   });
 });
+
+describe('a ScanLink device asked for what it cannot do', () => {
+  it('refuses a flatbed job at once, without touching the scanner', async () => {
+    const device = createDevice({ name: 's2', driver: 'scanlink', address: '127.0.0.1:9', profile: PROFILE });
+    const result = await device.capture({
+      jobId: 'J',
+      pages: 1,
+      dpi: 300,
+      mode: 'gray',
+      bitDepth: 8,
+      source: 'flatbed',
+      mastersDir: '/nonexistent/never-written',
+    });
+    expect(result).toMatchObject({
+      status: 'failed',
+      error: { code: 'UNSUPPORTED_SOURCE', transient: false },
+    });
+  });
+});
