@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DeviceStatus } from '../../../shared/contract/index';
 import type { Station } from '../../../electron/station';
@@ -69,6 +71,18 @@ describe('wait-for-paper', () => {
     expect(done.stage).toBe('completed');
     expect(station.pipeline.store.pages('WFP-1').map((p) => p.page)).toEqual([1, 2, 3, 4]);
     expect((await untilDevice((d) => d.waitingBatch === null)).waitForPaper).toBe(true);
+    // Technical metadata names the driver and the identity the scanner itself reported.
+    const technical = JSON.parse(
+      readFileSync(
+        path.join(station.layout.batchPackage('WFP-1'), 'data', 'metadata', 'technical.json'),
+        'utf8',
+      ),
+    ) as { device: Record<string, unknown> };
+    expect(technical.device).toMatchObject({
+      driver: 'scanlink',
+      address: `127.0.0.1:${sim.port}`,
+      identity: { serial: sim.serial, model: 'ScanLink Simulator' },
+    });
 
     const outcomes = station.audit
       .forObject('WFP-1')
