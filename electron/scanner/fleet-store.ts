@@ -40,6 +40,7 @@ export class FleetStore {
     migrate(db, 'devices', MIGRATIONS);
   }
 
+  /** Every stored config; a row that no longer parses stays in the table (never lost) but is not built. */
   all(): DeviceConfig[] {
     const rows = this.db.prepare('SELECT config_json FROM fleet_devices ORDER BY name').all() as {
       config_json: string;
@@ -51,7 +52,6 @@ export class FleetStore {
   }
 
   /** Inserts; false when the name exists (nothing is replaced). */
-  /** Rows that no longer parse are kept in the table (never lost) but not built. */
   insert(config: DeviceConfig): boolean {
     return (
       this.db
