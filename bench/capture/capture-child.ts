@@ -1,6 +1,6 @@
 // Runs in its own process so its peak RSS is the capturing process's alone.
 import { readFileSync } from 'node:fs';
-import { ScanLinkDevice } from '../../electron/scanner/scanlink-device';
+import { ScanLinkDevice } from '../../electron/scanner/scanlink/scanlink-device';
 
 const [port, pages, out] = [Number(process.argv[2]), Number(process.argv[3]), process.argv[4]!];
 const device = new ScanLinkDevice({

@@ -1,21 +1,21 @@
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { SimulatorFault } from '../../shared/contract/index';
-import { parseJson, type Frame } from '../scanner/codec';
-import { ScanLinkConnection } from '../scanner/connection';
-import { EventKind, ScanLinkId, ScanMode, StatusEvent } from '../scanner/protocol';
-import { ScanLinkDevice } from '../scanner/scanlink-device';
+import { z } from 'zod';
+import {
+  SimulatorFault,
+  type DriverName,
+  type ScanProfile,
+  type ScanSource,
+} from '../../shared/contract/index';
+import { SAFE_ID_PATTERN } from '../../shared/domain/safe-id';
+import type { Device } from '../scanner/device';
+import { createDevice, parseDeviceUrl, UnknownDriverError } from '../scanner/fleet';
 import { ScanLinkSimulator } from '../scanner/simulator/simulator';
 import { assertSafeId } from '../storage/index';
 import { endProgress, failWith, printJson, progress } from './common';
 
-function hostPort(value: string): { host: string; port: number } {
-  const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(value);
-  const port = Number(match?.[2]);
-  if (!match || port < 1 || port > 65535)
-    throw new InvalidArgumentError('expected HOST:PORT, for example 127.0.0.1:9100');
-  return { host: match[1]!.replace(/^\[|\]$/g, ''), port };
-}
+const ScanLinkId = z.string().regex(SAFE_ID_PATTERN);
+const ScanMode = z.enum(['color', 'gray', 'bw']);
 
 function positiveInt(name: string) {
   return (value: string) => {
@@ -49,56 +49,118 @@ export function parseFault(value: string, previous: SimulatorFault[] = []): Simu
   return [...previous, parsed.data];
 }
 
+/** A scanner URL as the fleet reads it (HOST:PORT, scanlink://, http(s)://…/eSCL, sane:DEVICE). */
+function deviceUrl(value: string): { driver: DriverName; address: string } {
+  try {
+    return parseDeviceUrl(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+/** `--sane-option NAME=VALUE`, repeatable: passed through to the driver. */
+function driverOption(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const at = value.indexOf('=');
+  if (at < 1) throw new InvalidArgumentError(`"${value}": write NAME=VALUE, e.g. --sane-option source=ADF`);
+  return { ...previous, [value.slice(0, at).replace(/^--?/, '')]: value.slice(at + 1) };
+}
+
+/** Builds the device the URL names through the fleet's one factory; an unknown driver is a clear error. */
+function deviceFor(
+  url: { driver: DriverName; address: string },
+  profile: ScanProfile,
+  driverOptions?: Record<string, string>,
+): Device {
+  try {
+    return createDevice({ name: 'cli', ...url, profile, ...(driverOptions ? { driverOptions } : {}) });
+  } catch (error) {
+    const code = error instanceof UnknownDriverError ? 'DRIVER_UNAVAILABLE' : 'INVALID_ARGUMENT';
+    failWith(2, { code, message: (error as Error).message });
+  }
+}
+
+/** Resolves once the device has answered (capabilities known and online), or null after `ms`. */
+function untilReachable(device: Device, ms: number): Promise<boolean> {
+  const reached = () => {
+    const state = device.status().state;
+    return device.capabilities() !== null && state !== 'OFFLINE' && state !== 'CONNECTING';
+  };
+  return new Promise((resolve) => {
+    if (reached()) return resolve(true);
+    const timer = setTimeout(() => resolve(false), ms);
+    device.on('status', () => {
+      if (!reached()) return;
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
 export function registerScannerCommands(program: Command): void {
   program
     .command('probe')
-    .description('connect to a ScanLink/1 scanner and print its HELLO and STATUS')
-    .argument('<host:port>', 'scanner address', hostPort)
+    .description(
+      'reach a scanner and print who it is, what it can do and its state: URL is HOST:PORT or scanlink://HOST:PORT, http(s)://HOST:PORT/eSCL, or sane:DEVICE',
+    )
+    .argument('<url>', 'scanner URL', deviceUrl)
     .option('--timeout <ms>', 'give up after this long', positiveInt('--timeout'), 5000)
-    .action(async (address: { host: string; port: number }, opts: { timeout: number }) => {
-      const conn = new ScanLinkConnection({
-        ...address,
-        clientName: 'quire-probe',
-        reconnectInitialMs: 100,
-        connectTimeoutMs: opts.timeout,
-      });
-      const result = await new Promise<{ hello: unknown; status: unknown } | null>((resolve) => {
-        const timer = setTimeout(() => resolve(null), opts.timeout);
-        conn.on('frame', (frame: Frame) => {
-          if (frame.type !== EventKind.STATUS || !conn.hello) return;
-          const status = StatusEvent.safeParse(parseJson(frame.payload));
-          if (status.success) {
-            clearTimeout(timer);
-            resolve({ hello: conn.hello, status: status.data });
-          }
-        });
-        conn.start();
-      });
-      conn.stop();
-      if (!result) {
+    .action(async (url: { driver: DriverName; address: string }, opts: { timeout: number }) => {
+      const device = deviceFor(url, { dpi: 300, mode: 'gray', bitDepth: 8 });
+      device.connect();
+      const reached = await untilReachable(device, opts.timeout);
+      const status = device.status();
+      device.disconnect();
+      await device.close?.();
+      if (!reached) {
         failWith(2, {
           code: 'UNREACHABLE',
-          message: `no ScanLink/1 answer from ${address.host}:${address.port}: ${conn.lastError ?? 'timeout'}`,
+          message: `no answer from ${url.driver} scanner ${url.address}: ${status.lastError ?? 'timeout'}`,
         });
       }
-      printJson(result);
+      printJson({
+        driver: url.driver,
+        address: url.address,
+        identity: status.identity,
+        capabilities: device.capabilities(),
+        status,
+        ...(device.probeDetails?.() ?? {}),
+      });
       process.exit(0);
     });
 
   program
     .command('capture')
-    .description('capture a job from a scanner into OUT/JOB/masters/page-NNNN.tif, verifying every page')
-    .argument('<host:port>', 'scanner address', hostPort)
+    .description(
+      "capture a job from a scanner into OUT/JOB/masters/page-NNNN.<ext> (the real format's extension), checking every page; URL as for probe",
+    )
+    .argument('<url>', 'scanner URL', deviceUrl)
     .requiredOption('--job <id>', 'job id (1–64 of A–Z a–z 0–9 . _ -)')
     .requiredOption('--out <dir>', 'output folder')
     .option('--pages <n>', 'pages to capture (default: until the feeder is empty)', positiveInt('--pages'))
+    .option('--source <source>', 'adf (the feeder), duplex or flatbed')
     .option('--dpi <dpi>', 'resolution', positiveInt('--dpi'), 300)
     .option('--mode <mode>', 'color, gray or bw', 'gray')
     .option('--bit-depth <bits>', '1, 8 or 16', '8')
+    .option('--allow-lossy', 'accept JPEG or PDF masters where the scanner offers nothing lossless')
+    .option(
+      '--sane-option <NAME=VALUE>',
+      'a driver option (repeatable), e.g. a SANE backend option',
+      driverOption,
+    )
     .action(
       async (
-        address: { host: string; port: number },
-        opts: { job: string; out: string; pages?: number; dpi: number; mode: string; bitDepth: string },
+        url: { driver: DriverName; address: string },
+        opts: {
+          job: string;
+          out: string;
+          pages?: number;
+          source?: string;
+          dpi: number;
+          mode: string;
+          bitDepth: string;
+          allowLossy?: boolean;
+          saneOption?: Record<string, string>;
+        },
       ) => {
         if (!ScanLinkId.safeParse(opts.job).success)
           failWith(2, {
@@ -112,15 +174,17 @@ export function registerScannerCommands(program: Command): void {
           failWith(2, { code: 'INVALID_ARGUMENT', message: '--mode must be color, gray or bw' });
         if (![1, 8, 16].includes(bitDepth))
           failWith(2, { code: 'INVALID_ARGUMENT', message: '--bit-depth must be 1, 8 or 16' });
-        const device = new ScanLinkDevice({
-          config: {
-            name: 'cli',
-            ...address,
-            profile: { dpi: opts.dpi, mode: mode.data, bitDepth: bitDepth as 1 | 8 | 16 },
-          },
-          readyTimeoutMs: 15_000,
-          breakerThreshold: 1000,
-        });
+        const sources: Record<string, ScanSource> = {
+          adf: 'feeder',
+          feeder: 'feeder',
+          duplex: 'duplex',
+          flatbed: 'flatbed',
+        };
+        const source = opts.source === undefined ? undefined : sources[opts.source];
+        if (opts.source !== undefined && !source)
+          failWith(2, { code: 'INVALID_ARGUMENT', message: '--source must be adf, duplex or flatbed' });
+        const profile = { dpi: opts.dpi, mode: mode.data, bitDepth: bitDepth as 1 | 8 | 16 };
+        const device = deviceFor(url, profile, opts.saneOption);
         device.on('status', (s) =>
           progress(
             `${opts.job}: ${s.state.toLowerCase()}, page ${s.page ?? '-'}, ${s.pagesPerMinute} pages/min, ${s.buffered} bytes buffered`,
@@ -130,18 +194,23 @@ export function registerScannerCommands(program: Command): void {
         const result = await device.capture({
           jobId: opts.job,
           pages: opts.pages ?? null,
-          dpi: opts.dpi,
-          mode: mode.data,
-          bitDepth: bitDepth as 1 | 8 | 16,
+          ...profile,
+          ...(source ? { source } : {}),
+          allowLossy: opts.allowLossy ?? false,
+          ...(opts.saneOption ? { driverOptions: opts.saneOption } : {}),
           mastersDir: path.join(path.resolve(opts.out), opts.job, 'masters'),
         });
         device.disconnect();
+        await device.close?.();
         endProgress();
         const out = {
           job: result.job,
           status: result.status,
+          ...(result.status === 'jammed' ? { outcome: 'jam' } : {}),
           pages: result.pages.map((p) => ({ page: p.page, bytes: p.bytes, sha256: p.sha256, path: p.path })),
           ...(result.checksumMismatches.length ? { checksumMismatches: result.checksumMismatches } : {}),
+          ...(result.malformedPages?.length ? { malformedPages: result.malformedPages } : {}),
+          ...(result.protocolErrors.length ? { protocolErrors: result.protocolErrors } : {}),
           ...(result.fault ? { fault: result.fault } : {}),
         };
         if (result.status !== 'complete')

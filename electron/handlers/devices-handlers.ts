@@ -6,23 +6,23 @@ export function devicesHandlers(station: Station): Pick<HandlerTable, keyof type
   const { devices } = station;
   return {
     'devices.list': () => devices.list(),
-    'devices.add': (config) => devices.add(config),
-    'devices.update': (config) => devices.update(config),
+    'devices.add': (config, context) => devices.add(config, context.session.user?.username),
+    'devices.update': (config, context) => devices.update(config, context.session.user?.username),
     'devices.remove': ({ name }) => {
       devices.remove(name);
       return { removed: name };
     },
     'devices.connect': ({ name }) => {
       devices.get(name).connect();
-      return devices.get(name).status();
+      return devices.list().find((d) => d.name === name)!;
     },
     'devices.disconnect': ({ name }) => {
       devices.get(name).disconnect();
-      return devices.get(name).status();
+      return devices.list().find((d) => d.name === name)!;
     },
     'devices.reset': ({ name }) => devices.reset(name),
     'devices.acknowledgeAlert': ({ name }) => {
-      devices.get(name).acknowledgeAlert();
+      devices.acknowledgeAlert(name);
       return { ok: true as const };
     },
     'devices.injectFault': ({ name, fault }) => {

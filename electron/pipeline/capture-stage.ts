@@ -2,6 +2,8 @@ import { StationError } from '../core/station-error';
 import { FatalError, TransientError } from '../queue/errors';
 import { slotsSink } from '../scanner/page-sink';
 import { reconcileStaging, recordCapturedPage, vacantSlots } from './page-ledger';
+import { profileRefusalFor } from './profile-fit';
+import { untilPaperLoaded } from './wait-for-paper';
 import { manifestOf, quarantineBatch, withAttempt, type StageDeps } from './stages';
 
 type CaptureInput = { batchId: string; device: string; pages?: number[] };
@@ -44,6 +46,9 @@ export function untilNotJammed(deps: StageDeps, device: string, signal: AbortSig
 export async function captureStage(deps: StageDeps, input: CaptureInput, signal: AbortSignal): Promise<void> {
   const { batchId } = input;
   await withAttempt(deps, batchId, 'capturing', `device:${input.device}`, async () => {
+    // Only a batch that has not begun waits for paper; one resumed after a jam or a crash goes on.
+    if (deps.store.pages(batchId).length === 0 && !input.pages?.length)
+      await untilPaperLoaded(deps, input.device, batchId, signal);
     for (;;) {
       await untilNotJammed(deps, input.device, signal);
       if ((await captureRound(deps, input, signal)) === 'complete') return;
@@ -80,6 +85,14 @@ async function captureRound(
     });
     throw new FatalError(`recorded master(s) missing from staging: page ${list}`);
   }
+  // The scanner may have changed (or been reached for the first time) since the batch was made.
+  const misfit = profileRefusalFor(deps.devices, manifest);
+  if (misfit) {
+    quarantineBatch(deps, batchId, 'capturing', 'Profile not supported', {
+      qcFindings: [{ page: null, code: 'PROFILE_NOT_SUPPORTED', severity: 'error', message: misfit.message }],
+    });
+    throw new FatalError(misfit.message);
+  }
   const recorded = new Set(deps.store.pages(batchId).map((p) => p.page));
   const { slots, openFrom } = vacantSlots(manifest, recorded, input.pages);
   if (openFrom === null && slots.length === 0) return 'complete';
@@ -91,6 +104,11 @@ async function captureRound(
       dpi: manifest.scanner_profile.dpi,
       mode: manifest.scanner_profile.mode,
       bitDepth: manifest.scanner_profile.bit_depth,
+      ...(manifest.scanner_profile.source ? { source: manifest.scanner_profile.source } : {}),
+      allowLossy: manifest.scanner_profile.allow_lossy ?? false,
+      ...(manifest.scanner_profile.driver_options
+        ? { driverOptions: manifest.scanner_profile.driver_options }
+        : {}),
       mastersDir: deps.core.layout.batchMasters(batchId),
       sink: slotsSink(slots, openFrom, (page) => {
         recordCapturedPage(deps, context, page);
@@ -110,6 +128,26 @@ async function captureRound(
       checksumMismatches: result.checksumMismatches,
     });
     throw new FatalError(result.error?.message ?? 'scanner protocol error');
+  }
+  if (result.malformedPages?.length) {
+    // A page that is no whole image never took a final name; its slot stays vacant for a recapture.
+    deps.audit.record({
+      type: 'validation',
+      outcome: 'failure',
+      detail: result.malformedPages.map((m) => m.message).join('; '),
+      object: batchId,
+      person: 'system',
+    });
+    quarantineBatch(deps, batchId, 'capturing', 'Malformed image', {
+      qcFindings: result.malformedPages.map((m) => ({
+        page: m.page,
+        code: 'MALFORMED_IMAGE',
+        severity: 'error' as const,
+        message: m.message,
+      })),
+      checksumMismatches: result.checksumMismatches,
+    });
+    throw new FatalError(result.error?.message ?? 'malformed image');
   }
   if (result.checksumMismatches.length > 0) {
     quarantineBatch(deps, batchId, 'capturing', 'Checksum mismatch', {

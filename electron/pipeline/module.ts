@@ -14,6 +14,7 @@ import type { DevicesModule } from '../scanner/module';
 import { cancelRefusal, decideRefusal, enforce, retryRefusal, type Actor } from './batch-policy';
 import { BatchStore } from './batches/batch-store';
 import { captureStage } from './capture-stage';
+import { profileRefusalFor } from './profile-fit';
 import { masterObject } from './staged-masters';
 import { verifyStation, type VerifyOptions, type VerifyReport } from './station-verify';
 import { createImageWorkPool } from './image-work';
@@ -193,6 +194,8 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
         throw invalidInput('the manifest is invalid and has no usable batch_id', check.issues);
       const manifest = check.ok ? check.manifest : (input as Record<string, unknown>);
       const batchId = check.ok ? check.manifest.batch_id : check.batchId!;
+      // A profile the scanner cannot honour is refused before anything is stored or started.
+      if (check.ok) enforce(profileRefusalFor(deps.devices, check.manifest));
       // Only what the batch list's schema accepts is stored as its summary, valid manifest or not.
       const { record } = check;
       const inserted = store.insert({
@@ -378,7 +381,7 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
         type: 'filename change',
         outcome: 'superseded',
         detail: `moved to ${path.relative(core.layout.root, path.join(aside, path.basename(page.masterPath)))} for a recapture`,
-        object: masterObject(batchId, page.page),
+        object: masterObject(batchId, page.page, page.masterPath),
         person: by,
       });
     }

@@ -23,7 +23,7 @@ export function recordCapturedPage(
   page: CapturedPage,
   how: 'captured' | 'reconciled' = 'captured',
 ): void {
-  const object = masterObject(context.batchId, page.page);
+  const object = masterObject(context.batchId, page.page, page.path);
   deps.core.db.transaction(() => {
     deps.store.addPage(context.batchId, {
       page: page.page,
@@ -47,7 +47,9 @@ export function recordCapturedPage(
       outcome: 'success',
       detail:
         how === 'captured'
-          ? `SHA-256 ${page.sha256}, verified against the scanner's`
+          ? page.checksumAnnounced === false
+            ? `SHA-256 ${page.sha256}, computed while the bytes arrived (the scanner announces no checksum)`
+            : `SHA-256 ${page.sha256}, verified against the scanner's`
           : `SHA-256 ${page.sha256}, computed from the staged master (verified against the scanner's before it was named)`,
       object,
       person: 'system',

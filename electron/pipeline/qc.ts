@@ -7,7 +7,13 @@ export interface ExpectedProfile {
   dpi: number;
   mode: 'color' | 'gray' | 'bw';
   bitDepth: 1 | 8 | 16;
+  /** The batch's profile allows lossy masters (JPEG, PDF): they are then a warning, not an error. */
+  allowLossy?: boolean;
 }
+
+/** Lossless master formats (as sharp names them); anything else is lossy or unknown. */
+const LOSSLESS = new Set(['tiff', 'png']);
+const LOSSY = new Set(['jpeg', 'pdf']);
 
 export interface MasterMetadata {
   width: number;
@@ -31,8 +37,9 @@ function bitDepthOf(meta: Metadata): number | null {
 }
 
 /**
- * Inspects one master against the scan profile: it must decode completely (a malformed TIFF
- * is an error, never a crash), be a TIFF with the profile's resolution, bit depth and colour
+ * Inspects one master against the scan profile: it must decode completely (a malformed image
+ * is an error, never a crash), be lossless (TIFF or PNG; JPEG or PDF only where the profile
+ * allows lossy masters, and then a warning) with the profile's resolution, bit depth and colour
  * mode; a colour master without an embedded ICC profile is a warning.
  */
 export async function inspectMaster(
@@ -73,7 +80,21 @@ export async function inspectMaster(
     hasIcc: Boolean(meta.icc),
     format: meta.format ?? 'unknown',
   };
-  if (result.format !== 'tiff') error('NOT_TIFF', `the master is ${result.format}, not TIFF`);
+  if (LOSSY.has(result.format)) {
+    if (profile.allowLossy)
+      findings.push({
+        page,
+        code: 'LOSSY_MASTER',
+        severity: 'warning',
+        message: `the master is ${result.format.toUpperCase()}, a lossy format (the profile allows lossy masters)`,
+      });
+    else
+      error(
+        'LOSSY_MASTER',
+        `the master is ${result.format.toUpperCase()}, a lossy format the profile does not allow`,
+      );
+  } else if (!LOSSLESS.has(result.format))
+    error('NOT_A_MASTER_FORMAT', `the master is ${result.format}, not TIFF or PNG`);
   if (result.width < 1 || result.height < 1) error('NO_PIXELS', 'the master has no pixels');
   if (result.dpi === null) error('NO_RESOLUTION', 'the master records no resolution');
   else if (result.dpi !== profile.dpi)

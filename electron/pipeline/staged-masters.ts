@@ -1,11 +1,17 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
-const MASTER_NAME = /^page-(\d{4,})\.tif$/;
+/** A master under its final name, in any format a scanner may send (the extension is its real format). */
+const MASTER_NAME = /^page-(\d{4,})\.(?:tif|png|jpg|pdf)$/;
 
-/** The object name an audit event about a staged master carries. */
-export function masterObject(batchId: string, page: number): string {
-  return `${batchId}/masters/page-${String(page).padStart(4, '0')}.tif`;
+/** The extension (with its dot) of a master's file: its real format's. */
+export function masterExtension(masterPath: string): string {
+  return path.extname(masterPath).toLowerCase();
+}
+
+/** The object name an audit event about a staged master carries: `B1/masters/page-0001.<ext>`. */
+export function masterObject(batchId: string, page: number, masterPath: string): string {
+  return `${batchId}/masters/page-${String(page).padStart(4, '0')}${masterExtension(masterPath)}`;
 }
 
 /** Masters under their final names in a batch's staging folder, by page number. */

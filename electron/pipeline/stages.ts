@@ -99,8 +99,10 @@ export function manifestOf(deps: StageDeps, batchId: string): BatchManifest {
 }
 
 /**
- * Technical metadata, prepared while the scanner captures: the device's identity, the scan
- * profile and the software, for the package (data/metadata/technical.json).
+ * Technical metadata, prepared while the scanner captures: the device's identity as the device
+ * itself reported it (make, model, serial, firmware) and the driver that spoke to it, the scan
+ * profile and the software, for the package (data/metadata/technical.json). The device is
+ * usually reached before capture starts; until it has answered, its identity is null.
  */
 export async function technicalMetadataStage(deps: StageDeps, input: { batchId: string }): Promise<void> {
   const manifest = manifestOf(deps, input.batchId);
@@ -109,9 +111,10 @@ export async function technicalMetadataStage(deps: StageDeps, input: { batchId: 
     batch: input.batchId,
     device: {
       name: manifest.device,
+      driver: device?.driver ?? null,
+      address: device?.address ?? null,
       host: device?.host ?? null,
       identity: device?.identity ?? null,
-      protocol: 'ScanLink/1',
     },
     profile: manifest.scanner_profile,
     software: `Quire ${QUIRE_VERSION}`,
@@ -130,6 +133,7 @@ export async function qcStage(deps: StageDeps, input: { batchId: string }): Prom
       dpi: manifest.scanner_profile.dpi,
       mode: manifest.scanner_profile.mode,
       bitDepth: manifest.scanner_profile.bit_depth,
+      allowLossy: manifest.scanner_profile.allow_lossy ?? false,
     };
     const findings: QcFinding[] = [];
     const metas: { page: number; meta: MasterMetadata }[] = [];

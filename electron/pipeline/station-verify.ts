@@ -4,7 +4,7 @@ import type { BatchStage } from '../../shared/contract/index';
 import type { AuditModule } from '../audit/module';
 import type { DataDir } from '../storage/index';
 import type { BatchStore } from './batches/batch-store';
-import { masterObject, stagedMasters } from './staged-masters';
+import { masterExtension, masterObject, stagedMasters } from './staged-masters';
 import { sha256File } from './packaging/hashing';
 
 /** One thing that is not as it must be; `code` is stable for scripts. */
@@ -125,10 +125,10 @@ async function verifyBatch(
     tally.set(event.object, count);
   }
   for (const row of rows)
-    if (!tally.has(masterObject(batch, row.page)))
+    if (!tally.has(masterObject(batch, row.page, row.masterPath)))
       find('PAGE_WITHOUT_CAPTURE_EVENT', row.page, `page ${row.page} has no PREMIS capture event`);
   for (const [object, { captured, superseded }] of tally) {
-    const page = Number(/page-(\d+)\.tif$/.exec(object)?.[1] ?? 0);
+    const page = Number(/page-(\d+)\.(?:tif|png|jpg|pdf)$/.exec(object)?.[1] ?? 0);
     const accounted = superseded + (byPage.has(page) ? 1 : 0);
     if (captured !== accounted)
       find(
@@ -157,7 +157,7 @@ async function verifyPackage(
   const root = deps.layout.batchPackage(batch);
   if (!existsSync(root)) return void find('PACKAGE_MISSING', null, `no package at ${root}`);
   const inPackage = (await fs.readdir(path.join(root, 'data', 'masters')).catch(() => [] as string[])).sort();
-  const wanted = numbers.map((n) => `page-${String(n).padStart(4, '0')}.tif`);
+  const wanted = rows.map((r) => packagedName(r.page, r.masterPath));
   if (inPackage.join() !== wanted.join())
     find(
       'PACKAGE_MASTERS_MISMATCH',
@@ -168,7 +168,7 @@ async function verifyPackage(
   const listed = new Map(
     manifest
       .split('\n')
-      .map((line) => /^([0-9a-f]{64})\s+data\/masters\/page-(\d+)\.tif$/.exec(line.trim()))
+      .map((line) => /^([0-9a-f]{64})\s+data\/masters\/page-(\d+)\.(?:tif|png|jpg|pdf)$/.exec(line.trim()))
       .filter((m): m is RegExpExecArray => m !== null)
       .map((m) => [Number(m[2]), m[1]!]),
   );
@@ -180,12 +180,17 @@ async function verifyPackage(
         row.page,
         `the package's manifest does not list page ${row.page} with its captured SHA-256`,
       );
-    if (!premis.includes(row.sha256) || !premis.includes(masterObject(batch, row.page)))
+    if (!premis.includes(row.sha256) || !premis.includes(masterObject(batch, row.page, row.masterPath)))
       find('PREMIS_MISMATCH', row.page, `the package's PREMIS lacks page ${row.page}'s capture or digest`);
-    const packaged = path.join(root, 'data', 'masters', `page-${String(row.page).padStart(4, '0')}.tif`);
+    const packaged = path.join(root, 'data', 'masters', packagedName(row.page, row.masterPath));
     if (options.deep && existsSync(packaged) && (await sha256File(packaged)) !== row.sha256)
       find('PACKAGE_MASTER_CHANGED', row.page, `${packaged} no longer has its captured SHA-256`);
   }
+}
+
+/** A master's name in the package: its page number and its real format's extension, as staged. */
+function packagedName(page: number, masterPath: string): string {
+  return `page-${String(page).padStart(4, '0')}${masterExtension(masterPath)}`;
 }
 
 /** `.part` files outside captures in flight, `.building` folders, packages of no batch. */

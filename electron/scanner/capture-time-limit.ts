@@ -1,4 +1,4 @@
-import type { BitDepth, ScanMode } from './protocol';
+import type { BitDepth, ScanMode } from './device';
 
 /** The largest sheet a document feeder takes, US legal (inches): the worst case per page. */
 const SHEET_INCHES = { width: 8.5, height: 14 };

@@ -2,6 +2,7 @@ import type { DeviceStatus, ScanProfile } from '../../shared/contract/index';
 import type { Logger } from '../core/logger';
 import type { PageSink } from './page-sink';
 import type { CapturedPage } from './page-writer';
+import type { MasterFormat } from './master-format';
 
 /**
  * The driver-neutral scanner, as the pipeline, the handlers and the console see it. Drivers
@@ -12,8 +13,7 @@ import type { CapturedPage } from './page-writer';
 export type ScanMode = 'color' | 'gray' | 'bw';
 export type BitDepth = 1 | 8 | 16;
 export type ScanSource = 'flatbed' | 'feeder' | 'duplex';
-/** Formats a master may arrive in, lossless first. */
-export type MasterFormat = 'tiff' | 'png' | 'jpeg' | 'pdf';
+export type { MasterFormat } from './master-format';
 
 /** What the scanner says it can do (from the device itself, never assumed). */
 export interface DeviceCapabilities {
@@ -22,6 +22,8 @@ export interface DeviceCapabilities {
   bitDepths: BitDepth[];
   /** Discrete resolutions in dpi the device offers (a range is expanded to its common steps). */
   resolutions: number[];
+  /** Any whole dpi within this range is accepted too, where the device takes one (null: only the steps). */
+  resolutionRange?: { min: number; max: number } | null;
   formats: MasterFormat[];
   /** Largest scan area in millimetres, when the device reports one. */
   maxArea: { widthMm: number; heightMm: number } | null;
@@ -72,6 +74,8 @@ export interface CaptureResult {
   checksumMismatches: { page: number; expected: string; actual: string }[];
   /** Pages the scanner announced against the protocol (repeated, out of order, beyond the job): not kept. */
   protocolErrors: { page: number; message: string }[];
+  /** Pages whose bytes were no whole image of their format (truncated, broken structure): not kept. */
+  malformedPages?: { page: number; format: MasterFormat | null; message: string }[];
   fault: { code: string; message: string } | null;
   /** Why the job did not complete; `transient` says whether retrying may help. */
   error: { code: string; message: string; transient: boolean } | null;
@@ -92,6 +96,12 @@ export interface Device {
   reset(): Promise<void>;
   on(event: 'status', listener: (status: DeviceStatus) => void): this;
   on(event: 'alert', listener: (alert: NonNullable<DeviceStatus['alert']>) => void): this;
+  /** Marks the device's alert as handled by an operator (a jam alert otherwise stays until reset). */
+  acknowledgeAlert?(): void;
+  /** Releases what the driver holds beyond its connection (trace files, child processes). */
+  close?(): Promise<void>;
+  /** What `quire probe` adds for this driver (e.g. the protocol's own greeting), beside the neutral facts. */
+  probeDetails?(): Record<string, unknown>;
 }
 
 /** What the fleet's factory hands every driver's constructor. */

@@ -11,6 +11,27 @@ const MIGRATIONS = [
       updated_at TEXT NOT NULL
     )`,
   },
+  {
+    // Devices name their driver and address: ScanLink rows stored as host and port become
+    // `driver: 'scanlink', address: 'HOST:PORT'` (an IPv6 host in brackets); nothing else changes.
+    version: 2,
+    name: 'driver and address',
+    sql: `UPDATE fleet_devices
+      SET config_json = json_remove(
+        json_set(
+          config_json,
+          '$.driver', 'scanlink',
+          '$.address',
+          CASE WHEN instr(json_extract(config_json, '$.host'), ':') > 0
+            THEN '[' || json_extract(config_json, '$.host') || ']'
+            ELSE json_extract(config_json, '$.host') END
+          || ':' || json_extract(config_json, '$.port')
+        ),
+        '$.host', '$.port'
+      )
+      WHERE json_extract(config_json, '$.driver') IS NULL
+        AND json_extract(config_json, '$.host') IS NOT NULL`,
+  },
 ];
 
 /** The station's configured scanners (simulators are not stored: they live only while running). */
@@ -19,6 +40,7 @@ export class FleetStore {
     migrate(db, 'devices', MIGRATIONS);
   }
 
+  /** Every stored config; a row that no longer parses stays in the table (never lost) but is not built. */
   all(): DeviceConfig[] {
     const rows = this.db.prepare('SELECT config_json FROM fleet_devices ORDER BY name').all() as {
       config_json: string;

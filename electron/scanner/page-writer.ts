@@ -2,13 +2,32 @@ import { createHash, type Hash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { commitPartFile, FileExistsError, PART_SUFFIX, pathExists } from '../storage/index';
-import type { MasterFormat } from './device';
+import { checkImageStructure, ImageStructureError } from './image-structure';
+import { MASTER_EXTENSIONS, MASTER_FILE_PATTERN, masterFileName, type MasterFormat } from './master-format';
+
+export { MASTER_EXTENSIONS, masterFileName } from './master-format';
 
 export interface CapturedPage {
   page: number;
   bytes: number;
   sha256: string;
   path: string;
+  /** The master's real format, read from its bytes (the extension of `path` says the same). */
+  format?: MasterFormat;
+  /** False where the protocol announced no checksum: the SHA-256 is the one computed on arrival. */
+  checksumAnnounced?: boolean;
+}
+
+/** A page whose bytes are no whole image (truncated, undecodable structure): never named. */
+export class PageStructureError extends Error {
+  override readonly name = 'PageStructureError';
+  constructor(
+    readonly page: number,
+    readonly format: MasterFormat | null,
+    readonly reason: string,
+  ) {
+    super(`page ${page}: ${reason}`);
+  }
 }
 
 export class PageVerificationError extends Error {
@@ -26,20 +45,6 @@ export class PageVerificationError extends Error {
   }
 }
 
-/** A master keeps the extension of the format the scanner really sent. */
-export const MASTER_EXTENSIONS: Record<MasterFormat, string> = {
-  tiff: 'tif',
-  png: 'png',
-  jpeg: 'jpg',
-  pdf: 'pdf',
-};
-
-export function masterFileName(page: number, format: MasterFormat = 'tiff'): string {
-  return `page-${String(page).padStart(4, '0')}.${MASTER_EXTENSIONS[format]}`;
-}
-
-const MASTER_PATTERN = /^page-(\d{4,})\.(?:tif|png|jpg|pdf)$/;
-
 /** The highest page number already under a final name: a resumed job continues after it. */
 export async function highestCompletedPage(mastersDir: string): Promise<number> {
   let names: string[];
@@ -49,7 +54,7 @@ export async function highestCompletedPage(mastersDir: string): Promise<number> 
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
     throw error;
   }
-  return names.reduce((max, name) => Math.max(max, Number(MASTER_PATTERN.exec(name)?.[1] ?? 0)), 0);
+  return names.reduce((max, name) => Math.max(max, Number(MASTER_FILE_PATTERN.exec(name)?.[1] ?? 0)), 0);
 }
 
 /** Page bytes are gathered into a few reused 1 MiB buffers, so the disk sees large writes. */
@@ -75,11 +80,13 @@ export class PageWriter {
   private writes: Promise<void> = Promise.resolve();
   private writeError: Error | null = null;
   private drainWaiters: Array<() => void> = [];
-  private sealed: { bytes: number; sha256: string } | null = null;
+  private sealed: { bytes: number; sha256: string; format: MasterFormat } | null = null;
 
   private constructor(
     readonly page: number,
-    readonly finalPath: string,
+    private readonly mastersDir: string,
+    /** The format the scanner announced; the bytes have the last word (see seal). */
+    private readonly announced: MasterFormat,
     private readonly partPath: string,
     private readonly handle: fs.FileHandle,
     private readonly expected: { bytes: number; sha256: string } | null,
@@ -97,15 +104,20 @@ export class PageWriter {
     format: MasterFormat = 'tiff',
   ): Promise<PageWriter> {
     await fs.mkdir(mastersDir, { recursive: true });
-    const finalPath = path.join(mastersDir, masterFileName(page, format));
-    const partPath = finalPath + PART_SUFFIX;
+    const partPath = path.join(mastersDir, masterFileName(page, format)) + PART_SUFFIX;
     // Exclusive create: a page is never written over another page's bytes, whether sealed or
-    // still sealing (leftovers of an interrupted attempt are removed before a job starts).
-    if (await pathExists(finalPath)) throw new FileExistsError(finalPath);
-    const handle = await fs.open(partPath, 'wx');
+    // still sealing (leftovers of an interrupted attempt are removed before a job starts), in
+    // whatever format that page arrived.
+    for (const other of Object.keys(MASTER_EXTENSIONS) as MasterFormat[]) {
+      const existing = path.join(mastersDir, masterFileName(page, other));
+      if (await pathExists(existing)) throw new FileExistsError(existing);
+    }
+    // Read as well as write: the structure check reads the file back before it is named.
+    const handle = await fs.open(partPath, 'wx+');
     return new PageWriter(
       page,
-      finalPath,
+      mastersDir,
+      format,
       partPath,
       handle,
       expected && { bytes: expected.bytes, sha256: expected.sha256.toLowerCase() },
@@ -168,15 +180,22 @@ export class PageWriter {
     else this.drainWaiters.push(callback);
   }
 
+  /** The page's final name: the extension of its real format once sealed, else the announced one. */
+  get finalPath(): string {
+    return path.join(this.mastersDir, masterFileName(this.page, this.sealed?.format ?? this.announced));
+  }
+
   get receivedBytes(): number {
     return this.received;
   }
 
   /**
-   * Verifies the page and makes its bytes durable (fsync) under the `.part` name; throws
-   * PageVerificationError, having discarded it, if it is corrupt. `publish` names it after.
+   * Verifies the page (announced length and SHA-256, then the image structure of its real
+   * format, read back from the file) and makes its bytes durable (fsync) under the `.part`
+   * name; throws PageVerificationError or PageStructureError, having discarded it, if it is
+   * corrupt or not a whole image. `publish` names it after, with its real format's extension.
    */
-  async seal(): Promise<{ bytes: number; sha256: string }> {
+  async seal(): Promise<{ bytes: number; sha256: string; format: MasterFormat }> {
     this.flushCurrent();
     await this.writes;
     this.free.length = 0; // every byte is written: the buffers can go while the fsync runs
@@ -190,6 +209,15 @@ export class PageWriter {
       await this.discard();
       throw new PageVerificationError(this.page, expected, { bytes: this.received, sha256 });
     }
+    let format: MasterFormat;
+    try {
+      format = await checkImageStructure(this.handle, this.received);
+    } catch (error) {
+      await this.discard();
+      if (error instanceof ImageStructureError)
+        throw new PageStructureError(this.page, error.format, error.message);
+      throw error;
+    }
     try {
       await this.handle.sync();
       await this.handle.close();
@@ -197,7 +225,7 @@ export class PageWriter {
       await this.discard();
       throw error;
     }
-    this.sealed = { bytes: this.received, sha256 };
+    this.sealed = { bytes: this.received, sha256, format };
     return this.sealed;
   }
 
@@ -205,7 +233,12 @@ export class PageWriter {
   async publish(): Promise<CapturedPage> {
     if (!this.sealed) throw new Error(`page ${this.page} is published before it is sealed`);
     await commitPartFile(this.partPath, this.finalPath, { noOverwrite: true });
-    return { page: this.page, ...this.sealed, path: this.finalPath };
+    return {
+      page: this.page,
+      ...this.sealed,
+      path: this.finalPath,
+      checksumAnnounced: this.expected !== null,
+    };
   }
 
   /** Drops an interrupted or corrupt page: nothing of it remains. */

@@ -71,7 +71,7 @@ export const QuarantineDiagnostics = z.object({
   validationIssues: z.array(WireIssue),
   qcFindings: z.array(QcFinding),
   checksumMismatches: z.array(z.object({ page: z.number().int(), expected: z.string(), actual: z.string() })),
-  /** Pages the scanner announced against ScanLink/1 (repeated, out of order, past the job): not kept. */
+  /** Pages the scanner announced against its protocol (repeated, out of order, past the job): not kept. */
   protocolErrors: z.array(z.object({ page: z.number().int(), message: z.string() })).default([]),
   attempts: z.array(AttemptRecord),
 });

@@ -25,13 +25,66 @@ export const ScanProfile = z.object({
 });
 export type ScanProfile = z.infer<typeof ScanProfile>;
 
-export const DeviceConfig = z.object({
+/** The drivers a device's config may name; the fleet says which are built into this station. */
+export const DriverName = z.enum(['scanlink', 'escl', 'sane']);
+export type DriverName = z.infer<typeof DriverName>;
+
+/** Optional scan settings a batch's profile may add; a device's capabilities say which it honours. */
+export const ScanSource = z.enum(['flatbed', 'feeder', 'duplex']);
+export type ScanSource = z.infer<typeof ScanSource>;
+
+const Sha256Fingerprint = z
+  .string()
+  .regex(/^(?:[0-9a-fA-F]{2}:?){31}[0-9a-fA-F]{2}$/, 'a SHA-256 fingerprint: 64 hex digits, colons allowed')
+  .transform((v) => v.replace(/:/g, '').toLowerCase());
+
+const DeviceConfigFields = z.object({
   name: DeviceName,
-  host: z.string().min(1).max(253),
-  port: z.number().int().min(1).max(65535),
+  /** Which driver speaks to it. */
+  driver: DriverName,
+  /**
+   * Where it is, in its driver's own form: `HOST:PORT` (scanlink), `http(s)://HOST:PORT/<root>`
+   * (escl), a SANE device name such as `fujitsu:fi-7160:1234` (sane).
+   */
+  address: z.string().trim().min(1).max(1024),
   profile: ScanProfile,
+  /** Passed through to the driver (e.g. SANE backend options such as double-feed detection). */
+  driverOptions: z.record(z.string().min(1).max(128), z.string().max(1024)).optional(),
+  /** Start the next batch waiting for this scanner when paper is loaded (off by default). */
+  waitForPaper: z.boolean().optional(),
+  /** HTTPS with a self-signed certificate: the SHA-256 fingerprint an operator pinned. */
+  pinnedCertificateSha256: Sha256Fingerprint.optional(),
 });
-export type DeviceConfig = z.infer<typeof DeviceConfig>;
+
+/**
+ * A device's stored and submitted config. The older ScanLink-only form `{name, host, port,
+ * profile}` is still accepted and read as `driver: 'scanlink', address: 'HOST:PORT'`, so stored
+ * rows and existing callers keep working.
+ */
+export const DeviceConfig = z.preprocess((raw) => {
+  if (raw && typeof raw === 'object' && !('driver' in raw) && !('address' in raw) && 'host' in raw) {
+    const { host, port, ...rest } = raw as Record<string, unknown>;
+    return { ...rest, driver: 'scanlink', address: `${String(host)}:${String(port)}` };
+  }
+  return raw;
+}, DeviceConfigFields.strict());
+export type DeviceConfig = z.output<typeof DeviceConfigFields>;
+/** What a caller may hand in: the current form, or the older ScanLink `host`/`port` form. */
+export type DeviceConfigInput =
+  z.input<typeof DeviceConfigFields> | { name: string; host: string; port: number; profile: ScanProfile };
+
+/** What the device says it can do; absent until it has been reached. */
+export const DeviceCapabilities = z.object({
+  sources: z.array(ScanSource),
+  modes: z.array(z.enum(['color', 'gray', 'bw'])),
+  bitDepths: z.array(z.union([z.literal(1), z.literal(8), z.literal(16)])),
+  resolutions: z.array(z.number().int().positive()),
+  /** Any whole dpi within this range, where the device accepts one (besides the listed steps). */
+  resolutionRange: z.object({ min: z.number().int(), max: z.number().int() }).nullable().optional(),
+  formats: z.array(z.enum(['tiff', 'png', 'jpeg', 'pdf'])),
+  maxArea: z.object({ widthMm: z.number(), heightMm: z.number() }).nullable(),
+});
+export type DeviceCapabilitiesWire = z.infer<typeof DeviceCapabilities>;
 
 export const DeviceAlert = z.object({
   device: z.string(),
@@ -65,6 +118,15 @@ export const DeviceStatus = z.object({
   lastError: z.string().nullable(),
   /** A jam or cover alert stays until an operator handles it (RESET or acknowledge). */
   alert: DeviceAlert.nullable(),
+  // Optional so that every driver's status parses while the fleet grows into them.
+  driver: DriverName.optional(),
+  /** The config's address, in the driver's own form. */
+  address: z.string().optional(),
+  capabilities: DeviceCapabilities.nullable().optional(),
+  /** Wait-for-paper is on: the next batch starts when the feeder goes from empty to loaded. */
+  waitForPaper: z.boolean().optional(),
+  /** The batch waiting for paper on this scanner, if any. */
+  waitingBatch: z.string().nullable().optional(),
 });
 export type DeviceStatus = z.infer<typeof DeviceStatus>;
 
@@ -73,6 +135,8 @@ export const SimulatorFault = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('dropMidPage'), page: z.number().int().positive() }),
   z.object({ kind: z.literal('corruptChecksum'), page: z.number().int().positive() }),
   z.object({ kind: z.literal('notTiffAtPage'), page: z.number().int().positive() }),
+  /** A whole TIFF (its structure intact) that names a compression no reader knows: QC cannot decode it. */
+  z.object({ kind: z.literal('undecodableAtPage'), page: z.number().int().positive() }),
   /** Sends page N twice, the second time with other bytes (a firmware that re-sends a page). */
   z.object({ kind: z.literal('duplicatePage'), page: z.number().int().positive() }),
   /** Right after page N's PAGE_END, in the same write, bytes that are no frame. */
@@ -94,16 +158,17 @@ export const devicesCommands = {
     summary: 'Every scanner in the fleet with its live state.',
   }),
   'devices.add': command({
-    input: DeviceConfig.strict(),
+    input: DeviceConfig,
     output: DeviceStatus,
     access: 'supervisor',
     summary: 'Adds a scanner to the fleet and connects to it.',
   }),
   'devices.update': command({
-    input: DeviceConfig.strict(),
+    input: DeviceConfig,
     output: DeviceStatus,
     access: 'supervisor',
-    summary: "Changes a scanner's address or scan profile (not while it captures).",
+    summary:
+      "Changes a scanner's driver, address, scan profile or wait-for-paper (not while it captures); driver options and a pinned certificate not named are kept.",
   }),
   'devices.remove': command({
     input: ByName,

@@ -22,6 +22,15 @@ export const ScannerProfile = z
     mode: z.enum(['color', 'gray', 'bw']),
     bit_depth: z.union([z.literal(1), z.literal(8), z.literal(16)]),
     colour_profile: z.string().min(1).max(120),
+    /** Where the sheets are: the feeder (default where the scanner has one), the flatbed, or duplex. */
+    source: z.enum(['feeder', 'flatbed', 'duplex']).optional(),
+    /** Lossy masters (JPEG, PDF) are kept only when this says so; QC then records a warning. */
+    allow_lossy: z.boolean().optional(),
+    /** Passed to the scanner's driver for this batch (e.g. a SANE backend's double-feed option). */
+    driver_options: z
+      .record(z.string().min(1).max(64), z.string().max(256))
+      .refine((o) => Object.keys(o).length <= 32, { message: 'at most 32 driver options' })
+      .optional(),
   })
   .strict()
   .refine((p) => (p.mode === 'bw') === (p.bit_depth === 1), {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { EventKind, Opcode } from '../../electron/scanner/protocol';
-import { ScanLinkDevice } from '../../electron/scanner/scanlink-device';
+import { EventKind, Opcode } from '../../electron/scanner/scanlink/protocol';
+import { ScanLinkDevice } from '../../electron/scanner/scanlink/scanlink-device';
 import { startScriptedPeer, type ScriptedPeer } from './scripted-peer';
 
 export const peerStatus = (state: string, buffered: number, job: string | null, seq = 0) => ({

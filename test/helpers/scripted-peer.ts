@@ -1,6 +1,6 @@
 import net from 'node:net';
-import { encodeEvent, FrameDecoder, type Frame } from '../../electron/scanner/codec';
-import { EventKind } from '../../electron/scanner/protocol';
+import { encodeEvent, FrameDecoder, type Frame } from '../../electron/scanner/scanlink/codec';
+import { EventKind } from '../../electron/scanner/scanlink/protocol';
 
 /**
  * A hand-scripted ScanLink/1 peer for edge cases the simulator does not produce: the test

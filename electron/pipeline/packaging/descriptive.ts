@@ -12,7 +12,12 @@ export interface DescriptiveContext {
   software: string;
   /** ISO date-time of the record's creation. */
   createdAt: string;
+  /** The masters' media types, as captured (default: TIFF). */
+  masterMediaTypes?: string[];
 }
+
+const mediaTypes = (ctx: DescriptiveContext) =>
+  ctx.masterMediaTypes?.length ? [...new Set(ctx.masterMediaTypes)].sort() : ['image/tiff'];
 
 function restriction(d: DescriptiveMetadata): string {
   const tier = { public: 'Public', research: 'Research use only', restricted: 'Restricted' }[d.accessTier];
@@ -40,7 +45,7 @@ export function appendMods(mods: XmlCursor, d: DescriptiveMetadata, ctx: Descrip
   }
   if (d.date) add(mods.ele(MODS_NS, 'mods:originInfo'), MODS_NS, 'mods:dateCreated', d.date).up();
   const physical = mods.ele(MODS_NS, 'mods:physicalDescription');
-  add(physical, MODS_NS, 'mods:internetMediaType', 'image/tiff');
+  for (const type of mediaTypes(ctx)) add(physical, MODS_NS, 'mods:internetMediaType', type);
   add(physical, MODS_NS, 'mods:extent', `${ctx.pages} ${ctx.pages === 1 ? 'page' : 'pages'}`);
   add(physical, MODS_NS, 'mods:digitalOrigin', 'reformatted digital');
   physical.up();
@@ -69,7 +74,7 @@ export function appendDublinCore(dc: XmlCursor, d: DescriptiveMetadata, ctx: Des
   if (d.creator) add(dc, DC_NS, 'dc:creator', d.creator);
   if (d.date) add(dc, DC_NS, 'dc:date', d.date);
   add(dc, DC_NS, 'dc:type', 'Image');
-  add(dc, DC_NS, 'dc:format', 'image/tiff');
+  for (const type of mediaTypes(ctx)) add(dc, DC_NS, 'dc:format', type);
   add(dc, DC_NS, 'dc:format', `${ctx.pages} ${ctx.pages === 1 ? 'page' : 'pages'}`);
   for (const accession of d.accessionNumbers) add(dc, DC_NS, 'dc:identifier', accession);
   add(dc, DC_NS, 'dc:rights', d.rightsStatement);

@@ -71,7 +71,7 @@ const dmdWrap = (root: XmlCursor, id: string, mdType: string): XmlCursor =>
  * METS around them laxly, as it does not load LIDO: the packaging tests validate each embedded
  * record separately against the official LIDO 1.1 schema).
  */
-function appendDmdSecs(root: XmlCursor, input: MetsInput, pageCount: number): string[] {
+function appendDmdSecs(root: XmlCursor, input: MetsInput, pages: readonly PackagePage[]): string[] {
   if (input.schema === 'LIDO') {
     const objects = input.lido ?? [];
     if (objects.length === 0) throw new Error(`LIDO batch ${input.batchId} has no object to describe`);
@@ -87,7 +87,8 @@ function appendDmdSecs(root: XmlCursor, input: MetsInput, pageCount: number): st
   const xmlData = dmdWrap(root, 'DMD1', schema);
   const record = openDescriptiveRoot(xmlData, schema);
   const ctx = {
-    pages: pageCount,
+    pages: pages.length,
+    masterMediaTypes: pages.map((p) => p.master.mimeType),
     organization: input.capture?.organization,
     software: input.software,
     createdAt: input.createdAt,
@@ -127,7 +128,7 @@ export function buildMets(input: MetsInput): string {
   }
   hdr.up();
 
-  const dmdIds = appendDmdSecs(root, input, pages.length);
+  const dmdIds = appendDmdSecs(root, input, pages);
 
   const amd = root.ele(METS_NS, 'mets:amdSec').att(null, 'ID', 'AMD1');
   for (const p of pages) {

@@ -89,6 +89,22 @@ export interface PlannedPage {
 
 export const pageName = (page: number) => `page-${String(page).padStart(4, '0')}`;
 
+/** A master's media type from its extension: the format the scanner really sent. */
+export const MASTER_MIME: Record<string, string> = {
+  '.tif': 'image/tiff',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.pdf': 'application/pdf',
+};
+
+export function masterMimeType(masterPath: string): string {
+  const ext = masterPath.slice(masterPath.lastIndexOf('.')).toLowerCase();
+  const mime = MASTER_MIME[ext];
+  if (!mime) throw new Error(`${masterPath} is no master format Quire packages (tif, png, jpg, pdf)`);
+  return mime;
+}
+
+/** Masters: see masterMimeType (the master's own format); derivatives are always these. */
 export const MIME: Record<FileUse, string> = {
   MASTER: 'image/tiff',
   ACCESS: 'image/jpeg',
@@ -97,8 +113,10 @@ export const MIME: Record<FileUse, string> = {
 };
 
 /** Where each kind of file goes inside data/. */
-export const BAG_PATHS: Record<FileUse, (page: number) => string> = {
-  MASTER: (p) => `masters/${pageName(p)}.tif`,
+export const BAG_PATHS: Record<FileUse, (page: number, masterPath?: string) => string> = {
+  /** A master keeps its real format's extension in the bag. */
+  MASTER: (p, masterPath) =>
+    `masters/${pageName(p)}${masterPath ? masterPath.slice(masterPath.lastIndexOf('.')).toLowerCase() : '.tif'}`,
   ACCESS: (p) => `access/${pageName(p)}.jpg`,
   THUMBNAIL: (p) => `thumbnails/${pageName(p)}.jpg`,
   SIDECAR: (p) => `metadata/${pageName(p)}.xmp`,

@@ -11,7 +11,14 @@ import { sha256File } from './hashing';
 import { buildIiifManifest } from './iiif';
 import { lidoWithResources } from './lido-package';
 import { buildMets, type PackageFile, type PackagePage } from './mets';
-import { BAG_PATHS, isPubliclyAvailable, MIME, type FileUse, type PackageInput } from './package-input';
+import {
+  BAG_PATHS,
+  isPubliclyAvailable,
+  masterMimeType,
+  MIME,
+  type FileUse,
+  type PackageInput,
+} from './package-input';
 import { buildPackagePremis, type PremisFile } from './premis';
 
 export interface WritePackageOptions {
@@ -65,10 +72,10 @@ export async function writePackage(
   };
   for (const p of pages) {
     const master: PackageFile = {
-      href: BAG_PATHS.MASTER(p.page),
+      href: BAG_PATHS.MASTER(p.page, p.masterPath),
       bytes: p.bytes,
       sha256: p.sha256,
-      mimeType: MIME.MASTER,
+      mimeType: masterMimeType(p.masterPath),
     };
     payload.push({ source: p.masterPath, dest: master.href, sha256: p.sha256 });
     const tech = {
@@ -100,7 +107,13 @@ export async function writePackage(
   for (const extra of input.extraFiles ?? []) payload.push({ source: extra.source, dest: extra.href });
 
   const schema = descriptiveSchemaFor(input.metadataSchema);
-  const ctx = { pages: pages.length, organization: input.capture.organization, software, createdAt };
+  const ctx = {
+    pages: pages.length,
+    masterMediaTypes: pages.map((p) => masterMimeType(p.masterPath)),
+    organization: input.capture.organization,
+    software,
+    createdAt,
+  };
   const lido = (prefix: string) =>
     lidoWithResources(input.lido ?? [], metsPages, {
       publiclyAvailable: isPubliclyAvailable(input.descriptive, createdAt.slice(0, 10)),

@@ -25,7 +25,11 @@ export interface PremisFile {
 
 export const objectId = (batchId: string, href: string) => `${batchId}/${href}`;
 
-const FORMAT_VERSION: Record<string, string> = { 'image/tiff': '6.0', 'image/jpeg': '1.02' };
+const FORMAT_VERSION: Record<string, string> = {
+  'image/tiff': '6.0',
+  'image/jpeg': '1.02',
+  'image/png': '1.2',
+};
 
 /** `<premis:object xsi:type="premis:file">` with fixity, size, format, origin and provenance link. */
 export function appendFileObject(

@@ -6,6 +6,7 @@ export interface Faults {
   dropMidPage: number | null;
   corruptChecksum: number | null;
   notTiffAtPage: number | null;
+  undecodableAtPage: number | null;
   duplicatePage: number | null;
   garbageAfterPage: number | null;
   slowFlush: number | null;
@@ -18,6 +19,7 @@ export const NO_FAULTS: Faults = {
   dropMidPage: null,
   corruptChecksum: null,
   notTiffAtPage: null,
+  undecodableAtPage: null,
   duplicatePage: null,
   garbageAfterPage: null,
   slowFlush: null,
@@ -27,7 +29,12 @@ export const NO_FAULTS: Faults = {
 
 /** Page faults: with one-shot faults on, each fires once and is then disarmed. */
 export type PageFault =
-  'corruptChecksum' | 'notTiffAtPage' | 'duplicatePage' | 'garbageAfterPage' | 'dropMidPage';
+  | 'corruptChecksum'
+  | 'notTiffAtPage'
+  | 'undecodableAtPage'
+  | 'duplicatePage'
+  | 'garbageAfterPage'
+  | 'dropMidPage';
 
 /** Arms (or, for `clear`, disarms) a fault; returns the new set. */
 export function withFault(faults: Faults, fault: SimulatorFault): Faults {
@@ -36,6 +43,7 @@ export function withFault(faults: Faults, fault: SimulatorFault): Faults {
     case 'dropMidPage':
     case 'corruptChecksum':
     case 'notTiffAtPage':
+    case 'undecodableAtPage':
     case 'duplicatePage':
     case 'garbageAfterPage':
       return { ...faults, [fault.kind]: fault.page };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import net from 'node:net';
 import type { SimulatorFault } from '../../../shared/contract/index';
-import { encodeEvent, encodeEventHeader, FrameDecoder, parseJson } from '../codec';
+import { encodeEvent, encodeEventHeader, FrameDecoder, parseJson } from '../scanlink/codec';
 import {
   AbortCommand,
   CaptureCommand,
@@ -12,7 +12,7 @@ import {
   type FaultCode,
   type ScannerState,
   type StatusEvent,
-} from '../protocol';
+} from '../scanlink/protocol';
 import { NO_FAULTS, withFault, type Faults, type PageFault, type Transmission } from './sim-faults';
 import { makeTiffPage, pixelSize, type PageSpec } from './tiff-pages';
 
@@ -213,7 +213,11 @@ export class ScanLinkSimulator {
       if (this.sheets !== null) this.sheets -= 1;
       this.setState('CAPTURING', this.sheets === 0 ? 'EMPTY' : 'LOADED');
       await delay(this.options.captureMs ?? 0);
-      const bytes = this.fires('notTiffAtPage', page) ? notTiffBytes(page) : await this.page(spec, page);
+      const bytes = this.fires('notTiffAtPage', page)
+        ? notTiffBytes(page)
+        : this.fires('undecodableAtPage', page)
+          ? withUnknownCompression(await this.page(spec, page))
+          : await this.page(spec, page);
       const last = (capture.pages !== null && page === capture.pages) || this.sheets === 0;
       let sent = await this.sendPage(capture.job, page, bytes, spec, last);
       // A firmware fault: the same page number again, with other bytes.
@@ -401,6 +405,24 @@ function safeJson(payload: Buffer): unknown {
  * What a misconfigured firmware might send while announcing a TIFF: a PNG signature and noise.
  * Its SHA-256 is announced truthfully, so only image QC can tell.
  */
+/**
+ * The page with its first image's Compression tag set to a value no reader knows: every offset
+ * and count is intact, so the file is structurally whole, but its pixels cannot be decoded.
+ */
+function withUnknownCompression(tiff: Buffer): Buffer {
+  const bytes = Buffer.from(tiff);
+  const little = bytes[0] === 0x49;
+  const u16 = (o: number) => (little ? bytes.readUInt16LE(o) : bytes.readUInt16BE(o));
+  const ifd = little ? bytes.readUInt32LE(4) : bytes.readUInt32BE(4);
+  for (let i = 0; i < u16(ifd); i++) {
+    const at = ifd + 2 + i * 12;
+    if (u16(at) !== 259) continue;
+    if (little) bytes.writeUInt16LE(0x7ffe, at + 8);
+    else bytes.writeUInt16BE(0x7ffe, at + 8);
+  }
+  return bytes;
+}
+
 function notTiffBytes(page: number): Buffer {
   const noise = createHash('sha256').update(`page ${page}`).digest();
   return Buffer.concat([

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import type { BitDepth, ScanMode } from '../protocol';
+import type { BitDepth, ScanMode } from '../scanlink/protocol';
 
 export interface PageSpec {
   widthInches: number;

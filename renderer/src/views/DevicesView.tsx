@@ -3,7 +3,9 @@ import type { DeviceStatus } from '../../../shared/contract/index';
 import { describeError, FormError } from '../components/FormError';
 import { quire } from '../ipc/client';
 import { deviceListReceived, useActiveAlerts, useDevice, useDeviceNames } from '../state/devices';
+import { useCurrentUser } from '../state/session';
 import { newBatchRequested } from '../state/ui';
+import { DeviceForm, WaitForPaperNote } from './DeviceForm';
 
 const STATE_TONE: Record<DeviceStatus['state'], 'ok' | 'busy' | 'bad' | 'muted'> = {
   OFFLINE: 'bad',
@@ -27,6 +29,8 @@ function DeviceCard({ name }: { name: string }) {
   const device = useDevice(name);
   const [confirmReset, setConfirmReset] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [editing, setEditing] = useState(false);
+  const supervisor = useCurrentUser()?.role === 'supervisor';
   if (!device) return null;
 
   const act = async (
@@ -61,6 +65,8 @@ function DeviceCard({ name }: { name: string }) {
           then reset.
         </div>
       )}
+      <WaitForPaperNote device={device} />
+      {editing && <DeviceForm device={device} onDone={() => setEditing(false)} />}
       <dl className="facts facts--compact">
         <dt>Scanner</dt>
         <dd>
@@ -70,7 +76,7 @@ function DeviceCard({ name }: { name: string }) {
         </dd>
         <dt>Address</dt>
         <dd className="mono">
-          {device.host}:{device.port}
+          {device.address ?? `${device.host}:${device.port}`}
           {device.simulated ? ' (simulated)' : ''}
         </dd>
         <dt>Profile</dt>
@@ -140,6 +146,11 @@ function DeviceCard({ name }: { name: string }) {
               Reset after jam…
             </button>
           ))}
+        {supervisor && !editing && (
+          <button type="button" className="button button--small" onClick={() => setEditing(true)}>
+            Edit…
+          </button>
+        )}
         {device.alert && device.state !== 'JAMMED' && (
           <button
             type="button"
@@ -158,6 +169,8 @@ export function DevicesView() {
   const names = useDeviceNames();
   const alerts = useActiveAlerts();
   const [error, setError] = useState<string | null>(null);
+  const [adding, setAdding] = useState(false);
+  const supervisor = useCurrentUser()?.role === 'supervisor';
 
   useEffect(() => {
     quire.call('devices.list', {}).then(deviceListReceived, (e) => setError(describeError(e)));
@@ -172,6 +185,14 @@ export function DevicesView() {
         </span>
       </div>
       <FormError error={error} />
+      {supervisor &&
+        (adding ? (
+          <DeviceForm onDone={() => setAdding(false)} />
+        ) : (
+          <button type="button" className="button button--small" onClick={() => setAdding(true)}>
+            Add a scanner…
+          </button>
+        ))}
       {names.length === 0 ? (
         <p className="muted">No scanners are configured.</p>
       ) : (

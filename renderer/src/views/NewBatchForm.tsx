@@ -7,8 +7,15 @@ import {
 import { BatchManifest } from '../../../shared/domain/manifest';
 import { describeError, FormError } from '../components/FormError';
 import { quire } from '../ipc/client';
-import { deviceListReceived, useDeviceNames } from '../state/devices';
+import { deviceListReceived, useDevice, useDeviceNames } from '../state/devices';
 import { useCurrentUser } from '../state/session';
+import {
+  depthChoices,
+  dpiProblem,
+  modeChoices,
+  resolutionChoices,
+  sourceChoices,
+} from './scanner-capabilities';
 
 const PLACEHOLDER_SHA = '0'.repeat(64);
 const CUSTOM = '';
@@ -50,6 +57,7 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
     dpi: '300',
     mode: 'color',
     bitDepth: '8',
+    source: '',
     colourProfile: DEFAULT_COLOUR_PROFILE.color as string,
     schema: 'MODS',
     workType: '',
@@ -62,6 +70,9 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
   const [issues, setIssues] = useState<WireIssue[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [created, setCreated] = useState<string | null>(null);
+  // The chosen scanner's own capabilities decide what the form offers.
+  const capabilities = useDevice(form.device || devices[0] || '')?.capabilities;
+  const sources = sourceChoices(capabilities);
 
   useEffect(() => {
     if (devices.length === 0) quire.call('devices.list', {}).then(deviceListReceived, () => {});
@@ -116,6 +127,7 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
       mode: form.mode,
       bit_depth: Number(form.bitDepth),
       colour_profile: form.colourProfile,
+      ...(form.source && sources.some((s) => s.value === form.source) ? { source: form.source } : {}),
     },
     expected_pages: form.pages === 'until_empty' ? 'until_empty' : Number(form.pages),
     metadata_schema: form.schema,
@@ -291,24 +303,52 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
           </select>
         </label>
         <div className="row">
-          {field('DPI', 'dpi', 'scanner_profile.dpi', { inputMode: 'numeric' })}
+          {field('DPI', 'dpi', 'scanner_profile.dpi', {
+            inputMode: 'numeric',
+            list: 'new-batch-resolutions',
+          })}
+          <datalist id="new-batch-resolutions">
+            {resolutionChoices(capabilities).map((dpi) => (
+              <option key={dpi} value={dpi} />
+            ))}
+          </datalist>
           <label>
             Mode
             <select value={form.mode} onChange={set('mode')}>
-              <option value="color">colour</option>
-              <option value="gray">greyscale</option>
-              <option value="bw">bitonal</option>
+              {modeChoices(capabilities).map((m) => (
+                <option key={m.value} value={m.value}>
+                  {m.label}
+                </option>
+              ))}
             </select>
           </label>
           <label>
             Bit depth
             <select value={form.bitDepth} onChange={set('bitDepth')}>
-              <option>1</option>
-              <option>8</option>
-              <option>16</option>
+              {depthChoices(capabilities).map((d) => (
+                <option key={d}>{d}</option>
+              ))}
             </select>
           </label>
+          {sources.length > 1 && (
+            <label>
+              Source
+              <select value={form.source} onChange={set('source')}>
+                <option value="">scanner default</option>
+                {sources.map((s) => (
+                  <option key={s.value} value={s.value}>
+                    {s.label}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
         </div>
+        {dpiProblem(capabilities, Number(form.dpi)) && (
+          <p className="form-error" role="status">
+            {dpiProblem(capabilities, Number(form.dpi))}
+          </p>
+        )}
         {field('Colour profile', 'colourProfile', 'scanner_profile.colour_profile')}
         {user?.role === 'supervisor' && (
           <div className="row">

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyBag } from '../../../electron/pipeline/packaging/bag-verify';
@@ -166,7 +166,7 @@ describe('the batch pipeline on a real station', () => {
     ]);
   });
 
-  it('non-TIFF bytes from a scanner quarantine the batch as malformed; every page received is kept as sent', async () => {
+  it('bytes that are no whole image never take a final name: the batch is quarantined as malformed, the good pages kept', async () => {
     station.devices.injectFault('sim-1', { kind: 'notTiffAtPage', page: 2 });
     await call.operator('batches.create', { manifest: exampleManifest({ batch_id: 'NT-1' }) });
     const quarantined = await until('NT-1');
@@ -174,17 +174,31 @@ describe('the batch pipeline on a real station', () => {
     const quarantine = station.pipeline.store.detail('NT-1')!.quarantine!;
     expect(quarantine.reason).toBe('Malformed image');
     expect(quarantine.qcFindings.filter((f) => f.severity === 'error')).toMatchObject([
-      { page: 2, code: 'DECODE_FAILED' },
+      { page: 2, code: 'MALFORMED_IMAGE' },
     ]);
-    // Nothing is thrown away: the odd bytes stay for the supervisor to see, hashes intact.
+    // The pages around it are kept, hashes intact; page 2's slot stays vacant for a recapture.
     const pages = station.pipeline.store.pages('NT-1');
-    expect(pages.map((p) => p.page)).toEqual([1, 2, 3, 4]);
+    expect(pages.map((p) => p.page)).toEqual([1, 3, 4]);
     for (const page of pages)
       expect(createHash('sha256').update(readFileSync(page.masterPath)).digest('hex')).toBe(page.sha256);
-    expect(readFileSync(pages[1]!.masterPath).subarray(1, 4).toString()).toBe('PNG');
+    expect(readdirSync(path.dirname(pages[0]!.masterPath)).filter((f) => f.startsWith('page-0002'))).toEqual(
+      [],
+    );
     expect(
       station.audit.forObject('NT-1').find((e) => e.type === 'validation' && e.outcome === 'failure'),
     ).toBeDefined();
+  });
+
+  it('a whole TIFF whose pixels do not decode is kept as sent and quarantined by QC as malformed', async () => {
+    station.devices.injectFault('sim-1', { kind: 'undecodableAtPage', page: 2 });
+    await call.operator('batches.create', { manifest: exampleManifest({ batch_id: 'UD-1' }) });
+    await until('UD-1');
+    const quarantine = station.pipeline.store.detail('UD-1')!.quarantine!;
+    expect(quarantine.reason).toBe('Malformed image');
+    expect(quarantine.qcFindings.filter((f) => f.severity === 'error')).toMatchObject([
+      { page: 2, code: 'DECODE_FAILED' },
+    ]);
+    expect(station.pipeline.store.pages('UD-1').map((p) => p.page)).toEqual([1, 2, 3, 4]);
   });
 
   it('a supervisor rejects a quarantined batch: nothing is deleted, and the rejection is audited', async () => {

@@ -78,7 +78,7 @@ describe('the slot of a failed page', () => {
 
   it('a recaptured page supersedes the old master, which stays accounted for in superseded/', async () => {
     await call.operator('batches.create', { manifest: exampleManifest({ batch_id: 'SL-3' }) });
-    station.devices.injectFault('sim-1', { kind: 'notTiffAtPage', page: 3 });
+    station.devices.injectFault('sim-1', { kind: 'undecodableAtPage', page: 3 });
     await until('SL-3');
     station.devices.injectFault('sim-1', { kind: 'clear' });
     // Page 3 did not decode: the supervisor has it captured again.

@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DeviceConfig } from '../../../shared/contract/index';
-import { ScanLinkDevice } from '../../../electron/scanner/scanlink-device';
+import {
+  ScanLinkDevice,
+  type ScanLinkConfig as DeviceConfig,
+} from '../../../electron/scanner/scanlink/scanlink-device';
 import { ScanLinkSimulator, type SimulatorOptions } from '../../../electron/scanner/simulator/simulator';
 import { makeTempDir } from '../../helpers/temp-dir';
 

@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { encodeEvent } from '../../../electron/scanner/codec';
+import { encodeEvent } from '../../../electron/scanner/scanlink/codec';
 import { captureTimeLimitMs } from '../../../electron/scanner/capture-time-limit';
-import { EventKind, MAX_FRAME_BYTES, Opcode } from '../../../electron/scanner/protocol';
-import type { ScanLinkDevice } from '../../../electron/scanner/scanlink-device';
+import { EventKind, MAX_FRAME_BYTES, Opcode } from '../../../electron/scanner/scanlink/protocol';
+import type { ScanLinkDevice } from '../../../electron/scanner/scanlink/scanlink-device';
+import { tinyTiff } from '../../helpers/tiny-tiff';
 import { connectToScriptedPeer, pageFrames, PEER_REQUEST, peerStatus } from '../../helpers/peer-device';
 import type { ScriptedPeer } from '../../helpers/scripted-peer';
 import { makeTempDir } from '../../helpers/temp-dir';
@@ -39,8 +40,8 @@ describe('a scanner that breaks the page sequence or the stream', () => {
   it('a page number sent twice never replaces the sealed master: the repeat is a protocol error', async () => {
     const capture = device.capture({ jobId: 'J', pages: 2, mastersDir: masters, ...PEER_REQUEST });
     await peer.nextCommand(Opcode.CAPTURE);
-    const first = Buffer.alloc(5000, 1);
-    const again = Buffer.alloc(5000, 9);
+    const first = tinyTiff(5000, 1);
+    const again = tinyTiff(5000, 9);
     // Both in one write: the repeat begins while the first is still sealing.
     peer.writeRaw(
       Buffer.concat([pageFrames(encodeEvent, 'J', 1, first), pageFrames(encodeEvent, 'J', 1, again)]),
@@ -58,8 +59,8 @@ describe('a scanner that breaks the page sequence or the stream', () => {
   it('a page number beyond what the job asked for is refused, not stored', async () => {
     const capture = device.capture({ jobId: 'J', pages: 1, mastersDir: masters, ...PEER_REQUEST });
     await peer.nextCommand(Opcode.CAPTURE);
-    peer.writeRaw(pageFrames(encodeEvent, 'J', 1, Buffer.alloc(100, 1)));
-    peer.writeRaw(pageFrames(encodeEvent, 'J', 9999, Buffer.alloc(100, 2)));
+    peer.writeRaw(pageFrames(encodeEvent, 'J', 1, tinyTiff(100, 1)));
+    peer.writeRaw(pageFrames(encodeEvent, 'J', 9999, tinyTiff(100, 2)));
     await finishJob(2);
     const result = await capture;
     expect(result.error?.code).toBe('PROTOCOL_ERROR');
@@ -70,8 +71,8 @@ describe('a scanner that breaks the page sequence or the stream', () => {
   it('a second page beyond a one-page job is refused even when numbered in sequence', async () => {
     const capture = device.capture({ jobId: 'J', pages: 1, mastersDir: masters, ...PEER_REQUEST });
     await peer.nextCommand(Opcode.CAPTURE);
-    peer.writeRaw(pageFrames(encodeEvent, 'J', 1, Buffer.alloc(100, 1)));
-    peer.writeRaw(pageFrames(encodeEvent, 'J', 2, Buffer.alloc(100, 2)));
+    peer.writeRaw(pageFrames(encodeEvent, 'J', 1, tinyTiff(100, 1)));
+    peer.writeRaw(pageFrames(encodeEvent, 'J', 2, tinyTiff(100, 2)));
     await finishJob(2);
     const result = await capture;
     expect(result.protocolErrors.map((e) => e.page)).toEqual([2]);
@@ -81,7 +82,7 @@ describe('a scanner that breaks the page sequence or the stream', () => {
   it('garbage in the same read as a PAGE_END keeps the page, then drops the link', async () => {
     const capture = device.capture({ jobId: 'J', pages: 2, mastersDir: masters, ...PEER_REQUEST });
     await peer.nextCommand(Opcode.CAPTURE);
-    const page = Buffer.alloc(3000, 7);
+    const page = tinyTiff(3000, 7);
     peer.writeRaw(Buffer.concat([pageFrames(encodeEvent, 'J', 1, page), Buffer.from([0x99, 0x00, 0x01])]));
     const result = await capture;
     expect(result.status).toBe('interrupted');
@@ -94,7 +95,7 @@ describe('a scanner that breaks the page sequence or the stream', () => {
     await peer.nextCommand(Opcode.CAPTURE);
     const huge = Buffer.from([0x02, EventKind.DATA, 0, 0, 0, 0]);
     huge.writeUInt32BE(MAX_FRAME_BYTES + 1, 2);
-    peer.writeRaw(Buffer.concat([pageFrames(encodeEvent, 'J', 1, Buffer.alloc(3000, 5)), huge]));
+    peer.writeRaw(Buffer.concat([pageFrames(encodeEvent, 'J', 1, tinyTiff(3000, 5)), huge]));
     const result = await capture;
     expect(result.pages.map((p) => p.page)).toEqual([1]);
   });
@@ -108,7 +109,7 @@ describe('a scanner that breaks the page sequence or the stream', () => {
       ...PEER_REQUEST,
     });
     await peer.nextCommand(Opcode.CAPTURE);
-    peer.writeRaw(pageFrames(encodeEvent, 'J', 1, Buffer.alloc(100, 1)));
+    peer.writeRaw(pageFrames(encodeEvent, 'J', 1, tinyTiff(100, 1)));
     // It keeps answering STATUS as if working, but the second page and JOB_END never come.
     peer.send(EventKind.STATUS, peerStatus('CAPTURING', 0, 'J'));
     const result = await capture;

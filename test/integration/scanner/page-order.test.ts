@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ScanLinkDevice } from '../../../electron/scanner/scanlink-device';
+import { ScanLinkDevice } from '../../../electron/scanner/scanlink/scanlink-device';
 import { PageWriter } from '../../../electron/scanner/page-writer';
 import { ScanLinkSimulator } from '../../../electron/scanner/simulator/simulator';
 import { makeTempDir } from '../../helpers/temp-dir';

@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { encodeEventHeader } from '../../../electron/scanner/codec';
-import { EventKind, MAX_FRAME_BYTES, Opcode } from '../../../electron/scanner/protocol';
-import { type ScanLinkDevice } from '../../../electron/scanner/scanlink-device';
+import { encodeEventHeader } from '../../../electron/scanner/scanlink/codec';
+import { EventKind, MAX_FRAME_BYTES, Opcode } from '../../../electron/scanner/scanlink/protocol';
+import { type ScanLinkDevice } from '../../../electron/scanner/scanlink/scanlink-device';
+import { tinyTiff } from '../../helpers/tiny-tiff';
 import { connectToScriptedPeer, pageBegin, PEER_REQUEST, peerStatus } from '../../helpers/peer-device';
 import { HELLO_PAYLOAD, type startScriptedPeer, type ScriptedPeer } from '../../helpers/scripted-peer';
 import { makeTempDir } from '../../helpers/temp-dir';
@@ -51,11 +52,11 @@ describe('ScanLink/1 rules against a scripted peer', () => {
     let settled = false;
     void capture.then(() => (settled = true));
 
-    sendPage('J', 1, Buffer.alloc(4000, 1));
+    sendPage('J', 1, tinyTiff(4000, 1));
     // The feeder stopped: READY, but 8000 bytes are still in the scanner, and pages keep coming.
     peer.send(EventKind.STATUS, status('READY', 8000, 'J'));
-    sendPage('J', 2, Buffer.alloc(4000, 2), () => peer.send(EventKind.STATUS, status('READY', 6000, 'J')));
-    sendPage('J', 3, Buffer.alloc(4000, 3));
+    sendPage('J', 2, tinyTiff(4000, 2), () => peer.send(EventKind.STATUS, status('READY', 6000, 'J')));
+    sendPage('J', 3, tinyTiff(4000, 3));
     peer.send(EventKind.STATUS, status('READY', 0, 'J'));
     await peer.nextCommand(Opcode.STATUS); // the device keeps asking; nothing resolves before JOB_END
     expect(settled).toBe(false);
@@ -75,7 +76,7 @@ describe('ScanLink/1 rules against a scripted peer', () => {
     await connect();
     const capture = device.capture({ jobId: 'J', pages: 1, mastersDir: masters, ...REQUEST });
     await peer.nextCommand(Opcode.CAPTURE);
-    sendPage('J', 1, Buffer.alloc(100, 1));
+    sendPage('J', 1, tinyTiff(100, 1));
     peer.send(EventKind.JOB_END, { job: 'J', pages: 1, status: 'complete' });
     await peer.nextCommand(Opcode.STATUS);
     peer.send(EventKind.STATUS, status('READY', 500, null));
@@ -95,7 +96,7 @@ describe('ScanLink/1 rules against a scripted peer', () => {
     peer.send(EventKind.STATUS, status('FLUSHING', 100, 'OTHER'));
     peer.send(EventKind.STATUS, status('IDLE', 0, null));
     await peer.nextCommand(Opcode.CAPTURE);
-    sendPage('J', 1, Buffer.alloc(64, 9));
+    sendPage('J', 1, tinyTiff(64, 9));
     peer.send(EventKind.JOB_END, { job: 'J', pages: 1, status: 'complete' });
     peer.send(EventKind.STATUS, status('IDLE', 0, null));
     await expect(capture).resolves.toMatchObject({ status: 'complete' });
@@ -117,7 +118,7 @@ describe('ScanLink/1 rules against a scripted peer', () => {
     const capture = device.capture({ jobId: 'J', pages: 1, mastersDir: masters, ...REQUEST });
     await peer.nextCommand(Opcode.CAPTURE);
     peer.send(0x7a, Buffer.from('a future event kind'));
-    sendPage('J', 1, Buffer.alloc(64, 4), () => peer.send(0x7b, { whatever: true }));
+    sendPage('J', 1, tinyTiff(64, 4), () => peer.send(0x7b, { whatever: true }));
     peer.send(EventKind.JOB_END, { job: 'J', pages: 1, status: 'complete' });
     peer.send(EventKind.STATUS, status('IDLE', 0, null));
     await expect(capture).resolves.toMatchObject({ status: 'complete' });
@@ -141,8 +142,8 @@ describe('ScanLink/1 rules against a scripted peer', () => {
     await connect();
     const capture = device.capture({ jobId: 'J', pages: 2, mastersDir: masters, ...REQUEST });
     await peer.nextCommand(Opcode.CAPTURE);
-    sendPage('J', 1, Buffer.alloc(1000, 1));
-    const bytes = Buffer.alloc(1000, 2);
+    sendPage('J', 1, tinyTiff(1000, 1));
+    const bytes = tinyTiff(1000, 2);
     peer.send(EventKind.PAGE_BEGIN, {
       job: 'J',
       page: 2,

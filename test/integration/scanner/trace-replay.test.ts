@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ScanLinkDevice } from '../../../electron/scanner/scanlink-device';
+import { ScanLinkDevice } from '../../../electron/scanner/scanlink/scanlink-device';
 import { ScanLinkSimulator } from '../../../electron/scanner/simulator/simulator';
-import { TraceRecorder } from '../../../electron/scanner/trace';
-import { TraceReplayer } from '../../../electron/scanner/trace-replay';
+import { TraceRecorder } from '../../../electron/scanner/scanlink/trace';
+import { TraceReplayer } from '../../../electron/scanner/scanlink/trace-replay';
 import { makeTempDir } from '../../helpers/temp-dir';
 
 describe('trace record and replay', () => {

@@ -6,8 +6,8 @@ import {
   FrameDecoder,
   ScanLinkStreamError,
   type Frame,
-} from '../../../electron/scanner/codec';
-import { EventKind, MAX_FRAME_BYTES, Opcode } from '../../../electron/scanner/protocol';
+} from '../../../electron/scanner/scanlink/codec';
+import { EventKind, MAX_FRAME_BYTES, Opcode } from '../../../electron/scanner/scanlink/protocol';
 
 const frameArb = fc.record({
   type: fc.constantFrom(...Object.values(EventKind), 0x7a /* unknown kind */),

@@ -1,8 +1,9 @@
 import { parseJson, type Frame } from './codec';
 import type { ScanLinkConnection } from './connection';
-import { PageVerificationError, PageWriter, type CapturedPage } from './page-writer';
-import type { PageSink } from './page-sink';
-import { captureTimeLimitMs } from './capture-time-limit';
+import { PageStructureError, PageVerificationError, PageWriter, type CapturedPage } from '../page-writer';
+import type { PageSink } from '../page-sink';
+import { captureTimeLimitMs } from '../capture-time-limit';
+import type { CaptureRequest, CaptureResult } from '../device';
 import {
   EventKind,
   FaultEvent,
@@ -11,44 +12,10 @@ import {
   Opcode,
   PageBeginEvent,
   PageEndEvent,
-  type BitDepth,
-  type ScanMode,
   type StatusEvent,
 } from './protocol';
 
-export interface CaptureRequest {
-  jobId: string;
-  /** null: until the feeder is empty. */
-  pages: number | null;
-  dpi: number;
-  mode: ScanMode;
-  bitDepth: BitDepth;
-  /** Pages land here as page-NNNN.tif. */
-  mastersDir: string;
-  /**
-   * Numbers and records each page. Without one, pages are numbered after the highest page
-   * already in mastersDir and recorded nowhere (the standalone capture command).
-   */
-  sink?: PageSink;
-  /** How long the job may take before it is aborted; default from pages and resolution. */
-  timeLimitMs?: number;
-  signal?: AbortSignal;
-}
-
-export type CaptureStatus = 'complete' | 'jammed' | 'aborted' | 'failed' | 'interrupted';
-
-export interface CaptureResult {
-  job: string;
-  status: CaptureStatus;
-  /** Pages verified and under their final names in this attempt (station numbering). */
-  pages: CapturedPage[];
-  checksumMismatches: { page: number; expected: string; actual: string }[];
-  /** Pages the scanner announced against the protocol (repeated, out of order, beyond the job): not kept. */
-  protocolErrors: { page: number; message: string }[];
-  fault: { code: string; message: string } | null;
-  /** Why the job did not complete; `transient` says whether retrying may help. */
-  error: { code: string; message: string; transient: boolean } | null;
-}
+export type { CaptureRequest, CaptureResult, CaptureStatus } from '../device';
 
 const MAX_BUSY_RETRIES = 20;
 const PAUSE_ABOVE_BYTES = 8 * 1024 * 1024;
@@ -79,6 +46,7 @@ export class CaptureRun {
   /** The last page's naming: each page is named only after the one before it. */
   private published: Promise<void> = Promise.resolve();
   private readonly mismatches: CaptureResult['checksumMismatches'] = [];
+  private readonly malformed: NonNullable<CaptureResult['malformedPages']> = [];
   private readonly protocolErrors: CaptureResult['protocolErrors'] = [];
   /** The scanner's last announced page of this job: the next must be exactly one more. */
   private lastScannerPage = 0;
@@ -130,7 +98,8 @@ export class CaptureRun {
         // refused here is skipped: its DATA finds no writer and is never written anywhere.
         this.enqueue(0, async () => {
           await this.writer?.discard();
-          this.writer = slot === null ? null : await PageWriter.open(this.request.mastersDir, slot, begin);
+          this.writer =
+            slot === null ? null : await PageWriter.open(this.request.mastersDir, slot, begin, begin.format);
         });
         if (slot !== null) this.currentPage = slot;
         return;
@@ -316,7 +285,9 @@ export class CaptureRun {
         this.onPage(page);
         if (this.request.pages === null) this.armDeadline(); // until empty: each page renews it
       } catch (error) {
-        if (error instanceof PageVerificationError) {
+        if (error instanceof PageStructureError) {
+          this.malformed.push({ page: error.page, format: error.format, message: error.message });
+        } else if (error instanceof PageVerificationError) {
           this.mismatches.push({
             page: error.page,
             expected: error.expected.sha256,
@@ -360,6 +331,7 @@ export class CaptureRun {
     await this.published;
     this.pages.sort((a, b) => a.page - b.page);
     this.mismatches.sort((a, b) => a.page - b.page);
+    this.malformed.sort((a, b) => a.page - b.page);
     this.protocolErrors.sort((a, b) => a.page - b.page);
     if (this.writer) {
       await this.writer.discard();
@@ -375,6 +347,7 @@ export class CaptureRun {
       pages: this.pages,
       checksumMismatches: this.mismatches,
       protocolErrors: this.protocolErrors,
+      ...(this.malformed.length > 0 ? { malformedPages: this.malformed } : {}),
       fault: this.fault,
     };
     if (this.fatal) {
@@ -391,6 +364,17 @@ export class CaptureRun {
         error: {
           code: 'PROTOCOL_ERROR',
           message: this.protocolErrors.map((e) => e.message).join('; '),
+          transient: false,
+        },
+      };
+    }
+    if (this.malformed.length > 0) {
+      return {
+        ...base,
+        status: 'failed',
+        error: {
+          code: 'MALFORMED_IMAGE',
+          message: this.malformed.map((m) => m.message).join('; '),
           transient: false,
         },
       };

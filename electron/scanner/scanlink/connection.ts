@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { ExponentialBackoff, type IBackoff } from 'cockatiel';
-import type { Logger } from '../core/logger';
+import type { Logger } from '../../core/logger';
 import { encodeCommand, FrameDecoder, parseJson, ScanLinkStreamError, type Frame } from './codec';
 import { EventKind, HelloEvent, Opcode } from './protocol';
 import type { TraceRecorder } from './trace';

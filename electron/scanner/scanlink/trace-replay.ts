@@ -79,6 +79,8 @@ export class TraceReplayer {
     const speed = this.options.speed ?? 1;
     let previousT: number | null = null;
     let currentPage = 0;
+    let pageBytes = 0;
+    let offset = 0;
     for (const line of this.events) {
       if (previousT !== null && line.t > previousT)
         await new Promise((r) => setTimeout(r, Math.min(1000, (line.t - previousT!) / speed)));
@@ -87,12 +89,16 @@ export class TraceReplayer {
       if (line.type === EventKind.PAGE_BEGIN) {
         const begin = line.json as { page: number; bytes: number };
         currentPage = begin.page;
+        pageBytes = begin.bytes;
+        offset = 0;
         const plan = pages.get(currentPage);
         socket.write(
           encodeEvent(EventKind.PAGE_BEGIN, { ...begin, sha256: plan?.announcedSha ?? '0'.repeat(64) }),
         );
       } else if (line.type === EventKind.DATA) {
-        socket.write(encodeEvent(EventKind.DATA, filler(currentPage, line.dataBytes ?? 0)));
+        const length = line.dataBytes ?? 0;
+        socket.write(encodeEvent(EventKind.DATA, filler(currentPage, pageBytes, offset, length)));
+        offset += length;
       } else if (line.json !== undefined) {
         socket.write(encodeEvent(line.type, line.json as object));
       }
@@ -106,6 +112,8 @@ export class TraceReplayer {
     let hash = createHash('sha256');
     let originalAnnounced = '';
     let lastRunning = '';
+    let pageBytes = 0;
+    let offset = 0;
     const close = () => {
       if (page === 0) return;
       const fillerSha = hash.digest('hex');
@@ -115,13 +123,17 @@ export class TraceReplayer {
     for (const line of this.events) {
       if (line.type === EventKind.PAGE_BEGIN) {
         close();
-        const begin = line.json as { page: number; sha256: string };
+        const begin = line.json as { page: number; sha256: string; bytes: number };
         page = begin.page;
+        pageBytes = begin.bytes;
+        offset = 0;
         originalAnnounced = begin.sha256;
         hash = createHash('sha256');
         lastRunning = '';
       } else if (line.type === EventKind.DATA) {
-        hash.update(filler(page, line.dataBytes ?? 0));
+        const length = line.dataBytes ?? 0;
+        hash.update(filler(page, pageBytes, offset, length));
+        offset += length;
         lastRunning = line.runningSha256 ?? '';
       }
     }
@@ -130,6 +142,34 @@ export class TraceReplayer {
   }
 }
 
-function filler(page: number, length: number): Buffer {
-  return Buffer.alloc(length, page % 251);
+/**
+ * The bytes at `offset` of a replayed page of `total` bytes: a structurally whole TIFF (one strip
+ * of filler), so a replayed page passes the station's image-structure check as the original did.
+ */
+function filler(page: number, total: number, offset: number, length: number): Buffer {
+  const bytes = Buffer.alloc(length, page % 251);
+  const header = tiffHeader(total);
+  if (offset < header.length) header.copy(bytes, 0, offset, Math.min(header.length, offset + length));
+  return bytes;
+}
+
+const TIFF_HEADER_BYTES = 8 + 2 + 2 * 12 + 4;
+
+/** Header and one-strip IFD of a little-endian TIFF whose strip fills the rest of `total` bytes. */
+function tiffHeader(total: number): Buffer {
+  if (total < TIFF_HEADER_BYTES) return Buffer.alloc(0);
+  const header = Buffer.alloc(TIFF_HEADER_BYTES);
+  header.write('II*\0', 0, 'latin1');
+  header.writeUInt32LE(8, 4);
+  header.writeUInt16LE(2, 8);
+  [
+    [273, TIFF_HEADER_BYTES],
+    [279, total - TIFF_HEADER_BYTES],
+  ].forEach(([tag, value], i) => {
+    header.writeUInt16LE(tag!, 10 + i * 12);
+    header.writeUInt16LE(4, 12 + i * 12);
+    header.writeUInt32LE(1, 14 + i * 12);
+    header.writeUInt32LE(value!, 18 + i * 12);
+  });
+  return header;
 }

@@ -7,46 +7,77 @@ import {
   handleType,
   type CircuitBreakerPolicy,
 } from 'cockatiel';
-import type { DeviceConfig, DeviceStatus } from '../../shared/contract/index';
-import type { Logger } from '../core/logger';
-import { removePartFiles } from '../storage/index';
-import { CaptureRun, type CaptureRequest, type CaptureResult } from './capture-run';
+import type { DeviceStatus, ScanProfile } from '../../../shared/contract/index';
+import { removePartFiles } from '../../storage/index';
+import type {
+  CaptureRequest,
+  CaptureResult,
+  Device,
+  DeviceCapabilities,
+  DeviceIdentity,
+  DriverOptions,
+  ScanMode,
+} from '../device';
+import { sequentialSink } from '../page-sink';
+import { highestCompletedPage } from '../page-writer';
+import { CaptureRun } from './capture-run';
 import { parseJson, type Frame } from './codec';
 import { ScanLinkConnection, type ConnectionOptions } from './connection';
-import { sequentialSink } from './page-sink';
-import { highestCompletedPage } from './page-writer';
 import {
   EventKind,
   FaultEvent,
   FEEDER_FAULTS,
   Opcode,
   StatusEvent,
+  type HelloEvent,
   type StatusEvent as Status,
 } from './protocol';
+import { parseScanLinkAddress } from './address';
 import type { TraceRecorder } from './trace';
 
-/** Any scanner driver (ScanLink/1 now; eSCL or SANE later) as the pipeline sees it. */
-export interface Device {
-  readonly name: string;
-  status(): DeviceStatus;
-  connect(): void;
-  disconnect(): void;
-  capture(request: CaptureRequest): Promise<CaptureResult>;
-  reset(): Promise<void>;
-  on(event: 'status', listener: (status: DeviceStatus) => void): this;
-  on(event: 'alert', listener: (alert: NonNullable<DeviceStatus['alert']>) => void): this;
+/** The host-and-port form tests and benches construct a ScanLink device with directly. */
+export interface ScanLinkConfig {
+  name: string;
+  host: string;
+  port: number;
+  profile: ScanProfile;
 }
 
-export interface DeviceOptions {
-  config: DeviceConfig;
-  simulated?: boolean;
-  logger?: Logger;
+/** ScanLink-only settings on top of what the fleet hands every driver. */
+interface ScanLinkTuning {
   trace?: TraceRecorder;
+  /** The device closes the trace when it is closed (the fleet made it for this device). */
+  ownsTrace?: boolean;
   breakerThreshold?: number;
   breakerRecoveryMs?: number;
   /** How long capture waits for the device to come online and be free. */
   readyTimeoutMs?: number;
   connection?: Partial<ConnectionOptions>;
+}
+
+export type ScanLinkDeviceOptions = ScanLinkTuning &
+  (
+    | DriverOptions
+    | (Omit<Partial<DriverOptions>, 'name' | 'address' | 'profile'> & { config: ScanLinkConfig })
+  );
+
+/** Resolutions a form offers; ScanLink accepts any whole dpi up to the scanner's maximum. */
+const COMMON_RESOLUTIONS = [75, 100, 150, 200, 240, 300, 400, 600, 800, 1200, 2400];
+const SCAN_MODES: readonly ScanMode[] = ['color', 'gray', 'bw'];
+
+/** What a ScanLink/1 scanner's HELLO says it can do; the rest is what the protocol allows. */
+export function capabilitiesFromHello(hello: HelloEvent): DeviceCapabilities {
+  const modes = SCAN_MODES.filter((m) => hello.modes.includes(m));
+  return {
+    sources: ['feeder'],
+    modes,
+    // The protocol's depths: 1-bit only for black and white, 8 and 16 for gray and colour.
+    bitDepths: [...(modes.includes('bw') ? [1 as const] : []), 8, 16],
+    resolutions: COMMON_RESOLUTIONS.filter((dpi) => dpi <= hello.maxDpi),
+    resolutionRange: { min: 1, max: hello.maxDpi },
+    formats: ['tiff'],
+    maxArea: null,
+  };
 }
 
 /** A link-level failure (offline, dropped, stayed busy): what the circuit breaker counts. */
@@ -58,7 +89,14 @@ class LinkFailure extends Error {
 
 export class ScanLinkDevice extends EventEmitter implements Device {
   readonly name: string;
+  readonly driver = 'scanlink';
+  readonly address: string;
+  private readonly host: string;
+  private readonly port: number;
+  private readonly profile: ScanProfile;
   private readonly conn: ScanLinkConnection;
+  /** The last HELLO, kept while offline: capabilities and identity do not vanish with the link. */
+  private lastHello: HelloEvent | null = null;
   private readonly breaker: CircuitBreakerPolicy;
   private lastStatus: Status | null = null;
   private run: CaptureRun | null = null;
@@ -67,12 +105,23 @@ export class ScanLinkDevice extends EventEmitter implements Device {
   private pageTimes: number[] = [];
   private waiters: Array<() => void> = [];
 
-  constructor(private readonly options: DeviceOptions) {
+  constructor(private readonly options: ScanLinkDeviceOptions) {
     super();
-    this.name = options.config.name;
+    if ('config' in options) {
+      this.name = options.config.name;
+      this.host = options.config.host;
+      this.port = options.config.port;
+      this.profile = options.config.profile;
+      this.address = `${this.host.includes(':') ? `[${this.host}]` : this.host}:${this.port}`;
+    } else {
+      this.name = options.name;
+      ({ host: this.host, port: this.port } = parseScanLinkAddress(options.address));
+      this.profile = options.profile;
+      this.address = options.address;
+    }
     this.conn = new ScanLinkConnection({
-      host: options.config.host,
-      port: options.config.port,
+      host: this.host,
+      port: this.port,
       clientName: 'Quire',
       logger: options.logger,
       trace: options.trace,
@@ -90,10 +139,28 @@ export class ScanLinkDevice extends EventEmitter implements Device {
       this.wake();
     });
     this.conn.on('lost', (reason: string) => this.run?.onConnectionLost(reason));
+    this.conn.on('hello', (hello: HelloEvent) => {
+      this.lastHello = hello;
+      this.publish();
+    });
   }
 
-  get config(): DeviceConfig {
-    return this.options.config;
+  capabilities(): DeviceCapabilities | null {
+    return this.lastHello && capabilitiesFromHello(this.lastHello);
+  }
+
+  /** Who the scanner said it is in its HELLO; null until it has answered once. */
+  identity(): DeviceIdentity | null {
+    const hello = this.lastHello;
+    return hello
+      ? {
+          driver: this.driver,
+          vendor: hello.vendor,
+          model: hello.model,
+          serial: hello.serial,
+          firmware: hello.firmware,
+        }
+      : null;
   }
 
   connect(): void {
@@ -102,6 +169,11 @@ export class ScanLinkDevice extends EventEmitter implements Device {
 
   disconnect(): void {
     this.conn.stop();
+  }
+
+  async close(): Promise<void> {
+    this.conn.stop();
+    if (this.options.ownsTrace) await this.options.trace?.close();
   }
 
   /**
@@ -121,6 +193,14 @@ export class ScanLinkDevice extends EventEmitter implements Device {
   }
 
   async capture(request: CaptureRequest): Promise<CaptureResult> {
+    if (request.source && request.source !== 'feeder') {
+      return failure(
+        request.jobId,
+        'UNSUPPORTED_SOURCE',
+        `${this.name} scans only from its feeder; it has no ${request.source}`,
+        false,
+      );
+    }
     if (this.run) {
       return failure(
         request.jobId,
@@ -192,6 +272,19 @@ export class ScanLinkDevice extends EventEmitter implements Device {
     }
   }
 
+  /** For `quire probe`: the scanner's HELLO and last STATUS as it sent them. */
+  probeDetails(): Record<string, unknown> {
+    return { hello: this.lastHello, scannerStatus: this.lastStatus };
+  }
+
+  /** Aborts the running job and resolves once it has ended; pages already named stay. */
+  async cancel(): Promise<void> {
+    const run = this.run;
+    if (!run) return;
+    run.abort();
+    await run.done;
+  }
+
   async reset(): Promise<void> {
     if (!this.conn.send(Opcode.RESET)) throw new Error(`${this.name} is not connected`);
     this.conn.send(Opcode.STATUS);
@@ -243,12 +336,12 @@ export class ScanLinkDevice extends EventEmitter implements Device {
     const flushing =
       (this.run?.jobEnded ?? false) ||
       (s !== null && s.buffered > 0 && (s.state === 'READY' || s.state === 'FLUSHING'));
-    const hello = this.conn.hello;
+    const identity = this.identity();
     return {
       name: this.name,
-      host: this.options.config.host,
-      port: this.options.config.port,
-      profile: this.options.config.profile,
+      host: this.host,
+      port: this.port,
+      profile: this.profile,
       simulated: this.options.simulated ?? false,
       state: link === 'offline' ? 'OFFLINE' : link === 'connecting' || !s ? 'CONNECTING' : s.state,
       adf: s?.adf ?? null,
@@ -264,11 +357,17 @@ export class ScanLinkDevice extends EventEmitter implements Device {
             ? 'half-open'
             : 'closed',
       lastFault: this.lastFault,
-      identity: hello
-        ? { vendor: hello.vendor, model: hello.model, serial: hello.serial, firmware: hello.firmware }
-        : null,
+      identity: identity && {
+        vendor: identity.vendor,
+        model: identity.model,
+        serial: identity.serial,
+        firmware: identity.firmware,
+      },
       lastError: this.conn.lastError,
       alert: this.alert,
+      driver: 'scanlink',
+      address: this.address,
+      capabilities: this.capabilities(),
     };
   }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SAFE_ID_PATTERN } from '../../shared/domain/safe-id';
+import { SAFE_ID_PATTERN } from '../../../shared/domain/safe-id';
 
 /**
  * ScanLink/1 as ../shared/scanner-protocol.md defines it: markers, opcodes, event kinds and the
