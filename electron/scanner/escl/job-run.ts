@@ -1,0 +1,402 @@
+import type { CaptureRequest, CaptureResult } from '../device';
+import { PageWriter, type CapturedPage } from '../page-writer';
+import type { PageSink } from '../page-sink';
+import { backoffMs, retryAfterMs, sleep } from './backoff';
+import { formatOfMime } from './capabilities';
+import { discardBody, header, type EsclHttp, type EsclResponse } from './http';
+import { jobPathFromLocation } from './location';
+import { findJob, type EsclStatus } from './scanner-status';
+import { scanSettingsXml, type EsclScanSettings } from './scan-settings';
+import { SNIFF_BYTES, sniffFormat } from './sniff';
+
+export interface RetryTuning {
+  /** First backoff step when a busy device gives no Retry-After. */
+  retryBaseMs: number;
+  /** No wait is longer than this, Retry-After included. */
+  retryCapMs: number;
+  /** 503s in a row before the device counts as stuck busy. */
+  maxBusyRetries: number;
+  /** 404s believed only after this many re-asks while the job still reports Processing. */
+  notFoundRetries: number;
+}
+
+/** How a job ended, as far as the device told us. */
+type Ending =
+  | { kind: 'end' }
+  | { kind: 'jammed'; adfState: string }
+  | { kind: 'cancelled' }
+  | { kind: 'lost'; page: number; message: string };
+
+class RunFailure extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly transient: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** At most this many pages between their last byte and their final name. */
+const MAX_PAGES_SEALING = 2;
+
+/**
+ * One eSCL scan job, from POST ScanJobs to DELETE. Documents are fetched one at a time and
+ * streamed to a PageWriter; a page's fsync overlaps the next page's transfer, but pages take
+ * their final names strictly in order and each is recorded (sink.named) before the next is
+ * named. A page that breaks off is discarded and the job stops there, so nothing is numbered
+ * past the gap and every earlier page stays.
+ */
+export class EsclJobRun {
+  private readonly controller = new AbortController();
+  private jobPath: string | null = null;
+  private readonly pages: CapturedPage[] = [];
+  private readonly sealing: Promise<unknown>[] = [];
+  private published: Promise<void> = Promise.resolve();
+  /** A page could not be named or recorded: later pages must not be named past it. */
+  private namingBroken: CaptureResult['error'] = null;
+  private deadline: NodeJS.Timeout | null = null;
+  private timedOut = false;
+  currentPage: number | null = null;
+
+  constructor(
+    private readonly http: EsclHttp,
+    private readonly settings: EsclScanSettings,
+    readonly request: CaptureRequest,
+    private readonly sink: PageSink,
+    private readonly tuning: RetryTuning,
+    private readonly hooks: {
+      readStatus: (signal?: AbortSignal) => Promise<EsclStatus | null>;
+      onPage: (page: CapturedPage) => void;
+      onJob: (jobPath: string | null) => void;
+    },
+  ) {
+    request.signal?.addEventListener('abort', () => this.cancel(), { once: true });
+    if (request.signal?.aborted) this.cancel();
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  cancel(): void {
+    this.controller.abort(new Error('the job was cancelled'));
+  }
+
+  async run(): Promise<CaptureResult> {
+    if (this.request.timeLimitMs !== undefined) {
+      this.deadline = setTimeout(() => {
+        this.timedOut = true;
+        this.cancel();
+      }, this.request.timeLimitMs);
+      this.deadline.unref();
+    }
+    let ending: Ending = { kind: 'end' };
+    let failure: RunFailure | null = null;
+    try {
+      ending = (await this.createJob()) ?? (await this.fetchPages());
+    } catch (error) {
+      if (this.signal.aborted) ending = { kind: 'cancelled' };
+      else failure = asFailure(error);
+    } finally {
+      if (this.deadline) clearTimeout(this.deadline);
+      await this.deleteJob();
+      await this.published;
+      await Promise.all(this.sealing);
+    }
+    return this.result(ending, failure);
+  }
+
+  /** POST ScanJobs; an Ending when the device refuses for a reason that ends the batch. */
+  private async createJob(): Promise<Ending | null> {
+    const body = scanSettingsXml(this.settings);
+    for (let busy = 0; ;) {
+      const res = await this.http.request('POST', this.http.rootPath('ScanJobs'), {
+        body,
+        signal: this.signal,
+      });
+      const location = header(res, 'location');
+      await discardBody(res);
+      if (res.status === 201 || (res.status >= 200 && res.status < 300 && location)) {
+        if (!location)
+          throw new RunFailure('ESCL_PROTOCOL', 'the scanner created a job without a Location', false);
+        this.jobPath = jobPathFromLocation(location, this.http.address.root);
+        this.hooks.onJob(this.jobPath);
+        return null;
+      }
+      if (res.status === 503) {
+        await this.waitBusy(++busy, res);
+        continue;
+      }
+      if (res.status === 409) return this.conflict();
+      throw new RunFailure(
+        res.status === 400 ? 'UNSUPPORTED_PROFILE' : `HTTP_${res.status}`,
+        `the scanner refused the scan job (HTTP ${res.status})`,
+        res.status >= 500,
+      );
+    }
+  }
+
+  private async fetchPages(): Promise<Ending> {
+    for (let n = 1; ; n++) {
+      if (this.request.pages !== null && n > this.request.pages) return { kind: 'end' };
+      const slot = this.sink.slotFor(n);
+      if (slot === null) return { kind: 'end' };
+      const outcome = await this.nextDocument(n, slot);
+      if (outcome) return outcome;
+      if (this.namingBroken) return { kind: 'end' };
+    }
+  }
+
+  /** GET NextDocument until a page arrives (null) or the job ends (an Ending). */
+  private async nextDocument(scannerPage: number, slot: number): Promise<Ending | null> {
+    let busy = 0;
+    let notFound = 0;
+    for (;;) {
+      let res: EsclResponse;
+      try {
+        res = await this.http.request('GET', `${this.jobPath}/NextDocument`, { signal: this.signal });
+      } catch (error) {
+        if (this.signal.aborted) throw error;
+        return {
+          kind: 'lost',
+          page: slot,
+          message: `the connection failed before page ${slot}: ${(error as Error).message}`,
+        };
+      }
+      switch (res.status) {
+        case 200:
+          return this.receive(res, slot);
+        case 503:
+          await discardBody(res);
+          await this.waitBusy(++busy, res);
+          continue;
+        case 404: {
+          await discardBody(res);
+          const status = await this.hooks.readStatus(this.signal);
+          const job = status && this.jobPath ? findJob(status, this.jobPath) : null;
+          // Some devices answer 404 while the next page is still being scanned: ask again a few times.
+          if (job?.state === 'Processing' && notFound < this.tuning.notFoundRetries) {
+            await sleep(backoffMs(++notFound, this.tuning.retryBaseMs, this.tuning.retryCapMs), this.signal);
+            continue;
+          }
+          if (status?.adf === 'jam') return { kind: 'jammed', adfState: status.adfState ?? 'jam' };
+          if (job?.state === 'Canceled') return { kind: 'cancelled' };
+          void scannerPage;
+          return { kind: 'end' };
+        }
+        case 409:
+          await discardBody(res);
+          return this.conflict();
+        case 410:
+          await discardBody(res);
+          return { kind: 'cancelled' };
+        default:
+          await discardBody(res);
+          throw new RunFailure(
+            `HTTP_${res.status}`,
+            `NextDocument answered HTTP ${res.status}`,
+            res.status >= 500,
+          );
+      }
+    }
+  }
+
+  /** 409: the feeder says why. A jam stops the batch for the operator; an empty feeder ends it. */
+  private async conflict(): Promise<Ending> {
+    const status = await this.hooks.readStatus(this.signal);
+    if (status?.adf === 'jam' || status?.adf === 'open')
+      return { kind: 'jammed', adfState: status.adfState ?? 'jam' };
+    if (status?.adf === 'empty' || status?.adf === null) return { kind: 'end' };
+    throw new RunFailure(
+      'ESCL_CONFLICT',
+      `the scanner refused (HTTP 409) while reporting ${status ? `${status.state}, feeder ${status.adfState}` : 'no status'}`,
+      true,
+    );
+  }
+
+  private async waitBusy(attempt: number, res: EsclResponse): Promise<void> {
+    if (attempt > this.tuning.maxBusyRetries)
+      throw new RunFailure('BUSY', `the scanner stayed busy (HTTP 503 ${attempt - 1} times)`, true);
+    const asked = retryAfterMs(header(res, 'retry-after'));
+    const wait =
+      asked !== null
+        ? Math.min(asked, this.tuning.retryCapMs)
+        : backoffMs(attempt, this.tuning.retryBaseMs, this.tuning.retryCapMs);
+    await sleep(wait, this.signal);
+  }
+
+  /** Streams one document to disk; a body that breaks off loses this page only. */
+  private async receive(res: EsclResponse, slot: number): Promise<Ending | null> {
+    this.currentPage = slot;
+    const declared = header(res, 'content-length');
+    let writer: PageWriter | null = null;
+    let head: Buffer[] = [];
+    let headBytes = 0;
+    try {
+      for await (const piece of res.body) {
+        const chunk = piece as Buffer;
+        if (!writer) {
+          head.push(chunk);
+          headBytes += chunk.length;
+          if (headBytes < SNIFF_BYTES) continue;
+          writer = await this.openWriter(slot, Buffer.concat(head), res);
+          head = [];
+          continue;
+        }
+        if (!writer.write(chunk)) await new Promise<void>((resolve) => writer!.onceDrained(resolve));
+      }
+      if (!writer && headBytes > 0) writer = await this.openWriter(slot, Buffer.concat(head), res);
+      if (!writer) return { kind: 'lost', page: slot, message: `page ${slot} arrived empty` };
+      if (declared !== null && Number(declared) !== writer.receivedBytes) {
+        await writer.discard();
+        return {
+          kind: 'lost',
+          page: slot,
+          message: `page ${slot} ended after ${writer.receivedBytes} of ${declared} bytes`,
+        };
+      }
+    } catch (error) {
+      await writer?.discard();
+      res.body.destroy();
+      if (this.signal.aborted) throw error;
+      if (error instanceof RunFailure) throw error;
+      return { kind: 'lost', page: slot, message: `page ${slot} broke off: ${(error as Error).message}` };
+    }
+    await this.commit(writer);
+    return null;
+  }
+
+  private async openWriter(slot: number, head: Buffer, res: EsclResponse): Promise<PageWriter> {
+    const format =
+      sniffFormat(head) ?? formatOfMime(header(res, 'content-type') ?? '') ?? this.settings.format;
+    let writer: PageWriter;
+    try {
+      writer = await PageWriter.open(this.request.mastersDir, slot, null, format);
+    } catch (error) {
+      throw new RunFailure('STAGING_WRITE_FAILED', (error as Error).message, false);
+    }
+    if (!writer.write(head)) await new Promise<void>((resolve) => writer.onceDrained(resolve));
+    return writer;
+  }
+
+  /**
+   * Seals the page (fsync) while the next one streams in; names pages in order and records each
+   * before the next is named. After a page fails to be named, later pages are discarded.
+   */
+  private async commit(writer: PageWriter): Promise<void> {
+    const sealed = writer.seal();
+    this.sealing.push(sealed.catch(() => {}));
+    this.published = this.published.then(async () => {
+      try {
+        await sealed;
+        if (this.namingBroken) {
+          await writer.discard();
+          return;
+        }
+        const page = await writer.publish();
+        this.pages.push(page);
+        try {
+          this.sink.named(page);
+        } catch (error) {
+          this.namingBroken = {
+            code: 'PAGE_RECORD_FAILED',
+            message: `page ${page.page} is staged but could not be recorded: ${(error as Error).message}`,
+            transient: true,
+          };
+          return;
+        }
+        this.hooks.onPage(page);
+      } catch (error) {
+        this.namingBroken ??= {
+          code: 'STAGING_WRITE_FAILED',
+          message: (error as Error).message,
+          transient: false,
+        };
+        await writer.discard();
+      }
+    });
+    while (this.sealing.length > MAX_PAGES_SEALING) await this.sealing.shift();
+  }
+
+  /** DELETE the job whether it ended, failed or was cancelled; a device that forgot it is fine. */
+  private async deleteJob(): Promise<void> {
+    if (!this.jobPath) return;
+    try {
+      const res = await this.http.request('DELETE', this.jobPath, { signal: AbortSignal.timeout(10_000) });
+      await discardBody(res);
+    } catch {
+      // The device may have dropped the job already; nothing of ours depends on it.
+    }
+    this.hooks.onJob(null);
+  }
+
+  private result(ending: Ending, failure: RunFailure | null): CaptureResult {
+    const base = {
+      job: this.request.jobId,
+      pages: [...this.pages].sort((a, b) => a.page - b.page),
+      checksumMismatches: [],
+      protocolErrors: [],
+      fault: null,
+    };
+    const error =
+      this.namingBroken ??
+      (failure && { code: failure.code, message: failure.message, transient: failure.transient });
+    if (this.timedOut)
+      return {
+        ...base,
+        status: 'failed',
+        error: {
+          code: 'CAPTURE_TIMEOUT',
+          message: `the scanner did not finish within ${Math.round((this.request.timeLimitMs ?? 0) / 1000)} s`,
+          transient: true,
+        },
+      };
+    if (error) return { ...base, status: 'failed', error };
+    switch (ending.kind) {
+      case 'jammed': {
+        const message = `feeder jam (the scanner reports ${ending.adfState})`;
+        return {
+          ...base,
+          status: 'jammed',
+          fault: { code: 'ADF_JAM', message },
+          error: { code: 'ADF_JAM', message, transient: false },
+        };
+      }
+      case 'cancelled':
+        return {
+          ...base,
+          status: 'aborted',
+          error: { code: 'ABORTED', message: 'the job was cancelled', transient: false },
+        };
+      case 'lost':
+        return {
+          ...base,
+          status: 'interrupted',
+          error: {
+            code: 'PAGE_LOST',
+            message: `${ending.message}; pages before it are kept`,
+            transient: true,
+          },
+        };
+      case 'end':
+        if (this.request.pages !== null && this.pages.length < this.request.pages)
+          return {
+            ...base,
+            status: 'failed',
+            error: {
+              code: 'PAGES_MISSING',
+              message: `${this.pages.length} of ${this.request.pages} pages arrived before the feeder was empty`,
+              transient: false,
+            },
+          };
+        return { ...base, status: 'complete', error: null };
+    }
+  }
+}
+
+function asFailure(error: unknown): RunFailure {
+  if (error instanceof RunFailure) return error;
+  const message = (error as Error).message ?? String(error);
+  return new RunFailure('CONNECTION_FAILED', `the scanner could not be reached: ${message}`, true);
+}
