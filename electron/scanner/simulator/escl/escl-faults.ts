@@ -1,0 +1,47 @@
+/**
+ * Faults the simulated eSCL scanner can be armed with. Page numbers are within one scan job
+ * (1-based). Page faults fire once and are then disarmed, as a real transient fault would.
+ */
+export type EsclSimFault =
+  /** The sheet for page N jams: NextDocument answers 409, the feeder reports a jam until cleared. */
+  | { kind: 'jamAtPage'; page: number }
+  /** The next `times` ScanJobs/NextDocument requests answer 503, with Retry-After when given. */
+  | { kind: 'busy'; times: number; retryAfterSeconds?: number | null }
+  /** Page N is first refused with 404 `times` times while the job still reports Processing. */
+  | { kind: 'early404'; page: number; times: number }
+  /** Every body is sent chunked, in small pieces, at about this rate. */
+  | { kind: 'slowBody'; bytesPerSecond: number; chunkBytes?: number }
+  /** Every body is sent with chunked transfer encoding and no Content-Length. */
+  | { kind: 'chunked' }
+  /** Page N's connection is dropped half way through its (chunked) body. */
+  | { kind: 'dropMidPage'; page: number }
+  /** Page N announces its full Content-Length but the connection closes after half of it. */
+  | { kind: 'truncateAtPage'; page: number }
+  /** The job is cancelled on the device's panel before page N: NextDocument answers 410. */
+  | { kind: 'cancelAtPage'; page: number }
+  /** The feeder is emptied (every remaining sheet taken away). */
+  | { kind: 'emptyFeeder' }
+  /** Disarms every fault (a jam already in the feeder stays until cleared). */
+  | { kind: 'clear' };
+
+export interface EsclFaults {
+  jamAtPage: number | null;
+  busy: { times: number; retryAfterSeconds: number | null } | null;
+  early404: { page: number; times: number } | null;
+  slowBody: { bytesPerSecond: number; chunkBytes: number } | null;
+  chunked: boolean;
+  dropMidPage: number | null;
+  truncateAtPage: number | null;
+  cancelAtPage: number | null;
+}
+
+export const NO_ESCL_FAULTS: EsclFaults = {
+  jamAtPage: null,
+  busy: null,
+  early404: null,
+  slowBody: null,
+  chunked: false,
+  dropMidPage: null,
+  truncateAtPage: null,
+  cancelAtPage: null,
+};
