@@ -181,6 +181,7 @@ export class EsclDevice extends EventEmitter implements Device {
           this.pageTimes.push(Date.now());
           this.publish();
         },
+        onPageStart: () => this.publish(),
         onJob: (jobPath) => {
           this.jobPath = jobPath;
           this.publish();

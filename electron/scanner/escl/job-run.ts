@@ -68,6 +68,8 @@ export class EsclJobRun {
     private readonly hooks: {
       readStatus: (signal?: AbortSignal) => Promise<EsclStatus | null>;
       onPage: (page: CapturedPage) => void;
+      /** A page's bytes begin to arrive. */
+      onPageStart: (page: number) => void;
       onJob: (jobPath: string | null) => void;
     },
   ) {
@@ -229,6 +231,7 @@ export class EsclJobRun {
   /** Streams one document to disk; a body that breaks off loses this page only. */
   private async receive(res: EsclResponse, slot: number): Promise<Ending | null> {
     this.currentPage = slot;
+    this.hooks.onPageStart(slot);
     const declared = header(res, 'content-length');
     let writer: PageWriter | null = null;
     let head: Buffer[] = [];
