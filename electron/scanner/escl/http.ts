@@ -61,7 +61,8 @@ const normalizeFingerprint = (fp: string) => fp.replace(/[^0-9a-f]/gi, '').toLow
  * set, must match.
  */
 function pinningConnector(pinnedSha256: string | undefined): buildConnector.connector {
-  const connect = buildConnector({ rejectUnauthorized: false });
+  // No session resumption: a resumed session shows no peer certificate to check.
+  const connect = buildConnector({ rejectUnauthorized: false, maxCachedSessions: 0 });
   return (options, callback) =>
     connect(options, (error, socket) => {
       if (error || !socket) return callback(error ?? new Error('no socket'), null);
@@ -142,17 +143,79 @@ export class EsclHttp {
     return { status: res.status, text: await res.body.text() };
   }
 
+  /** See streamGet. */
+  dispatch(path: string, signal: AbortSignal, handler: StreamHandler): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal.aborted) return reject(signal.reason as Error);
+      let controller: Dispatcher.DispatchController | null = null;
+      const onAbort = () => controller?.abort(signal.reason as Error);
+      signal.addEventListener('abort', onAbort, { once: true });
+      const settle = (error?: Error) => {
+        signal.removeEventListener('abort', onAbort);
+        if (error) reject(error);
+        else resolve();
+      };
+      this.pool.dispatch(
+        { method: 'GET', path, headers: { host: this.address.hostHeader } },
+        {
+          onRequestStart: (c) => {
+            controller = c;
+            if (signal.aborted) c.abort(signal.reason as Error);
+          },
+          onResponseStart: (c, status, headers) =>
+            handler.start(status, headers, { pause: () => c.pause(), resume: () => c.resume() }),
+          onResponseData: (_c, chunk) => handler.data(chunk),
+          onResponseEnd: () => settle(),
+          onResponseError: (_c, error) => settle(error),
+        },
+      );
+    });
+  }
+
   async close(): Promise<void> {
     await this.pool.close().catch(() => {});
   }
 }
 
 export function header(res: EsclResponse, name: string): string | null {
-  const value = res.headers[name.toLowerCase()];
+  return headerOf(res.headers, name);
+}
+
+export function headerOf(
+  headers: Record<string, string | string[] | undefined>,
+  name: string,
+): string | null {
+  const value = headers[name.toLowerCase()];
   return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
 }
 
 /** Drains and ignores a body, so the connection can be reused. */
 export async function discardBody(res: EsclResponse): Promise<void> {
   await res.body.dump().catch(() => {});
+}
+
+/** Pauses and resumes a streamed response (backpressure from the disk). */
+export interface FlowControl {
+  pause(): void;
+  resume(): void;
+}
+
+export interface StreamHandler {
+  /** The status and headers; the body follows through `data`. */
+  start(status: number, headers: Record<string, string | string[] | undefined>, flow: FlowControl): void;
+  data(chunk: Buffer): void;
+}
+
+/**
+ * A GET whose body is pushed chunk by chunk straight from the parser (no stream object in
+ * between: on a gigabyte that is half a CPU-second saved). Resolves when the body has ended,
+ * rejects when the connection fails or the signal aborts.
+ */
+export function streamGet(
+  http: EsclHttp,
+  path: string,
+  signal: AbortSignal,
+  handler: StreamHandler,
+): Promise<void> {
+  return http.dispatch(path, signal, handler);
 }

@@ -1,13 +1,13 @@
-import type { CaptureRequest, CaptureResult } from '../device';
+import type { CaptureRequest, CaptureResult, MasterFormat } from '../device';
 import { PageWriter, type CapturedPage } from '../page-writer';
 import type { PageSink } from '../page-sink';
 import { backoffMs, retryAfterMs, sleep } from './backoff';
 import { formatOfMime } from './capabilities';
-import { discardBody, header, type EsclHttp, type EsclResponse } from './http';
+import { discardBody, header, headerOf, streamGet, type EsclHttp } from './http';
+import { PageReceiver } from './page-receiver';
 import { jobPathFromLocation } from './location';
 import { findJob, type EsclStatus } from './scanner-status';
 import { scanSettingsXml, type EsclScanSettings } from './scan-settings';
-import { SNIFF_BYTES, sniffFormat } from './sniff';
 
 export interface RetryTuning {
   /** First backoff step when a busy device gives no Retry-After. */
@@ -127,7 +127,7 @@ export class EsclJobRun {
         return null;
       }
       if (res.status === 503) {
-        await this.waitBusy(++busy, res);
+        await this.waitBusy(++busy, header(res, 'retry-after'));
         continue;
       }
       if (res.status === 409) return this.conflict();
@@ -144,37 +144,55 @@ export class EsclJobRun {
       if (this.request.pages !== null && n > this.request.pages) return { kind: 'end' };
       const slot = this.sink.slotFor(n);
       if (slot === null) return { kind: 'end' };
-      const outcome = await this.nextDocument(n, slot);
+      const outcome = await this.nextDocument(slot);
       if (outcome) return outcome;
       if (this.namingBroken) return { kind: 'end' };
     }
   }
 
   /** GET NextDocument until a page arrives (null) or the job ends (an Ending). */
-  private async nextDocument(scannerPage: number, slot: number): Promise<Ending | null> {
+  private async nextDocument(slot: number): Promise<Ending | null> {
     let busy = 0;
     let notFound = 0;
     for (;;) {
-      let res: EsclResponse;
+      const response: {
+        status: number;
+        headers: Record<string, string | string[] | undefined>;
+        receiver: PageReceiver | null;
+      } = { status: 0, headers: {}, receiver: null };
       try {
-        res = await this.http.request('GET', `${this.jobPath}/NextDocument`, { signal: this.signal });
+        await streamGet(this.http, `${this.jobPath}/NextDocument`, this.signal, {
+          start: (status, headers, flow) => {
+            response.status = status;
+            response.headers = headers;
+            if (status !== 200) return;
+            this.currentPage = slot;
+            this.hooks.onPageStart(slot);
+            const declared = formatOfMime(headerOf(headers, 'content-type') ?? '') ?? this.settings.format;
+            response.receiver = new PageReceiver((format) => this.openWriter(slot, format), declared);
+            response.receiver.attach(flow);
+          },
+          data: (chunk) => response.receiver?.data(chunk),
+        });
       } catch (error) {
+        await response.receiver?.discard();
         if (this.signal.aborted) throw error;
+        const message = (error as Error).message;
         return {
           kind: 'lost',
           page: slot,
-          message: `the connection failed before page ${slot}: ${(error as Error).message}`,
+          message: response.receiver
+            ? `page ${slot} broke off: ${message}`
+            : `the connection failed before page ${slot}: ${message}`,
         };
       }
-      switch (res.status) {
+      switch (response.status) {
         case 200:
-          return this.receive(res, slot);
+          return this.finishPage(response.receiver!, response.headers, slot);
         case 503:
-          await discardBody(res);
-          await this.waitBusy(++busy, res);
+          await this.waitBusy(++busy, headerOf(response.headers, 'retry-after'));
           continue;
         case 404: {
-          await discardBody(res);
           const status = await this.hooks.readStatus(this.signal);
           const job = status && this.jobPath ? findJob(status, this.jobPath) : null;
           // Some devices answer 404 while the next page is still being scanned: ask again a few times.
@@ -184,24 +202,48 @@ export class EsclJobRun {
           }
           if (status?.adf === 'jam') return { kind: 'jammed', adfState: status.adfState ?? 'jam' };
           if (job?.state === 'Canceled') return { kind: 'cancelled' };
-          void scannerPage;
           return { kind: 'end' };
         }
         case 409:
-          await discardBody(res);
           return this.conflict();
         case 410:
-          await discardBody(res);
           return { kind: 'cancelled' };
         default:
-          await discardBody(res);
           throw new RunFailure(
-            `HTTP_${res.status}`,
-            `NextDocument answered HTTP ${res.status}`,
-            res.status >= 500,
+            `HTTP_${response.status}`,
+            `NextDocument answered HTTP ${response.status}`,
+            response.status >= 500,
           );
       }
     }
+  }
+
+  /** The body arrived whole: check its length against Content-Length, then seal and name it. */
+  private async finishPage(
+    receiver: PageReceiver,
+    headers: Record<string, string | string[] | undefined>,
+    slot: number,
+  ): Promise<Ending | null> {
+    let writer: PageWriter | null;
+    try {
+      writer = await receiver.end();
+    } catch (error) {
+      await receiver.discard();
+      if (error instanceof RunFailure) throw error;
+      throw new RunFailure('STAGING_WRITE_FAILED', (error as Error).message, false);
+    }
+    if (!writer) return { kind: 'lost', page: slot, message: `page ${slot} arrived empty` };
+    const declared = headerOf(headers, 'content-length');
+    if (declared !== null && Number(declared) !== writer.receivedBytes) {
+      await writer.discard();
+      return {
+        kind: 'lost',
+        page: slot,
+        message: `page ${slot} ended after ${writer.receivedBytes} of ${declared} bytes`,
+      };
+    }
+    await this.commit(writer);
+    return null;
   }
 
   /** 409: the feeder says why. A jam stops the batch for the operator; an empty feeder ends it. */
@@ -217,10 +259,10 @@ export class EsclJobRun {
     );
   }
 
-  private async waitBusy(attempt: number, res: EsclResponse): Promise<void> {
+  private async waitBusy(attempt: number, retryAfter: string | null): Promise<void> {
     if (attempt > this.tuning.maxBusyRetries)
       throw new RunFailure('BUSY', `the scanner stayed busy (HTTP 503 ${attempt - 1} times)`, true);
-    const asked = retryAfterMs(header(res, 'retry-after'));
+    const asked = retryAfterMs(retryAfter);
     const wait =
       asked !== null
         ? Math.min(asked, this.tuning.retryCapMs)
@@ -228,59 +270,12 @@ export class EsclJobRun {
     await sleep(wait, this.signal);
   }
 
-  /** Streams one document to disk; a body that breaks off loses this page only. */
-  private async receive(res: EsclResponse, slot: number): Promise<Ending | null> {
-    this.currentPage = slot;
-    this.hooks.onPageStart(slot);
-    const declared = header(res, 'content-length');
-    let writer: PageWriter | null = null;
-    let head: Buffer[] = [];
-    let headBytes = 0;
+  private async openWriter(slot: number, format: MasterFormat): Promise<PageWriter> {
     try {
-      for await (const piece of res.body) {
-        const chunk = piece as Buffer;
-        if (!writer) {
-          head.push(chunk);
-          headBytes += chunk.length;
-          if (headBytes < SNIFF_BYTES) continue;
-          writer = await this.openWriter(slot, Buffer.concat(head), res);
-          head = [];
-          continue;
-        }
-        if (!writer.write(chunk)) await new Promise<void>((resolve) => writer!.onceDrained(resolve));
-      }
-      if (!writer && headBytes > 0) writer = await this.openWriter(slot, Buffer.concat(head), res);
-      if (!writer) return { kind: 'lost', page: slot, message: `page ${slot} arrived empty` };
-      if (declared !== null && Number(declared) !== writer.receivedBytes) {
-        await writer.discard();
-        return {
-          kind: 'lost',
-          page: slot,
-          message: `page ${slot} ended after ${writer.receivedBytes} of ${declared} bytes`,
-        };
-      }
-    } catch (error) {
-      await writer?.discard();
-      res.body.destroy();
-      if (this.signal.aborted) throw error;
-      if (error instanceof RunFailure) throw error;
-      return { kind: 'lost', page: slot, message: `page ${slot} broke off: ${(error as Error).message}` };
-    }
-    await this.commit(writer);
-    return null;
-  }
-
-  private async openWriter(slot: number, head: Buffer, res: EsclResponse): Promise<PageWriter> {
-    const format =
-      sniffFormat(head) ?? formatOfMime(header(res, 'content-type') ?? '') ?? this.settings.format;
-    let writer: PageWriter;
-    try {
-      writer = await PageWriter.open(this.request.mastersDir, slot, null, format);
+      return await PageWriter.open(this.request.mastersDir, slot, null, format);
     } catch (error) {
       throw new RunFailure('STAGING_WRITE_FAILED', (error as Error).message, false);
     }
-    if (!writer.write(head)) await new Promise<void>((resolve) => writer.onceDrained(resolve));
-    return writer;
   }
 
   /**
