@@ -125,6 +125,15 @@ describe('eSCL capture from a working scanner', () => {
     expect(r.sim.sheetsLeft).toBe(3);
   });
 
+  it('scans both sides from the duplex feeder: two pages a sheet, in order', async () => {
+    r = await rig({ sheets: 2 });
+    const result = await r.device.capture(r.request({ source: 'duplex' }));
+    expect(result.status).toBe('complete');
+    expect(result.pages).toHaveLength(4);
+    expectMastersMatchSent(r);
+    expect(r.sim.sheetsLeft).toBe(0);
+  });
+
   it('never runs two jobs on one device: a second capture is refused while the first runs', async () => {
     r = await rig({
       sheets: 3,

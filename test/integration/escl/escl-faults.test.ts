@@ -101,6 +101,14 @@ describe('eSCL capture through faults', () => {
     expectMastersMatchSent(r);
   });
 
+  it('takes a body that arrives a byte at a time (the console menu’s byteAtATime)', async () => {
+    r = await rig({ sheets: 2 });
+    expect(r.sim.injectContractFault({ kind: 'byteAtATime' })).toBe(true);
+    const result = await r.device.capture(r.request({ dpi: 75 }));
+    expect(result.status).toBe('complete');
+    expectMastersMatchSent(r);
+  });
+
   it.each(['dropMidPage', 'truncateAtPage'] as const)(
     '%s loses that page only: earlier pages stay, nothing under a final name for it, nothing past the gap',
     async (kind) => {

@@ -60,6 +60,7 @@ describe('eSCL over HTTPS with a self-signed certificate', () => {
   it('scans from a scanner whose certificate is pinned', async () => {
     r = await rig({ sheets: 3, tls }, {}, undefined, fingerprint.toLowerCase());
     const result = await r.device.capture(r.request());
+    expect(result.error).toBeNull();
     expect(result.status).toBe('complete');
     expectMastersMatchSent(r);
   });

@@ -3,6 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { DOMParser, type Element } from '@xmldom/xmldom';
+import type { SimulatorFault } from '../../../../shared/contract/index';
 import { NO_ESCL_FAULTS, type EsclFaults, type EsclSimFault } from './escl-faults';
 import { PageRenderer, type SimFormat } from './escl-sim-pages';
 import {
@@ -176,12 +177,36 @@ export class EsclSimulator {
         f.cancelAtPage = fault.page;
         return;
       case 'emptyFeeder':
-        if (this.sheets !== null) this.sheets = 0;
-        else this.sheets = 0;
+        this.sheets = 0;
         return;
       case 'clear':
         this.faults = { ...NO_ESCL_FAULTS };
         return;
+    }
+  }
+
+  /**
+   * The console's fault menu (the ScanLink simulator's kinds), mapped to their eSCL forms where
+   * one exists: a jam, a dropped connection, a slow body. Returns false for kinds eSCL has no
+   * form of (checksums, duplicate or out-of-sequence pages are ScanLink framing faults).
+   */
+  injectContractFault(fault: SimulatorFault): boolean {
+    switch (fault.kind) {
+      case 'jamAtPage':
+      case 'dropMidPage':
+        this.inject({ kind: fault.kind, page: fault.page });
+        return true;
+      case 'slowFlush':
+        this.inject({ kind: 'slowBody', bytesPerSecond: fault.bytesPerSecond });
+        return true;
+      case 'byteAtATime':
+        this.inject({ kind: 'slowBody', bytesPerSecond: 1_000_000, chunkBytes: 1 });
+        return true;
+      case 'clear':
+        this.inject({ kind: 'clear' });
+        return true;
+      default:
+        return false;
     }
   }
 
@@ -400,9 +425,15 @@ export class EsclSimulator {
     if (f.slowBody) {
       const { bytesPerSecond, chunkBytes } = f.slowBody;
       res.writeHead(200, type);
+      // Pauses are taken once they add up to a few ms (timers are no finer), so the rate holds.
+      let owedMs = 0;
       for (let offset = 0; offset < bytes.length && !res.destroyed; offset += chunkBytes) {
         res.write(bytes.subarray(offset, offset + chunkBytes));
-        await new Promise((r) => setTimeout(r, (chunkBytes / bytesPerSecond) * 1000));
+        owedMs += (chunkBytes / bytesPerSecond) * 1000;
+        if (owedMs >= 5) {
+          await new Promise((r) => setTimeout(r, owedMs));
+          owedMs = 0;
+        } else if (chunkBytes < 64) await new Promise((r) => setImmediate(r));
       }
       res.end();
       return;
