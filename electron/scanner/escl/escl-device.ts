@@ -39,7 +39,12 @@ export const DEFAULT_ESCL_TUNING: EsclTuning = {
 /** Devices (by origin) with a job running: some eSCL servers crash when given two. */
 const originsScanning = new Set<string>();
 
-const ADF: Record<string, DeviceStatus['adf']> = { loaded: 'LOADED', empty: 'EMPTY', jam: 'JAM' };
+const ADF: Record<string, DeviceStatus['adf']> = {
+  loaded: 'LOADED',
+  processing: 'LOADED',
+  empty: 'EMPTY',
+  jam: 'JAM',
+};
 
 /**
  * A network scanner speaking eSCL (AirScan) over HTTP(S). Capabilities and identity come from
@@ -132,7 +137,12 @@ export class EsclDevice extends EventEmitter implements Device {
 
   private async readStatus(signal?: AbortSignal): Promise<EsclStatus> {
     const res = await this.http.getText(this.http.rootPath('ScannerStatus'), signal);
-    if (res.status !== 200) throw new Error(`ScannerStatus answered HTTP ${res.status}`);
+    if (res.status !== 200) {
+      // It answered, so it is reachable; busy devices answer 503 even to a status request.
+      this.lastError = `ScannerStatus answered HTTP ${res.status}`;
+      this.publish();
+      throw new AnsweredError(this.lastError);
+    }
     const status = parseStatus(res.text);
     this.lastStatus = status;
     this.reachable = true;
@@ -142,6 +152,7 @@ export class EsclDevice extends EventEmitter implements Device {
   }
 
   private noteUnreachable(error: unknown): void {
+    if (error instanceof AnsweredError) return;
     this.reachable = false;
     this.lastStatus = null;
     this.lastError = (error as Error).message;
@@ -303,6 +314,9 @@ export class EsclDevice extends EventEmitter implements Device {
     this.emit('status', this.status());
   }
 }
+
+/** The device answered, but not with what was asked for: it is reachable. */
+class AnsweredError extends Error {}
 
 function failure(job: string, code: string, message: string, transient: boolean): CaptureResult {
   return {

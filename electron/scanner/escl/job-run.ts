@@ -200,8 +200,17 @@ export class EsclJobRun {
             await sleep(backoffMs(++notFound, this.tuning.retryBaseMs, this.tuning.retryCapMs), this.signal);
             continue;
           }
-          if (status?.adf === 'jam') return { kind: 'jammed', adfState: status.adfState ?? 'jam' };
+          if (status?.adf === 'jam' || job?.reasons.some((r) => /jam/i.test(r)))
+            return { kind: 'jammed', adfState: status?.adfState ?? job?.reasons.join(', ') ?? 'jam' };
           if (job?.state === 'Canceled') return { kind: 'cancelled' };
+          // A job the scanner aborted for a reason other than running out of paper did not end
+          // the batch: the pages so far stay, and the failure says why.
+          if (job?.state === 'Aborted' && status?.adf !== 'empty')
+            throw new RunFailure(
+              'SCANNER_ABORTED',
+              `the scanner aborted the job (${job.reasons.join(', ') || 'no reason given'}, feeder ${status?.adfState ?? 'unknown'})`,
+              true,
+            );
           return { kind: 'end' };
         }
         case 409:

@@ -149,6 +149,15 @@ describe('eSCL capture through faults', () => {
     expectMastersMatchSent(r);
   });
 
+  it('a job the scanner aborts (not for paper) fails as retryable, naming why; earlier pages stay', async () => {
+    r = await rig({ sheets: 5, faults: [{ kind: 'abortAtPage', page: 3 }] });
+    const result = await r.device.capture(r.request());
+    expect(result).toMatchObject({ status: 'failed', error: { code: 'SCANNER_ABORTED', transient: true } });
+    expect(result.error?.message).toContain('ServiceOffLine');
+    expect(result.pages).toHaveLength(2);
+    expectMastersMatchSent(r);
+  });
+
   it('cancel() stops a page mid-body: no partial page, the job is deleted, earlier pages stay', async () => {
     r = await rig({ sheets: 5, pageWidthInches: 2, pageHeightInches: 3 });
     r.sim.inject({ kind: 'slowBody', bytesPerSecond: 2_000_000, chunkBytes: 8192 });

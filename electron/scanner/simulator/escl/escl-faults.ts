@@ -19,6 +19,8 @@ export type EsclSimFault =
   | { kind: 'truncateAtPage'; page: number }
   /** The job is cancelled on the device's panel before page N: NextDocument answers 410. */
   | { kind: 'cancelAtPage'; page: number }
+  /** The scanner aborts the job before page N (an internal error): NextDocument answers 404. */
+  | { kind: 'abortAtPage'; page: number }
   /** The feeder is emptied (every remaining sheet taken away). */
   | { kind: 'emptyFeeder' }
   /** Disarms every fault (a jam already in the feeder stays until cleared). */
@@ -33,6 +35,7 @@ export interface EsclFaults {
   dropMidPage: number | null;
   truncateAtPage: number | null;
   cancelAtPage: number | null;
+  abortAtPage: number | null;
 }
 
 export const NO_ESCL_FAULTS: EsclFaults = {
@@ -44,4 +47,5 @@ export const NO_ESCL_FAULTS: EsclFaults = {
   dropMidPage: null,
   truncateAtPage: null,
   cancelAtPage: null,
+  abortAtPage: null,
 };

@@ -176,6 +176,9 @@ export class EsclSimulator {
       case 'cancelAtPage':
         f.cancelAtPage = fault.page;
         return;
+      case 'abortAtPage':
+        f.abortAtPage = fault.page;
+        return;
       case 'emptyFeeder':
         this.sheets = 0;
         return;
@@ -364,6 +367,11 @@ export class EsclSimulator {
       f.cancelAtPage = null;
       this.finish(job, 'Canceled', 'JobCanceledAtDevice');
       return void res.writeHead(410).end();
+    }
+    if (f.abortAtPage === page) {
+      f.abortAtPage = null;
+      this.finish(job, 'Aborted', 'ServiceOffLine');
+      return void res.writeHead(404).end();
     }
     if (this.takeBusy(res)) return;
     if (f.early404 && f.early404.page === page && f.early404.times > 0) {
