@@ -20,6 +20,13 @@ export interface RetryTuning {
   notFoundRetries: number;
 }
 
+/** A page the page writer's image-structure check refused (CaptureResult.malformedPages). */
+interface MalformedPage {
+  page: number;
+  format: MasterFormat | null;
+  message: string;
+}
+
 /** How a job ended, as far as the device told us. */
 type Ending =
   | { kind: 'end' }
@@ -55,6 +62,10 @@ export class EsclJobRun {
   private published: Promise<void> = Promise.resolve();
   /** A page could not be named or recorded: later pages must not be named past it. */
   private namingBroken: CaptureResult['error'] = null;
+  /** Pages whose bytes were no whole image (the page writer's structure check): not kept. */
+  private readonly malformed: MalformedPage[] = [];
+  /** Pages that arrived whole after a page that could not be named: discarded, never numbered past the gap. */
+  private readonly notKeptAfterGap: number[] = [];
   private deadline: NodeJS.Timeout | null = null;
   private timedOut = false;
   currentPage: number | null = null;
@@ -298,6 +309,7 @@ export class EsclJobRun {
       try {
         await sealed;
         if (this.namingBroken) {
+          this.notKeptAfterGap.push(writer.page);
           await writer.discard();
           return;
         }
@@ -315,11 +327,21 @@ export class EsclJobRun {
         }
         this.hooks.onPage(page);
       } catch (error) {
-        this.namingBroken ??= {
-          code: 'STAGING_WRITE_FAILED',
-          message: (error as Error).message,
-          transient: false,
-        };
+        // A truncated or undecodable image never gets a final name, and nothing is named past it.
+        const structure = error as Error & Partial<MalformedPage>;
+        if (structure.name === 'PageStructureError') {
+          this.malformed.push({
+            page: structure.page ?? writer.page,
+            format: structure.format ?? null,
+            message: structure.message,
+          });
+          this.namingBroken ??= { code: 'MALFORMED_IMAGE', message: structure.message, transient: false };
+        } else
+          this.namingBroken ??= {
+            code: 'STAGING_WRITE_FAILED',
+            message: (error as Error).message,
+            transient: false,
+          };
         await writer.discard();
       }
     });
@@ -338,17 +360,24 @@ export class EsclJobRun {
     this.hooks.onJob(null);
   }
 
-  private result(ending: Ending, failure: RunFailure | null): CaptureResult {
+  private result(
+    ending: Ending,
+    failure: RunFailure | null,
+  ): CaptureResult & { malformedPages?: MalformedPage[] } {
     const base = {
       job: this.request.jobId,
       pages: [...this.pages].sort((a, b) => a.page - b.page),
       checksumMismatches: [],
       protocolErrors: [],
       fault: null,
+      ...(this.malformed.length > 0 ? { malformedPages: this.malformed } : {}),
     };
-    const error =
-      this.namingBroken ??
-      (failure && { code: failure.code, message: failure.message, transient: failure.transient });
+    const afterGap = this.notKeptAfterGap.length
+      ? `; page(s) ${this.notKeptAfterGap.join(', ')} arrived after it and were not kept (nothing is numbered past a gap): feed those sheets again`
+      : '';
+    const error = this.namingBroken
+      ? { ...this.namingBroken, message: this.namingBroken.message + afterGap }
+      : failure && { code: failure.code, message: failure.message, transient: failure.transient };
     if (this.timedOut)
       return {
         ...base,

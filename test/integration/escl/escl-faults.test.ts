@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeviceAlert } from '../../../shared/contract/index';
+import type { CaptureResult } from '../../../electron/scanner/device';
+import * as pageWriter from '../../../electron/scanner/page-writer';
 import { EsclDevice } from '../../../electron/scanner/escl/index';
 import { expectMastersMatchSent, FAST, listMasters, rig, type Rig } from './escl-harness';
 
@@ -189,5 +191,24 @@ describe('eSCL capture through faults', () => {
     expect(result.status).toBe('aborted');
     expect(listMasters(r.masters).some((f) => f.endsWith('.part'))).toBe(false);
     expectMastersMatchSent(r);
+  });
+});
+
+/**
+ * A body that is a whole HTTP message but half an image: only the page writer's image-structure
+ * check (issue 13, the "devices" part) can catch it. Runs once that check is in page-writer.ts.
+ */
+const hasStructureCheck = 'PageStructureError' in pageWriter;
+describe.skipIf(!hasStructureCheck)('eSCL capture of a truncated image', () => {
+  let r: Rig;
+  afterEach(async () => r?.close());
+
+  it('never names the truncated page nor any page past it; the pages before it stay', async () => {
+    r = await rig({ sheets: 6, faults: [{ kind: 'truncatedImageAtPage', page: 3 }] });
+    const result = (await r.device.capture(r.request())) as CaptureResult & { malformedPages?: unknown[] };
+    expect(result).toMatchObject({ status: 'failed', error: { code: 'MALFORMED_IMAGE' } });
+    expect(result.malformedPages).toMatchObject([{ page: 3 }]);
+    expect(listMasters(r.masters)).toEqual(['page-0001.tif', 'page-0002.tif']);
+    expect(result.pages.map((p) => p.page)).toEqual([1, 2]);
   });
 });

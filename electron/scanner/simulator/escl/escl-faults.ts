@@ -17,6 +17,8 @@ export type EsclSimFault =
   | { kind: 'dropMidPage'; page: number }
   /** Page N announces its full Content-Length but the connection closes after half of it. */
   | { kind: 'truncateAtPage'; page: number }
+  /** Page N's body is a cleanly ended HTTP message holding only the first half of the image. */
+  | { kind: 'truncatedImageAtPage'; page: number }
   /** The job is cancelled on the device's panel before page N: NextDocument answers 410. */
   | { kind: 'cancelAtPage'; page: number }
   /** The scanner aborts the job before page N (an internal error): NextDocument answers 404. */
@@ -36,6 +38,7 @@ export interface EsclFaults {
   truncateAtPage: number | null;
   cancelAtPage: number | null;
   abortAtPage: number | null;
+  truncatedImageAtPage: number | null;
 }
 
 export const NO_ESCL_FAULTS: EsclFaults = {
@@ -48,4 +51,5 @@ export const NO_ESCL_FAULTS: EsclFaults = {
   truncateAtPage: null,
   cancelAtPage: null,
   abortAtPage: null,
+  truncatedImageAtPage: null,
 };

@@ -55,6 +55,8 @@ export interface SentDocument {
   sha256: string;
   /** False when the body was cut off (by a fault or because the client went away). */
   complete: boolean;
+  /** The HTTP message was whole but the image in it was not (truncatedImageAtPage). */
+  damaged?: true;
 }
 
 interface SimJob {
@@ -176,6 +178,9 @@ export class EsclSimulator {
       case 'cancelAtPage':
         f.cancelAtPage = fault.page;
         return;
+      case 'truncatedImageAtPage':
+        f.truncatedImageAtPage = fault.page;
+        return;
       case 'abortAtPage':
         f.abortAtPage = fault.page;
         return;
@@ -229,7 +234,7 @@ export class EsclSimulator {
 
   /** The documents of one job that arrived whole, in the order they were sent. */
   completeDocuments(job?: string): SentDocument[] {
-    return this.sent.filter((d) => d.complete && (job === undefined || d.job === job));
+    return this.sent.filter((d) => d.complete && !d.damaged && (job === undefined || d.job === job));
   }
 
   private adfState(): string {
@@ -401,7 +406,12 @@ export class EsclSimulator {
       sheet = this.sheetCounter++;
     }
     const variant = this.options.distinctPages === false ? 0 : sheet;
-    const bytes = await this.renderer.render(job, variant);
+    let bytes = await this.renderer.render(job, variant);
+    const damaged = f.truncatedImageAtPage === page;
+    if (damaged) {
+      f.truncatedImageAtPage = null;
+      bytes = bytes.subarray(0, Math.floor(bytes.length / 2));
+    }
     job.served = page;
     const record: SentDocument = {
       job: job.id,
@@ -411,6 +421,7 @@ export class EsclSimulator {
       bytes: bytes.length,
       sha256: createHash('sha256').update(bytes).digest('hex'),
       complete: false,
+      ...(damaged ? { damaged: true as const } : {}),
     };
     this.sent.push(record);
     res.on('finish', () => (record.complete = true));
