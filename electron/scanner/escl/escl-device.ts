@@ -118,6 +118,27 @@ export class EsclDevice extends EventEmitter implements Device {
     return c && { driver: 'escl', vendor: c.make, model: c.model, serial: c.serial, firmware: c.firmware };
   }
 
+  /** What `quire probe` shows beyond the neutral facts: the device's own words, per source. */
+  probeDetails(): Record<string, unknown> {
+    const c = this.caps;
+    return {
+      driver: 'escl',
+      address: this.options.address,
+      uuid: c?.uuid ?? null,
+      scannerState: this.lastStatus?.state ?? null,
+      adfState: this.lastStatus?.adfState ?? null,
+      sources:
+        c?.sources.map((s) => ({
+          source: s.source,
+          colorModes: s.colorModes,
+          documentFormats: s.mimeTypes,
+          resolutions: s.resolutions,
+          maxWidthThreeHundredthsInch: s.maxWidth,
+          maxHeightThreeHundredthsInch: s.maxHeight,
+        })) ?? [],
+    };
+  }
+
   /** Reads capabilities (once) and status; marks the device unreachable when it does not answer. */
   async refresh(): Promise<void> {
     try {

@@ -64,6 +64,13 @@ describe('eSCL capture from a working scanner', () => {
       host: '127.0.0.1',
       port: r.sim.port,
     });
+    expect(r.device.probeDetails()).toMatchObject({
+      driver: 'escl',
+      uuid: r.sim.identity.uuid,
+      scannerState: 'Idle',
+      adfState: 'ScannerAdfLoaded',
+      sources: [{ source: 'flatbed', documentFormats: ['image/tiff', 'image/png', 'image/jpeg'] }, {}, {}],
+    });
   });
 
   it('prefers PNG when the scanner has no TIFF, and keeps the .png extension', async () => {
