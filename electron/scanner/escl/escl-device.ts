@@ -194,6 +194,14 @@ export class EsclDevice extends EventEmitter implements Device {
         caps = this.caps ?? (await this.loadCapabilities());
       } catch (error) {
         this.noteUnreachable(error);
+        // Not a network failure: retrying will not help until an operator pins the certificate.
+        if ((error as Error).name === 'UntrustedCertificateError')
+          return failure(
+            request.jobId,
+            'CERTIFICATE_NOT_TRUSTED',
+            `${this.name}: ${(error as Error).message}`,
+            false,
+          );
         return failure(
           request.jobId,
           'OFFLINE',

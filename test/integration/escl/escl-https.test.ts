@@ -44,7 +44,10 @@ describe('eSCL over HTTPS with a self-signed certificate', () => {
   it('refuses an unpinned certificate, with the fingerprint to pin in the message', async () => {
     r = await rig({ sheets: 2, tls });
     const result = await r.device.capture(r.request());
-    expect(result).toMatchObject({ status: 'failed', error: { code: 'OFFLINE' } });
+    expect(result).toMatchObject({
+      status: 'failed',
+      error: { code: 'CERTIFICATE_NOT_TRUSTED', transient: false },
+    });
     expect(result.error?.message).toContain(fingerprint);
     expect(result.error?.message).toMatch(/pin/);
     expect(r.sim.sent).toHaveLength(0);
@@ -53,7 +56,7 @@ describe('eSCL over HTTPS with a self-signed certificate', () => {
   it('refuses a certificate whose fingerprint is not the pinned one', async () => {
     r = await rig({ sheets: 2, tls }, {}, undefined, 'AA:'.repeat(31) + 'AA');
     const result = await r.device.capture(r.request());
-    expect(result.status).toBe('failed');
+    expect(result).toMatchObject({ status: 'failed', error: { code: 'CERTIFICATE_NOT_TRUSTED' } });
     expect(result.error?.message).toMatch(/does not match the pinned fingerprint/);
   });
 

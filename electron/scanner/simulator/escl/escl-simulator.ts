@@ -346,6 +346,11 @@ export class EsclSimulator {
       touched: now,
     };
     this.jobs.set(job.id, job);
+    // A simulator left running under `npm start` keeps only its recent jobs.
+    for (const id of this.jobs.keys()) {
+      if (this.jobs.size <= 100) break;
+      if (this.jobs.get(id) !== this.active) this.jobs.delete(id);
+    }
     this.jobsCreated.push(job.id);
     this.active = job;
     const path = `${this.root}/ScanJobs/${job.id}`;
