@@ -92,6 +92,17 @@ describe('eSCL capture through faults', () => {
     expectMastersMatchSent(r);
   });
 
+  it('believes a 404 once the retries are spent, even while the job still says Processing', async () => {
+    r = await rig({ sheets: 4, faults: [{ kind: 'early404', page: 3, times: 100 }] }, { notFoundRetries: 3 });
+    const result = await r.device.capture(r.request());
+    expect(result.status).toBe('complete');
+    expect(result.pages).toHaveLength(2);
+    expectMastersMatchSent(r);
+    // The job was deleted: the scanner is free for the next one.
+    const next = await r.device.capture(r.request({ pages: 1 }));
+    expect(next.pages.map((p) => p.page)).toEqual([3]);
+  });
+
   it('takes slow bodies in small chunks, and chunked bodies without Content-Length', async () => {
     r = await rig({ sheets: 2, faults: [{ kind: 'slowBody', bytesPerSecond: 1_000_000, chunkBytes: 1000 }] });
     expect((await r.device.capture(r.request())).status).toBe('complete');
