@@ -4,6 +4,7 @@ import type { PageSink } from '../page-sink';
 import { backoffMs, retryAfterMs, sleep } from './backoff';
 import { formatOfMime } from './capabilities';
 import { discardBody, header, headerOf, streamGet, type EsclHttp } from './http';
+import { jobResult, RunFailure, type Ending, type JobResult, type MalformedPage } from './job-result';
 import { PageReceiver } from './page-receiver';
 import { jobPathFromLocation } from './location';
 import { findJob, type EsclStatus } from './scanner-status';
@@ -18,30 +19,6 @@ export interface RetryTuning {
   maxBusyRetries: number;
   /** 404s believed only after this many re-asks while the job still reports Processing. */
   notFoundRetries: number;
-}
-
-/** A page the page writer's image-structure check refused (CaptureResult.malformedPages). */
-interface MalformedPage {
-  page: number;
-  format: MasterFormat | null;
-  message: string;
-}
-
-/** How a job ended, as far as the device told us. */
-type Ending =
-  | { kind: 'end' }
-  | { kind: 'jammed'; adfState: string }
-  | { kind: 'cancelled' }
-  | { kind: 'lost'; page: number; message: string };
-
-class RunFailure extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly transient: boolean,
-  ) {
-    super(message);
-  }
 }
 
 /** At most this many pages between their last byte and their final name. */
@@ -360,74 +337,18 @@ export class EsclJobRun {
     this.hooks.onJob(null);
   }
 
-  private result(
-    ending: Ending,
-    failure: RunFailure | null,
-  ): CaptureResult & { malformedPages?: MalformedPage[] } {
-    const base = {
-      job: this.request.jobId,
-      pages: [...this.pages].sort((a, b) => a.page - b.page),
-      checksumMismatches: [],
-      protocolErrors: [],
-      fault: null,
-      ...(this.malformed.length > 0 ? { malformedPages: this.malformed } : {}),
-    };
-    const afterGap = this.notKeptAfterGap.length
-      ? `; page(s) ${this.notKeptAfterGap.join(', ')} arrived after it and were not kept (nothing is numbered past a gap): feed those sheets again`
-      : '';
-    const error = this.namingBroken
-      ? { ...this.namingBroken, message: this.namingBroken.message + afterGap }
-      : failure && { code: failure.code, message: failure.message, transient: failure.transient };
-    if (this.timedOut)
-      return {
-        ...base,
-        status: 'failed',
-        error: {
-          code: 'CAPTURE_TIMEOUT',
-          message: `the scanner did not finish within ${Math.round((this.request.timeLimitMs ?? 0) / 1000)} s`,
-          transient: true,
-        },
-      };
-    if (error) return { ...base, status: 'failed', error };
-    switch (ending.kind) {
-      case 'jammed': {
-        const message = `feeder jam (the scanner reports ${ending.adfState})`;
-        return {
-          ...base,
-          status: 'jammed',
-          fault: { code: 'ADF_JAM', message },
-          error: { code: 'ADF_JAM', message, transient: false },
-        };
-      }
-      case 'cancelled':
-        return {
-          ...base,
-          status: 'aborted',
-          error: { code: 'ABORTED', message: 'the job was cancelled', transient: false },
-        };
-      case 'lost':
-        return {
-          ...base,
-          status: 'interrupted',
-          error: {
-            code: 'PAGE_LOST',
-            message: `${ending.message}; pages before it are kept`,
-            transient: true,
-          },
-        };
-      case 'end':
-        if (this.request.pages !== null && this.pages.length < this.request.pages)
-          return {
-            ...base,
-            status: 'failed',
-            error: {
-              code: 'PAGES_MISSING',
-              message: `${this.pages.length} of ${this.request.pages} pages arrived before the feeder was empty`,
-              transient: false,
-            },
-          };
-        return { ...base, status: 'complete', error: null };
-    }
+  private result(ending: Ending, failure: RunFailure | null): JobResult {
+    return jobResult({
+      jobId: this.request.jobId,
+      requested: this.request.pages,
+      timeLimitMs: this.timedOut ? (this.request.timeLimitMs ?? 0) : null,
+      pages: this.pages,
+      malformed: this.malformed,
+      notKeptAfterGap: this.notKeptAfterGap,
+      namingBroken: this.namingBroken,
+      failure,
+      ending,
+    });
   }
 }
 

@@ -1,3 +1,5 @@
+import type { SimulatorFault } from '../../../../shared/contract/index';
+
 /**
  * Faults the simulated eSCL scanner can be armed with. Page numbers are within one scan job
  * (1-based). Page faults fire once and are then disarmed, as a real transient fault would.
@@ -53,3 +55,65 @@ export const NO_ESCL_FAULTS: EsclFaults = {
   abortAtPage: null,
   truncatedImageAtPage: null,
 };
+
+/** The faults with one more armed (or, for `clear`, none); `emptyFeeder` is the feeder's business. */
+export function withEsclFault(faults: EsclFaults, fault: EsclSimFault): EsclFaults {
+  const f = { ...faults };
+  switch (fault.kind) {
+    case 'jamAtPage':
+      f.jamAtPage = fault.page;
+      return f;
+    case 'busy':
+      f.busy = { times: fault.times, retryAfterSeconds: fault.retryAfterSeconds ?? null };
+      return f;
+    case 'early404':
+      f.early404 = { page: fault.page, times: fault.times };
+      return f;
+    case 'slowBody':
+      f.slowBody = { bytesPerSecond: fault.bytesPerSecond, chunkBytes: fault.chunkBytes ?? 4096 };
+      return f;
+    case 'chunked':
+      f.chunked = true;
+      return f;
+    case 'dropMidPage':
+      f.dropMidPage = fault.page;
+      return f;
+    case 'truncateAtPage':
+      f.truncateAtPage = fault.page;
+      return f;
+    case 'cancelAtPage':
+      f.cancelAtPage = fault.page;
+      return f;
+    case 'truncatedImageAtPage':
+      f.truncatedImageAtPage = fault.page;
+      return f;
+    case 'abortAtPage':
+      f.abortAtPage = fault.page;
+      return f;
+    case 'emptyFeeder':
+      return f;
+    case 'clear':
+      return { ...NO_ESCL_FAULTS };
+  }
+}
+
+/**
+ * The console's fault menu (the ScanLink simulator's kinds) in eSCL form where one exists: a
+ * jam, a dropped connection, a slow body. Null for kinds eSCL has no form of (checksums,
+ * duplicate or out-of-sequence pages are ScanLink framing faults).
+ */
+export function esclFaultOf(fault: SimulatorFault): EsclSimFault | null {
+  switch (fault.kind) {
+    case 'jamAtPage':
+    case 'dropMidPage':
+      return { kind: fault.kind, page: fault.page };
+    case 'slowFlush':
+      return { kind: 'slowBody', bytesPerSecond: fault.bytesPerSecond };
+    case 'byteAtATime':
+      return { kind: 'slowBody', bytesPerSecond: 1_000_000, chunkBytes: 1 };
+    case 'clear':
+      return { kind: 'clear' };
+    default:
+      return null;
+  }
+}

@@ -2,10 +2,17 @@ import { createHash, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { DOMParser, type Element } from '@xmldom/xmldom';
 import type { SimulatorFault } from '../../../../shared/contract/index';
-import { NO_ESCL_FAULTS, type EsclFaults, type EsclSimFault } from './escl-faults';
+import {
+  esclFaultOf,
+  NO_ESCL_FAULTS,
+  withEsclFault,
+  type EsclFaults,
+  type EsclSimFault,
+} from './escl-faults';
 import { PageRenderer, type SimFormat } from './escl-sim-pages';
+import { drain, parseSettings, readBody } from './escl-sim-requests';
+import { sendDocument } from './escl-sim-send';
 import {
   capabilitiesXml,
   SIM_COLOR_MODES,
@@ -152,70 +159,18 @@ export class EsclSimulator {
   }
 
   inject(fault: EsclSimFault): void {
-    const f = this.faults;
-    switch (fault.kind) {
-      case 'jamAtPage':
-        f.jamAtPage = fault.page;
-        return;
-      case 'busy':
-        f.busy = { times: fault.times, retryAfterSeconds: fault.retryAfterSeconds ?? null };
-        return;
-      case 'early404':
-        f.early404 = { page: fault.page, times: fault.times };
-        return;
-      case 'slowBody':
-        f.slowBody = { bytesPerSecond: fault.bytesPerSecond, chunkBytes: fault.chunkBytes ?? 4096 };
-        return;
-      case 'chunked':
-        f.chunked = true;
-        return;
-      case 'dropMidPage':
-        f.dropMidPage = fault.page;
-        return;
-      case 'truncateAtPage':
-        f.truncateAtPage = fault.page;
-        return;
-      case 'cancelAtPage':
-        f.cancelAtPage = fault.page;
-        return;
-      case 'truncatedImageAtPage':
-        f.truncatedImageAtPage = fault.page;
-        return;
-      case 'abortAtPage':
-        f.abortAtPage = fault.page;
-        return;
-      case 'emptyFeeder':
-        this.sheets = 0;
-        return;
-      case 'clear':
-        this.faults = { ...NO_ESCL_FAULTS };
-        return;
-    }
+    if (fault.kind === 'emptyFeeder') this.sheets = 0;
+    else this.faults = withEsclFault(this.faults, fault);
   }
 
   /**
    * The console's fault menu (the ScanLink simulator's kinds), mapped to their eSCL forms where
-   * one exists: a jam, a dropped connection, a slow body. Returns false for kinds eSCL has no
-   * form of (checksums, duplicate or out-of-sequence pages are ScanLink framing faults).
+   * one exists. Returns false for kinds eSCL has no form of.
    */
   injectContractFault(fault: SimulatorFault): boolean {
-    switch (fault.kind) {
-      case 'jamAtPage':
-      case 'dropMidPage':
-        this.inject({ kind: fault.kind, page: fault.page });
-        return true;
-      case 'slowFlush':
-        this.inject({ kind: 'slowBody', bytesPerSecond: fault.bytesPerSecond });
-        return true;
-      case 'byteAtATime':
-        this.inject({ kind: 'slowBody', bytesPerSecond: 1_000_000, chunkBytes: 1 });
-        return true;
-      case 'clear':
-        this.inject({ kind: 'clear' });
-        return true;
-      default:
-        return false;
-    }
+    const mapped = esclFaultOf(fault);
+    if (mapped) this.inject(mapped);
+    return mapped !== null;
   }
 
   /** An operator puts sheets in the feeder (null: endless). */
@@ -430,93 +385,6 @@ export class EsclSimulator {
     };
     this.sent.push(record);
     res.on('finish', () => (record.complete = true));
-    await this.send(res, bytes, page);
+    await sendDocument(res, bytes, page, job.format, this.faults);
   }
-
-  private async send(res: http.ServerResponse, bytes: Buffer, page: number): Promise<void> {
-    const f = this.faults;
-    const type = { 'content-type': this.sent[this.sent.length - 1]!.format };
-    if (f.dropMidPage === page || f.truncateAtPage === page) {
-      const truncate = f.truncateAtPage === page;
-      if (truncate) f.truncateAtPage = null;
-      else f.dropMidPage = null;
-      res.writeHead(200, truncate ? { ...type, 'content-length': bytes.length } : type);
-      res.write(bytes.subarray(0, Math.floor(bytes.length / 2)));
-      await new Promise((r) => setTimeout(r, 20));
-      res.socket?.destroy();
-      return;
-    }
-    if (f.slowBody) {
-      const { bytesPerSecond, chunkBytes } = f.slowBody;
-      res.writeHead(200, type);
-      // Pauses are taken once they add up to a few ms (timers are no finer), so the rate holds.
-      let owedMs = 0;
-      for (let offset = 0; offset < bytes.length && !res.destroyed; offset += chunkBytes) {
-        res.write(bytes.subarray(offset, offset + chunkBytes));
-        owedMs += (chunkBytes / bytesPerSecond) * 1000;
-        if (owedMs >= 5) {
-          await new Promise((r) => setTimeout(r, owedMs));
-          owedMs = 0;
-        } else if (chunkBytes < 64) await new Promise((r) => setImmediate(r));
-      }
-      res.end();
-      return;
-    }
-    if (f.chunked) {
-      res.writeHead(200, type);
-      for (let offset = 0; offset < bytes.length && !res.destroyed; offset += 65_536)
-        if (!res.write(bytes.subarray(offset, offset + 65_536)))
-          await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
-      res.end();
-      return;
-    }
-    res.writeHead(200, { ...type, 'content-length': bytes.length }).end(bytes);
-  }
-}
-
-async function readBody(req: http.IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-async function drain(req: http.IncomingMessage): Promise<void> {
-  for await (const _ of req) void _;
-}
-
-interface ParsedSettings {
-  source: 'Platen' | 'Feeder';
-  duplex: boolean;
-  colorMode: string;
-  dpi: number;
-  format: string | null;
-  width: number | null;
-  height: number | null;
-}
-
-/** ScanSettings read by namespace URI, as a real device must (clients choose their own prefixes). */
-function parseSettings(body: string): ParsedSettings | string {
-  let root: Element | null;
-  try {
-    root = new DOMParser().parseFromString(body, 'text/xml').documentElement;
-  } catch (error) {
-    return `ScanSettings does not parse: ${(error as Error).message}`;
-  }
-  if (!root || root.localName !== 'ScanSettings' || root.namespaceURI !== SCAN)
-    return 'expected scan:ScanSettings';
-  const value = (ns: string, name: string) =>
-    root.getElementsByTagNameNS(ns, name)[0]?.textContent?.trim() ?? null;
-  const number = (ns: string, name: string) => {
-    const v = value(ns, name);
-    return v === null ? null : Number(v);
-  };
-  return {
-    source: value(PWG, 'InputSource') === 'Feeder' ? 'Feeder' : 'Platen',
-    duplex: value(SCAN, 'Duplex') === 'true',
-    colorMode: value(SCAN, 'ColorMode') ?? 'RGB24',
-    dpi: number(SCAN, 'XResolution') ?? 300,
-    format: value(SCAN, 'DocumentFormatExt') ?? value(PWG, 'DocumentFormat'),
-    width: number(PWG, 'Width'),
-    height: number(PWG, 'Height'),
-  };
 }
