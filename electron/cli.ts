@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerAuditCommands, registerBagCommands } from './cli/audit-commands';
 import { registerBatchCommands } from './cli/batch-commands';
 import { registerCatalogCommands } from './cli/catalog-commands';
+import { registerDiscoverCommand } from './cli/discover-command';
 import { registerDoctorCommand } from './cli/doctor-command';
 import { registerQueueCommands } from './cli/queue-commands';
 import { registerScannerCommands } from './cli/scanner-commands';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerServeCommand(program, path.join(__dirname, '..', 'renderer'));
   registerScannerCommands(program);
+  registerDiscoverCommand(program);
   registerQueueCommands(program);
   registerAuditCommands(program);
   registerBagCommands(program);

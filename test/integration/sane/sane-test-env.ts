@@ -44,6 +44,8 @@ export function markingScanimage(root: string, referenceDir: string): string {
     script,
     [
       '#!/bin/bash',
+      '# Only a batch prints page files; listing and option reading pass straight through.',
+      'case " $* " in *" --batch-print "*) ;; *) exec scanimage "$@" ;; esac',
       'scanimage "$@" | while IFS= read -r f; do',
       '  printf "QUIRE-TEST-%s" "$(basename "$f")" >> "$f"',
       `  cp "$f" '${referenceDir}/'`,
