@@ -214,6 +214,13 @@ export class SaneDevice extends EventEmitter implements Device {
     await run.done;
   }
 
+  /** Stops a running scanimage (its page in progress is dropped) before the station closes. */
+  async close(): Promise<void> {
+    this.connected = false;
+    await this.cancel();
+    this.setState('OFFLINE');
+  }
+
   /** SANE has no reset: once the operator cleared the feeder, the device is usable again. */
   async reset(): Promise<void> {
     if (this.run) await this.run.done;

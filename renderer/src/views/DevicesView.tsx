@@ -4,6 +4,7 @@ import { describeError, FormError } from '../components/FormError';
 import { quire } from '../ipc/client';
 import { deviceListReceived, useActiveAlerts, useDevice, useDeviceNames } from '../state/devices';
 import { newBatchRequested } from '../state/ui';
+import { DiscoveredScanners } from './DiscoveredScanners';
 
 const STATE_TONE: Record<DeviceStatus['state'], 'ok' | 'busy' | 'bad' | 'muted'> = {
   OFFLINE: 'bad',
@@ -181,6 +182,7 @@ export function DevicesView() {
           ))}
         </div>
       )}
+      <DiscoveredScanners />
     </section>
   );
 }
