@@ -131,7 +131,11 @@ export class SaneBatchRun {
     this.stderrLines.push(line);
     if (this.stderrLines.length > STDERR_LINES_KEPT) this.stderrLines.shift();
     const scanning = /^Scanning page (\d+)/.exec(line);
-    if (scanning) {
+    if (scanning && this.cancelled) {
+      // A backend that ignored the cancel between two sheets starts the next one: a second
+      // signal makes scanimage give up at once.
+      this.child?.kill('SIGTERM');
+    } else if (scanning) {
       this.currentPage = this.options.sink.slotFor(Number(scanning[1]));
       this.options.onProgress();
     }

@@ -67,7 +67,10 @@ export function sourceSetting(
   return flatbed ? { source: flatbed, extra: [] } : null;
 }
 
-export function capabilitiesOf(options: SaneOptions): DeviceCapabilities {
+/** The neutral capabilities, plus the range of whole dpi a backend takes where it takes any. */
+export type SaneCapabilities = DeviceCapabilities & { resolutionRange: { min: number; max: number } | null };
+
+export function capabilitiesOf(options: SaneOptions): SaneCapabilities {
   const sources = (['flatbed', 'feeder', 'duplex'] as const).filter(
     (s) => sourceSetting(options, s) !== null,
   );
@@ -90,14 +93,20 @@ export function capabilitiesOf(options: SaneOptions): DeviceCapabilities {
     : resolution.constraint.kind === 'list'
       ? resolution.constraint.values.map(Number).filter((d) => Number.isInteger(d) && d > 0)
       : COMMON_DPI.filter((d) => acceptsNumber(resolution, d));
-  return {
+  const capabilities: SaneCapabilities = {
     sources: sources.length > 0 ? sources : ['flatbed'],
     modes: modes.length > 0 ? modes : ['gray'],
     bitDepths: [...new Set(bitDepths)].sort((a, b) => a - b),
     resolutions: [...new Set(resolutions)].sort((a, b) => a - b),
+    // A backend that takes any whole dpi in a range says so (the form may offer other values).
+    resolutionRange:
+      resolution?.constraint.kind === 'range' && resolution.constraint.quant <= 1
+        ? { min: Math.ceil(resolution.constraint.min), max: Math.floor(resolution.constraint.max) }
+        : null,
     formats: ['tiff'],
     maxArea: areaOf(options),
   };
+  return capabilities;
 }
 
 function areaOf(options: SaneOptions): DeviceCapabilities['maxArea'] {

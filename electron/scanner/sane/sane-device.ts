@@ -21,9 +21,12 @@ import {
   type ScanimageRuntime,
 } from './scanimage';
 
-export const SANE_DRIVER = 'sane';
+export const SANE_DRIVER = 'sane' as const;
 
 type State = DeviceStatus['state'];
+
+/** How often an unreachable device is looked for again while the station wants it connected. */
+const OFFLINE_RETRY_MS = 30_000;
 
 /**
  * A SANE scanner (Linux), driven through Debian's `scanimage`. `address` is the SANE device
@@ -50,6 +53,7 @@ export class SaneDevice extends EventEmitter implements Device {
   private pageTimes: number[] = [];
   /** The job a capture holds the device for, from its first line (before scanimage runs). */
   private reservedFor: string | null = null;
+  private retry: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly config: DriverOptions,
@@ -66,6 +70,7 @@ export class SaneDevice extends EventEmitter implements Device {
 
   disconnect(): void {
     this.connected = false;
+    this.clearRetry();
     this.run?.cancel();
     this.setState('OFFLINE');
   }
@@ -116,6 +121,12 @@ export class SaneDevice extends EventEmitter implements Device {
           ? error.message
           : `${address} could not be reached: ${(error as Error).message}`;
       if (!this.run) this.setState('OFFLINE');
+      // A scanner switched off or unplugged comes back on its own: look again now and then.
+      if (this.connected && !this.retry)
+        this.retry = setTimeout(() => {
+          this.retry = null;
+          if (this.connected && !this.run && this.state === 'OFFLINE') void this.probe();
+        }, OFFLINE_RETRY_MS).unref();
       return false;
     }
   }
@@ -217,6 +228,7 @@ export class SaneDevice extends EventEmitter implements Device {
   /** Stops a running scanimage (its page in progress is dropped) before the station closes. */
   async close(): Promise<void> {
     this.connected = false;
+    this.clearRetry();
     await this.cancel();
     this.setState('OFFLINE');
   }
@@ -241,7 +253,11 @@ export class SaneDevice extends EventEmitter implements Device {
   status(): DeviceStatus {
     const now = Date.now();
     this.pageTimes = this.pageTimes.filter((t) => now - t < 60_000);
-    return {
+    const status: DeviceStatus & {
+      driver: typeof SANE_DRIVER;
+      address: string;
+      capabilities: DeviceCapabilities | null;
+    } = {
       name: this.name,
       host: this.config.address,
       port: 0,
@@ -266,7 +282,17 @@ export class SaneDevice extends EventEmitter implements Device {
         : null,
       lastError: this.lastError,
       alert: this.alert,
+      // The fleet's status names the driver, the address and what the device can do.
+      driver: SANE_DRIVER,
+      address: this.config.address,
+      capabilities: this.caps,
     };
+    return status;
+  }
+
+  private clearRetry(): void {
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = null;
   }
 
   private setState(state: State): void {

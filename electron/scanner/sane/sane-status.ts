@@ -57,6 +57,8 @@ export function statusOfMessage(message: string): SaneStatusName | null {
   const text = message.trim().replace(/\.$/, '');
   for (const [name, known] of Object.entries(STATUS_MESSAGES))
     if (text.endsWith(known)) return name as SaneStatusName;
+  // Builds differ in spelling: "Operation was canceled" as well as "cancelled".
+  if (text.endsWith('Operation was canceled')) return 'CANCELLED';
   return null;
 }
 

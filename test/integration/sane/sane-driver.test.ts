@@ -9,7 +9,13 @@ import type { CapturedPage } from '../../../electron/scanner/page-writer';
 import { spoolDirFor } from '../../../electron/scanner/sane/sane-batch';
 import { SaneDevice } from '../../../electron/scanner/sane/sane-device';
 import { makeTempDir } from '../../helpers/temp-dir';
-import { makeSaneTestEnv, markingScanimage, saneSkipReason, type SaneTestEnv } from './sane-test-env';
+import {
+  jammingScanimage,
+  makeSaneTestEnv,
+  markingScanimage,
+  saneSkipReason,
+  type SaneTestEnv,
+} from './sane-test-env';
 
 const skip = saneSkipReason();
 if (skip) console.log(`SANE driver tests skipped: ${skip}`);
@@ -68,6 +74,9 @@ describe.skipIf(skip !== null)('SANE driver against the test backend', () => {
       state: 'IDLE',
       identity: { vendor: 'Noname', model: 'frontend-tester' },
       lastError: null,
+      driver: 'sane',
+      address: 'test',
+      capabilities: { resolutionRange: { min: 1, max: 1200 } },
     });
   });
 
@@ -147,6 +156,23 @@ describe.skipIf(skip !== null)('SANE driver against the test backend', () => {
     expect(await d.capture(request())).toMatchObject({ status: 'failed', error: { code: 'JAMMED' } });
     await d.reset();
     expect(d.status()).toMatchObject({ state: 'IDLE', alert: null });
+  });
+
+  it('a jam after some pages keeps them; the resumed run fills the slots after them', async () => {
+    const jamming = device(FEEDER, jammingScanimage(dir.path, 3));
+    const named: number[] = [];
+    const sink = () => slotsSink([1, 2, 3, 4, 5, 6], null, (p) => named.push(p.page));
+    const jammed = await jamming.capture(request({ pages: 6, sink: sink() }));
+    expect(jammed).toMatchObject({ status: 'jammed', error: { code: 'ADF_JAM' } });
+    expect(jammed.pages.map((p) => p.page)).toEqual([1, 2, 3]);
+    expect(jamming.status()).toMatchObject({ state: 'JAMMED', page: null, job: null });
+    await jamming.reset();
+    const resumed = await device().capture(
+      request({ pages: 3, sink: slotsSink([4, 5, 6], null, (p) => named.push(p.page)) }),
+    );
+    expect(resumed).toMatchObject({ status: 'complete' });
+    expect(named).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(masters()).toEqual([1, 2, 3, 4, 5, 6].map((n) => `page-000${n}.tif`));
   });
 
   it('after a jam is cleared, the next run fills the batch (clear → reset → resume)', async () => {

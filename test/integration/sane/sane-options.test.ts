@@ -49,6 +49,7 @@ describe('SANE options → capabilities and arguments', () => {
       modes: ['color', 'gray', 'bw'],
       bitDepths: [1, 8],
       resolutions: [50, 75, 100, 150, 200, 240, 300, 400, 600],
+      resolutionRange: { min: 50, max: 600 },
       formats: ['tiff'],
       maxArea: { widthMm: 215.872, heightMm: 279.364 },
     });
@@ -87,6 +88,7 @@ describe('SANE options → capabilities and arguments', () => {
     const options = parseSaneOptions(EPSON);
     const caps = capabilitiesOf(options);
     expect(caps.resolutions).toEqual([75, 150, 300, 600, 1200]);
+    expect(caps.resolutionRange).toBeNull();
     expect(caps.sources).toEqual(['flatbed', 'feeder', 'duplex']);
     expect(caps.bitDepths).toEqual([8, 16]);
     expect(scanArguments('ep', options, { dpi: 200, mode: 'color', bitDepth: 8, driverOptions: {} })).toEqual(

@@ -58,3 +58,25 @@ export function markingScanimage(root: string, referenceDir: string): string {
   chmodSync(script, 0o755);
   return script;
 }
+
+/**
+ * A scanimage whose feeder jams after `pages` good sheets: the real scanimage scans them, then
+ * the wrapper reports what scanimage reports for a jam (the test backend can only jam at once).
+ */
+export function jammingScanimage(root: string, pages: number): string {
+  const script = path.join(root, 'scanimage-jamming');
+  writeFileSync(
+    script,
+    [
+      '#!/bin/bash',
+      'case " $* " in *" --batch-print "*) ;; *) exec scanimage "$@" ;; esac',
+      `scanimage "$@" --batch-count=${pages} || exit $?`,
+      'echo "Scanning page ' + String(pages + 1) + '" >&2',
+      'echo "scanimage: sane_read: Document feeder jammed" >&2',
+      'exit 6',
+      '',
+    ].join('\n'),
+  );
+  chmodSync(script, 0o755);
+  return script;
+}
