@@ -79,7 +79,8 @@ export class SaneBatchRun {
       '-d',
       this.options.device,
       '--format=tiff',
-      `--batch=${path.join(this.spool, 'scan-%d.tif')}`,
+      // scanimage reads the pattern as printf's: a `%` in the folder's own name is doubled.
+      `--batch=${path.join(this.spool, 'scan-').replace(/%/g, '%%')}%d.tif`,
       '--batch-print',
       '--batch-start=1',
       ...(request.pages !== null ? [`--batch-count=${request.pages}`] : []),

@@ -140,6 +140,8 @@ const FRONTEND_OPTIONS = new Set([
   'n',
   'T',
 ]);
+/** Set from the scan profile: a pass-through must not make masters differ from their metadata. */
+const PROFILE_OPTIONS = new Set(['mode', 'depth', 'resolution', 'x-resolution', 'y-resolution', 'source']);
 
 /**
  * The backend arguments for one batch, or why the device cannot honour the settings. Values
@@ -188,6 +190,10 @@ export function scanArguments(
   for (const [name, value] of Object.entries(settings.driverOptions)) {
     if (!/^[A-Za-z0-9][\w-]*$/.test(name) || FRONTEND_OPTIONS.has(name) || name.startsWith('batch'))
       return { error: `"${name}" is not a backend option Quire passes through` };
+    if (PROFILE_OPTIONS.has(name))
+      return {
+        error: `"${name}" comes from the scan profile and the batch's source; it is not passed through`,
+      };
     const option = options.get(name);
     if (!option)
       return { error: `${deviceName} has no backend option "${name}" (see scanimage -d ${deviceName} -A)` };

@@ -31,7 +31,8 @@ describe.skipIf(skip !== null)('SANE driver against the test backend', () => {
   beforeEach(() => {
     dir = makeTempDir('quire-sane-');
     sane = makeSaneTestEnv(dir.path);
-    mastersDir = path.join(dir.path, 'staging', 'B1', 'masters');
+    // A `%` in the data folder's path must not reach scanimage's file-name pattern as a format.
+    mastersDir = path.join(dir.path, 'staging 100%d', 'B1', 'masters');
   });
   afterEach(() => dir.cleanup());
 
@@ -252,6 +253,8 @@ describe.skipIf(skip !== null)('SANE driver against the test backend', () => {
     expect(option.error!.message).toMatch(/no backend option "no-such-option"/);
     const frontend = await device({ 'batch-count': '1' }).capture(request());
     expect(frontend.error!.message).toMatch(/not a backend option/);
+    const profile = await device({ mode: 'Color' }).capture(request());
+    expect(profile.error!.message).toMatch(/"mode" comes from the scan profile/);
     expect(existsSync(mastersDir)).toBe(false);
   });
 
