@@ -35,7 +35,7 @@ export async function discoverScanners(options: DiscoverOptions = {}): Promise<D
     options.attached === false
       ? []
       : // Backends that search the network themselves can take a while; bounded all the same.
-        attachedScanners(options.scanimage, Math.max(seconds * 1000, 10_000) + 20_000).catch(
+        attachedScanners(options.scanimage, Math.max(seconds * 1000, 10_000) + 5_000).catch(
           (error: Error) => {
             problems.push(`attached scanners could not be listed: ${error.message}`);
             return [];

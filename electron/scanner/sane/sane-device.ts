@@ -27,6 +27,8 @@ type State = DeviceStatus['state'];
 
 /** How often an unreachable device is looked for again while the station wants it connected. */
 const OFFLINE_RETRY_MS = 30_000;
+const OPTIONS_TIMEOUT_MS = 30_000;
+const LIST_TIMEOUT_MS = 15_000;
 
 /**
  * A SANE scanner (Linux), driven through Debian's `scanimage`. `address` is the SANE device
@@ -97,8 +99,9 @@ export class SaneDevice extends EventEmitter implements Device {
     if (this.state === 'OFFLINE') this.setState('CONNECTING');
     try {
       const [options, listed] = await Promise.all([
-        readSaneOptions(address, this.runtime),
-        listSaneDevices(this.runtime).catch(() => []),
+        readSaneOptions(address, this.runtime, OPTIONS_TIMEOUT_MS),
+        // Listing asks every backend (network ones search for a while); identity is not worth more.
+        listSaneDevices(this.runtime, LIST_TIMEOUT_MS).catch(() => []),
       ]);
       const entry = listed.find((d) => sameSaneDevice(d.name, address));
       this.options = options;
