@@ -60,8 +60,9 @@ export function markingScanimage(root: string, referenceDir: string): string {
 }
 
 /**
- * A scanimage whose feeder jams after `pages` good sheets: the real scanimage scans them, then
- * the wrapper reports what scanimage reports for a jam (the test backend can only jam at once).
+ * A scanimage whose feeder jams once, after `pages` good sheets: the real scanimage scans them,
+ * then the wrapper reports what scanimage reports for a jam (the test backend can only jam at
+ * once). Once the operator has cleared it, the next batch runs normally.
  */
 export function jammingScanimage(root: string, pages: number): string {
   const script = path.join(root, 'scanimage-jamming');
@@ -70,6 +71,8 @@ export function jammingScanimage(root: string, pages: number): string {
     [
       '#!/bin/bash',
       'case " $* " in *" --batch-print "*) ;; *) exec scanimage "$@" ;; esac',
+      `[ -e '${script}.jammed' ] && exec scanimage "$@"`,
+      `touch '${script}.jammed'`,
       `scanimage "$@" --batch-count=${pages} || exit $?`,
       'echo "Scanning page ' + String(pages + 1) + '" >&2',
       'echo "scanimage: sane_read: Document feeder jammed" >&2',
