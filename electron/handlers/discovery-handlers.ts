@@ -1,9 +1,9 @@
 import type { discoveryCommands } from '../../shared/contract/index';
-import { discoverScanners } from '../scanner/discovery/discover';
+import { discoverScannersShared } from '../scanner/discovery/discover';
 import type { HandlerTable } from '../transport/dispatch';
 
 export function discoveryHandlers(): Pick<HandlerTable, keyof typeof discoveryCommands> {
   return {
-    'devices.discover': ({ seconds }) => discoverScanners({ seconds }),
+    'devices.discover': ({ seconds }) => discoverScannersShared(seconds),
   };
 }

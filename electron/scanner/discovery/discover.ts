@@ -44,3 +44,14 @@ export async function discoverScanners(options: DiscoverOptions = {}): Promise<D
   ]);
   return { scanners: [...network, ...attached], problems, seconds };
 }
+
+let running: Promise<DiscoveryResult> | null = null;
+
+/**
+ * The station's discovery: one search at a time, however many consoles ask; a console that asks
+ * while a search runs gets that search's result.
+ */
+export function discoverScannersShared(seconds?: number): Promise<DiscoveryResult> {
+  running ??= discoverScanners({ seconds }).finally(() => (running = null));
+  return running;
+}

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { Bonjour } from 'bonjour-service';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { discoverScanners } from '../../../electron/scanner/discovery/discover';
+import { discoverScanners, discoverScannersShared } from '../../../electron/scanner/discovery/discover';
 import { mergeAnnouncements, type Announcement } from '../../../electron/scanner/discovery/dns-sd';
 import { runCli } from '../../helpers/cli';
 import { makeTempDir } from '../../helpers/temp-dir';
@@ -141,6 +141,23 @@ describe.skipIf(saneSkip !== null)('discovering SANE scanners', () => {
     });
     expect(missing.scanners).toEqual([]);
     expect(missing.problems).toEqual([expect.stringMatching(/scanimage was not found.*sane-utils/)]);
+  });
+
+  it('consoles asking at the same time share one search', async () => {
+    dir = makeTempDir('quire-discover-');
+    const previous = process.env.SANE_CONFIG_DIR;
+    process.env.SANE_CONFIG_DIR = makeSaneTestEnv(dir.path).configDir;
+    try {
+      const first = discoverScannersShared(0.5);
+      expect(discoverScannersShared(0.5)).toBe(first);
+      expect((await first).scanners).toContainEqual(expect.objectContaining({ url: 'sane:test:0' }));
+      const next = discoverScannersShared(0.5);
+      expect(next).not.toBe(first);
+      await next;
+    } finally {
+      if (previous === undefined) delete process.env.SANE_CONFIG_DIR;
+      else process.env.SANE_CONFIG_DIR = previous;
+    }
   });
 
   it('quire discover prints one JSON line', async () => {
