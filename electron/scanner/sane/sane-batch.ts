@@ -4,11 +4,25 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../../core/logger';
 import { captureTimeLimitMs } from '../capture-time-limit';
-import type { CaptureRequest, CaptureResult } from '../device';
+import type { CaptureRequest, CaptureResult, MasterFormat } from '../device';
 import type { PageSink } from '../page-sink';
 import { PageVerificationError, PageWriter, type CapturedPage } from '../page-writer';
 import { batchEnd, type BatchEnd } from './sane-outcome';
 import { ScanimageMissingError, scanimageCommand, type ScanimageRuntime } from './scanimage';
+
+/** A page whose bytes were no whole image (the page writer's structure check): not kept. */
+export interface MalformedPage {
+  page: number;
+  format: MasterFormat | null;
+  message: string;
+}
+
+/** The page writer's image-structure refusal (PageStructureError), recognised by its shape. */
+function structureErrorOf(error: unknown): { format: MasterFormat | null; message: string } | null {
+  if (!(error instanceof Error) || error.name !== 'PageStructureError') return null;
+  const format = (error as Error & { format?: MasterFormat | null }).format ?? null;
+  return { format, message: error.message };
+}
 
 /** Where scanimage writes each page before Quire takes it: beside the masters, same disk. */
 export function spoolDirFor(mastersDir: string): string {
@@ -46,6 +60,7 @@ export class SaneBatchRun {
   private chain: Promise<void> = Promise.resolve();
   private readonly pages: CapturedPage[] = [];
   private readonly mismatches: CaptureResult['checksumMismatches'] = [];
+  private readonly malformed: MalformedPage[] = [];
   private readonly protocolErrors: CaptureResult['protocolErrors'] = [];
   private readonly stderrLines: string[] = [];
   private lastScannerPage = 0;
@@ -203,15 +218,23 @@ export class SaneBatchRun {
       if (this.options.request.pages === null) this.armDeadline(); // until empty: each page renews it
     } catch (error) {
       await writer?.discard();
+      const structure = structureErrorOf(error);
       if (error instanceof PageVerificationError) {
         this.mismatches.push({
           page: error.page,
           expected: error.expected.sha256,
           actual: error.actual.sha256,
         });
+      } else if (structure) {
+        this.malformed.push({ page: slot, format: structure.format, message: structure.message });
       }
+      // The batch stops at a page it could not keep: later pages never number past the gap.
       this.fatal ??= {
-        code: error instanceof PageVerificationError ? 'PAGE_REJECTED' : 'STAGING_WRITE_FAILED',
+        code: structure
+          ? 'MALFORMED_IMAGE'
+          : error instanceof PageVerificationError
+            ? 'PAGE_REJECTED'
+            : 'STAGING_WRITE_FAILED',
         message: (error as Error).message,
         transient: false,
       };
@@ -253,12 +276,13 @@ export class SaneBatchRun {
     this.resolveDone(this.result(this.end));
   }
 
-  private result(end: BatchEnd): CaptureResult {
+  private result(end: BatchEnd): CaptureResult & { malformedPages?: MalformedPage[] } {
     const base = {
       job: this.options.request.jobId,
       pages: this.pages.sort((a, b) => a.page - b.page),
       checksumMismatches: this.mismatches,
       protocolErrors: this.protocolErrors,
+      ...(this.malformed.length > 0 ? { malformedPages: this.malformed } : {}),
       fault: end.feederFault,
     };
     if (this.fatal) return { ...base, status: 'failed', error: this.fatal };

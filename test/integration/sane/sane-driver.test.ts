@@ -6,6 +6,7 @@ import type { DeviceStatus } from '../../../shared/contract/index';
 import type { CaptureRequest } from '../../../electron/scanner/device';
 import { slotsSink } from '../../../electron/scanner/page-sink';
 import type { CapturedPage } from '../../../electron/scanner/page-writer';
+import * as pageWriter from '../../../electron/scanner/page-writer';
 import { spoolDirFor } from '../../../electron/scanner/sane/sane-batch';
 import { SaneDevice } from '../../../electron/scanner/sane/sane-device';
 import { makeTempDir } from '../../helpers/temp-dir';
@@ -14,6 +15,7 @@ import {
   makeSaneTestEnv,
   markingScanimage,
   saneSkipReason,
+  truncatingScanimage,
   type SaneTestEnv,
 } from './sane-test-env';
 
@@ -21,6 +23,10 @@ const skip = saneSkipReason();
 if (skip) console.log(`SANE driver tests skipped: ${skip}`);
 
 const FEEDER = { 'test-picture': 'Color pattern' };
+/** The page writer's image-structure check (issue 13) may not be on this branch yet. */
+const structureCheck = 'PageStructureError' in pageWriter;
+if (!structureCheck)
+  console.log('SANE malformed-page test skipped: the page writer has no image-structure check here');
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 describe.skipIf(skip !== null)('SANE driver against the test backend', () => {
@@ -213,6 +219,25 @@ describe.skipIf(skip !== null)('SANE driver against the test backend', () => {
     expect(masters()).toEqual(['page-0001.tif', 'page-0002.tif', 'page-0003.tif', 'page-0004.tif']);
     expect(readFileSync(path.join(mastersDir, 'page-0004.tif'), 'utf8')).toBe('not ours');
   });
+
+  it.skipIf(!structureCheck)(
+    'a truncated page never gets a final name; the batch stops before the gap',
+    async () => {
+      const named: number[] = [];
+      const result = await device(FEEDER, truncatingScanimage(dir.path, 3)).capture(
+        request({ pages: 5, sink: slotsSink([1, 2, 3, 4, 5], null, (p) => named.push(p.page)) }),
+      );
+      expect(result).toMatchObject({
+        status: 'failed',
+        error: { code: 'MALFORMED_IMAGE', transient: false },
+      });
+      expect((result as { malformedPages?: unknown }).malformedPages).toEqual([
+        expect.objectContaining({ page: 3, format: 'tiff' }),
+      ]);
+      expect(named).toEqual([1, 2]);
+      expect(masters()).toEqual(['page-0001.tif', 'page-0002.tif']);
+    },
+  );
 
   it('cancel stops scanimage; named pages stay and no partial page gets a final name', async () => {
     // Slow pages: every 4 KiB read waits 20 ms, so the cancel lands while a page is in progress.

@@ -83,3 +83,23 @@ export function jammingScanimage(root: string, pages: number): string {
   chmodSync(script, 0o755);
   return script;
 }
+
+/** A scanimage whose page `page` is cut in half after scanimage wrote it (a truncated image). */
+export function truncatingScanimage(root: string, page: number): string {
+  const script = path.join(root, 'scanimage-truncating');
+  writeFileSync(
+    script,
+    [
+      '#!/bin/bash',
+      'case " $* " in *" --batch-print "*) ;; *) exec scanimage "$@" ;; esac',
+      'scanimage "$@" | while IFS= read -r f; do',
+      `  if [ "$(basename "$f")" = "scan-${page}.tif" ]; then truncate -s $(( $(stat -c %s "$f") / 2 )) "$f"; fi`,
+      '  echo "$f"',
+      'done',
+      'exit "${PIPESTATUS[0]}"',
+      '',
+    ].join('\n'),
+  );
+  chmodSync(script, 0o755);
+  return script;
+}
