@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerAuditCommands, registerBagCommands } from './cli/audit-commands';
 import { registerBatchCommands } from './cli/batch-commands';
 import { registerCatalogCommands } from './cli/catalog-commands';
+import { registerDiscoverCommand } from './cli/discover-command';
 import { registerDoctorCommand } from './cli/doctor-command';
 import { registerLabDatabaseCommands } from './cli/lab-database-commands';
 import { registerQueueCommands } from './cli/queue-commands';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerServeCommand(program, path.join(__dirname, '..', 'renderer'));
   registerScannerCommands(program);
+  registerDiscoverCommand(program);
   registerQueueCommands(program);
   registerAuditCommands(program);
   registerBagCommands(program);

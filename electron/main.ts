@@ -82,6 +82,8 @@ async function start(): Promise<void> {
       dataDir,
       electronVersion: process.versions.electron ?? null,
       simulators,
+      // One simulated eSCL scanner beside the ScanLink ones (QUIRE_ESCL_SIMULATORS=0 for none).
+      esclSimulators: Number(process.env.QUIRE_ESCL_SIMULATORS ?? (simulators > 0 ? 1 : 0)),
       simulatorTiming: REALISTIC_SIMULATOR_TIMING,
       runWorkers: true,
     });

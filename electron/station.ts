@@ -47,6 +47,8 @@ export interface StationOptions {
   /** Pacing of the simulators (the app shows realistic timing; tests run flat out). */
   simulatorTiming?: { feedMs: number; captureMs: number; flushBytesPerSecond: number | null };
   simulatorSheets?: number;
+  /** Simulated eSCL scanners beside the ScanLink ones (the default app: 1; tests: 0). */
+  esclSimulators?: number;
   /** scrypt cost for new password hashes; only tests lower it (default: CURRENT_PARAMS). */
   passwordHashParams?: ScryptParams;
   /**
@@ -117,6 +119,7 @@ async function buildStation(
     simulators: options.simulators ?? 0,
     simulatorTiming: options.simulatorTiming,
     simulatorSheets: options.simulatorSheets,
+    esclSimulators: options.esclSimulators ?? 0,
   });
   const catalog = await createCatalogModule(core, { queue, audit });
   const pipeline = await createPipelineModule(core, {

@@ -13,10 +13,12 @@ export function registerServeCommand(program: Command, rendererRoot: string): vo
   withDataOption(program.command('serve'))
     .description('run the station with the console in a local browser (loopback only)')
     .option('--port <port>', 'bridge port (default: a free port)', '0')
-    .option('--simulators <n>', 'simulated scanners to start on loopback', '3')
-    .action(async (opts: { data?: string; port: string; simulators: string }) => {
+    .option('--simulators <n>', 'simulated ScanLink scanners to start on loopback', '3')
+    .option('--escl-simulators <n>', 'simulated eSCL scanners to start on loopback', '1')
+    .action(async (opts: { data?: string; port: string; simulators: string; esclSimulators: string }) => {
       const station = await openCliStation(opts, {
         simulators: Number(opts.simulators),
+        esclSimulators: Number(opts.esclSimulators),
         simulatorTiming: REALISTIC_SIMULATOR_TIMING,
         runWorkers: true,
       });

@@ -5,6 +5,7 @@ import { authHandlers } from './auth-handlers';
 import { batchesHandlers } from './batches-handlers';
 import { catalogHandlers } from './catalog-handlers';
 import { devicesHandlers } from './devices-handlers';
+import { discoveryHandlers } from './discovery-handlers';
 import { queueHandlers } from './queue-handlers';
 import { settingsHandlers } from './settings-handlers';
 import { stationHandlers } from './station-handlers';
@@ -20,5 +21,6 @@ export function createHandlerTable(station: Station): HandlerTable {
     ...auditHandlers(station),
     ...catalogHandlers(station),
     ...settingsHandlers(station),
+    ...discoveryHandlers(),
   };
 }

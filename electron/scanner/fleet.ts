@@ -2,6 +2,8 @@ import path from 'node:path';
 import type { DeviceConfig, DriverName } from '../../shared/contract/index';
 import type { Logger } from '../core/logger';
 import type { Device, DriverOptions } from './device';
+import { EsclDevice } from './escl/index';
+import { SaneDevice } from './sane/sane-device';
 import { ScanLinkDevice } from './scanlink/scanlink-device';
 import { TraceRecorder } from './scanlink/trace';
 
@@ -29,13 +31,12 @@ const scanlink: DriverFactory = (options, context) => {
   return new ScanLinkDevice({ ...options, trace, ownsTrace: trace !== undefined });
 };
 
-/**
- * The built-in drivers by the name a config gives. eSCL and SANE are registered here when
- * their drivers land:
- *   escl: (options) => new EsclDevice(options),
- *   sane: (options) => new SaneDevice(options),
- */
-const DRIVERS = new Map<DriverName, DriverFactory>([['scanlink', scanlink]]);
+/** The built-in drivers by the name a config gives. */
+const DRIVERS = new Map<DriverName, DriverFactory>([
+  ['scanlink', scanlink],
+  ['escl', (options) => new EsclDevice(options)],
+  ['sane', (options) => new SaneDevice(options)],
+]);
 
 /** Adds (or replaces) a driver: the composition root's and tests' way to plug one in. */
 export function registerDriver(name: DriverName, factory: DriverFactory): void {

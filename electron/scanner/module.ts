@@ -10,6 +10,7 @@ import { conflict, invalidInput, notFound } from '../core/station-error';
 import type { CaptureRequest, CaptureResult, Device } from './device';
 import { createDevice } from './fleet';
 import { FleetStore } from './fleet-store';
+import { startEsclSimulator, type EsclSimulator } from './simulator/escl/index';
 import { ScanLinkSimulator } from './simulator/simulator';
 
 export interface DevicesModuleOptions {
@@ -20,6 +21,8 @@ export interface DevicesModuleOptions {
   simulatorTiming?: { feedMs: number; captureMs: number; flushBytesPerSecond: number | null };
   /** Sheets in each simulator's feeder at start (default 50: "until the feeder is empty" ends). */
   simulatorSheets?: number;
+  /** Simulated eSCL scanners to start beside the ScanLink ones (`sim-escl`, `sim-escl-2`, …). */
+  esclSimulators?: number;
 }
 
 /** The scanner fleet as the station sees it. */
@@ -51,6 +54,8 @@ export async function createDevicesModule(
   const devices = new Map<string, Device>();
   const configs = new Map<string, DeviceConfig>();
   const simulators = new Map<string, ScanLinkSimulator>();
+  const esclSimulators = new Map<string, EsclSimulator>();
+  const isSimulated = (name: string) => simulators.has(name) || esclSimulators.has(name);
 
   /** Parses a submitted config (either form) and checks the fleet can build its driver. */
   const normalize = (input: DeviceConfigInput): DeviceConfig => {
@@ -157,6 +162,26 @@ export async function createDevicesModule(
     }
   }
 
+  for (let i = 1; i <= (options.esclSimulators ?? 0); i++) {
+    const name = i === 1 ? 'sim-escl' : `sim-escl-${i}`;
+    const simulator = await startEsclSimulator({
+      sheets: null,
+      serial: `SIM-ESCL-${i}`,
+      pageWidthInches: 4,
+      pageHeightInches: 6,
+    });
+    esclSimulators.set(name, simulator);
+    if (!devices.has(name)) {
+      const config: DeviceConfig = {
+        name,
+        driver: 'escl',
+        address: simulator.url,
+        profile: { dpi: 300, mode: 'color', bitDepth: 8 },
+      };
+      attach(config, build(config, true));
+    }
+  }
+
   return {
     list: () => [...devices.keys()].map(statusOf),
     get: mustGet,
@@ -186,7 +211,7 @@ export async function createDevicesModule(
           : {}),
         ...normalize(input),
       };
-      const simulated = simulators.has(config.name);
+      const simulated = isSimulated(config.name);
       // A simulator's address is the station's own; its profile and wait-for-paper may change (not stored).
       if (simulated && (config.driver !== before?.driver || config.address !== before?.address))
         throw invalidInput('a simulated device keeps its driver and address');
@@ -205,7 +230,7 @@ export async function createDevicesModule(
     },
     remove(name) {
       refuseWhileCapturing(name);
-      if (simulators.has(name))
+      if (isSimulated(name))
         throw invalidInput('simulated devices cannot be removed while the station runs them');
       mustGet(name);
       void detach(name);
@@ -222,6 +247,12 @@ export async function createDevicesModule(
       mustGet(name).acknowledgeAlert?.();
     },
     injectFault(name, fault) {
+      const escl = esclSimulators.get(name);
+      if (escl) {
+        if (!escl.injectContractFault(fault))
+          throw invalidInput(`${name} (eSCL) has no form of the fault ${fault.kind}`);
+        return;
+      }
       const simulator = simulators.get(name);
       if (!simulator) throw invalidInput(`${name} is not a simulated scanner`);
       simulator.inject(fault);
@@ -230,6 +261,7 @@ export async function createDevicesModule(
     async close() {
       for (const name of [...devices.keys()]) await detach(name);
       for (const simulator of simulators.values()) await simulator.stop();
+      for (const simulator of esclSimulators.values()) await simulator.stop();
     },
   };
 }

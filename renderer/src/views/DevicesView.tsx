@@ -6,6 +6,7 @@ import { deviceListReceived, useActiveAlerts, useDevice, useDeviceNames } from '
 import { useCurrentUser } from '../state/session';
 import { newBatchRequested } from '../state/ui';
 import { DeviceForm, WaitForPaperNote } from './DeviceForm';
+import { DiscoveredScanners } from './DiscoveredScanners';
 
 const STATE_TONE: Record<DeviceStatus['state'], 'ok' | 'busy' | 'bad' | 'muted'> = {
   OFFLINE: 'bad',
@@ -202,6 +203,7 @@ export function DevicesView() {
           ))}
         </div>
       )}
+      <DiscoveredScanners />
     </section>
   );
 }
