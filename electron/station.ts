@@ -197,7 +197,7 @@ async function buildStation(
   const integrity = lock ? await pipeline.verify() : null;
   if (integrity && !integrity.ok)
     logger.error({ findings: integrity.findings.slice(0, 50) }, 'the consistency check found problems');
-  if (options.runWorkers) queue.start();
+  if (options.runWorkers) await queue.start();
   logger.info({ dataDir: layout.root, version: QUIRE_VERSION }, 'station started');
   return station;
 }
@@ -227,9 +227,9 @@ const gigabytes = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GB`;
  * full even when it is a quota or a test's write fault that statfs cannot see.
  */
 async function checkDiskSpace(layout: DataDir, queue: QueueModule) {
-  const waiting = queue.store
-    .list({ state: 'retrying', limit: 1000 })
-    .items.filter((job) => job.lastError?.startsWith('disk full:')).length;
+  const waiting = (await queue.list({ state: 'retrying', limit: 1000 })).items.filter((job) =>
+    job.lastError?.startsWith('disk full:'),
+  ).length;
   try {
     const space = await diskSpace(layout.root);
     const diskFull = space.full || waiting > 0;

@@ -47,7 +47,7 @@ export function registerBatchCommands(program: Command): void {
       });
       let summary: BatchSummary;
       try {
-        summary = createOrResume(station, manifest, opts.resume === true);
+        summary = await createOrResume(station, manifest, opts.resume === true);
       } catch (error) {
         await station.close();
         if (error instanceof StationError) {
@@ -58,7 +58,7 @@ export function registerBatchCommands(program: Command): void {
         throw error;
       }
       // A resumed batch that already ended is only reported: no worker starts, nothing changes.
-      if (!FINAL.has(summary.stage)) station.queue.start();
+      if (!FINAL.has(summary.stage)) await station.queue.start();
       const final = await new Promise<BatchSummary>((resolve) => {
         const check = (b: BatchSummary) => {
           progress(
@@ -99,9 +99,9 @@ export function registerBatchCommands(program: Command): void {
  * A new batch from the manifest; with `resume`, the existing batch of the same id instead,
  * provided it was created from the same manifest (its queued work then goes on).
  */
-function createOrResume(station: Station, manifest: unknown, resume: boolean): BatchSummary {
+async function createOrResume(station: Station, manifest: unknown, resume: boolean): Promise<BatchSummary> {
   try {
-    return station.pipeline.create(manifest, null);
+    return await station.pipeline.create(manifest, null);
   } catch (error) {
     if (!resume || !(error instanceof StationError) || error.code !== 'CONFLICT') throw error;
     const check = verifyManifest(manifest);
