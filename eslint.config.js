@@ -74,7 +74,14 @@ const ELECTRON_FILES = ['electron/main.ts', 'electron/preload.ts', 'electron/tra
  */
 const ENGINE_PATTERNS = {
   outside: {
-    group: ['**/queue/sqlite', '**/queue/sqlite/*', '**/queue/bullmq', '**/queue/bullmq/*', 'bullmq', 'ioredis'],
+    group: [
+      '**/queue/sqlite',
+      '**/queue/sqlite/*',
+      '**/queue/bullmq',
+      '**/queue/bullmq/*',
+      'bullmq',
+      'ioredis',
+    ],
     message: 'Only electron/queue/ names a queue engine: use the TaskQueue interface (queue/queue.ts).',
   },
   sqlite: {

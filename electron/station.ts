@@ -18,7 +18,7 @@ import { createAuthModule, type AuthModule } from './auth/module';
 import type { ScryptParams } from './auth/password-hash';
 import { createCatalogModule, type CatalogModule } from './catalog/module';
 import { createPipelineModule, type PipelineModule } from './pipeline/module';
-import { createQueueModule, type QueueModule } from './queue/module';
+import { createQueueModule, labFromEnvironment, type LabOptions, type QueueModule } from './queue/module';
 import { createDevicesModule, type DevicesModule } from './scanner/module';
 import { SettingsStore } from './settings/settings-store';
 import { QUIRE_VERSION } from './version';
@@ -55,6 +55,12 @@ export interface StationOptions {
    * (listing or retrying jobs, reading the audit log), which SQLite lets run beside a station.
    */
   exclusive?: boolean;
+  /**
+   * Lab mode (--lab, QUIRE_LAB_REDIS): the queue runs on the lab's Redis with BullMQ, shared
+   * with the lab's other stations. Null: the station's own SQLite queue; left out: from the
+   * environment (QUIRE_LAB_REDIS, QUIRE_STATION, QUIRE_LAB_STORAGE), as the app does.
+   */
+  lab?: LabOptions | null;
 }
 
 export interface Station {
@@ -111,13 +117,19 @@ async function buildStation(
   const audit = await createAuditModule(core, {
     station: () => `${settings.get().stationName}, ${settings.get().organizationName}`,
   });
-  const queue = await createQueueModule(core);
+  // The queue starts before the devices; a capture queue is this station's once its device is.
+  let ownsDevice: (name: string) => boolean = () => false;
+  const queue = await createQueueModule(core, {
+    lab: options.lab === undefined ? labFromEnvironment() : options.lab,
+    ownsDeviceQueue: (q) => ownsDevice(q.slice('device:'.length)),
+  });
   const devices = await createDevicesModule(core, {
     audit,
     simulators: options.simulators ?? 0,
     simulatorTiming: options.simulatorTiming,
     simulatorSheets: options.simulatorSheets,
   });
+  ownsDevice = (name) => devices.list().some((d) => d.name === name);
   const catalog = await createCatalogModule(core, { queue, audit });
   const pipeline = await createPipelineModule(core, {
     queue,

@@ -4,18 +4,20 @@ import { REALISTIC_SIMULATOR_TIMING } from '../station';
 import { stationEndpoint } from '../transport/station-endpoint';
 import { startBridge } from '../transport/ws-bridge';
 import { openCliStation, printJson, withDataOption } from './common';
+import { labFromCli, withLabOptions, type LabCliOptions } from './lab-options';
 
 /**
  * `quire serve`: the station core behind the loopback WebSocket bridge, serving the built
  * renderer, so the console runs in any local browser (npm run start:browser) and in e2e tests.
  */
 export function registerServeCommand(program: Command, rendererRoot: string): void {
-  withDataOption(program.command('serve'))
+  withLabOptions(withDataOption(program.command('serve')))
     .description('run the station with the console in a local browser (loopback only)')
     .option('--port <port>', 'bridge port (default: a free port)', '0')
     .option('--simulators <n>', 'simulated scanners to start on loopback', '3')
-    .action(async (opts: { data?: string; port: string; simulators: string }) => {
+    .action(async (opts: LabCliOptions & { data?: string; port: string; simulators: string }) => {
       const station = await openCliStation(opts, {
+        lab: labFromCli(opts),
         simulators: Number(opts.simulators),
         simulatorTiming: REALISTIC_SIMULATOR_TIMING,
         runWorkers: true,

@@ -1,24 +1,70 @@
 import type { CoreContext } from '../core/core-context';
+import { createBullmqTaskQueue } from './bullmq/engine';
 import { toJobSummary } from './job';
-import type { TaskQueue } from './queue';
+import type { TaskQueue, WorkflowOutcome } from './queue';
 import { createSqliteTaskQueue } from './sqlite/engine';
 
+export { readLabStatus, type LabStatus } from './bullmq/engine';
 export { toJobSummary } from './job';
 export type { TaskQueue } from './queue';
 /** The station's queue, whichever engine runs it. */
 export type QueueModule = TaskQueue;
+
+/** Lab mode: the station shares its queues with the lab's other stations on one Redis. */
+export interface LabOptions {
+  /** redis://HOST:PORT of the lab's Redis. */
+  redis: string;
+  /** This station's name in the lab. */
+  station: string;
+  /** The lab's shared storage root, which every station mounts. */
+  storage?: string;
+  /** The shared queues this station consumes (default: default, compute and io). */
+  queues?: string[];
+}
+
+export const LAB_SHARED_QUEUES = ['default', 'compute', 'io'];
+
+export interface QueueModuleOptions {
+  lab?: LabOptions | null;
+  /** Whether this station owns a scanner's capture queue (`device:NAME`). */
+  ownsDeviceQueue?: (queue: string) => boolean;
+}
 
 /**
  * The durable task queue as the station sees it. The pipeline registers job types with
  * `queue.register(type, { schema, queue, retry, softTimeoutMs, hardTimeoutMs, handler })` and
  * builds workflows with `queue.chain`, `queue.group` and `queue.chord`; the console and the CLI
  * use the reads and operations of TaskQueue. `start()` recovers jobs a crash left active, then
- * runs workers. One station alone runs the embedded SQLite engine.
+ * runs workers. One station alone runs the embedded SQLite engine; with `lab`, BullMQ on the
+ * lab's Redis, where capture queues are consumed only by the station that owns the scanner.
  */
-export async function createQueueModule(core: CoreContext): Promise<QueueModule> {
-  return createSqliteTaskQueue(core, {
-    onChange: (job) => core.events.emit('job.updated', toJobSummary(job)),
-    onWorkflow: (wf) =>
-      core.logger.info({ workflowId: wf.id, state: wf.state, failure: wf.failure }, 'workflow finished'),
+export async function createQueueModule(
+  core: CoreContext,
+  options: QueueModuleOptions = {},
+): Promise<QueueModule> {
+  const onChange = (job: Parameters<typeof toJobSummary>[0]) =>
+    core.events.emit('job.updated', toJobSummary(job));
+  const onWorkflow = (wf: WorkflowOutcome) =>
+    core.logger.info({ workflowId: wf.id, state: wf.state, failure: wf.failure }, 'workflow finished');
+  const lab = options.lab;
+  if (!lab) return createSqliteTaskQueue(core, { onChange, onWorkflow });
+  const shared = new Set(lab.queues ?? LAB_SHARED_QUEUES);
+  return createBullmqTaskQueue({
+    url: lab.redis,
+    station: lab.station,
+    storageRoot: lab.storage,
+    clock: core.clock,
+    logger: core.logger,
+    onChange,
+    onWorkflow,
+    consumes: (queue) =>
+      queue.startsWith('device:') ? (options.ownsDeviceQueue?.(queue) ?? false) : shared.has(queue),
   });
+}
+
+/** Lab mode from QUIRE_LAB_REDIS, QUIRE_STATION and QUIRE_LAB_STORAGE (the app's way); null without. */
+export function labFromEnvironment(env: NodeJS.ProcessEnv = process.env): LabOptions | null {
+  if (!env.QUIRE_LAB_REDIS) return null;
+  if (!env.QUIRE_STATION) throw new Error('lab mode (QUIRE_LAB_REDIS) needs a station name in QUIRE_STATION');
+  return { redis: env.QUIRE_LAB_REDIS, station: env.QUIRE_STATION, storage: env.QUIRE_LAB_STORAGE };
 }

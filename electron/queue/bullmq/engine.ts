@@ -5,7 +5,9 @@ import { JobTypes } from '../job-types';
 import { operatorActions } from '../operations';
 import type { JobRecord, QueueConnection, TaskQueue, WorkflowOutcome } from '../queue';
 import { bullmqBackend } from './backend';
+import os from 'node:os';
 import { checkLabRedis, connectLab, type LabLink } from './connection';
+import { beat, checkLabStorage, HEARTBEAT_MS, stationsSeen, type StationPresence } from './lab-presence';
 import { BullmqProducer, GROUP_DONE } from './producer';
 import { LabQueues } from './queues';
 import { LabWorkers, type LabWorkerOptions } from './worker';
@@ -25,6 +27,8 @@ export interface BullmqEngineOptions {
   prefix?: string;
   onConnection?: (link: LabLink) => void;
   locks?: LabWorkerOptions['locks'];
+  /** The lab's shared storage root: checked at start (the station must see the lab's folder). */
+  storageRoot?: string;
   random?: () => number;
 }
 
@@ -45,6 +49,7 @@ export async function createBullmqTaskQueue(options: BullmqEngineOptions): Promi
   try {
     await redis.connect();
     await checkLabRedis(redis);
+    if (options.storageRoot) await checkLabStorage(redis, options.prefix ?? 'quire', options.storageRoot);
   } catch (error) {
     redis.disconnect();
     throw error;
@@ -68,6 +73,14 @@ export async function createBullmqTaskQueue(options: BullmqEngineOptions): Promi
   const backend = bullmqBackend(queues);
   const actions = operatorActions(backend, options.onChange, () => {});
   let closed = false;
+  let heartbeat: NodeJS.Timeout | null = null;
+  const presence = () =>
+    beat(redis, queues.prefix, {
+      station: options.station,
+      queues: workers.consumed(),
+      pid: process.pid,
+      host: os.hostname(),
+    }).catch((error: Error) => options.logger.warn({ err: error.message }, 'lab heartbeat failed'));
   return {
     engine: 'bullmq',
     connection: (): QueueConnection => ({ engine: 'bullmq', ...link }),
@@ -86,13 +99,45 @@ export async function createBullmqTaskQueue(options: BullmqEngineOptions): Promi
     async start() {
       const known = await queues.names();
       await workers.start([...new Set([...types.fixedQueues(), ...known])]);
+      await presence();
+      heartbeat = setInterval(() => void presence(), HEARTBEAT_MS);
+      heartbeat.unref();
     },
     async close() {
       if (closed) return;
       closed = true;
+      if (heartbeat) clearInterval(heartbeat);
       await workers.close();
       await queues.close();
       await redis.quit().catch(() => redis.disconnect());
     },
   };
+}
+
+export interface LabStatus {
+  lab: string;
+  connected: boolean;
+  stations: StationPresence[];
+  queues: Record<string, Record<string, number>>;
+}
+
+/** What `quire lab status` prints: the stations seen with their last heartbeat, and job counts. */
+export async function readLabStatus(url: string, prefix = 'quire'): Promise<LabStatus> {
+  const redis = connectLab(url, () => {});
+  try {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      redis.connect(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`lab Redis ${url} did not answer within 5 s`)), 5_000);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    const queues = new LabQueues(redis, prefix);
+    const counts = await bullmqBackend(queues).counts();
+    const stations = await stationsSeen(redis, prefix);
+    await queues.close();
+    return { lab: url.replace(/\/\/[^@]*@/, '//'), connected: true, stations, queues: counts };
+  } finally {
+    await redis.quit().catch(() => redis.disconnect());
+  }
 }

@@ -188,6 +188,11 @@ export class LabWorkers {
     await Job.addJobLog(this.o.queues.get(queue), jobId, JSON.stringify(entry)).catch(() => undefined);
   }
 
+  /** The queues this station consumes now. */
+  consumed(): string[] {
+    return [...this.workers.keys()].sort();
+  }
+
   async close(): Promise<void> {
     this.running = false;
     this.controllers.forEach((c) => c.abort());

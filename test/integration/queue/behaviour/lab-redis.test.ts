@@ -28,7 +28,10 @@ describe('the lab engine and its Redis', () => {
     servers.push(s);
     return s;
   };
-  const engine = async (url: string, extra: { onConnection?: (l: LabLink) => void; onChange?: (j: JobRecord) => void } = {}) => {
+  const engine = async (
+    url: string,
+    extra: { onConnection?: (l: LabLink) => void; onChange?: (j: JobRecord) => void } = {},
+  ) => {
     const q = await createBullmqTaskQueue({
       url,
       station: 'scan-1',
@@ -87,7 +90,9 @@ describe('the lab engine and its Redis', () => {
     // AOF brings the queue back with the broker; the job added before the loss still runs.
     await s.restart();
     await next(true);
-    const done = new Promise<JobRecord>((resolve) => changes.push((j) => j.state === 'completed' && resolve(j)));
+    const done = new Promise<JobRecord>((resolve) =>
+      changes.push((j) => j.state === 'completed' && resolve(j)),
+    );
     const job = await q.enqueue('add', { n: 1 });
     expect((await done).id).toBe(job.id);
     expect(q.connection().connected).toBe(true);
