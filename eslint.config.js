@@ -71,8 +71,40 @@ function forbiddenPatterns(importable, prefixes) {
 /** The three files that talk to Electron itself. */
 const ELECTRON_FILES = ['electron/main.ts', 'electron/preload.ts', 'electron/transport/ipc.ts'];
 
-function restrictImports(files, zone, allowed, prefixes) {
-  const forbidden = IMPORTABLE.filter((l) => l !== zone && !allowed.includes(l));
+/**
+ * The queue's engines (../shared/architecture.md): only electron/queue/ itself chooses one, only
+ * sqlite/ holds queue SQL and only bullmq/ talks to Redis; neither engine imports the other.
+ */
+const ENGINE_PATTERNS = {
+  outside: {
+    group: [
+      '**/queue/sqlite',
+      '**/queue/sqlite/*',
+      '**/queue/bullmq',
+      '**/queue/bullmq/*',
+      'bullmq',
+      'ioredis',
+    ],
+    message: 'Only electron/queue/ names a queue engine: use the TaskQueue interface (queue/queue.ts).',
+  },
+  sqlite: {
+    group: ['../bullmq', '../bullmq/*', 'bullmq', 'ioredis'],
+    message: 'The SQLite engine does not import the BullMQ engine.',
+  },
+  bullmq: {
+    group: ['../sqlite', '../sqlite/*', 'better-sqlite3'],
+    message: 'The BullMQ engine does not import the SQLite engine.',
+  },
+};
+
+function enginePatterns(files) {
+  if (files.some((f) => f.startsWith('electron/queue/'))) return [];
+  return [ENGINE_PATTERNS.outside];
+}
+
+function restrictImports(files, zone, allowed, prefixes, extra = enginePatterns(files)) {
+  const layer = zone.replace(/^electron\//, '');
+  const forbidden = IMPORTABLE.filter((l) => l !== zone && l !== layer && !allowed.includes(l));
   const electron = files.some((f) => ELECTRON_FILES.includes(f)) ? [] : [ELECTRON_IMPORT];
   return {
     files,
@@ -86,6 +118,7 @@ function restrictImports(files, zone, allowed, prefixes) {
               group: forbiddenPatterns(forbidden, prefixes).concat(['**/renderer/**']),
               message: `${zone} may import only: ${['shared', ...allowed].join(', ')} (see ../shared/architecture.md)`,
             },
+            ...extra,
           ],
         },
       ],
@@ -198,6 +231,13 @@ export default tseslint.config(
     },
   },
   ...Object.keys(ALLOWED).map(layerRules),
+  // The two engines, each with the queue layer's rules plus its own isolation.
+  restrictImports(['electron/queue/sqlite/**/*.ts'], 'electron/queue', ALLOWED.queue, LAYER_PREFIXES, [
+    ENGINE_PATTERNS.sqlite,
+  ]),
+  restrictImports(['electron/queue/bullmq/**/*.ts'], 'electron/queue', ALLOWED.queue, LAYER_PREFIXES, [
+    ENGINE_PATTERNS.bullmq,
+  ]),
   ...Object.values(TOP_LEVEL).map(topLevelRules),
   // transport/ipc.ts: the transport layer's rules, except that it may import electron.
   restrictImports(['electron/transport/ipc.ts'], 'electron/transport', ALLOWED.transport, LAYER_PREFIXES),

@@ -5,6 +5,7 @@ import { registerBatchCommands } from './cli/batch-commands';
 import { registerCatalogCommands } from './cli/catalog-commands';
 import { registerDiscoverCommand } from './cli/discover-command';
 import { registerDoctorCommand } from './cli/doctor-command';
+import { registerLabCommands } from './cli/lab-commands';
 import { registerLabDatabaseCommands } from './cli/lab-database-commands';
 import { registerQueueCommands } from './cli/queue-commands';
 import { registerScannerCommands } from './cli/scanner-commands';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerCatalogCommands(program);
   registerVerifyCommand(program);
   registerDoctorCommand(program);
+  registerLabCommands(program);
   // Last: it adds to the `lab` and `audit` groups registered above.
   registerLabDatabaseCommands(program);
   return program;

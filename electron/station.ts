@@ -18,7 +18,7 @@ import { createAuthModule, type AuthModule } from './auth/module';
 import type { ScryptParams } from './auth/password-hash';
 import { createCatalogModule, type CatalogModule } from './catalog/module';
 import { createPipelineModule, type PipelineModule } from './pipeline/module';
-import { createQueueModule, type QueueModule } from './queue/module';
+import { createQueueModule, labFromEnvironment, type LabOptions, type QueueModule } from './queue/module';
 import { createDevicesModule, type DevicesModule } from './scanner/module';
 import { SettingsStore } from './settings/settings-store';
 import { QUIRE_VERSION } from './version';
@@ -57,6 +57,12 @@ export interface StationOptions {
    * (listing or retrying jobs, reading the audit log), which SQLite lets run beside a station.
    */
   exclusive?: boolean;
+  /**
+   * Lab mode (--lab, QUIRE_LAB_REDIS): the queue runs on the lab's Redis with BullMQ, shared
+   * with the lab's other stations. Null: the station's own SQLite queue; left out: from the
+   * environment (QUIRE_LAB_REDIS, QUIRE_STATION, QUIRE_LAB_STORAGE), as the app does.
+   */
+  lab?: LabOptions | null;
 }
 
 export interface Station {
@@ -113,7 +119,12 @@ async function buildStation(
   const audit = await createAuditModule(core, {
     station: () => `${settings.get().stationName}, ${settings.get().organizationName}`,
   });
-  const queue = await createQueueModule(core);
+  // The queue starts before the devices; a capture queue is this station's once its device is.
+  let ownsDevice: (name: string) => boolean = () => false;
+  const queue = await createQueueModule(core, {
+    lab: options.lab === undefined ? labFromEnvironment() : options.lab,
+    ownsDeviceQueue: (q) => ownsDevice(q.slice('device:'.length)),
+  });
   const devices = await createDevicesModule(core, {
     audit,
     simulators: options.simulators ?? 0,
@@ -121,6 +132,7 @@ async function buildStation(
     simulatorSheets: options.simulatorSheets,
     esclSimulators: options.esclSimulators ?? 0,
   });
+  ownsDevice = (name) => devices.list().some((d) => d.name === name);
   const catalog = await createCatalogModule(core, { queue, audit });
   const pipeline = await createPipelineModule(core, {
     queue,
@@ -200,7 +212,7 @@ async function buildStation(
   const integrity = lock ? await pipeline.verify() : null;
   if (integrity && !integrity.ok)
     logger.error({ findings: integrity.findings.slice(0, 50) }, 'the consistency check found problems');
-  if (options.runWorkers) queue.start();
+  if (options.runWorkers) await queue.start();
   logger.info({ dataDir: layout.root, version: QUIRE_VERSION }, 'station started');
   return station;
 }
@@ -230,9 +242,9 @@ const gigabytes = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GB`;
  * full even when it is a quota or a test's write fault that statfs cannot see.
  */
 async function checkDiskSpace(layout: DataDir, queue: QueueModule) {
-  const waiting = queue.store
-    .list({ state: 'retrying', limit: 1000 })
-    .items.filter((job) => job.lastError?.startsWith('disk full:')).length;
+  const waiting = (await queue.list({ state: 'retrying', limit: 1000 })).items.filter((job) =>
+    job.lastError?.startsWith('disk full:'),
+  ).length;
   try {
     const space = await diskSpace(layout.root);
     const diskFull = space.full || waiting > 0;

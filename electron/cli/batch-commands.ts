@@ -7,6 +7,7 @@ import { conflict, StationError } from '../core/station-error';
 import { verifyManifest } from '../pipeline/manifest/verify-manifest';
 import type { Station } from '../station';
 import { failWith, openCliStation, printJson, progress, endProgress, withDataOption } from './common';
+import { labFromCli, withLabOptions, type LabCliOptions } from './lab-options';
 
 const FINAL = new Set(['completed', 'quarantined', 'rejected', 'cancelled']);
 
@@ -18,11 +19,11 @@ export function registerBatchCommands(program: Command): void {
   const batch = program
     .command('batch')
     .description('batches: manifest → capture → QC → derivatives → package');
-  withDataOption(batch.command('run'))
+  withLabOptions(withDataOption(batch.command('run')))
     .description('run one batch to its end; exit 0 only when its package is complete')
     .argument('<manifest>', 'the batch manifest JSON file')
     .option('--resume', 'if the batch already exists (same manifest), go on with it instead of refusing')
-    .action(async (file: string, opts: { data?: string; resume?: boolean }) => {
+    .action(async (file: string, opts: LabCliOptions & { data?: string; resume?: boolean }) => {
       let manifest: unknown;
       try {
         // Four times the canonical limit leaves room for indentation; beyond it, nothing is read.
@@ -41,13 +42,14 @@ export function registerBatchCommands(program: Command): void {
       // Workers start only once the batch is this command's to run: started first, they would
       // pick up the existing batch's waiting jobs before a CONFLICT said nothing was changed.
       const station = await openCliStation(opts, {
+        lab: labFromCli(opts),
         runWorkers: false,
         simulators: simulated ? Number(simulated[1]) : 0,
         simulatorSheets: typeof pages === 'number' ? pages : 10,
       });
       let summary: BatchSummary;
       try {
-        summary = createOrResume(station, manifest, opts.resume === true);
+        summary = await createOrResume(station, manifest, opts.resume === true);
       } catch (error) {
         await station.close();
         if (error instanceof StationError) {
@@ -58,7 +60,7 @@ export function registerBatchCommands(program: Command): void {
         throw error;
       }
       // A resumed batch that already ended is only reported: no worker starts, nothing changes.
-      if (!FINAL.has(summary.stage)) station.queue.start();
+      if (!FINAL.has(summary.stage)) await station.queue.start();
       const final = await new Promise<BatchSummary>((resolve) => {
         const check = (b: BatchSummary) => {
           progress(
@@ -99,9 +101,9 @@ export function registerBatchCommands(program: Command): void {
  * A new batch from the manifest; with `resume`, the existing batch of the same id instead,
  * provided it was created from the same manifest (its queued work then goes on).
  */
-function createOrResume(station: Station, manifest: unknown, resume: boolean): BatchSummary {
+async function createOrResume(station: Station, manifest: unknown, resume: boolean): Promise<BatchSummary> {
   try {
-    return station.pipeline.create(manifest, null);
+    return await station.pipeline.create(manifest, null);
   } catch (error) {
     if (!resume || !(error instanceof StationError) || error.code !== 'CONFLICT') throw error;
     const check = verifyManifest(manifest);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { StationError } from '../core/station-error';
+import { toJobSummary } from '../queue/module';
 import { cliActor, failWith, openCliStation, printJson, withDataOption } from './common';
 
 /** `quire queue list|show|retry|cancel` on a station's data folder (the app may be running: SQLite WAL). */
@@ -24,16 +25,17 @@ export function registerQueueCommands(program: Command): void {
         text?: string;
         limit: string;
       }) => {
-        await withStation(opts, (station) =>
-          station.queue.list({
+        await withStation(opts, async (station) => {
+          const page = await station.queue.list({
             state: opts.state as never,
             queue: opts.queue,
             type: opts.type,
             batchId: opts.batch,
             text: opts.text,
             limit: Number(opts.limit),
-          }),
-        );
+          });
+          return { total: page.total, items: page.items.map(toJobSummary) };
+        });
       },
     );
 
@@ -53,13 +55,15 @@ export function registerQueueCommands(program: Command): void {
       .description(description)
       .argument('<id>', 'job id')
       .action(async (id: string, opts: { data?: string }) => {
-        await withStation(opts, (station) => {
+        await withStation(opts, async (station) => {
           if (name === 'show') {
-            const { job, attempts } = station.queue.show(id);
+            const { job, attempts } = await station.queue.show(id);
             return { ...job, attempts };
           }
           // The same rules as the console: the pipeline decides whether a batch's job may run again.
-          return name === 'retry' ? station.pipeline.retryJob(id, cliActor()) : station.queue.cancel(id);
+          return name === 'retry'
+            ? station.pipeline.retryJob(id, cliActor())
+            : toJobSummary(await station.queue.cancel(id));
         });
       });
   }

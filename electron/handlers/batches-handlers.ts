@@ -10,9 +10,9 @@ export function batchesHandlers(station: Station): Pick<HandlerTable, keyof type
   return {
     // The console's form cannot compute SHA-256 over canonical JSON: main fills the checksum in
     // when the form sends none; an imported file's own checksum is checked as it stands.
-    'batches.create': ({ manifest }, context) => {
+    'batches.create': async ({ manifest }, context) => {
       const filled = isDraft(manifest) ? withChecksum(manifest) : manifest;
-      return { batch: pipeline.create(filled, actor(context)) };
+      return { batch: await pipeline.create(filled, actor(context)) };
     },
     'batches.validate': ({ manifest }) => {
       const check = verifyManifest(isDraft(manifest) ? withChecksum(manifest) : manifest);

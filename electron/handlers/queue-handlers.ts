@@ -1,4 +1,5 @@
 import type { queueCommands } from '../../shared/contract/index';
+import { toJobSummary } from '../queue/module';
 import type { Station } from '../station';
 import type { HandlerTable } from '../transport/dispatch';
 import { actor } from './auth-handlers';
@@ -7,11 +8,14 @@ export function queueHandlers(station: Station): Pick<HandlerTable, keyof typeof
   const { queue, pipeline } = station;
   const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
   return {
-    'queue.list': (filter) => queue.list(filter),
-    'queue.show': ({ id }) => {
-      const { job, summary, attempts } = queue.show(id);
+    'queue.list': async (filter) => {
+      const page = await queue.list(filter);
+      return { total: page.total, items: page.items.map(toJobSummary) };
+    },
+    'queue.show': async ({ id }) => {
+      const { job, attempts } = await queue.show(id);
       return {
-        ...summary,
+        ...toJobSummary(job),
         payload: job.payload,
         attemptsHistory: attempts.map((a) => ({
           ...a,
@@ -20,24 +24,24 @@ export function queueHandlers(station: Station): Pick<HandlerTable, keyof typeof
         })),
       };
     },
-    'queue.counts': () => queue.store.counts(),
-    'queue.metrics': () => {
+    'queue.counts': () => queue.counts(),
+    'queue.metrics': async () => {
       const now = station.clock.now();
       return {
-        lastFiveMinutes: queue.store.metrics(now - 5 * 60_000),
-        lastHour: queue.store.metrics(now - 60 * 60_000),
+        lastFiveMinutes: await queue.metrics(now - 5 * 60_000),
+        lastHour: await queue.metrics(now - 60 * 60_000),
       };
     },
     // Whether a batch's job may run again is the pipeline's rule (batch-policy.ts), as for the CLI.
     'queue.retry': ({ id }, context) => pipeline.retryJob(id, actor(context)),
     'queue.retryAllFailed': ({ queue: name }, context) => pipeline.retryAllFailed(name, actor(context)),
-    'queue.cancel': ({ id }) => queue.cancel(id),
-    'queue.promote': ({ id }) => queue.promote(id),
-    'queue.remove': ({ id }) => {
-      queue.remove(id);
+    'queue.cancel': async ({ id }) => toJobSummary(await queue.cancel(id)),
+    'queue.promote': async ({ id }) => toJobSummary(await queue.promote(id)),
+    'queue.remove': async ({ id }) => {
+      await queue.remove(id);
       return { removed: id };
     },
-    'queue.pause': ({ queue: name }) => ({ paused: queue.setPaused(name, true) }),
-    'queue.resume': ({ queue: name }) => ({ paused: queue.setPaused(name, false) }),
+    'queue.pause': async ({ queue: name }) => ({ paused: await queue.setPaused(name, true) }),
+    'queue.resume': async ({ queue: name }) => ({ paused: await queue.setPaused(name, false) }),
   };
 }

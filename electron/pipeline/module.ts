@@ -7,9 +7,8 @@ import type { AuditModule } from '../audit/module';
 import type { CatalogModule } from '../catalog/module';
 import type { CoreContext } from '../core/core-context';
 import { conflict, invalidInput, notFound } from '../core/station-error';
-import type { StepSpec } from '../queue/job-queue';
-import type { JobRecord } from '../queue/sqlite-store';
 import { toJobSummary, type QueueModule } from '../queue/module';
+import type { JobRecord, StepSpec } from '../queue/queue';
 import type { DevicesModule } from '../scanner/module';
 import { cancelRefusal, decideRefusal, enforce, retryRefusal, type Actor } from './batch-policy';
 import { BatchStore } from './batches/batch-store';
@@ -44,14 +43,14 @@ export type Decision = { batchId: string; reason: string; note: string } & (
 /** The batch pipeline: validate → chord(capture ‖ technical metadata) → image QC → derivatives → package, on the durable queue. */
 export interface PipelineModule {
   readonly store: BatchStore;
-  create(manifest: unknown, actor: SessionUser | null): BatchSummary;
-  decide(actor: SessionUser, decision: Decision): BatchSummary;
+  create(manifest: unknown, actor: SessionUser | null): Promise<BatchSummary>;
+  decide(actor: SessionUser, decision: Decision): Promise<BatchSummary>;
   /** Ends a batch that has not finished (see batch-policy.ts for who may); audited. */
-  cancel(batchId: string, reason: string, actor: Actor): BatchSummary;
+  cancel(batchId: string, reason: string, actor: Actor): Promise<BatchSummary>;
   /** Runs a job again, if its batch may go on (never a finished or quarantined batch's). */
-  retryJob(jobId: string, actor: Actor): JobSummary;
+  retryJob(jobId: string, actor: Actor): Promise<JobSummary>;
   /** Every quarantined job of a queue whose batch may go on runs again; the others stay. */
-  retryAllFailed(queue: string, actor: Actor): JobSummary[];
+  retryAllFailed(queue: string, actor: Actor): Promise<JobSummary[]>;
   thumbnail(batchId: string, page: number, size: 'thumb' | 'access'): Promise<string | null>;
   /** The consistency check of `quire verify` (every page accounted for), station-wide or for one batch. */
   verify(options?: VerifyOptions): Promise<VerifyReport>;
@@ -81,17 +80,17 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
     touched,
     images: createImageWorkPool(),
   };
-  const jobs = deps.queue.jobs;
+  const jobs = deps.queue;
 
   /** QC → derivatives → package (from `from` on) as a chain: each starts after the previous succeeded. */
-  const chainFrom = (batchId: string, from: BatchStage, idempotencyKey?: string) => {
+  const chainFrom = async (batchId: string, from: BatchStage, idempotencyKey?: string) => {
     const start = STAGE_ORDER.indexOf(from);
     const steps: StepSpec[] = [];
     if (start <= 1) steps.push({ type: 'batch.qc', payload: { batchId }, options: { batchId } });
     if (start <= 2) steps.push({ type: 'batch.derivatives', payload: { batchId }, options: { batchId } });
     steps.push({ type: 'batch.package', payload: { batchId }, options: { batchId } });
     if (idempotencyKey) steps[0]!.options = { batchId, idempotencyKey };
-    jobs.chain(steps);
+    await jobs.chain(steps);
   };
 
   jobs.register('batch.capture', {
@@ -112,7 +111,7 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
     schema: BatchRef,
     queue: 'default',
     handler: async ({ batchId }, { job }) => {
-      chainFrom(batchId, 'qc', `${batchId}:continue:${job.id}`);
+      await chainFrom(batchId, 'qc', `${batchId}:continue:${job.id}`);
     },
   });
   jobs.register('batch.qc', {
@@ -138,7 +137,7 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
    * The workflow from a stage on (../shared/architecture.md): capture on the device's own queue
    * in parallel with technical-metadata preparation, as a chord whose callback runs the rest.
    */
-  const runFrom = (batchId: string, device: string, from: BatchStage, recapturePages?: number[]) => {
+  const runFrom = async (batchId: string, device: string, from: BatchStage, recapturePages?: number[]) => {
     if (STAGE_ORDER.indexOf(from) > 0) return chainFrom(batchId, from);
     const capture = {
       type: 'batch.capture',
@@ -146,13 +145,17 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
       options: { batchId },
     };
     const techmd = { type: 'batch.techmd', payload: { batchId }, options: { batchId } };
-    jobs.chord([capture, techmd], { type: 'batch.continue', payload: { batchId }, options: { batchId } });
+    await jobs.chord([capture, techmd], {
+      type: 'batch.continue',
+      payload: { batchId },
+      options: { batchId },
+    });
   };
 
   const batchOf = (job: JobRecord) => (job.batchId ? store.summary(job.batchId) : null);
-  const stepOf = (job: JobRecord) => ({
+  const stepOf = async (job: JobRecord) => ({
     id: job.id,
-    workflow: job.workflowId ? (jobs.workflowState(job.workflowId)?.state ?? null) : null,
+    workflow: job.workflowId ? ((await jobs.workflowState(job.workflowId))?.state ?? null) : null,
   });
   /** Devices last seen JAMMED (by name), so that only the way out of a jam promotes jobs. */
   const jammedDevices = new Set<string>();
@@ -181,14 +184,13 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
       const { name, state } = event.payload;
       if (state === 'JAMMED') jammedDevices.add(name);
       else if (state !== 'OFFLINE' && state !== 'CONNECTING' && jammedDevices.delete(name))
-        for (const job of deps.queue.store.list({ state: 'retrying', queue: `device:${name}` }).items)
-          deps.queue.promote(job.id);
+        void promoteWaitingCaptures(name);
     }
   });
 
   return {
     store,
-    create(input, actor) {
+    async create(input, actor) {
       const check = verifyManifest(input);
       if (!check.ok && !check.batchId)
         throw invalidInput('the manifest is invalid and has no usable batch_id', check.issues);
@@ -223,12 +225,12 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
           validationIssues: check.issues,
         });
       } else {
-        runFrom(batchId, check.manifest.device, 'capturing');
+        await runFrom(batchId, check.manifest.device, 'capturing');
       }
       touched(batchId);
       return store.summary(batchId)!;
     },
-    decide(actor, decision) {
+    async decide(actor, decision) {
       enforce(decideRefusal(decision.batchId, store.summary(decision.batchId), actor));
       const detail = store.detail(decision.batchId);
       if (!detail) throw notFound(`batch ${decision.batchId}`);
@@ -283,30 +285,28 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
         });
         if (pages) {
           supersedePages(decision.batchId, pages, actor.username);
-          runFrom(decision.batchId, detail.device, 'capturing', pages);
+          await runFrom(decision.batchId, detail.device, 'capturing', pages);
         } else {
           const next =
             decision.decision === 'release'
               ? (STAGE_ORDER[STAGE_ORDER.indexOf(failed) + 1] ?? 'packaging')
               : failed;
           store.setStage(decision.batchId, next === 'capturing' ? 'capturing' : next);
-          runFrom(decision.batchId, detail.device, next);
+          await runFrom(decision.batchId, detail.device, next);
         }
       }
       core.events.emit('quarantine.changed', { batchId: decision.batchId, quarantined: false, reason: null });
       touched(decision.batchId);
       return store.summary(decision.batchId)!;
     },
-    cancel(batchId, reason, actor) {
+    async cancel(batchId, reason, actor) {
       const batch = store.summary(batchId);
       enforce(cancelRefusal(batchId, batch, actor));
-      // The batch's new stage, its withdrawn jobs and the audit event naming the person are one
-      // commit: a crash never leaves a cancelled batch without its event, or the reverse.
-      const withdrawn = core.db.transaction(() => {
-        const jobs = deps.queue.store
-          .list({ batchId, limit: 500 })
-          .items.map((job) => deps.queue.store.cancel(job.id, core.clock.now()))
-          .filter((job): job is NonNullable<typeof job> => job !== null);
+      // The batch's new stage and the audit event naming the person are one commit: a crash
+      // never leaves a cancelled batch without its event, or the reverse. Its waiting jobs are
+      // withdrawn after that commit; one a crash leaves behind finds its batch cancelled when
+      // it runs and ends cancelled (stages.ts), so the order cannot let work through.
+      core.db.transaction(() => {
         store.setStage(batchId, 'cancelled', { lastError: `cancelled by ${actor.username}: ${reason}` });
         deps.audit.record({
           type: 'appraisal',
@@ -315,26 +315,28 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
           object: batchId,
           person: actor.username,
         });
-        return jobs;
       })();
-      for (const job of withdrawn) core.events.emit('job.updated', toJobSummary(job));
+      await withdrawJobs(batchId);
       if (batch!.stage === 'quarantined')
         core.events.emit('quarantine.changed', { batchId, quarantined: false, reason: null });
       touched(batchId);
       return store.summary(batchId)!;
     },
-    retryJob(jobId, actor) {
-      const { job } = deps.queue.show(jobId);
-      enforce(retryRefusal(batchOf(job), stepOf(job)));
+    async retryJob(jobId, actor) {
+      const { job } = await deps.queue.show(jobId);
+      enforce(retryRefusal(batchOf(job), await stepOf(job)));
       core.logger.info({ jobId, batchId: job.batchId, by: actor.username }, 'job retried');
-      return deps.queue.retry(jobId);
+      return toJobSummary(await deps.queue.retry(jobId));
     },
-    retryAllFailed(queue, actor) {
-      const allowed = deps.queue.store
-        .list({ state: 'quarantined', queue, limit: 10_000 })
-        .items.filter((job) => !retryRefusal(batchOf(job), stepOf(job)));
+    async retryAllFailed(queue, actor) {
+      const quarantined = await deps.queue.list({ state: 'quarantined', queue, limit: 10_000 });
+      const allowed: JobRecord[] = [];
+      for (const job of quarantined.items)
+        if (!retryRefusal(batchOf(job), await stepOf(job))) allowed.push(job);
       core.logger.info({ queue, jobs: allowed.length, by: actor.username }, 'quarantined jobs retried');
-      return allowed.map((job) => deps.queue.retry(job.id));
+      const retried: JobSummary[] = [];
+      for (const job of allowed) retried.push(toJobSummary(await deps.queue.retry(job.id)));
+      return retried;
     },
     async thumbnail(batchId, page, size) {
       const stored = store.page(batchId, page);
@@ -362,6 +364,26 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
     verify: (options) => verifyStation({ layout: core.layout, store, audit: deps.audit }, options),
     close: async () => unsubscribe(),
   };
+
+  /** A jam was cleared: the device's capture jobs waiting out their backoff may run now. */
+  async function promoteWaitingCaptures(device: string): Promise<void> {
+    try {
+      const waiting = await deps.queue.list({ state: 'retrying', queue: `device:${device}` });
+      for (const job of waiting.items) await deps.queue.promote(job.id).catch(() => undefined);
+    } catch (error) {
+      core.logger.warn({ device, err: (error as Error).message }, 'could not promote waiting captures');
+    }
+  }
+
+  /** A cancelled batch's jobs that have not started end cancelled (the running one ends on its own). */
+  async function withdrawJobs(batchId: string): Promise<void> {
+    const jobsOfBatch = await deps.queue.list({ batchId, limit: 500 });
+    for (const job of jobsOfBatch.items) {
+      if (job.state !== 'waiting' && job.state !== 'delayed' && job.state !== 'retrying') continue;
+      // The job may have started meanwhile; then its stage finds the batch cancelled.
+      await deps.queue.cancel(job.id).catch(() => undefined);
+    }
+  }
 
   /**
    * Moves the chosen pages' files aside (never deleted) so they can be captured again, each

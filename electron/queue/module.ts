@@ -1,104 +1,70 @@
-import type { JobSummary } from '../../shared/contract/index';
 import type { CoreContext } from '../core/core-context';
-import { conflict, notFound } from '../core/station-error';
-import { JobQueue } from './job-queue';
-import { SqliteQueueStore, type JobFilter, type JobRecord } from './sqlite-store';
+import { createBullmqTaskQueue } from './bullmq/engine';
+import { toJobSummary } from './job';
+import type { TaskQueue, WorkflowOutcome } from './queue';
+import { createSqliteTaskQueue } from './sqlite/engine';
+
+export { readLabStatus, type LabStatus } from './bullmq/engine';
+export { toJobSummary } from './job';
+export type { TaskQueue } from './queue';
+/** The station's queue, whichever engine runs it. */
+export type QueueModule = TaskQueue;
+
+/** Lab mode: the station shares its queues with the lab's other stations on one Redis. */
+export interface LabOptions {
+  /** redis://HOST:PORT of the lab's Redis. */
+  redis: string;
+  /** This station's name in the lab. */
+  station: string;
+  /** The lab's shared storage root, which every station mounts. */
+  storage?: string;
+  /** The shared queues this station consumes (default: default, compute and io). */
+  queues?: string[];
+}
+
+export const LAB_SHARED_QUEUES = ['default', 'compute', 'io'];
+
+export interface QueueModuleOptions {
+  lab?: LabOptions | null;
+  /** Whether this station owns a scanner's capture queue (`device:NAME`). */
+  ownsDeviceQueue?: (queue: string) => boolean;
+}
 
 /**
  * The durable task queue as the station sees it. The pipeline registers job types with
- * `jobs.register(type, { schema, queue, retry, softTimeoutMs, hardTimeoutMs, handler })` and
- * builds workflows with `jobs.chain`, `jobs.group` and `jobs.chord`; the console and the CLI
- * use the operations below. `start()` recovers jobs a crash left active, then runs workers.
+ * `queue.register(type, { schema, queue, retry, softTimeoutMs, hardTimeoutMs, handler })` and
+ * builds workflows with `queue.chain`, `queue.group` and `queue.chord`; the console and the CLI
+ * use the reads and operations of TaskQueue. `start()` recovers jobs a crash left active, then
+ * runs workers. One station alone runs the embedded SQLite engine; with `lab`, BullMQ on the
+ * lab's Redis, where capture queues are consumed only by the station that owns the scanner.
  */
-export interface QueueModule {
-  readonly jobs: JobQueue;
-  readonly store: SqliteQueueStore;
-  start(): void;
-  list(filter: JobFilter): { total: number; items: JobSummary[] };
-  show(id: string): {
-    job: JobRecord;
-    summary: JobSummary;
-    attempts: ReturnType<SqliteQueueStore['attempts']>;
-  };
-  retry(id: string): JobSummary;
-  /** Every quarantined job of one queue runs again. */
-  retryAllFailed(queue: string): JobSummary[];
-  cancel(id: string): JobSummary;
-  promote(id: string): JobSummary;
-  remove(id: string): void;
-  setPaused(queue: string, paused: boolean): string[];
-  close(): Promise<void>;
+export async function createQueueModule(
+  core: CoreContext,
+  options: QueueModuleOptions = {},
+): Promise<QueueModule> {
+  const onChange = (job: Parameters<typeof toJobSummary>[0]) =>
+    core.events.emit('job.updated', toJobSummary(job));
+  const onWorkflow = (wf: WorkflowOutcome) =>
+    core.logger.info({ workflowId: wf.id, state: wf.state, failure: wf.failure }, 'workflow finished');
+  const lab = options.lab;
+  if (!lab) return createSqliteTaskQueue(core, { onChange, onWorkflow });
+  const shared = new Set(lab.queues ?? LAB_SHARED_QUEUES);
+  return createBullmqTaskQueue({
+    url: lab.redis,
+    station: lab.station,
+    storageRoot: lab.storage,
+    clock: core.clock,
+    logger: core.logger,
+    onChange,
+    onWorkflow,
+    consumes: (queue) =>
+      queue.startsWith('device:') ? (options.ownsDeviceQueue?.(queue) ?? false) : shared.has(queue),
+  });
 }
 
-export function toJobSummary(job: JobRecord): JobSummary {
-  const iso = (t: number) => new Date(t).toISOString();
-  return {
-    id: job.id,
-    queue: job.queue,
-    type: job.type,
-    state: job.state,
-    priority: job.priority,
-    attempts: job.attempts,
-    maxAttempts: job.maxAttempts,
-    batchId: job.batchId,
-    workflowId: job.workflowId,
-    lastError: job.lastError,
-    availableAt: iso(job.availableAt),
-    createdAt: iso(job.createdAt),
-    updatedAt: iso(job.updatedAt),
-  };
-}
-
-export async function createQueueModule(core: CoreContext): Promise<QueueModule> {
-  const store = new SqliteQueueStore(core.db);
-  const jobs = new JobQueue(
-    store,
-    core.clock,
-    core.logger.child({ module: 'queue' }),
-    (job) => core.events.emit('job.updated', toJobSummary(job)),
-    (wf) =>
-      core.logger.info({ workflowId: wf.id, state: wf.state, failure: wf.failure }, 'workflow finished'),
-  );
-  const must = (job: JobRecord | null, id: string, action: string): JobSummary => {
-    if (job) {
-      core.events.emit('job.updated', toJobSummary(job));
-      jobs.pump(job.queue);
-      return toJobSummary(job);
-    }
-    if (!store.get(id)) throw notFound(`job ${id}`);
-    throw conflict(`job ${id} cannot be ${action} in state ${store.get(id)!.state}`);
-  };
-  return {
-    jobs,
-    store,
-    start: () => jobs.start(),
-    list: (filter) => {
-      const page = store.list(filter);
-      return { total: page.total, items: page.items.map(toJobSummary) };
-    },
-    show(id) {
-      const job = store.get(id);
-      if (!job) throw notFound(`job ${id}`);
-      return { job, summary: toJobSummary(job), attempts: store.attempts(id) };
-    },
-    retry: (id) => must(store.retry(id, core.clock.now()), id, 'retried'),
-    retryAllFailed(queue) {
-      const jobsRetried = store.retryAllQuarantined(queue, core.clock.now());
-      jobsRetried.forEach((job) => core.events.emit('job.updated', toJobSummary(job)));
-      jobs.pump(queue);
-      return jobsRetried.map(toJobSummary);
-    },
-    cancel: (id) => must(store.cancel(id, core.clock.now()), id, 'cancelled'),
-    promote: (id) => must(store.promote(id, core.clock.now()), id, 'promoted'),
-    remove(id) {
-      if (!store.get(id)) throw notFound(`job ${id}`);
-      if (!store.remove(id)) throw conflict(`job ${id} is running; cancel or wait for it first`);
-    },
-    setPaused(queue, paused) {
-      store.setPaused(queue, paused);
-      if (!paused) jobs.pump(queue);
-      return store.pausedQueues();
-    },
-    close: () => jobs.stop(),
-  };
+/** Lab mode from QUIRE_LAB_REDIS, QUIRE_STATION and QUIRE_LAB_STORAGE (the app's way); null without. */
+export function labFromEnvironment(env: NodeJS.ProcessEnv = process.env): LabOptions | null {
+  if (!env.QUIRE_LAB_REDIS) return null;
+  if (!env.QUIRE_STATION) throw new Error('lab mode (QUIRE_LAB_REDIS) needs a station name in QUIRE_STATION');
+  return { redis: env.QUIRE_LAB_REDIS, station: env.QUIRE_STATION, storage: env.QUIRE_LAB_STORAGE };
 }

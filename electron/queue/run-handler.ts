@@ -1,8 +1,7 @@
 import type { z } from 'zod';
 import type { Clock, TimerHandle } from '../core/clock';
 import { TransientError } from './errors';
-import type { JobTypeOptions } from './queue-config';
-import type { JobRecord } from './sqlite-store';
+import type { JobRecord, JobTypeOptions } from './queue';
 
 /**
  * Runs one job's handler under its limits: the lease is renewed by heartbeat while it runs;

@@ -47,7 +47,7 @@ test.describe('batches in the console', () => {
     quire,
   }) => {
     quire.station.devices.injectFault('sim-1', { kind: 'corruptChecksum', page: 3 });
-    quire.station.pipeline.create(exampleManifest({ batch_id: 'CK-9' }), null);
+    await quire.station.pipeline.create(exampleManifest({ batch_id: 'CK-9' }), null);
     await quire.signInAs('operator');
     await page.getByRole('button', { name: 'Quarantine', exact: true }).click();
     await page.getByRole('button', { name: /CK-9/ }).click();

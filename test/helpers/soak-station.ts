@@ -44,9 +44,14 @@ async function main(): Promise<void> {
     if (batch.stage !== 'quarantined') return;
     const reason = station.settings.get().quarantineReasons[0]!;
     // Deferred: the quarantine is announced from inside the stage that raised it.
-    setImmediate(() => {
+    setImmediate(async () => {
       try {
-        station.pipeline.decide(SUPERVISOR, { batchId: batch.id, decision: 'requeue', reason, note: 'soak' });
+        await station.pipeline.decide(SUPERVISOR, {
+          batchId: batch.id,
+          decision: 'requeue',
+          reason,
+          note: 'soak',
+        });
         say({ batch: batch.id, requeued: true });
       } catch (error) {
         if (!(error instanceof StationError)) throw error;
@@ -86,7 +91,7 @@ async function main(): Promise<void> {
   for (const manifest of config.batches) {
     const existing = station.pipeline.store.summary(String(manifest.batch_id));
     if (existing) onBatch(existing);
-    else station.pipeline.create(manifest, null);
+    else await station.pipeline.create(manifest, null);
   }
   say({ started: true });
 }

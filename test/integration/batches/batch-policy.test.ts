@@ -10,6 +10,7 @@ import type { Station } from '../../../electron/station';
 import { contractCallers } from '../../helpers/contract-caller';
 import { exampleManifest } from '../../helpers/manifest';
 import { makeTestStation } from '../../helpers/station';
+import { sqliteStore } from '../../helpers/queue-harness';
 
 const operator: Actor = { username: 'omar', role: 'operator' };
 const supervisor: Actor = { username: 'sofia', role: 'supervisor' };
@@ -78,7 +79,7 @@ describe('cancelling a batch through the contract', () => {
 
   it('an operator may not cancel a quarantined batch; a supervisor may, and the audit log names them', async () => {
     // An invalid manifest with a usable id is quarantined at once.
-    station.pipeline.create(exampleManifest({ batch_id: 'Q-1', expected_pages: 'many' }), null);
+    await station.pipeline.create(exampleManifest({ batch_id: 'Q-1', expected_pages: 'many' }), null);
     expect(station.pipeline.store.summary('Q-1')!.stage).toBe('quarantined');
 
     const refused = await call.operator('batches.cancel', { batchId: 'Q-1', reason: 'wrong box' });
@@ -107,10 +108,12 @@ describe('cancelling a batch through the contract', () => {
   });
 
   it('an operator cancels a batch under way: its waiting jobs are cancelled and the event names the operator and the reason', async () => {
-    station.pipeline.create(exampleManifest({ batch_id: 'C-1' }), null);
+    await station.pipeline.create(exampleManifest({ batch_id: 'C-1' }), null);
     const done = await call.operator('batches.cancel', { batchId: 'C-1', reason: 'pages out of order' });
     expect(done).toMatchObject({ ok: true, output: { stage: 'cancelled' } });
-    const states = station.queue.store.list({ batchId: 'C-1' }).items.map((j) => j.state);
+    const states = sqliteStore(station)
+      .list({ batchId: 'C-1' })
+      .items.map((j) => j.state);
     expect(states.length).toBeGreaterThan(0);
     expect(new Set(states)).toEqual(new Set(['cancelled']));
     expect(cancelEvents('C-1')).toEqual([
@@ -126,7 +129,7 @@ describe('cancelling a batch through the contract', () => {
   });
 
   it('decide refuses a batch that is not quarantined before looking at anything else', async () => {
-    station.pipeline.create(exampleManifest({ batch_id: 'D-1' }), null);
+    await station.pipeline.create(exampleManifest({ batch_id: 'D-1' }), null);
     const refused = await call.supervisor('quarantine.decide', {
       batchId: 'D-1',
       decision: 'release',

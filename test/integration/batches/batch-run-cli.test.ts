@@ -34,7 +34,7 @@ describe('quire batch run on a folder whose batch already exists', () => {
     // The batch exists with its work queued, as a run interrupted before capture leaves it.
     writeFileSync(manifestFile(), JSON.stringify(exampleManifest({ batch_id: 'RUN-1' })));
     const station = await createStation({ dataDir: path.join(dir.path, 'station'), logger: silentLogger() });
-    station.pipeline.create(exampleManifest({ batch_id: 'RUN-1' }), null);
+    await station.pipeline.create(exampleManifest({ batch_id: 'RUN-1' }), null);
     await station.close();
   });
   afterEach(() => dir.cleanup());

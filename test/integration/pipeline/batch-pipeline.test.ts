@@ -8,6 +8,7 @@ import { contractCallers } from '../../helpers/contract-caller';
 import { exampleManifest } from '../../helpers/manifest';
 import { makeTestStation, untilBatch } from '../../helpers/station';
 import { requireXmllint, validateXml } from '../../helpers/xmllint';
+import { sqliteStore } from '../../helpers/queue-harness';
 
 describe('the batch pipeline on a real station', () => {
   let station: Station;
@@ -43,7 +44,7 @@ describe('the batch pipeline on a real station', () => {
     );
     expect(station.audit.verify().ok).toBe(true);
     // Capture ran in a chord beside technical-metadata preparation, whose output is packaged.
-    const types = station.queue.store
+    const types = sqliteStore(station)
       .list({ batchId: 'MS-1887-042', limit: 20 })
       .items.map((j) => j.type)
       .sort();
@@ -109,7 +110,7 @@ describe('the batch pipeline on a real station', () => {
 
     // Nor may an operator get round the review by retrying the batch's quarantined job.
     const job =
-      station.queue.store.list({ batchId: 'CK-1', state: 'quarantined' }).items[0] ??
+      sqliteStore(station).list({ batchId: 'CK-1', state: 'quarantined' }).items[0] ??
       (await new Promise<{ id: string; queue: string }>((resolve) => {
         const unsubscribe = station.events.subscribe((e) => {
           if (e.name === 'job.updated' && e.payload.batchId === 'CK-1' && e.payload.state === 'quarantined') {

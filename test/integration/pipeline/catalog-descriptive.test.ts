@@ -39,7 +39,7 @@ describe('catalog records fill the package and decide IIIF exposure', () => {
 
   it('an embargoed catalog record keeps a batch the manifest calls public out of IIIF', async () => {
     const done = finished('EMB-1');
-    station.pipeline.create(
+    await station.pipeline.create(
       exampleManifest({
         batch_id: 'EMB-1',
         expected_pages: 1,
@@ -58,7 +58,7 @@ describe('catalog records fill the package and decide IIIF exposure', () => {
 
   it('a public catalog record leaves the batch public, with the catalog title', async () => {
     const done = finished('PUB-1');
-    station.pipeline.create(
+    await station.pipeline.create(
       exampleManifest({
         batch_id: 'PUB-1',
         expected_pages: 1,

@@ -5,6 +5,7 @@ import type { Station } from '../../../electron/station';
 import { contractCallers } from '../../helpers/contract-caller';
 import { exampleManifest } from '../../helpers/manifest';
 import { makeTestStation, untilBatch } from '../../helpers/station';
+import { sqliteStore } from '../../helpers/queue-harness';
 
 /**
  * A jam is the operator's to clear, however long that takes: the batch waits for the RESET
@@ -43,13 +44,17 @@ describe('a jam that the operator takes a while to clear', () => {
     for (let second = 0; second < 15 * 60; second++) clock.advance(1000);
     await new Promise((resolve) => setImmediate(resolve));
 
-    const capture = station.queue.store.list({ batchId: 'SLOW-1', type: 'batch.capture' }).items[0]!;
+    const capture = sqliteStore(station).list({ batchId: 'SLOW-1', type: 'batch.capture' }).items[0]!;
     expect(capture.state).toBe('active');
     expect(station.pipeline.store.summary('SLOW-1')!.stage).toBe('capturing');
 
     await station.devices.reset('sim-1');
     const done = await stage('SLOW-1', (b) => b.stage === 'completed' || b.stage === 'quarantined');
     expect(done).toMatchObject({ stage: 'completed', pagesDone: 4 });
-    expect(station.queue.store.attempts(capture.id).map((a) => a.outcome)).toEqual(['completed']);
+    expect(
+      sqliteStore(station)
+        .attempts(capture.id)
+        .map((a) => a.outcome),
+    ).toEqual(['completed']);
   });
 });

@@ -4,6 +4,7 @@ import type { Station } from '../../../electron/station';
 import { contractCallers } from '../../helpers/contract-caller';
 import { exampleManifest } from '../../helpers/manifest';
 import { makeTestStation } from '../../helpers/station';
+import { sqliteStore } from '../../helpers/queue-harness';
 
 describe('retrying the jobs of a finished batch', () => {
   let station: Station;
@@ -17,7 +18,7 @@ describe('retrying the jobs of a finished batch', () => {
   });
   afterEach(async () => dispose());
 
-  const jobsOf = (batchId: string) => station.queue.store.list({ batchId }).items;
+  const jobsOf = (batchId: string) => sqliteStore(station).list({ batchId }).items;
   const captureJobOf = (batchId: string) => jobsOf(batchId).find((j) => j.type === 'batch.capture')!;
 
   /** Resolves with the job once it has ended in one of `states`, from its events. */
@@ -32,7 +33,7 @@ describe('retrying the jobs of a finished batch', () => {
     });
 
   it('refuses to retry a job of a cancelled batch, in the console and in bulk, and nothing moves', async () => {
-    station.pipeline.create(exampleManifest({ batch_id: 'X-1' }), null);
+    await station.pipeline.create(exampleManifest({ batch_id: 'X-1' }), null);
     await call.operator('batches.cancel', { batchId: 'X-1', reason: 'wrong volume' });
     const capture = captureJobOf('X-1');
     expect(capture.state).toBe('cancelled');
@@ -50,11 +51,11 @@ describe('retrying the jobs of a finished batch', () => {
   });
 
   it('leaves the quarantined jobs of a finished batch out of "retry all", and retries the others', async () => {
-    station.pipeline.create(exampleManifest({ batch_id: 'X-2' }), null);
+    await station.pipeline.create(exampleManifest({ batch_id: 'X-2' }), null);
     await call.operator('batches.cancel', { batchId: 'X-2', reason: 'wrong volume' });
     const now = station.clock.now();
     // A quarantined job of that batch (as if it had failed before the cancel), and one of no batch.
-    const ofBatch = station.queue.store.insert(
+    const ofBatch = sqliteStore(station).insert(
       {
         queue: 'io',
         type: 'batch.package',
@@ -65,7 +66,7 @@ describe('retrying the jobs of a finished batch', () => {
       },
       now,
     ).job;
-    const loose = station.queue.store.insert(
+    const loose = sqliteStore(station).insert(
       {
         queue: 'io',
         type: 'batch.package',
@@ -75,8 +76,8 @@ describe('retrying the jobs of a finished batch', () => {
       },
       now,
     ).job;
-    for (const job of station.queue.store.leaseUpTo('io', 'w', now, 60_000, 2))
-      station.queue.store.fail(
+    for (const job of sqliteStore(station).leaseUpTo('io', 'w', now, 60_000, 2))
+      sqliteStore(station).fail(
         job.id,
         job.leaseToken!,
         now,
@@ -87,11 +88,11 @@ describe('retrying the jobs of a finished batch', () => {
     const retried = await call.operator('queue.retryAllFailed', { queue: 'io' });
     expect(retried).toMatchObject({ ok: true, output: [{ id: loose.id, state: 'waiting' }] });
     expect((retried as { output: unknown[] }).output).toHaveLength(1);
-    expect(station.queue.store.get(ofBatch.id)!.state).toBe('quarantined');
+    expect(sqliteStore(station).get(ofBatch.id)!.state).toBe('quarantined');
   });
 
   it('a step of a cancelled batch that runs anyway ends cancelled, not completed, and its workflow stops', async () => {
-    station.pipeline.create(exampleManifest({ batch_id: 'X-3' }), null);
+    await station.pipeline.create(exampleManifest({ batch_id: 'X-3' }), null);
     await call.operator('batches.cancel', { batchId: 'X-3', reason: 'wrong volume' });
     const capture = captureJobOf('X-3');
     // Past every guard, straight on the queue: the stage itself must not pretend it ran.
@@ -102,7 +103,7 @@ describe('retrying the jobs of a finished batch', () => {
       state: 'cancelled',
       lastError: 'batch X-3 is cancelled: its capturing step does not run',
     });
-    expect(station.queue.store.attempts(capture.id).at(-1)).toMatchObject({ outcome: 'cancelled' });
+    expect(sqliteStore(station).attempts(capture.id).at(-1)).toMatchObject({ outcome: 'cancelled' });
     expect(jobsOf('X-3').some((j) => j.state === 'completed')).toBe(false);
     expect(
       jobsOf('X-3')
@@ -114,7 +115,7 @@ describe('retrying the jobs of a finished batch', () => {
 
   it('refuses a step of an earlier run of a batch that has gone on with a new one', async () => {
     // A device not in the fleet: capture fails for good, the run's workflow fails, the batch is quarantined.
-    station.pipeline.create(exampleManifest({ batch_id: 'X-5', device: 'gone-1' }), null);
+    await station.pipeline.create(exampleManifest({ batch_id: 'X-5', device: 'gone-1' }), null);
     const capture = captureJobOf('X-5');
     const ended = jobEnds(capture.id, ['completed', 'cancelled', 'quarantined']);
     station.queue.start();
@@ -131,11 +132,11 @@ describe('retrying the jobs of a finished batch', () => {
       ok: true,
       output: [],
     });
-    expect(station.queue.store.get(capture.id)!.state).toBe('quarantined');
+    expect(sqliteStore(station).get(capture.id)!.state).toBe('quarantined');
   });
 
   it('retries a cancelled job of a batch still under way', async () => {
-    station.pipeline.create(exampleManifest({ batch_id: 'X-4' }), null);
+    await station.pipeline.create(exampleManifest({ batch_id: 'X-4' }), null);
     const techmd = jobsOf('X-4').find((j) => j.type === 'batch.techmd')!;
     station.queue.cancel(techmd.id);
     const retried = await call.operator('queue.retry', { id: techmd.id });

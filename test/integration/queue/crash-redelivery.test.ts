@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../electron/core/clock';
-import { SqliteQueueStore } from '../../../electron/queue/sqlite-store';
+import { SqliteQueueStore } from '../../../electron/queue/sqlite/store';
 import { openDatabase, type Db } from '../../../electron/storage/index';
 import { makeTempDir } from '../../helpers/temp-dir';
 

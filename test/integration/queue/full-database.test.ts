@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { JobRecord } from '../../../electron/queue/sqlite-store';
+import type { JobRecord } from '../../../electron/queue/sqlite/store';
 import { Payload, queueHarness } from '../../helpers/queue-harness';
 
 /**

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../electron/core/clock';
 import { silentLogger } from '../../../electron/core/logger';
-import { JobQueue } from '../../../electron/queue/job-queue';
-import { QUEUE_MIGRATIONS } from '../../../electron/queue/migrations';
-import { SqliteQueueStore, timeOrderedUuid, type AckRequest } from '../../../electron/queue/sqlite-store';
+import { JobQueue } from '../../../electron/queue/sqlite/job-queue';
+import { QUEUE_MIGRATIONS } from '../../../electron/queue/sqlite/migrations';
+import { SqliteQueueStore, timeOrderedUuid, type AckRequest } from '../../../electron/queue/sqlite/store';
 import { migrate, openDatabase } from '../../../electron/storage/index';
 import { Payload, queueHarness } from '../../helpers/queue-harness';
 import { makeTempDir } from '../../helpers/temp-dir';

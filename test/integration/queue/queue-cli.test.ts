@@ -3,6 +3,7 @@ import { silentLogger } from '../../../electron/core/logger';
 import { createStation } from '../../../electron/station';
 import { runCli } from '../../helpers/cli';
 import { makeTempDir } from '../../helpers/temp-dir';
+import { sqliteStore } from '../../helpers/queue-harness';
 
 describe('quire queue list|show|retry|retry-all|cancel on a data folder', () => {
   const dir = makeTempDir();
@@ -11,19 +12,19 @@ describe('quire queue list|show|retry|retry-all|cancel on a data folder', () => 
   it('lists, shows, retries and cancels jobs, with clear errors', async () => {
     const station = await createStation({ dataDir: dir.path, logger: silentLogger() });
     const now = Date.now();
-    const quarantined = station.queue.store.insert(
+    const quarantined = sqliteStore(station).insert(
       { queue: 'io', type: 'x', payload: { n: 1 }, maxAttempts: 1, availableAt: now },
       now,
     ).job;
-    const leased = station.queue.store.lease('io', 'w', now, 60_000)!;
-    station.queue.store.fail(
+    const leased = sqliteStore(station).lease('io', 'w', now, 60_000)!;
+    sqliteStore(station).fail(
       quarantined.id,
       leased.leaseToken!,
       now,
       { cls: 'fatal', message: 'checksum mismatch', stack: null },
       null,
     );
-    const waiting = station.queue.store.insert(
+    const waiting = sqliteStore(station).insert(
       { queue: 'io', type: 'x', payload: { n: 2 }, maxAttempts: 3, availableAt: now + 60_000 },
       now,
     ).job;

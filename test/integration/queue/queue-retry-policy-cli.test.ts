@@ -5,6 +5,7 @@ import { createStation, type Station } from '../../../electron/station';
 import { runCli } from '../../helpers/cli';
 import { exampleManifest } from '../../helpers/manifest';
 import { makeTempDir } from '../../helpers/temp-dir';
+import { sqliteStore } from '../../helpers/queue-harness';
 
 /** The CLI obeys the console's rules: no job of a finished or quarantined batch runs again. */
 describe('quire queue retry|retry-all and the batch rules', () => {
@@ -16,7 +17,7 @@ describe('quire queue retry|retry-all and the batch rules', () => {
   /** A quarantined job on the `io` queue, of the given batch (or of none). */
   const quarantinedJob = (station: Station, batchId?: string) => {
     const now = station.clock.now();
-    const { job } = station.queue.store.insert(
+    const { job } = sqliteStore(station).insert(
       {
         queue: 'io',
         type: 'batch.package',
@@ -27,8 +28,8 @@ describe('quire queue retry|retry-all and the batch rules', () => {
       },
       now,
     );
-    const leased = station.queue.store.lease('io', 'w', now, 60_000)!;
-    station.queue.store.fail(
+    const leased = sqliteStore(station).lease('io', 'w', now, 60_000)!;
+    sqliteStore(station).fail(
       job.id,
       leased.leaseToken!,
       now,
@@ -41,12 +42,12 @@ describe('quire queue retry|retry-all and the batch rules', () => {
   beforeEach(async () => {
     dir = makeTempDir('quire-queue-policy-');
     const station = await open();
-    station.pipeline.create(exampleManifest({ batch_id: 'GONE-1' }), null);
-    station.pipeline.cancel('GONE-1', 'wrong volume', { username: 'omar', role: 'operator' });
+    await station.pipeline.create(exampleManifest({ batch_id: 'GONE-1' }), null);
+    await station.pipeline.cancel('GONE-1', 'wrong volume', { username: 'omar', role: 'operator' });
     // An invalid manifest with a usable id: quarantined, waiting for a supervisor.
-    station.pipeline.create(exampleManifest({ batch_id: 'REVIEW-1', expected_pages: 'many' }), null);
+    await station.pipeline.create(exampleManifest({ batch_id: 'REVIEW-1', expected_pages: 'many' }), null);
     jobs = {
-      cancelledCapture: station.queue.store.list({ batchId: 'GONE-1', type: 'batch.capture' }).items[0]!.id,
+      cancelledCapture: sqliteStore(station).list({ batchId: 'GONE-1', type: 'batch.capture' }).items[0]!.id,
       underReview: quarantinedJob(station, 'REVIEW-1'),
       loose: '',
     };
@@ -60,7 +61,7 @@ describe('quire queue retry|retry-all and the batch rules', () => {
       return Object.fromEntries(
         Object.entries(jobs)
           .filter(([, id]) => id)
-          .map(([name, id]) => [name, station.queue.store.get(id)!.state]),
+          .map(([name, id]) => [name, sqliteStore(station).get(id)!.state]),
       );
     } finally {
       await station.close();

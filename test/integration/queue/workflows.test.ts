@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FatalError } from '../../../electron/queue/errors';
-import { JobQueue } from '../../../electron/queue/job-queue';
+import { JobQueue } from '../../../electron/queue/sqlite/job-queue';
 import { silentLogger } from '../../../electron/core/logger';
 import { Payload, queueHarness } from '../../helpers/queue-harness';
 

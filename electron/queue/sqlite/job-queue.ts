@@ -1,22 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import type { Clock, TimerHandle } from '../core/clock';
-import type { Logger } from '../core/logger';
-import { backoffDelay, DEFAULT_RETRY } from './backoff';
-import {
-  defaultQueueConfig,
-  type EnqueueOptions,
-  type JobTypeOptions,
-  type QueueConfig,
-} from './queue-config';
-import { diskFullMessage, isDiskFull } from '../storage/index';
-import { classify, FatalError } from './errors';
-import type { AckRequest, JobRecord, QueueStore } from './sqlite-store';
-import { runHandler } from './run-handler';
-import { Workflows, type StepSpec, type WorkflowOutcome, type WorkflowState } from './workflows';
+import type { Clock, TimerHandle } from '../../core/clock';
+import type { Logger } from '../../core/logger';
+import { diskFullMessage, isDiskFull } from '../../storage/index';
+import { backoffDelay, DEFAULT_RETRY } from '../backoff';
+import { classify, FatalError } from '../errors';
+import { defaultQueueConfig } from '../queue-config';
+import type { JobTypeOptions, QueueConfig, WorkflowOutcome } from '../queue';
+import { runHandler } from '../run-handler';
+import { SqliteProducer } from './producer';
+import type { AckRequest, JobRecord, QueueStore } from './store';
 
-export type { StepSpec } from './workflows';
-export type { EnqueueOptions, HandlerContext, JobTypeOptions, QueueConfig } from './queue-config';
+export type { EnqueueOptions, HandlerContext, JobTypeOptions, QueueConfig, StepSpec } from '../queue';
 
 /** How soon a queue tries again to lease after the lease itself could not be written. */
 const PUMP_RETRY_MS = 5_000;
@@ -45,136 +40,32 @@ interface PendingAck extends AckRequest {
  * commit only means the finished jobs run again (the at-least-once promise of acks-late); a
  * job is never acknowledged twice, because each ack is fenced by its lease token.
  */
-export class JobQueue {
-  private readonly types = new Map<string, JobTypeOptions<z.ZodType>>();
+export class JobQueue extends SqliteProducer {
   private readonly queues = new Map<string, QueueRuntime>();
-  private readonly workflows: Workflows;
   private running = false;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly controllers = new Set<AbortController>();
   private reclaimTimer: TimerHandle | null = null;
   private pendingAcks: PendingAck[] = [];
   private flushScheduled = false;
-  /** While a transaction is open, side effects (events, new leases) wait for its commit. */
-  private afterCommit: (() => void)[] | null = null;
   readonly workerId = `station-${process.pid}-${randomUUID().slice(0, 8)}`;
 
   constructor(
-    private readonly store: QueueStore,
-    private readonly clock: Clock,
+    store: QueueStore,
+    clock: Clock,
     private readonly logger: Logger,
-    private readonly onChange: (job: JobRecord) => void,
+    onChange: (job: JobRecord) => void,
     onWorkflow: (event: WorkflowOutcome) => void = () => {},
     private readonly visibilityMs = 60_000,
     private readonly random: () => number = Math.random,
   ) {
-    this.workflows = new Workflows(
-      store,
-      clock,
-      (type, payload, options, workflowId) => void this.enqueue(type, payload, options, workflowId),
-      (outcome) => this.later(() => onWorkflow(outcome)),
-    );
-  }
-
-  register<S extends z.ZodType>(type: string, options: JobTypeOptions<S>): void {
-    this.types.set(type, options as unknown as JobTypeOptions<z.ZodType>);
+    super(store, clock, onChange, onWorkflow);
   }
 
   configureQueue(queue: string, config: Partial<QueueConfig>): void {
     const runtime = this.runtime(queue);
     runtime.config = { ...runtime.config, ...config };
     this.pump(queue);
-  }
-
-  enqueue(
-    type: string,
-    payload: unknown,
-    options: EnqueueOptions = {},
-    workflowId: string | null = null,
-  ): JobRecord {
-    const spec = this.types.get(type);
-    if (!spec) throw new FatalError(`no handler is registered for job type ${type}`);
-    const parsed = spec.schema.parse(payload);
-    const queue = typeof spec.queue === 'function' ? spec.queue(parsed) : spec.queue;
-    const now = this.clock.now();
-    const { job, created } = this.store.insert(
-      {
-        queue,
-        type,
-        payload: parsed,
-        priority: options.priority,
-        maxAttempts: 1 + (spec.retry?.retries ?? DEFAULT_RETRY.retries),
-        availableAt: now + (options.delayMs ?? 0),
-        idempotencyKey: options.idempotencyKey,
-        workflowId,
-        batchId: options.batchId,
-      },
-      now,
-    );
-    if (created)
-      this.later(() => {
-        this.onChange(job);
-        this.pump(queue);
-      });
-    return job;
-  }
-
-  /**
-   * Enqueues many jobs with one commit (a producer with a burst of work, like BullMQ's
-   * addBulk). Every payload is checked first: one bad payload refuses them all, naming its
-   * position, and nothing is stored.
-   */
-  enqueueMany(items: StepSpec[]): JobRecord[] {
-    items.forEach((item, index) => {
-      const spec = this.types.get(item.type);
-      if (!spec) throw new FatalError(`job ${index}: no handler is registered for job type ${item.type}`);
-      const checked = spec.schema.safeParse(item.payload);
-      if (!checked.success)
-        throw new FatalError(
-          `job ${index} (${item.type}): ${checked.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ')}`,
-        );
-    });
-    return this.inTransaction(() => items.map((item) => this.enqueue(item.type, item.payload, item.options)));
-  }
-
-  /** Steps run one after another; a step starts only when the previous one completed. */
-  chain(steps: StepSpec[]): string {
-    return this.inTransaction(() => this.workflows.create('chain', steps, null));
-  }
-
-  /** Steps run in parallel; the workflow completes when all did. */
-  group(steps: StepSpec[]): string {
-    return this.inTransaction(() => this.workflows.create('group', steps, null));
-  }
-
-  /** A group, then the callback once every member succeeded; if one fails, the chord fails (visibly). */
-  chord(steps: StepSpec[], callback: StepSpec): string {
-    return this.inTransaction(() => this.workflows.create('chord', steps, callback));
-  }
-
-  workflowState(id: string): WorkflowState | null {
-    return this.workflows.state(id);
-  }
-
-  /** Runs `fn` now, or after the open transaction committed (and never if it rolled back). */
-  private later(fn: () => void): void {
-    if (this.afterCommit) this.afterCommit.push(fn);
-    else fn();
-  }
-
-  /** Runs `work` in one transaction; the side effects it asked for run only once it committed. */
-  private inTransaction<T>(work: () => T): T {
-    if (this.afterCommit) return this.store.atomically(work);
-    const effects: (() => void)[] = [];
-    this.afterCommit = effects;
-    let result: T;
-    try {
-      result = this.store.atomically(work);
-    } finally {
-      this.afterCommit = null;
-    }
-    effects.forEach((fn) => fn());
-    return result;
   }
 
   /** Recovers from a crash (every job left active is re-queued or quarantined), then starts the workers. */
@@ -253,7 +144,7 @@ export class JobQueue {
   /** Leases as many ready jobs as the queue's concurrency and rate limit allow, in one transaction. */
   pump(queue: string): void {
     if (!this.running) return;
-    if (this.afterCommit) {
+    if (this.inOpenTransaction) {
       this.later(() => this.pump(queue));
       return;
     }

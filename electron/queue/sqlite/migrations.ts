@@ -1,4 +1,4 @@
-import type { Migration } from '../storage/index';
+import type { Migration } from '../../storage/index';
 
 export const QUEUE_MIGRATIONS: Migration[] = [
   {

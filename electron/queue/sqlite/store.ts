@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { migrate, type Db } from '../storage/index';
+import { migrate, type Db } from '../../storage/index';
 import {
   JOB_COLUMNS_SQL,
   jobFromColumns,
@@ -10,7 +10,7 @@ import {
   type NewJob,
 } from './job-record';
 import { QUEUE_MIGRATIONS } from './migrations';
-import { QueueReads } from './queue-reads';
+import { QueueReads } from './reads';
 
 export type { AttemptRecord, JobFilter, JobRecord, JobState, NewJob } from './job-record';
 

@@ -1,31 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../core/clock';
-import { FatalError } from './errors';
-import type { EnqueueOptions } from './queue-config';
-import type { JobRecord, QueueStore } from './sqlite-store';
+import type { Clock } from '../../core/clock';
+import { FatalError } from '../errors';
+import type { StepSpec, WorkflowKind, WorkflowOutcome, WorkflowState } from '../queue';
+import type { JobRecord, QueueStore } from './store';
 
-export interface StepSpec {
-  type: string;
-  payload: unknown;
-  options?: EnqueueOptions;
-}
-
-export type WorkflowKind = 'chain' | 'group' | 'chord';
-
-export interface WorkflowOutcome {
-  id: string;
-  state: 'completed' | 'failed';
-  failure: string | null;
-}
-
-export interface WorkflowState {
-  kind: string;
-  state: string;
-  position: number;
-  done: number;
-  total: number;
-  failure: string | null;
-}
+export type { StepSpec, WorkflowKind, WorkflowOutcome, WorkflowState } from '../queue';
 
 interface WorkflowRow {
   id: string;
@@ -38,12 +17,7 @@ interface WorkflowRow {
   callback: string | null;
 }
 
-type Enqueue = (
-  type: string,
-  payload: unknown,
-  options: EnqueueOptions | undefined,
-  workflowId: string,
-) => void;
+type Enqueue = (type: string, payload: unknown, options: StepSpec['options'], workflowId: string) => void;
 
 /**
  * Chain, group and chord as rows in SQLite. Every move of a workflow happens inside the

@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { Db } from '../storage/index';
+import type { Db } from '../../storage/index';
 import {
   READY_STATES_SQL,
   toJob,

@@ -1,46 +1,14 @@
-/** The queue's records as the rest of the station sees them, and their SQLite row shape. */
+import type { JobRecord, JobState } from '../queue';
+
+export type { AttemptRecord, JobFilter, JobRecord, JobState } from '../queue';
 
 /**
  * The states a job can be leased from, spelled exactly as the partial index `queue_jobs_next`
  * spells them: SQLite uses that index only for queries that repeat its condition word for word.
  */
 export const READY_STATES_SQL = `(state = 'waiting' OR state = 'delayed' OR state = 'retrying')`;
-export type JobState =
-  'waiting' | 'delayed' | 'active' | 'completed' | 'retrying' | 'quarantined' | 'cancelled';
 
-export interface JobRecord {
-  id: string;
-  queue: string;
-  type: string;
-  payload: unknown;
-  priority: number;
-  state: JobState;
-  attempts: number;
-  maxAttempts: number;
-  availableAt: number;
-  leaseToken: string | null;
-  leaseExpiresAt: number | null;
-  worker: string | null;
-  idempotencyKey: string | null;
-  workflowId: string | null;
-  batchId: string | null;
-  lastError: string | null;
-  createdAt: number;
-  updatedAt: number;
-  finishedAt: number | null;
-}
-
-export interface AttemptRecord {
-  attempt: number;
-  worker: string | null;
-  startedAt: number;
-  finishedAt: number | null;
-  outcome: 'running' | 'completed' | 'retrying' | 'quarantined' | 'lost' | 'cancelled';
-  errorClass: string | null;
-  error: string | null;
-  stack: string | null;
-}
-
+/** A job about to be inserted, and below, the SQLite row shape of the queue's records. */
 export interface NewJob {
   queue: string;
   type: string;
@@ -96,16 +64,6 @@ export const toJob = (r: JobRow): JobRecord => ({
   updatedAt: r.updated_at,
   finishedAt: r.finished_at,
 });
-
-export interface JobFilter {
-  state?: JobState;
-  queue?: string;
-  type?: string;
-  batchId?: string;
-  text?: string;
-  offset?: number;
-  limit?: number;
-}
 
 /** The columns of a JobRecord in a fixed order, for statements that return rows as arrays. */
 const JOB_COLUMNS = [

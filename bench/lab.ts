@@ -1,0 +1,174 @@
+// npm run bench -- lab
+// Jobs/s through the BullMQ engine (lab mode) on one Redis: a producer enqueues no-op jobs in
+// bursts (one MULTI per 64 jobs) while 1, then 3, worker processes run them, each with the io
+// queue's concurrency; against Celery 5 on the same Redis with no-op tasks (the queue bench's
+// baseline, bench/queue/celery_baseline.py) in the same run, in alternating rounds. Also the
+// Redis round trips per job (client-sent commands in INFO commandstats), which decide throughput once Redis is across a network.
+// QUIRE_BENCH_SCALE shrinks the job counts.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { z } from 'zod';
+import { systemClock } from '../electron/core/clock';
+import { silentLogger } from '../electron/core/logger';
+import { createBullmqTaskQueue } from '../electron/queue/bullmq/engine';
+import { startRedisServer } from '../test/helpers/redis-server';
+import { recordConditions } from './support/conditions';
+import { alternate, ratioFigures, ROUNDS, summary } from './support/rounds';
+
+const scale = Number(process.env.QUIRE_BENCH_SCALE ?? 1);
+const jobs = Math.max(200, Math.round(10_000 * scale));
+const celeryTasks = Math.max(200, Math.round(5_000 * scale));
+const WORKER = path.resolve('bench/lab/worker-process.ts');
+
+function startWorker(url: string, prefix: string, i: number): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', WORKER, url, prefix, `bench-${i}`], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve(child));
+    child.once('exit', (code) => reject(new Error(`bench worker exited with ${code}`)));
+  });
+}
+
+/**
+ * Commands a client sends itself, each one network round trip (a MULTI's queued commands ride
+ * with its EXEC). INFO commandstats also counts the commands BullMQ's Lua scripts run inside
+ * Redis, which cost no round trip, so only these are summed.
+ */
+const CLIENT_COMMANDS = [
+  'evalsha',
+  'eval',
+  'evalsha_ro',
+  'exec',
+  'bzpopmin',
+  'bzpopmax',
+  'brpoplpush',
+  'blmove',
+];
+async function roundTrips(redis: Redis): Promise<number> {
+  const stats = await redis.info('commandstats');
+  return CLIENT_COMMANDS.reduce((sum, name) => {
+    const m = new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(stats);
+    return sum + (m ? Number(m[1]) : 0);
+  }, 0);
+}
+
+async function bullmqRound(url: string, processes: number, round: number) {
+  const prefix = `bench-${round}-${processes}`;
+  const workers = await Promise.all(Array.from({ length: processes }, (_, i) => startWorker(url, prefix, i)));
+  const producer = await createBullmqTaskQueue({
+    url,
+    prefix,
+    station: 'bench-producer',
+    clock: systemClock,
+    logger: silentLogger(),
+    onChange: () => {},
+    consumes: () => false,
+  });
+  producer.register('noop', {
+    schema: z.object({ i: z.number() }),
+    queue: 'io',
+    handler: async () => undefined,
+  });
+  const probe = new Redis(url);
+  const before = await roundTrips(probe);
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < jobs; i += 64)
+    await producer.enqueueMany(
+      Array.from({ length: Math.min(64, jobs - i) }, (_, k) => ({ type: 'noop', payload: { i: i + k } })),
+    );
+  // Completion is read from Redis (a benchmark, not a test, may poll); ZCARD is not counted.
+  for (;;) {
+    const done = Number(await probe.zcard(`${prefix}:io:completed`));
+    if (done >= jobs) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const trips = (await roundTrips(probe)) - before;
+  workers.forEach((w) => w.kill('SIGTERM'));
+  await Promise.all(
+    workers.map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.once('exit', r)))),
+  );
+  await producer.close();
+  await probe.quit();
+  return { jobsPerSecond: jobs / seconds, roundTripsPerJob: trips / jobs };
+}
+
+function celeryTasksPerSecond(port: number): { value: number | null; reason?: string } {
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import celery, redis']);
+  } catch {
+    return { value: null, reason: 'Celery baseline needs Debian python3-celery and python3-redis' };
+  }
+  try {
+    const out = execFileSync(
+      '/usr/bin/python3',
+      [path.resolve('bench/queue/celery_baseline.py'), String(port), String(celeryTasks)],
+      { encoding: 'utf8', timeout: 600_000 },
+    );
+    return {
+      value: (JSON.parse(out.trim().split('\n').pop()!) as { tasksPerSecond: number }).tasksPerSecond,
+    };
+  } catch (error) {
+    return { value: null, reason: `Celery baseline failed: ${(error as Error).message.slice(0, 200)}` };
+  }
+}
+
+const conditions = await recordConditions();
+const redis = await startRedisServer();
+let rounds;
+try {
+  rounds = await alternate(
+    ROUNDS,
+    async (round) => ({
+      one: await bullmqRound(redis.url, 1, round),
+      three: await bullmqRound(redis.url, 3, round),
+    }),
+    async () => celeryTasksPerSecond(redis.port),
+  );
+} finally {
+  await redis.stop();
+}
+const celery = rounds.baseline;
+const celeryRan = celery.every((c) => c.value !== null);
+console.log(
+  JSON.stringify({
+    bench: 'lab',
+    measures:
+      'BullMQ engine: enqueue (bursts of 64) → no-op → completed on one Redis (noeviction, AOF), 1 and 3 worker processes, vs Celery 5 + the same Redis on no-op tasks',
+    jobs,
+    ...(celeryRan
+      ? ratioFigures(
+          rounds.quire.map((q, i) => q.one.jobsPerSecond / celery[i]!.value!),
+          2,
+        )
+      : { ratio: null, rounds: ROUNDS }),
+    goalRatio: 5,
+    jobsPerSecondOneProcess: summary(
+      rounds.quire.map((q) => q.one.jobsPerSecond),
+      0,
+    ),
+    jobsPerSecondThreeProcesses: summary(
+      rounds.quire.map((q) => q.three.jobsPerSecond),
+      0,
+    ),
+    threeOverOne: summary(
+      rounds.quire.map((q) => q.three.jobsPerSecond / q.one.jobsPerSecond),
+      2,
+    ),
+    redisRoundTripsPerJob: summary(
+      rounds.quire.map((q) => q.one.roundTripsPerJob),
+      2,
+    ),
+    celeryTasks,
+    celeryTasksPerSecond: celeryRan
+      ? summary(
+          celery.map((c) => c.value!),
+          0,
+        )
+      : null,
+    ...(celeryRan ? {} : { baselineNote: celery.find((c) => c.reason)?.reason }),
+    conditions: await conditions(),
+  }),
+);

@@ -1,0 +1,202 @@
+import { Job, UnrecoverableError, Worker } from 'bullmq';
+import type { Clock } from '../../core/clock';
+import type { Logger } from '../../core/logger';
+import { diskFullMessage, isDiskFull } from '../../storage/index';
+import { backoffDelay } from '../backoff';
+import { classify, FatalError, JobCancelledError } from '../errors';
+import type { JobTypes } from '../job-types';
+import { defaultQueueConfig } from '../queue-config';
+import type { AttemptRecord, JobRecord, QueueConfig, WorkflowOutcome } from '../queue';
+import { runHandler } from '../run-handler';
+import { CANCELLED_PREFIX, toBullName, toJobRecord, type JobData } from './job-record';
+import type { LabQueues } from './queues';
+
+/**
+ * Lock settings for 100 MB pages. A worker renews its lock every lockDuration/2 while its event
+ * loop runs (image work runs on libuv threads, so a derivative of a 600-dpi master does not stall
+ * it); two minutes survive a long GC pause or a slow NAS write. Stalled jobs are looked for every
+ * minute, and a job that stalled twice (its worker died twice on it) is quarantined.
+ */
+export const LAB_LOCKS = { lockDuration: 120_000, stalledInterval: 60_000, maxStalledCount: 2 };
+
+export interface LabWorkerOptions {
+  queues: LabQueues;
+  types: JobTypes;
+  clock: Clock;
+  logger: Logger;
+  /** This station's name, stored on every job it runs. */
+  name: string;
+  consumes: (queue: string) => boolean;
+  onChange: (job: JobRecord) => void;
+  onWorkflow: (outcome: WorkflowOutcome) => void;
+  locks?: Partial<typeof LAB_LOCKS>;
+  random?: () => number;
+}
+
+/** One BullMQ Worker per consumed queue, each with the queue's own concurrency. */
+export class LabWorkers {
+  private readonly workers = new Map<string, Worker>();
+  private readonly configs = new Map<string, QueueConfig>();
+  private readonly controllers = new Set<AbortController>();
+  private readonly finishedWorkflows = new Set<string>();
+  private running = false;
+  private readonly locks: typeof LAB_LOCKS;
+
+  constructor(private readonly o: LabWorkerOptions) {
+    this.locks = { ...LAB_LOCKS, ...o.locks };
+  }
+
+  configureQueue(queue: string, config: Partial<QueueConfig>): void {
+    this.configs.set(queue, { ...this.config(queue), ...config });
+    const worker = this.workers.get(queue);
+    if (worker && config.concurrency) worker.concurrency = config.concurrency;
+  }
+
+  private config(queue: string): QueueConfig {
+    return this.configs.get(queue) ?? defaultQueueConfig(queue);
+  }
+
+  async start(queues: string[]): Promise<void> {
+    this.running = true;
+    for (const q of queues) this.ensure(q);
+    await Promise.all([...this.workers.values()].map((w) => w.waitUntilReady()));
+  }
+
+  /** Starts consuming a queue this station takes, the first time it is seen. */
+  ensure(queue: string): void {
+    if (!this.running || this.workers.has(queue) || !this.o.consumes(queue)) return;
+    const config = this.config(queue);
+    const worker = new Worker(toBullName(queue), (job, token) => this.process(job, token), {
+      connection: this.o.queues.redis,
+      prefix: this.o.queues.prefix,
+      name: this.o.name,
+      concurrency: config.concurrency,
+      ...(config.rateLimit
+        ? { limiter: { max: config.rateLimit.max, duration: config.rateLimit.perMs } }
+        : {}),
+      ...this.locks,
+      settings: {
+        backoffStrategy: (attemptsMade, _type, _err, job) =>
+          backoffDelay(this.o.types.retryPolicy(job?.name ?? ''), attemptsMade, this.o.random),
+      },
+    });
+    worker.on('active', (job) => this.o.onChange(toJobRecord(job, 'active')));
+    worker.on('completed', (job) => this.completed(job));
+    worker.on('failed', (job) => void (job && this.failed(job)));
+    worker.on('stalled', (jobId) => void this.lost(queue, jobId));
+    // Connection errors are the connection's to report (connection.ts); a worker keeps retrying.
+    worker.on('error', (error) => this.o.logger.warn({ queue, err: error.message }, 'lab worker error'));
+    this.workers.set(queue, worker);
+  }
+
+  private async process(job: Job, _token?: string): Promise<unknown> {
+    const data = job.data as JobData;
+    const spec = this.o.types.get(job.name);
+    const startedAt = this.o.clock.now();
+    const controller = new AbortController();
+    this.controllers.add(controller);
+    try {
+      if (data.cancelledAt) throw new JobCancelledError('cancelled by an operator while it waited');
+      if (!spec) throw new FatalError(`no handler is registered for job type ${job.name}`);
+      // BullMQ renews the job's lock itself; the heartbeat of run-handler is not needed here.
+      return await runHandler(
+        spec,
+        toJobRecord(job, 'active'),
+        controller,
+        this.o.clock,
+        () => false,
+        60_000,
+      );
+    } catch (error) {
+      throw await this.attemptFailed(job, startedAt, error);
+    } finally {
+      this.controllers.delete(controller);
+    }
+  }
+
+  /** Logs the attempt (the quarantine's history) and turns the error into BullMQ's terms. */
+  private async attemptFailed(job: Job, startedAt: number, error: unknown): Promise<Error> {
+    const cls = classify(error);
+    const err = error instanceof Error ? error : new Error(String(error));
+    const message = isDiskFull(err) ? diskFullMessage(err) : err.message;
+    const attempt = Math.max(job.attemptsStarted ?? 0, job.attemptsMade + 1);
+    const last = attempt >= (job.opts.attempts ?? 1);
+    const outcome: AttemptRecord['outcome'] =
+      cls === 'cancelled' ? 'cancelled' : cls === 'fatal' || last ? 'quarantined' : 'retrying';
+    const entry: AttemptRecord = {
+      attempt,
+      worker: this.o.name,
+      startedAt,
+      finishedAt: this.o.clock.now(),
+      outcome,
+      errorClass: cls,
+      error: message,
+      stack: err.stack ?? null,
+    };
+    await job.log(JSON.stringify(entry)).catch(() => undefined);
+    this.o.logger.warn(
+      { jobId: job.id, type: job.name, attempt, cls, err: message },
+      `job attempt ${outcome}`,
+    );
+    const out =
+      cls === 'cancelled'
+        ? new UnrecoverableError(CANCELLED_PREFIX + message)
+        : cls === 'fatal'
+          ? new UnrecoverableError(message)
+          : new Error(message);
+    out.stack = err.stack;
+    return out;
+  }
+
+  private completed(job: Job): void {
+    this.o.onChange(toJobRecord(job, 'completed'));
+    const data = job.data as JobData;
+    if (data.workflowId === job.id) this.workflowEnded(job.id!, 'completed', null);
+  }
+
+  private async failed(job: Job): Promise<void> {
+    const state = await job.getState().catch(() => 'unknown' as const);
+    const record = toJobRecord(job, state);
+    this.o.onChange(record);
+    const workflowId = (job.data as JobData).workflowId;
+    if (workflowId && (record.state === 'quarantined' || record.state === 'cancelled'))
+      this.workflowEnded(
+        workflowId,
+        'failed',
+        `${record.type} job ${record.id} ended ${record.state}: ${record.lastError ?? ''}`,
+      );
+  }
+
+  private workflowEnded(id: string, state: 'completed' | 'failed', failure: string | null): void {
+    if (this.finishedWorkflows.has(id)) return;
+    this.finishedWorkflows.add(id);
+    this.o.onWorkflow({ id, state, failure });
+  }
+
+  /** A worker died holding the job (or its lock ran out): the lost attempt joins the history. */
+  private async lost(queue: string, jobId: string): Promise<void> {
+    const entry: AttemptRecord = {
+      attempt: 0,
+      worker: null,
+      startedAt: this.o.clock.now(),
+      finishedAt: this.o.clock.now(),
+      outcome: 'lost',
+      errorClass: 'transient',
+      error: 'the lock expired (worker lost or stuck)',
+      stack: null,
+    };
+    await Job.addJobLog(this.o.queues.get(queue), jobId, JSON.stringify(entry)).catch(() => undefined);
+  }
+
+  /** The queues this station consumes now. */
+  consumed(): string[] {
+    return [...this.workers.keys()].sort();
+  }
+
+  async close(): Promise<void> {
+    this.running = false;
+    this.controllers.forEach((c) => c.abort());
+    await Promise.allSettled([...this.workers.values()].map((w) => w.close()));
+    this.workers.clear();
+  }
+}
