@@ -1,6 +1,7 @@
 import type { devicesCommands } from '../../shared/contract/index';
 import type { Station } from '../station';
 import type { HandlerTable } from '../transport/dispatch';
+import { actor } from './auth-handlers';
 
 export function devicesHandlers(station: Station): Pick<HandlerTable, keyof typeof devicesCommands> {
   const { devices } = station;
@@ -20,7 +21,7 @@ export function devicesHandlers(station: Station): Pick<HandlerTable, keyof type
       devices.get(name).disconnect();
       return devices.get(name).status();
     },
-    'devices.reset': ({ name }) => devices.reset(name),
+    'devices.reset': ({ name }, context) => station.pipeline.resetAfterJam(name, actor(context)),
     'devices.acknowledgeAlert': ({ name }) => {
       devices.get(name).acknowledgeAlert();
       return { ok: true as const };

@@ -35,6 +35,23 @@ export function untilNotJammed(deps: StageDeps, device: string, signal: AbortSig
 }
 
 /**
+ * A jam is part of the batch's story: its history (the audit log, which the console's batch
+ * history shows) says where the scanner stopped and that the batch waits for a person. The
+ * reset that follows is recorded by whoever pressed it (PipelineModule.resetAfterJam).
+ */
+function recordJam(deps: StageDeps, batchId: string, device: string): void {
+  const kept = deps.store.pages(batchId).length;
+  deps.audit.record({
+    type: 'capture',
+    outcome: 'jammed',
+    detail: `${device} jammed after ${kept} page(s) were kept; capture waits for a person to clear the feeder and reset`,
+    object: batchId,
+    person: 'system',
+  });
+  deps.touched(batchId);
+}
+
+/**
  * Capture: the device's own queue (one job at a time per scanner). Every capture fills the
  * batch's vacant slots in order: the pages after the last one kept when a batch resumes (after
  * a jam, a crash or a dropped link), the slot of a page that failed its checksum when the batch
@@ -48,6 +65,7 @@ export async function captureStage(deps: StageDeps, input: CaptureInput, signal:
       await untilNotJammed(deps, input.device, signal);
       if ((await captureRound(deps, input, signal)) === 'complete') return;
       // Jammed: the pages before the jam are kept; the next round fills the slots still vacant.
+      recordJam(deps, batchId, input.device);
     }
   });
 }

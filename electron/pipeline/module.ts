@@ -2,7 +2,13 @@ import { existsSync, mkdirSync, promises as fs, renameSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { z } from 'zod';
-import type { BatchStage, BatchSummary, JobSummary, SessionUser } from '../../shared/contract/index';
+import type {
+  BatchStage,
+  BatchSummary,
+  DeviceStatus,
+  JobSummary,
+  SessionUser,
+} from '../../shared/contract/index';
 import type { AuditModule } from '../audit/module';
 import type { CatalogModule } from '../catalog/module';
 import type { CoreContext } from '../core/core-context';
@@ -51,6 +57,8 @@ export interface PipelineModule {
   retryJob(jobId: string, actor: Actor): JobSummary;
   /** Every quarantined job of a queue whose batch may go on runs again; the others stay. */
   retryAllFailed(queue: string, actor: Actor): JobSummary[];
+  /** RESET after a person cleared the feeder; recorded in the jammed batch's history with their name. */
+  resetAfterJam(device: string, actor: Actor): Promise<DeviceStatus>;
   thumbnail(batchId: string, page: number, size: 'thumb' | 'access'): Promise<string | null>;
   /** The consistency check of `quire verify` (every page accounted for), station-wide or for one batch. */
   verify(options?: VerifyOptions): Promise<VerifyReport>;
@@ -332,6 +340,22 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
         .items.filter((job) => !retryRefusal(batchOf(job), stepOf(job)));
       core.logger.info({ queue, jobs: allowed.length, by: actor.username }, 'quarantined jobs retried');
       return allowed.map((job) => deps.queue.retry(job.id));
+    },
+    async resetAfterJam(device, actor) {
+      const before = deps.devices.list().find((d) => d.name === device);
+      const jammedBatch = before?.alert?.job ?? before?.job ?? null;
+      const status = await deps.devices.reset(device);
+      if (before?.state === 'JAMMED' && jammedBatch && store.summary(jammedBatch)) {
+        deps.audit.record({
+          type: 'capture',
+          outcome: 'reset after jam',
+          detail: `${actor.username} cleared the feeder of ${device} and reset it; capture resumes after the pages kept`,
+          object: jammedBatch,
+          person: actor.username,
+        });
+        touched(jammedBatch);
+      }
+      return status;
     },
     async thumbnail(batchId, page, size) {
       const stored = store.page(batchId, page);

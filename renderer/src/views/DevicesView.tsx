@@ -4,6 +4,8 @@ import { describeError, FormError } from '../components/FormError';
 import { quire } from '../ipc/client';
 import { deviceListReceived, useActiveAlerts, useDevice, useDeviceNames } from '../state/devices';
 import { newBatchRequested } from '../state/ui';
+import { JamReset } from '../components/JamReset';
+import { alertSoundChosen, stuckBatch, useAlertSound } from '../state/attention';
 
 const STATE_TONE: Record<DeviceStatus['state'], 'ok' | 'busy' | 'bad' | 'muted'> = {
   OFFLINE: 'bad',
@@ -25,17 +27,13 @@ function formatBytes(n: number): string {
 
 function DeviceCard({ name }: { name: string }) {
   const device = useDevice(name);
-  const [confirmReset, setConfirmReset] = useState(false);
   const [error, setError] = useState<string | null>(null);
   if (!device) return null;
 
-  const act = async (
-    command: 'devices.connect' | 'devices.disconnect' | 'devices.reset' | 'devices.acknowledgeAlert',
-  ) => {
+  const act = async (command: 'devices.connect' | 'devices.disconnect' | 'devices.acknowledgeAlert') => {
     setError(null);
     try {
       await quire.call(command, { name });
-      setConfirmReset(false);
     } catch (e) {
       setError(describeError(e));
     }
@@ -80,7 +78,9 @@ function DeviceCard({ name }: { name: string }) {
         <dt>Feeder</dt>
         <dd>{device.adf ?? '—'}</dd>
         <dt>Job</dt>
-        <dd>{device.job ? `${device.job}${device.page ? `, page ${device.page}` : ''}` : 'none'}</dd>
+        <dd>
+          {stuckBatch(device) ? `${stuckBatch(device)}${device.page ? `, page ${device.page}` : ''}` : 'none'}
+        </dd>
         <dt>Throughput</dt>
         <dd>{device.pagesPerMinute} pages/min</dd>
         <dt>Circuit</dt>
@@ -116,30 +116,7 @@ function DeviceCard({ name }: { name: string }) {
             Connect
           </button>
         )}
-        {device.state === 'JAMMED' &&
-          (confirmReset ? (
-            <>
-              <span>Is the feeder clear?</span>
-              <button
-                type="button"
-                className="button button--small button--primary"
-                onClick={() => act('devices.reset')}
-              >
-                Yes, reset
-              </button>
-              <button type="button" className="button button--small" onClick={() => setConfirmReset(false)}>
-                Not yet
-              </button>
-            </>
-          ) : (
-            <button
-              type="button"
-              className="button button--small button--primary"
-              onClick={() => setConfirmReset(true)}
-            >
-              Reset after jam…
-            </button>
-          ))}
+        {device.state === 'JAMMED' && <JamReset name={name} />}
         {device.alert && device.state !== 'JAMMED' && (
           <button
             type="button"
@@ -157,6 +134,7 @@ function DeviceCard({ name }: { name: string }) {
 export function DevicesView() {
   const names = useDeviceNames();
   const alerts = useActiveAlerts();
+  const sound = useAlertSound();
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -170,6 +148,10 @@ export function DevicesView() {
         <span className="muted">
           {alerts.length ? `${alerts.length} alert(s) need attention` : 'No alerts'}
         </span>
+        <label className="row">
+          <input type="checkbox" checked={sound} onChange={(e) => alertSoundChosen(e.target.checked)} />
+          Sound when a scanner needs a person
+        </label>
       </div>
       <FormError error={error} />
       {names.length === 0 ? (

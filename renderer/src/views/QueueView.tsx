@@ -17,6 +17,7 @@ import {
   useBatchTotal,
   useSelectedBatchId,
 } from '../state/batches';
+import { useStuckOn } from '../state/attention';
 import { BatchDrawer } from './BatchDrawer';
 import { NewBatchForm } from './NewBatchForm';
 import { newBatchHandled, useNewBatchDevice } from '../state/ui';
@@ -28,7 +29,7 @@ const MAX_ROWS = 20_000;
 const COLUMNS: Column[] = [
   { key: 'id', label: 'Batch', width: 'minmax(140px, 1.4fr)' },
   { key: 'device', label: 'Device', width: '110px' },
-  { key: 'stage', label: 'Stage', width: '130px' },
+  { key: 'stage', label: 'Stage', width: '150px' },
   { key: 'pages', label: 'Pages', width: 'minmax(150px, 1fr)' },
   { key: 'attempts', label: 'Attempts', width: '90px' },
   { key: 'age', label: 'Age', width: '80px' },
@@ -37,18 +38,27 @@ const COLUMNS: Column[] = [
 // Memoised: a scroll re-renders the table, but only rows that come into view need rendering.
 const BatchRow = memo(function BatchRow({ id }: { id: string }) {
   const batch = useBatch(id);
+  const stuck = useStuckOn(id, batch?.device);
   if (!batch) return null;
   return (
     <button
       type="button"
       className="vtable__row"
       onClick={() => batchSelected(id)}
-      aria-label={`Batch ${id}, ${batch.stage}, ${batch.pagesDone}${batch.pagesExpected ? ` of ${batch.pagesExpected}` : ''} pages, on ${batch.device}`}
+      aria-label={`Batch ${id}, ${stuck ? `${batch.device} ${stuck}` : batch.stage}, ${batch.pagesDone}${batch.pagesExpected ? ` of ${batch.pagesExpected}` : ''} pages, on ${batch.device}`}
     >
       <span className="vtable__cell mono">{batch.id}</span>
       <span className="vtable__cell">{batch.device}</span>
       <span className="vtable__cell">
-        <StageBadge stage={batch.stage} />
+        {stuck ? (
+          <span className="badge badge--bad" title={`${batch.device} ${stuck}`}>
+            {stuck === 'is jammed'
+              ? `Jammed, page ${batch.pagesDone + 1}`
+              : `Stopped: ${batch.device} ${stuck}`}
+          </span>
+        ) : (
+          <StageBadge stage={batch.stage} />
+        )}
       </span>
       <span className="vtable__cell">
         <Progress done={batch.pagesDone} expected={batch.pagesExpected} label={`Pages of ${batch.id}`} />
