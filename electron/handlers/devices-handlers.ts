@@ -26,6 +26,9 @@ export function devicesHandlers(station: Station): Pick<HandlerTable, keyof type
       devices.get(name).acknowledgeAlert();
       return { ok: true as const };
     },
+    'devices.work': () => station.pipeline.work.list(),
+    'devices.acknowledgeHold': ({ name, note }, context) =>
+      station.pipeline.work.acknowledgeHold(name, actor(context), note),
     'devices.injectFault': ({ name, fault }) => {
       devices.injectFault(name, fault);
       return { ok: true as const };

@@ -84,6 +84,15 @@ export function decideRefusal(batchId: string, batch: BatchState | null, actor: 
   return null;
 }
 
+/**
+ * A scanner held after repeated capture failures (scanner-hold.ts) takes no new batch until a
+ * person has looked at it and said so (devices.acknowledgeHold, audited).
+ */
+export function startRefusal(device: string, hold: { reason: string } | null): StationError | null {
+  if (!hold) return null;
+  return conflict(`no new batch starts on ${device}: ${hold.reason}. Mark it checked on its card first`);
+}
+
 /** Throws the refusal, if there is one. */
 export function enforce(refusal: StationError | null): void {
   if (refusal) throw refusal;

@@ -17,7 +17,15 @@ import type { StepSpec } from '../queue/job-queue';
 import type { JobRecord } from '../queue/sqlite-store';
 import { toJobSummary, type QueueModule } from '../queue/module';
 import type { DevicesModule } from '../scanner/module';
-import { cancelRefusal, decideRefusal, enforce, retryRefusal, type Actor } from './batch-policy';
+import {
+  cancelRefusal,
+  decideRefusal,
+  enforce,
+  retryRefusal,
+  startRefusal,
+  type Actor,
+} from './batch-policy';
+import { createDeviceWork, type DeviceWorkModule } from './device-work';
 import { BatchStore } from './batches/batch-store';
 import { captureStage } from './capture-stage';
 import { masterObject } from './staged-masters';
@@ -49,6 +57,8 @@ export type Decision = { batchId: string; reason: string; note: string } & (
 /** The batch pipeline: validate → chord(capture ‖ technical metadata) → image QC → derivatives → package, on the durable queue. */
 export interface PipelineModule {
   readonly store: BatchStore;
+  /** Each scanner's current batch, its waiting batches and any hold after repeated failures. */
+  readonly work: DeviceWorkModule;
   create(manifest: unknown, actor: SessionUser | null): BatchSummary;
   decide(actor: SessionUser, decision: Decision): BatchSummary;
   /** Ends a batch that has not finished (see batch-policy.ts for who may); audited. */
@@ -89,6 +99,7 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
     images: createImageWorkPool(),
   };
   const jobs = deps.queue.jobs;
+  const work = createDeviceWork({ core, store, queue: deps.queue, devices: deps.devices, audit: deps.audit });
 
   /** QC → derivatives → package (from `from` on) as a chain: each starts after the previous succeeded. */
   const chainFrom = (batchId: string, from: BatchStage, idempotencyKey?: string) => {
@@ -195,10 +206,12 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
 
   return {
     store,
+    work,
     create(input, actor) {
       const check = verifyManifest(input);
       if (!check.ok && !check.batchId)
         throw invalidInput('the manifest is invalid and has no usable batch_id', check.issues);
+      if (check.ok) enforce(startRefusal(check.manifest.device, work.hold(check.manifest.device)));
       const manifest = check.ok ? check.manifest : (input as Record<string, unknown>);
       const batchId = check.ok ? check.manifest.batch_id : check.batchId!;
       // Only what the batch list's schema accepts is stored as its summary, valid manifest or not.
@@ -381,7 +394,10 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
       }
     },
     verify: (options) => verifyStation({ layout: core.layout, store, audit: deps.audit }, options),
-    close: async () => unsubscribe(),
+    close: async () => {
+      unsubscribe();
+      work.close();
+    },
   };
 
   /**

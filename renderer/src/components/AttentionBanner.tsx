@@ -3,7 +3,7 @@ import type { DeviceStatus } from '../../../shared/contract/index';
 import { quire } from '../ipc/client';
 import { faultInWords, stuckBatch, useAlertSound, useScannersNeedingPerson } from '../state/attention';
 import { useBatch } from '../state/batches';
-import { deviceListReceived } from '../state/devices';
+import { deviceListReceived, deviceWorkListReceived, useDeviceWork } from '../state/devices';
 import { viewSelected } from '../state/ui';
 import { describeError, FormError } from './FormError';
 import { JamReset } from './JamReset';
@@ -78,7 +78,9 @@ function useAnnounce(stuck: DeviceStatus[]): void {
 
 function StuckScanner({ device }: { device: DeviceStatus }) {
   const job = stuckBatch(device);
-  const batch = useBatch(job ?? '');
+  const listed = useBatch(job ?? '');
+  const working = useDeviceWork(device.name)?.current;
+  const batch = working?.batchId === job ? working : listed;
   const [error, setError] = useState<string | null>(null);
   const jammed = device.state === 'JAMMED';
   const where = batch
@@ -134,6 +136,7 @@ export function AttentionBanner() {
   // Whatever view opens first, the fleet is known (its events only say what changed).
   useEffect(() => {
     quire.call('devices.list', {}).then(deviceListReceived, () => {});
+    quire.call('devices.work', {}).then(deviceWorkListReceived, () => {});
   }, []);
   if (stuck.length === 0) return null;
   return (
