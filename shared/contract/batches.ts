@@ -101,6 +101,7 @@ export type BatchDetail = z.infer<typeof BatchDetail>;
 export const BatchFilter = z
   .object({
     stage: BatchStage.optional(),
+    /** The start of a scanner's name: "sim" matches sim-1 and sim-12. */
     device: z.string().max(64).optional(),
     search: z.string().max(120).optional(),
     offset: z.number().int().nonnegative().default(0),
@@ -147,7 +148,8 @@ export const batchesCommands = {
       counts: z.record(z.string(), z.number().int()),
     }),
     access: 'operator',
-    summary: 'Batches for the queue table: filter by stage and device, search by id or accession.',
+    summary:
+      'Batches for the queue table: filter by stage and device (name prefix), search by id or accession.',
   }),
   'batches.get': command({
     input: z.object({ batchId: BatchId }).strict(),
