@@ -30,6 +30,7 @@ export function batchesHandlers(station: Station): Pick<HandlerTable, keyof type
     'batches.cancel': ({ batchId, reason }, context) => pipeline.cancel(batchId, reason, actor(context)),
     'quarantine.list': () => pipeline.store.quarantined(),
     'quarantine.decide': (input, context) => pipeline.decide(actor(context), input),
+    'quarantine.decideMany': (input, context) => pipeline.decideMany(actor(context), input),
   };
 }
 

@@ -85,6 +85,17 @@ export function decideRefusal(batchId: string, batch: BatchState | null, actor: 
 }
 
 /**
+ * A decision for many batches at once is a supervisor's too, and covers whole batches only (a
+ * recapture names pages of one batch). Each batch is then decided on its own, under decideRefusal.
+ */
+export function decideManyRefusal(batchIds: readonly string[], actor: Actor): StationError | null {
+  if (actor.role !== 'supervisor')
+    return forbidden(`only a supervisor decides on quarantined batches; ${actor.username} is an operator`);
+  if (new Set(batchIds).size !== batchIds.length) return conflict('a batch is listed twice; list each once');
+  return null;
+}
+
+/**
  * A scanner held after repeated capture failures (scanner-hold.ts) takes no new batch until a
  * person has looked at it and said so (devices.acknowledgeHold, audited).
  */

@@ -12,13 +12,14 @@ import type {
 import type { AuditModule } from '../audit/module';
 import type { CatalogModule } from '../catalog/module';
 import type { CoreContext } from '../core/core-context';
-import { conflict, invalidInput, notFound } from '../core/station-error';
+import { conflict, invalidInput, notFound, StationError } from '../core/station-error';
 import type { StepSpec } from '../queue/job-queue';
 import type { JobRecord } from '../queue/sqlite-store';
 import { toJobSummary, type QueueModule } from '../queue/module';
 import type { DevicesModule } from '../scanner/module';
 import {
   cancelRefusal,
+  decideManyRefusal,
   decideRefusal,
   enforce,
   retryRefusal,
@@ -61,6 +62,11 @@ export interface PipelineModule {
   readonly work: DeviceWorkModule;
   create(manifest: unknown, actor: SessionUser | null): BatchSummary;
   decide(actor: SessionUser, decision: Decision): BatchSummary;
+  /** The same decision for each of a group of batches, each decided (and audited) on its own. */
+  decideMany(
+    actor: SessionUser,
+    input: { batchIds: string[]; decision: Decision['decision']; reason: string; note: string },
+  ): { decided: BatchSummary[]; refused: { batchId: string; message: string }[] };
   /** Ends a batch that has not finished (see batch-policy.ts for who may); audited. */
   cancel(batchId: string, reason: string, actor: Actor): BatchSummary;
   /** Runs a job again, if its batch may go on (never a finished or quarantined batch's). */
@@ -204,7 +210,7 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
     }
   });
 
-  return {
+  const pipeline: PipelineModule = {
     store,
     work,
     create(input, actor) {
@@ -315,6 +321,20 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
       touched(decision.batchId);
       return store.summary(decision.batchId)!;
     },
+    decideMany(actor, input) {
+      enforce(decideManyRefusal(input.batchIds, actor));
+      const decided: BatchSummary[] = [];
+      const refused: { batchId: string; message: string }[] = [];
+      for (const batchId of input.batchIds) {
+        try {
+          decided.push(pipeline.decide(actor, { ...input, batchId } as Decision));
+        } catch (error) {
+          if (!(error instanceof StationError)) throw error;
+          refused.push({ batchId, message: error.message });
+        }
+      }
+      return { decided, refused };
+    },
     cancel(batchId, reason, actor) {
       const batch = store.summary(batchId);
       enforce(cancelRefusal(batchId, batch, actor));
@@ -399,6 +419,7 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
       work.close();
     },
   };
+  return pipeline;
 
   /**
    * Moves the chosen pages' files aside (never deleted) so they can be captured again, each
