@@ -1,6 +1,8 @@
+import type { DeviceStatus } from '../../shared/contract/index';
 import { StationError } from '../core/station-error';
 import { FatalError, TransientError } from '../queue/errors';
 import { slotsSink } from '../scanner/page-sink';
+import type { Actor } from './batch-policy';
 import { reconcileStaging, recordCapturedPage, vacantSlots } from './page-ledger';
 import { manifestOf, quarantineBatch, withAttempt, type StageDeps } from './stages';
 
@@ -49,6 +51,27 @@ function recordJam(deps: StageDeps, batchId: string, device: string): void {
     person: 'system',
   });
   deps.touched(batchId);
+}
+
+/**
+ * RESET after a person cleared the feeder. The batch the scanner jammed on records who reset it:
+ * with the jam before it, the batch's history says where it stopped and why it went on.
+ */
+export async function resetAfterJam(deps: StageDeps, device: string, actor: Actor): Promise<DeviceStatus> {
+  const before = deps.devices.list().find((d) => d.name === device);
+  const jammedBatch = before?.alert?.job ?? before?.job ?? null;
+  const status = await deps.devices.reset(device);
+  if (before?.state === 'JAMMED' && jammedBatch && deps.store.summary(jammedBatch)) {
+    deps.audit.record({
+      type: 'capture',
+      outcome: 'reset after jam',
+      detail: `${actor.username} cleared the feeder of ${device} and reset it; capture resumes after the pages kept`,
+      object: jammedBatch,
+      person: actor.username,
+    });
+    deps.touched(jammedBatch);
+  }
+  return status;
 }
 
 /**

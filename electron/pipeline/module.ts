@@ -1,6 +1,5 @@
-import { existsSync, mkdirSync, promises as fs, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import sharp from 'sharp';
 import { z } from 'zod';
 import type {
   BatchStage,
@@ -28,7 +27,8 @@ import {
 } from './batch-policy';
 import { createDeviceWork, type DeviceWorkModule } from './device-work';
 import { BatchStore } from './batches/batch-store';
-import { captureStage } from './capture-stage';
+import { captureStage, resetAfterJam } from './capture-stage';
+import { reviewImage } from './review-image';
 import { masterObject } from './staged-masters';
 import { verifyStation, type VerifyOptions, type VerifyReport } from './station-verify';
 import { createImageWorkPool } from './image-work';
@@ -374,45 +374,8 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
       core.logger.info({ queue, jobs: allowed.length, by: actor.username }, 'quarantined jobs retried');
       return allowed.map((job) => deps.queue.retry(job.id));
     },
-    async resetAfterJam(device, actor) {
-      const before = deps.devices.list().find((d) => d.name === device);
-      const jammedBatch = before?.alert?.job ?? before?.job ?? null;
-      const status = await deps.devices.reset(device);
-      if (before?.state === 'JAMMED' && jammedBatch && store.summary(jammedBatch)) {
-        deps.audit.record({
-          type: 'capture',
-          outcome: 'reset after jam',
-          detail: `${actor.username} cleared the feeder of ${device} and reset it; capture resumes after the pages kept`,
-          object: jammedBatch,
-          person: actor.username,
-        });
-        touched(jammedBatch);
-      }
-      return status;
-    },
-    async thumbnail(batchId, page, size) {
-      const stored = store.page(batchId, page);
-      if (!stored) return null;
-      const file = size === 'thumb' ? stored.thumbnailPath : stored.accessPath;
-      if (file && existsSync(file))
-        return `data:image/jpeg;base64,${(await fs.readFile(file)).toString('base64')}`;
-      // Not derived yet (quarantined at capture or QC): render a review image from the master,
-      // in memory only. A master that does not decode has no image to show.
-      try {
-        const image = await sharp(stored.masterPath, { limitInputPixels: 2_000_000_000 })
-          .resize({
-            width: size === 'thumb' ? 400 : 1600,
-            height: size === 'thumb' ? 400 : 1600,
-            fit: 'inside',
-          })
-          .toColourspace('srgb')
-          .jpeg({ quality: 80 })
-          .toBuffer();
-        return `data:image/jpeg;base64,${image.toString('base64')}`;
-      } catch {
-        return null;
-      }
-    },
+    resetAfterJam: (device, actor) => resetAfterJam(stageDeps, device, actor),
+    thumbnail: (batchId, page, size) => reviewImage(store, batchId, page, size),
     verify: (options) => verifyStation({ layout: core.layout, store, audit: deps.audit }, options),
     close: async () => {
       unsubscribe();

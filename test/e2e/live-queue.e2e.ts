@@ -43,6 +43,7 @@ test.describe('a live queue', () => {
     await expect(page.getByText('1 batch', { exact: true })).toBeVisible();
     await expect(row('Q-5')).toBeVisible();
     await device.fill('');
+    await device.blur();
 
     // A stage filter stays true as batches leave the stage.
     await page.getByRole('combobox', { name: /^Stage/ }).selectOption('validating');

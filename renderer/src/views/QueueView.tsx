@@ -32,7 +32,7 @@ const MAX_ROWS = 20_000;
 const COLUMNS: Column[] = [
   { key: 'id', label: 'Batch', width: 'minmax(140px, 1.4fr)' },
   { key: 'device', label: 'Device', width: '100px' },
-  { key: 'stage', label: 'Stage', width: '210px' },
+  { key: 'stage', label: 'Stage', width: '230px' },
   { key: 'pages', label: 'Pages', width: 'minmax(150px, 1fr)' },
   { key: 'attempts', label: 'Attempts', width: '90px' },
   { key: 'age', label: 'Age', width: '80px' },
