@@ -12,6 +12,7 @@ import {
   APP_SCHEME,
   contentSecurityPolicy,
   isAppUrl,
+  isPermissionAllowed,
   isTrustedExternalUrl,
   resolveBundledPath,
   secureWebPreferences,
@@ -60,8 +61,12 @@ async function start(): Promise<void> {
 
   await app.whenReady();
   if (!nativeModulesLoad()) return;
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
+  session.defaultSession.setPermissionRequestHandler((contents, permission, callback) =>
+    callback(isPermissionAllowed(permission, contents.getURL())),
+  );
+  session.defaultSession.setPermissionCheckHandler((_contents, permission, origin) =>
+    isPermissionAllowed(permission, origin),
+  );
 
   const csp = contentSecurityPolicy();
   protocol.handle(APP_SCHEME, async (request) => {

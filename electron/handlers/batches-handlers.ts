@@ -18,7 +18,7 @@ export function batchesHandlers(station: Station): Pick<HandlerTable, keyof type
       const check = verifyManifest(isDraft(manifest) ? withChecksum(manifest) : manifest);
       return { ok: check.ok, issues: check.ok ? [] : check.issues, manifestSha256: check.sha256 };
     },
-    'batches.list': (filter) => pipeline.store.list(filter),
+    'batches.list': (filter) => pipeline.store.list({ ...filter, deviceMatch: 'prefix' }),
     'batches.get': ({ batchId }) => {
       const detail = pipeline.store.detail(batchId);
       if (!detail) throw notFound(`batch ${batchId}`);
@@ -30,6 +30,7 @@ export function batchesHandlers(station: Station): Pick<HandlerTable, keyof type
     'batches.cancel': ({ batchId, reason }, context) => pipeline.cancel(batchId, reason, actor(context)),
     'quarantine.list': () => pipeline.store.quarantined(),
     'quarantine.decide': (input, context) => pipeline.decide(actor(context), input),
+    'quarantine.decideMany': (input, context) => pipeline.decideMany(actor(context), input),
   };
 }
 

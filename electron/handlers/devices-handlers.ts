@@ -1,6 +1,7 @@
 import type { devicesCommands } from '../../shared/contract/index';
 import type { Station } from '../station';
 import type { HandlerTable } from '../transport/dispatch';
+import { actor } from './auth-handlers';
 
 export function devicesHandlers(station: Station): Pick<HandlerTable, keyof typeof devicesCommands> {
   const { devices } = station;
@@ -20,11 +21,14 @@ export function devicesHandlers(station: Station): Pick<HandlerTable, keyof type
       devices.get(name).disconnect();
       return devices.list().find((d) => d.name === name)!;
     },
-    'devices.reset': ({ name }) => devices.reset(name),
+    'devices.reset': ({ name }, context) => station.pipeline.resetAfterJam(name, actor(context)),
     'devices.acknowledgeAlert': ({ name }) => {
       devices.acknowledgeAlert(name);
       return { ok: true as const };
     },
+    'devices.work': () => station.pipeline.work.list(),
+    'devices.acknowledgeHold': ({ name, note }, context) =>
+      station.pipeline.work.acknowledgeHold(name, actor(context), note),
     'devices.injectFault': ({ name, fault }) => {
       devices.injectFault(name, fault);
       return { ok: true as const };

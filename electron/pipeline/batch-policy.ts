@@ -84,6 +84,26 @@ export function decideRefusal(batchId: string, batch: BatchState | null, actor: 
   return null;
 }
 
+/**
+ * A decision for many batches at once is a supervisor's too, and covers whole batches only (a
+ * recapture names pages of one batch). Each batch is then decided on its own, under decideRefusal.
+ */
+export function decideManyRefusal(batchIds: readonly string[], actor: Actor): StationError | null {
+  if (actor.role !== 'supervisor')
+    return forbidden(`only a supervisor decides on quarantined batches; ${actor.username} is an operator`);
+  if (new Set(batchIds).size !== batchIds.length) return conflict('a batch is listed twice; list each once');
+  return null;
+}
+
+/**
+ * A scanner held after repeated capture failures (scanner-hold.ts) takes no new batch until a
+ * person has looked at it and said so (devices.acknowledgeHold, audited).
+ */
+export function startRefusal(device: string, hold: { reason: string } | null): StationError | null {
+  if (!hold) return null;
+  return conflict(`no new batch starts on ${device}: ${hold.reason}. Mark it checked on its card first`);
+}
+
 /** Throws the refusal, if there is one. */
 export function enforce(refusal: StationError | null): void {
   if (refusal) throw refusal;

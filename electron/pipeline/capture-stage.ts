@@ -1,6 +1,8 @@
+import type { DeviceStatus } from '../../shared/contract/index';
 import { StationError } from '../core/station-error';
 import { FatalError, TransientError } from '../queue/errors';
 import { slotsSink } from '../scanner/page-sink';
+import type { Actor } from './batch-policy';
 import { reconcileStaging, recordCapturedPage, vacantSlots } from './page-ledger';
 import { profileRefusalFor } from './profile-fit';
 import { untilPaperLoaded } from './wait-for-paper';
@@ -37,6 +39,44 @@ export function untilNotJammed(deps: StageDeps, device: string, signal: AbortSig
 }
 
 /**
+ * A jam is part of the batch's story: its history (the audit log, which the console's batch
+ * history shows) says where the scanner stopped and that the batch waits for a person. The
+ * reset that follows is recorded by whoever pressed it (PipelineModule.resetAfterJam).
+ */
+function recordJam(deps: StageDeps, batchId: string, device: string): void {
+  const kept = deps.store.pages(batchId).length;
+  deps.audit.record({
+    type: 'capture',
+    outcome: 'jammed',
+    detail: `${device} jammed after ${kept} page(s) were kept; capture waits for a person to clear the feeder and reset`,
+    object: batchId,
+    person: 'system',
+  });
+  deps.touched(batchId);
+}
+
+/**
+ * RESET after a person cleared the feeder. The batch the scanner jammed on records who reset it:
+ * with the jam before it, the batch's history says where it stopped and why it went on.
+ */
+export async function resetAfterJam(deps: StageDeps, device: string, actor: Actor): Promise<DeviceStatus> {
+  const before = deps.devices.list().find((d) => d.name === device);
+  const jammedBatch = before?.alert?.job ?? before?.job ?? null;
+  const status = await deps.devices.reset(device);
+  if (before?.state === 'JAMMED' && jammedBatch && deps.store.summary(jammedBatch)) {
+    deps.audit.record({
+      type: 'capture',
+      outcome: 'reset after jam',
+      detail: `${actor.username} cleared the feeder of ${device} and reset it; capture resumes after the pages kept`,
+      object: jammedBatch,
+      person: actor.username,
+    });
+    deps.touched(jammedBatch);
+  }
+  return status;
+}
+
+/**
  * Capture: the device's own queue (one job at a time per scanner). Every capture fills the
  * batch's vacant slots in order: the pages after the last one kept when a batch resumes (after
  * a jam, a crash or a dropped link), the slot of a page that failed its checksum when the batch
@@ -53,6 +93,7 @@ export async function captureStage(deps: StageDeps, input: CaptureInput, signal:
       await untilNotJammed(deps, input.device, signal);
       if ((await captureRound(deps, input, signal)) === 'complete') return;
       // Jammed: the pages before the jam are kept; the next round fills the slots still vacant.
+      recordJam(deps, batchId, input.device);
     }
   });
 }

@@ -1,19 +1,34 @@
-import { existsSync, mkdirSync, promises as fs, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import sharp from 'sharp';
 import { z } from 'zod';
-import type { BatchStage, BatchSummary, JobSummary, SessionUser } from '../../shared/contract/index';
+import type {
+  BatchStage,
+  BatchSummary,
+  DeviceStatus,
+  JobSummary,
+  SessionUser,
+} from '../../shared/contract/index';
 import type { AuditModule } from '../audit/module';
 import type { CatalogModule } from '../catalog/module';
 import type { CoreContext } from '../core/core-context';
-import { conflict, invalidInput, notFound } from '../core/station-error';
+import { conflict, invalidInput, notFound, StationError } from '../core/station-error';
 import { toJobSummary, type QueueModule } from '../queue/module';
 import type { JobRecord, StepSpec } from '../queue/queue';
 import type { DevicesModule } from '../scanner/module';
-import { cancelRefusal, decideRefusal, enforce, retryRefusal, type Actor } from './batch-policy';
+import {
+  cancelRefusal,
+  decideManyRefusal,
+  decideRefusal,
+  enforce,
+  retryRefusal,
+  startRefusal,
+  type Actor,
+} from './batch-policy';
+import { createDeviceWork, type DeviceWorkModule } from './device-work';
 import { BatchStore } from './batches/batch-store';
-import { captureStage } from './capture-stage';
+import { captureStage, resetAfterJam } from './capture-stage';
 import { profileRefusalFor } from './profile-fit';
+import { reviewImage } from './review-image';
 import { masterObject } from './staged-masters';
 import { verifyStation, type VerifyOptions, type VerifyReport } from './station-verify';
 import { createImageWorkPool } from './image-work';
@@ -43,14 +58,23 @@ export type Decision = { batchId: string; reason: string; note: string } & (
 /** The batch pipeline: validate → chord(capture ‖ technical metadata) → image QC → derivatives → package, on the durable queue. */
 export interface PipelineModule {
   readonly store: BatchStore;
+  /** Each scanner's current batch, its waiting batches and any hold after repeated failures. */
+  readonly work: DeviceWorkModule;
   create(manifest: unknown, actor: SessionUser | null): Promise<BatchSummary>;
   decide(actor: SessionUser, decision: Decision): Promise<BatchSummary>;
+  /** The same decision for each of a group of batches, each decided (and audited) on its own. */
+  decideMany(
+    actor: SessionUser,
+    input: { batchIds: string[]; decision: Decision['decision']; reason: string; note: string },
+  ): Promise<{ decided: BatchSummary[]; refused: { batchId: string; message: string }[] }>;
   /** Ends a batch that has not finished (see batch-policy.ts for who may); audited. */
   cancel(batchId: string, reason: string, actor: Actor): Promise<BatchSummary>;
   /** Runs a job again, if its batch may go on (never a finished or quarantined batch's). */
   retryJob(jobId: string, actor: Actor): Promise<JobSummary>;
   /** Every quarantined job of a queue whose batch may go on runs again; the others stay. */
   retryAllFailed(queue: string, actor: Actor): Promise<JobSummary[]>;
+  /** RESET after a person cleared the feeder; recorded in the jammed batch's history with their name. */
+  resetAfterJam(device: string, actor: Actor): Promise<DeviceStatus>;
   thumbnail(batchId: string, page: number, size: 'thumb' | 'access'): Promise<string | null>;
   /** The consistency check of `quire verify` (every page accounted for), station-wide or for one batch. */
   verify(options?: VerifyOptions): Promise<VerifyReport>;
@@ -81,6 +105,7 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
     images: createImageWorkPool(),
   };
   const jobs = deps.queue;
+  const work = createDeviceWork({ core, store, queue: deps.queue, devices: deps.devices, audit: deps.audit });
 
   /** QC → derivatives → package (from `from` on) as a chain: each starts after the previous succeeded. */
   const chainFrom = async (batchId: string, from: BatchStage, idempotencyKey?: string) => {
@@ -188,12 +213,14 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
     }
   });
 
-  return {
+  const pipeline: PipelineModule = {
     store,
+    work,
     async create(input, actor) {
       const check = verifyManifest(input);
       if (!check.ok && !check.batchId)
         throw invalidInput('the manifest is invalid and has no usable batch_id', check.issues);
+      if (check.ok) enforce(startRefusal(check.manifest.device, work.hold(check.manifest.device)));
       const manifest = check.ok ? check.manifest : (input as Record<string, unknown>);
       const batchId = check.ok ? check.manifest.batch_id : check.batchId!;
       // A profile the scanner cannot honour is refused before anything is stored or started.
@@ -299,6 +326,20 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
       touched(decision.batchId);
       return store.summary(decision.batchId)!;
     },
+    async decideMany(actor, input) {
+      enforce(decideManyRefusal(input.batchIds, actor));
+      const decided: BatchSummary[] = [];
+      const refused: { batchId: string; message: string }[] = [];
+      for (const batchId of input.batchIds) {
+        try {
+          decided.push(await pipeline.decide(actor, { ...input, batchId } as Decision));
+        } catch (error) {
+          if (!(error instanceof StationError)) throw error;
+          refused.push({ batchId, message: error.message });
+        }
+      }
+      return { decided, refused };
+    },
     async cancel(batchId, reason, actor) {
       const batch = store.summary(batchId);
       enforce(cancelRefusal(batchId, batch, actor));
@@ -338,32 +379,15 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
       for (const job of allowed) retried.push(toJobSummary(await deps.queue.retry(job.id)));
       return retried;
     },
-    async thumbnail(batchId, page, size) {
-      const stored = store.page(batchId, page);
-      if (!stored) return null;
-      const file = size === 'thumb' ? stored.thumbnailPath : stored.accessPath;
-      if (file && existsSync(file))
-        return `data:image/jpeg;base64,${(await fs.readFile(file)).toString('base64')}`;
-      // Not derived yet (quarantined at capture or QC): render a review image from the master,
-      // in memory only. A master that does not decode has no image to show.
-      try {
-        const image = await sharp(stored.masterPath, { limitInputPixels: 2_000_000_000 })
-          .resize({
-            width: size === 'thumb' ? 400 : 1600,
-            height: size === 'thumb' ? 400 : 1600,
-            fit: 'inside',
-          })
-          .toColourspace('srgb')
-          .jpeg({ quality: 80 })
-          .toBuffer();
-        return `data:image/jpeg;base64,${image.toString('base64')}`;
-      } catch {
-        return null;
-      }
-    },
+    resetAfterJam: (device, actor) => resetAfterJam(stageDeps, device, actor),
+    thumbnail: (batchId, page, size) => reviewImage(store, batchId, page, size),
     verify: (options) => verifyStation({ layout: core.layout, store, audit: deps.audit }, options),
-    close: async () => unsubscribe(),
+    close: async () => {
+      unsubscribe();
+      work.close();
+    },
   };
+  return pipeline;
 
   /** A jam was cleared: the device's capture jobs waiting out their backoff may run now. */
   async function promoteWaitingCaptures(device: string): Promise<void> {

@@ -114,6 +114,8 @@ async function verifyBatch(
   const tally = new Map<string, { captured: number; superseded: number }>();
   for (const event of events) {
     if (event.type !== 'capture' && event.type !== 'filename change') continue;
+    // A capture event of the batch itself (a jam, its reset) is its story, not a page's.
+    if (event.object === batch) continue;
     const count = tally.get(event.object) ?? { captured: 0, superseded: 0 };
     if (event.type === 'capture') count.captured += 1;
     else {

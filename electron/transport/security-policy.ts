@@ -102,3 +102,12 @@ export function secureWebPreferences(preloadPath: string) {
     spellcheck: false,
   } as const;
 }
+
+/**
+ * The one web permission the console gets: desktop notifications, so a jam is announced when
+ * the window is behind another. Only from the app's own pages; everything else (camera,
+ * geolocation, clipboard…) stays refused.
+ */
+export function isPermissionAllowed(permission: string, requestingUrl: string): boolean {
+  return permission === 'notifications' && isAppUrl(requestingUrl);
+}

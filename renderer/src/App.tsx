@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { AttentionBanner } from './components/AttentionBanner';
 import { ConnectionIndicator } from './components/ConnectionIndicator';
 import { DiskSpaceIndicator } from './components/DiskSpaceIndicator';
 import { NavBar } from './components/NavBar';
@@ -67,6 +68,7 @@ export function App() {
       ) : (
         <>
           <NavBar />
+          <AttentionBanner />
           <main className="app__main">
             <CurrentView view={view} />
           </main>

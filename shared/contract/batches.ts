@@ -101,6 +101,7 @@ export type BatchDetail = z.infer<typeof BatchDetail>;
 export const BatchFilter = z
   .object({
     stage: BatchStage.optional(),
+    /** The start of a scanner's name: "sim" matches sim-1 and sim-12. */
     device: z.string().max(64).optional(),
     search: z.string().max(120).optional(),
     offset: z.number().int().nonnegative().default(0),
@@ -126,6 +127,16 @@ export const DecideInput = z
   })
   .and(QuarantineDecision);
 
+/** One decision for a selected group of quarantined batches; each is still decided and audited on its own. */
+export const DecideManyInput = z
+  .object({
+    batchIds: z.array(BatchId).min(1, 'choose at least one batch').max(500),
+    decision: z.enum(['release', 'requeue', 'reject']),
+    reason: z.string().trim().min(1, 'choose a reason').max(80),
+    note: z.string().max(2000).default(''),
+  })
+  .strict();
+
 export const batchesCommands = {
   'batches.create': command({
     input: z.object({ manifest: z.unknown() }).strict(),
@@ -147,7 +158,8 @@ export const batchesCommands = {
       counts: z.record(z.string(), z.number().int()),
     }),
     access: 'operator',
-    summary: 'Batches for the queue table: filter by stage and device, search by id or accession.',
+    summary:
+      'Batches for the queue table: filter by stage and device (name prefix), search by id or accession.',
   }),
   'batches.get': command({
     input: z.object({ batchId: BatchId }).strict(),
@@ -181,6 +193,16 @@ export const batchesCommands = {
     output: BatchSummary,
     access: 'supervisor',
     summary: 'Release, requeue (batch or pages) or reject a quarantined batch, with a reason; audited.',
+  }),
+  'quarantine.decideMany': command({
+    input: DecideManyInput,
+    output: z.object({
+      decided: z.array(BatchSummary),
+      refused: z.array(z.object({ batchId: z.string(), message: z.string() })),
+    }),
+    access: 'supervisor',
+    summary:
+      'Release, requeue or reject a group of quarantined batches with one reason; one audited decision per batch.',
   }),
 };
 

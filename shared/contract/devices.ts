@@ -148,6 +148,41 @@ export const SimulatorFault = z.discriminatedUnion('kind', [
 ]);
 export type SimulatorFault = z.infer<typeof SimulatorFault>;
 
+/** A scanner that failed batch after batch: no new batch starts on it until a person has looked. */
+export const ScannerHold = z.object({
+  /** Why, in words: "the last 3 batches on sim-3 were quarantined at capture (checksum mismatch)". */
+  reason: z.string(),
+  /** The batches of the run of failures, newest first. */
+  batches: z.array(z.string()),
+  since: z.string(),
+});
+export type ScannerHold = z.infer<typeof ScannerHold>;
+
+/** What a scanner is working on, for the card built around the current job. */
+export const DeviceWork = z.object({
+  device: z.string(),
+  current: z
+    .object({
+      batchId: z.string(),
+      title: z.string(),
+      pagesDone: z.number().int().nonnegative(),
+      pagesExpected: z.number().int().positive().nullable(),
+      /** The batch's own profile (its manifest), not the scanner's default. */
+      profile: ScanProfile,
+      /** The newest page kept, for the preview (null before the first). */
+      lastPage: z.number().int().positive().nullable(),
+      /** Over the batch's recent pages; null until two pages are in. */
+      pagesPerMinute: z.number().nonnegative().nullable(),
+      /** When the batch should finish capturing at that rate. */
+      finishAt: z.string().nullable(),
+    })
+    .nullable(),
+  /** Batches queued for this scanner behind the current one, first to run first. */
+  waiting: z.array(z.string()),
+  hold: ScannerHold.nullable(),
+});
+export type DeviceWork = z.infer<typeof DeviceWork>;
+
 const ByName = z.object({ name: DeviceName }).strict();
 
 export const devicesCommands = {
@@ -200,6 +235,20 @@ export const devicesCommands = {
     access: 'operator',
     summary: "Marks a device's alert as handled.",
   }),
+  'devices.work': command({
+    input: z.object({}).strict(),
+    output: z.array(DeviceWork),
+    access: 'operator',
+    summary:
+      "Each scanner's current batch (progress, profile, rate, finish), the batches waiting for it, and any hold.",
+  }),
+  'devices.acknowledgeHold': command({
+    input: z.object({ name: DeviceName, note: z.string().trim().min(1).max(500) }).strict(),
+    output: DeviceWork,
+    access: 'operator',
+    summary:
+      'A person looked at a scanner held after repeated failures; new batches may start there again; audited.',
+  }),
   'devices.injectFault': command({
     input: z.object({ name: DeviceName, fault: SimulatorFault }).strict(),
     output: z.object({ ok: z.literal(true) }),
@@ -212,4 +261,5 @@ export const devicesEvents = {
   'device.status': event({ payload: DeviceStatus, coalesceKey: (d) => d.name }),
   'device.alert': event({ payload: DeviceAlert }),
   'device.removed': event({ payload: z.object({ name: z.string() }) }),
+  'device.work': event({ payload: DeviceWork, coalesceKey: (w) => w.device }),
 };

@@ -19,10 +19,10 @@ test.describe('a jam during a running batch', () => {
     await expect(form.getByTestId('batch-created')).toContainText('JAM-1: started');
     await form.getByRole('button', { name: 'Close' }).click();
 
-    // Two sheets went through before the third jammed: the batch waits, capturing, at 2 of 4.
+    // Two sheets went through before the third jammed: the batch waits at 2 of 4, and says why.
     const row = page.getByRole('button', { name: /Batch JAM-1/ });
     await expect(row).toContainText('2 of 4');
-    await expect(row).toContainText('Capturing');
+    await expect(row).toContainText('Jammed, page 3');
 
     await page.getByRole('button', { name: 'Devices', exact: true }).click();
     await expect(card.getByTestId('device-state')).toHaveText('JAMMED');

@@ -57,6 +57,8 @@ export interface StoredPage {
 export interface BatchListFilter {
   stage?: BatchStage;
   device?: string;
+  /** How `device` matches: exactly (default), or as the start of the name (the console's filter). */
+  deviceMatch?: 'exact' | 'prefix';
   search?: string;
   offset: number;
   limit: number;
@@ -206,7 +208,11 @@ export class BatchStore {
       where.push('stage = ?');
       params.push(filter.stage);
     }
-    if (filter.device) {
+    if (filter.device && filter.deviceMatch === 'prefix') {
+      // The console's filter: "sim" finds every simulator, "scanner-1" scanner-1 and scanner-12.
+      where.push("device LIKE ? ESCAPE '\\'");
+      params.push(`${filter.device.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    } else if (filter.device) {
       where.push('device = ?');
       params.push(filter.device);
     }

@@ -1,6 +1,6 @@
 import type { AnyEvent } from '../../../shared/contract/index';
 import { batchUpdated } from '../state/batches';
-import { deviceRemoved, deviceStatusReceived } from '../state/devices';
+import { deviceRemoved, deviceStatusReceived, deviceWorkReceived } from '../state/devices';
 import { quarantineChanged } from '../state/review';
 import { quire } from './client';
 
@@ -18,6 +18,9 @@ export function routeEvent(event: AnyEvent): void {
       break;
     case 'device.status':
       deviceStatusReceived(event.payload);
+      break;
+    case 'device.work':
+      deviceWorkReceived(event.payload);
       break;
     case 'device.removed':
       deviceRemoved(event.payload.name);

@@ -16,6 +16,8 @@ interface BatchesSlice {
   counts: Record<string, number>;
   query: BatchQuery;
   selectedId: string | null;
+  /** Bumped when a batch changed stage or appeared: the counts by stage are asked for again. */
+  countsStale: number;
 }
 
 /** Normalized batches keyed by id: a row re-renders only when its own batch changes. */
@@ -26,6 +28,7 @@ export const useBatchesStore = create<BatchesSlice>(() => ({
   counts: {},
   query: { stage: '', device: '', search: '' },
   selectedId: null,
+  countsStale: 0,
 }));
 
 export function batchPageReceived(page: {
@@ -40,18 +43,45 @@ export function batchPageReceived(page: {
   });
 }
 
+/** Whether a batch belongs in the list of the current query (as main's query would decide). */
+export function matchesQuery(batch: BatchSummary, query: BatchQuery): boolean {
+  if (query.stage && batch.stage !== query.stage) return false;
+  if (query.device && !batch.device.toLowerCase().startsWith(query.device.toLowerCase())) return false;
+  if (query.search) {
+    const needle = query.search.toLowerCase();
+    const found =
+      batch.id.toLowerCase().includes(needle) ||
+      batch.accessionNumbers.some((a) => a.toLowerCase().includes(needle));
+    if (!found) return false;
+  }
+  return true;
+}
+
+/**
+ * A batch changed: its row updates; it joins the list (at the top) when it now matches the
+ * query and leaves it when it no longer does, so a stage filter stays true as batches move.
+ * The counts come from main again shortly (countsStale), as main counts every batch.
+ */
 export function batchUpdated(batch: BatchSummary) {
   useBatchesStore.setState((s) => {
-    const unfiltered = !s.query.stage && !s.query.device && !s.query.search;
-    // A batch started since the list was fetched appears at the top of an unfiltered queue.
-    const ids = unfiltered && !(batch.id in s.byId) ? [batch.id, ...s.ids] : s.ids;
+    const before = s.byId[batch.id];
+    const listed = s.ids.includes(batch.id);
+    const belongs = matchesQuery(batch, s.query);
+    let ids = s.ids;
+    if (belongs && !listed) ids = [batch.id, ...s.ids];
+    else if (!belongs && listed) ids = s.ids.filter((id) => id !== batch.id);
+    const moved = !before || before.stage !== batch.stage;
     return {
       byId: { ...s.byId, [batch.id]: batch },
       ids,
-      total: ids.length > s.ids.length ? s.total + 1 : s.total,
+      total: s.total + (ids.length - s.ids.length),
+      countsStale: moved ? s.countsStale + 1 : s.countsStale,
     };
   });
 }
+
+export const batchCountsReceived = (counts: Record<string, number>) => useBatchesStore.setState({ counts });
+export const useCountsStale = () => useBatchesStore((s) => s.countsStale);
 
 export const batchQueryChanged = (patch: Partial<BatchQuery>) =>
   useBatchesStore.setState((s) => ({ query: { ...s.query, ...patch } }));

@@ -1,14 +1,44 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import type { BatchDetail, JobSummary } from '../../../shared/contract/index';
+import type { AuditEvent, BatchDetail, JobSummary } from '../../../shared/contract/index';
 import { describeError, FormError } from '../components/FormError';
 import { StageBadge } from '../components/StageBadge';
 import { quire } from '../ipc/client';
+import { useStuckOn } from '../state/attention';
 import { useBatch } from '../state/batches';
+
+/** One line of a batch's history: a stage attempt, or an event of the batch's audit record. */
+interface HistoryEntry {
+  at: string;
+  what: string;
+  detail: string | null;
+  bad: boolean;
+}
+
+/** Attempts and the batch's own audit events (a jam, its reset, decisions) in one time line. */
+function historyOf(detail: BatchDetail, events: AuditEvent[]): HistoryEntry[] {
+  const attempts = detail.attemptsHistory.map((a) => ({
+    at: a.startedAt,
+    what: `${a.stage} #${a.attempt} — ${a.outcome}`,
+    detail: a.error,
+    bad: a.outcome === 'fatal' || a.outcome === 'transient',
+  }));
+  const recorded = events
+    .filter((e) => e.object === detail.id)
+    .map((e) => ({
+      at: e.at,
+      what: `${e.type} — ${e.outcome}${e.agents.person !== 'system' ? ` (${e.agents.person})` : ''}`,
+      detail: e.detail,
+      bad: ['jammed', 'quarantined', 'failure', 'rejected'].includes(e.outcome),
+    }));
+  return [...attempts, ...recorded].sort((a, b) => a.at.localeCompare(b.at));
+}
 
 /** Attempt history and errors of one batch, with the operator's actions. */
 export function BatchDrawer({ batchId, onClose }: { batchId: string; onClose: () => void }) {
   const live = useBatch(batchId);
+  const stuck = useStuckOn(batchId, live?.device);
   const [detail, setDetail] = useState<BatchDetail | null>(null);
+  const [events, setEvents] = useState<AuditEvent[]>([]);
   const [error, setError] = useState<string | null>(null);
   const closeRef = useRef<HTMLButtonElement>(null);
 
@@ -18,7 +48,11 @@ export function BatchDrawer({ batchId, onClose }: { batchId: string; onClose: ()
 
   useEffect(() => {
     quire.call('batches.get', { batchId }).then(setDetail, (e) => setError(describeError(e)));
-  }, [batchId, live?.updatedAt]);
+    quire.call('audit.list', { object: batchId, limit: 500 }).then(
+      (page) => setEvents(page.items),
+      () => {},
+    );
+  }, [batchId, live?.updatedAt, live?.stage, stuck]);
 
   const [cancelReason, setCancelReason] = useState('');
   const [jobs, setJobs] = useState<JobSummary[]>([]);
@@ -73,6 +107,7 @@ export function BatchDrawer({ batchId, onClose }: { batchId: string; onClose: ()
             <dt>Stage</dt>
             <dd>
               <StageBadge stage={live?.stage ?? detail.stage} />
+              {stuck && <span className="badge badge--bad">{`${detail.device} ${stuck}`}</span>}
             </dd>
             <dt>Title</dt>
             <dd>{detail.title}</dd>
@@ -85,13 +120,15 @@ export function BatchDrawer({ batchId, onClose }: { batchId: string; onClose: ()
             <dt>Package</dt>
             <dd className="mono">{detail.packagePath ?? '—'}</dd>
           </dl>
-          <h3>Attempts</h3>
-          <ol className="attempts">
-            {detail.attemptsHistory.map((a, i) => (
+          <h3>History</h3>
+          <ol className="attempts" aria-label="History of this batch">
+            {historyOf(detail, events).map((entry, i) => (
               <li key={i}>
-                <strong>{a.stage}</strong> #{a.attempt} — {a.outcome}
-                {a.error ? <span className="attempts__error">: {a.error}</span> : null}
-                <span className="muted"> ({new Date(a.startedAt).toLocaleString()})</span>
+                <strong>{entry.what}</strong>
+                {entry.detail ? (
+                  <span className={entry.bad ? 'attempts__error' : undefined}>: {entry.detail}</span>
+                ) : null}
+                <span className="muted"> ({new Date(entry.at).toLocaleString()})</span>
               </li>
             ))}
           </ol>

@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { describeError, FormError } from '../components/FormError';
 import { quire } from '../ipc/client';
-import { useIsSupervisor } from '../state/session';
+import { useCurrentUser, useIsSupervisor } from '../state/session';
 
 type Decision = 'release' | 'requeue' | 'reject';
 
@@ -9,8 +9,17 @@ type Decision = 'release' | 'requeue' | 'reject';
  * Release, requeue (the batch or the chosen pages) or reject, always with a reason from the
  * configured list plus free text. Shown to everyone; main refuses it to anyone but a supervisor.
  */
-export function DecisionForm({ batchId, chosenPages }: { batchId: string; chosenPages: number[] }) {
+export function DecisionForm({
+  batchId,
+  chosenPages,
+  onDecided,
+}: {
+  batchId: string;
+  chosenPages: number[];
+  onDecided?: () => void;
+}) {
   const isSupervisor = useIsSupervisor();
+  const user = useCurrentUser();
   const [reasons, setReasons] = useState<string[]>([]);
   const [decision, setDecision] = useState<Decision>('release');
   const [reason, setReason] = useState('');
@@ -40,6 +49,9 @@ export function DecisionForm({ batchId, chosenPages }: { batchId: string; chosen
       } else {
         await quire.call('quarantine.decide', { ...base, decision });
       }
+      setReason('');
+      setNote('');
+      onDecided?.();
     } catch (e) {
       setError(describeError(e));
     } finally {
@@ -48,54 +60,64 @@ export function DecisionForm({ batchId, chosenPages }: { batchId: string; chosen
   }
 
   return (
-    <form className="decision" onSubmit={submit} aria-labelledby="decision-title">
+    <form
+      className="decision"
+      onSubmit={submit}
+      aria-labelledby="decision-title"
+      aria-describedby={isSupervisor ? undefined : 'decision-why-not'}
+    >
       <h3 id="decision-title">Decision</h3>
       {!isSupervisor && (
-        <p className="muted">Only a supervisor can decide; the station will refuse an operator.</p>
+        <p className="decision__why-not" id="decision-why-not" data-testid="decision-why-not">
+          Only a supervisor decides on a quarantined batch. You are signed in as{' '}
+          {user?.displayName ?? user?.username ?? 'an operator'}, an operator: ask a supervisor to review it.
+        </p>
       )}
-      <fieldset>
-        <legend>What happens to {batchId}</legend>
-        {(['release', 'requeue', 'reject'] as const).map((d) => (
-          <label key={d} className="radio">
-            <input
-              type="radio"
-              name="decision"
-              value={d}
-              checked={decision === d}
-              onChange={() => setDecision(d)}
-            />
-            {d === 'release' && 'Release — accept and continue'}
-            {d === 'requeue' &&
-              (chosenPages.length
-                ? `Requeue pages ${chosenPages.join(', ')} — recapture them`
-                : 'Requeue the batch — run it again')}
-            {d === 'reject' && 'Reject — stop this batch (files are kept)'}
-          </label>
-        ))}
-      </fieldset>
-      <label>
-        Reason
-        <select value={reason} onChange={(e) => setReason(e.target.value)} required>
-          <option value="">Choose a reason…</option>
-          {reasons.map((r) => (
-            <option key={r} value={r}>
-              {r}
-            </option>
+      <fieldset className="decision__fields" disabled={!isSupervisor}>
+        <fieldset>
+          <legend>What happens to {batchId}</legend>
+          {(['release', 'requeue', 'reject'] as const).map((d) => (
+            <label key={d} className="radio">
+              <input
+                type="radio"
+                name="decision"
+                value={d}
+                checked={decision === d}
+                onChange={() => setDecision(d)}
+              />
+              {d === 'release' && 'Release — accept and continue'}
+              {d === 'requeue' &&
+                (chosenPages.length
+                  ? `Requeue pages ${chosenPages.join(', ')} — recapture them`
+                  : 'Requeue the batch — run it again')}
+              {d === 'reject' && 'Reject — stop this batch (files are kept)'}
+            </label>
           ))}
-        </select>
-      </label>
-      <label>
-        Note
-        <textarea value={note} onChange={(e) => setNote(e.target.value)} rows={3} maxLength={2000} />
-      </label>
-      <FormError error={error} />
-      <button
-        type="submit"
-        className={`button ${decision === 'reject' ? 'button--danger' : 'button--primary'}`}
-        disabled={busy}
-      >
-        Record decision
-      </button>
+        </fieldset>
+        <label>
+          Reason
+          <select value={reason} onChange={(e) => setReason(e.target.value)} required>
+            <option value="">Choose a reason…</option>
+            {reasons.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Note
+          <textarea value={note} onChange={(e) => setNote(e.target.value)} rows={3} maxLength={2000} />
+        </label>
+        <FormError error={error} />
+        <button
+          type="submit"
+          className={`button ${decision === 'reject' ? 'button--danger' : 'button--primary'}`}
+          disabled={busy}
+        >
+          Record decision
+        </button>
+      </fieldset>
     </form>
   );
 }

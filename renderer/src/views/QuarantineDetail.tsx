@@ -6,7 +6,16 @@ import { quire } from '../ipc/client';
 import { DecisionForm } from './DecisionForm';
 
 /** Every diagnostic of a quarantined batch: validation issues, QC findings, checksums, attempts. */
-export function QuarantineDetail({ batchId, revision }: { batchId: string; revision: number }) {
+export function QuarantineDetail({
+  batchId,
+  revision,
+  onDecided,
+}: {
+  batchId: string;
+  revision: number;
+  /** After a recorded decision: the view opens the next batch. */
+  onDecided?: () => void;
+}) {
   const [detail, setDetail] = useState<BatchDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [chosenPages, setChosenPages] = useState<number[]>([]);
@@ -99,10 +108,20 @@ export function QuarantineDetail({ batchId, revision }: { batchId: string; revis
           Pages ({detail.pages.length}
           {detail.missingPages.length > 0 ? `, ${detail.missingPages.length} missing` : ''})
         </h3>
+        {q && q.checksumMismatches.length > 0 && (
+          <button
+            type="button"
+            className="button button--small"
+            onClick={() => setChosenPages(q.checksumMismatches.map((m) => m.page).sort((a, b) => a - b))}
+          >
+            Choose the failed pages for recapture
+          </button>
+        )}
         <PageThumbnails
           batchId={detail.id}
           pages={detail.pages}
           missing={detail.missingPages}
+          failures={q?.checksumMismatches ?? []}
           chosen={chosenPages}
           onChosenChange={setChosenPages}
         />
@@ -133,7 +152,9 @@ export function QuarantineDetail({ batchId, revision }: { batchId: string; revis
           </ul>
         </section>
       )}
-      {detail.stage === 'quarantined' && <DecisionForm batchId={detail.id} chosenPages={chosenPages} />}
+      {detail.stage === 'quarantined' && (
+        <DecisionForm batchId={detail.id} chosenPages={chosenPages} onDecided={onDecided} />
+      )}
     </article>
   );
 }

@@ -1,12 +1,13 @@
 import { memo, useEffect, useState } from 'react';
-import { BatchStage } from '../../../shared/contract/index';
-import { age } from '../components/age';
+import { BatchStage, type BatchSummary } from '../../../shared/contract/index';
+import { Age } from '../components/Age';
 import { describeError, FormError } from '../components/FormError';
 import { Progress } from '../components/Progress';
 import { STAGE_LABELS, StageBadge } from '../components/StageBadge';
 import { VirtualTable, type Column } from '../components/VirtualTable';
 import { quire } from '../ipc/client';
 import {
+  batchCountsReceived,
   batchPageReceived,
   batchQueryChanged,
   batchSelected,
@@ -15,8 +16,11 @@ import {
   useBatchIds,
   useBatchQuery,
   useBatchTotal,
+  useCountsStale,
   useSelectedBatchId,
 } from '../state/batches';
+import { useStuckOn } from '../state/attention';
+import { useWaitingPlace } from '../state/devices';
 import { BatchDrawer } from './BatchDrawer';
 import { NewBatchForm } from './NewBatchForm';
 import { newBatchHandled, useNewBatchDevice } from '../state/ui';
@@ -27,34 +31,85 @@ const MAX_ROWS = 20_000;
 
 const COLUMNS: Column[] = [
   { key: 'id', label: 'Batch', width: 'minmax(140px, 1.4fr)' },
-  { key: 'device', label: 'Device', width: '110px' },
-  { key: 'stage', label: 'Stage', width: '130px' },
+  { key: 'device', label: 'Device', width: '100px' },
+  { key: 'stage', label: 'Stage', width: '230px' },
   { key: 'pages', label: 'Pages', width: 'minmax(150px, 1fr)' },
   { key: 'attempts', label: 'Attempts', width: '90px' },
   { key: 'age', label: 'Age', width: '80px' },
 ];
+/** With the drawer open beside the table: the columns the drawer does not repeat. */
+const DRAWER_COLUMNS: Column[] = [
+  { key: 'id', label: 'Batch', width: 'minmax(110px, 1fr)' },
+  { key: 'stage', label: 'Stage', width: '200px' },
+  { key: 'pages', label: 'Pages', width: '130px' },
+];
+const DRAWER_KEYS = new Set(DRAWER_COLUMNS.map((c) => c.key));
+/** Counts by stage are asked for again at most this often while batches move. */
+const COUNTS_EVERY_MS = 1000;
+
+/** The stage, or what the batch is waiting for: a person at a jammed scanner, or its turn on the scanner. */
+function StageCell({
+  batch,
+  stuck,
+  ahead,
+}: {
+  batch: BatchSummary;
+  stuck: string | null;
+  ahead: number | null;
+}) {
+  if (stuck)
+    return (
+      <span className="badge badge--bad" title={`${batch.device} ${stuck}`}>
+        {stuck === 'is jammed' ? `Jammed, page ${batch.pagesDone + 1}` : `Stopped: ${batch.device} ${stuck}`}
+      </span>
+    );
+  if (waitsForScanner(batch, ahead))
+    return (
+      <span className="badge badge--busy">
+        Waiting for {batch.device} ({ahead} ahead)
+      </span>
+    );
+  return <StageBadge stage={batch.stage} />;
+}
+
+const waitsForScanner = (batch: BatchSummary, ahead: number | null): ahead is number =>
+  ahead !== null && (batch.stage === 'validating' || batch.stage === 'capturing');
+
+/** The words a row's accessible name uses for where the batch stands. */
+function standing(batch: BatchSummary, stuck: string | null, ahead: number | null): string {
+  if (stuck) return `${batch.device} ${stuck}`;
+  if (waitsForScanner(batch, ahead)) return `waiting for ${batch.device}, ${ahead} ahead`;
+  return batch.stage;
+}
 
 // Memoised: a scroll re-renders the table, but only rows that come into view need rendering.
-const BatchRow = memo(function BatchRow({ id }: { id: string }) {
+const BatchRow = memo(function BatchRow({ id, compact }: { id: string; compact: boolean }) {
   const batch = useBatch(id);
+  const stuck = useStuckOn(id, batch?.device);
+  const ahead = useWaitingPlace(id, batch?.device);
   if (!batch) return null;
+  const show = (key: string) => !compact || DRAWER_KEYS.has(key);
   return (
     <button
       type="button"
       className="vtable__row"
       onClick={() => batchSelected(id)}
-      aria-label={`Batch ${id}, ${batch.stage}, ${batch.pagesDone}${batch.pagesExpected ? ` of ${batch.pagesExpected}` : ''} pages, on ${batch.device}`}
+      aria-label={`Batch ${id}, ${standing(batch, stuck, ahead)}, ${batch.pagesDone}${batch.pagesExpected ? ` of ${batch.pagesExpected}` : ''} pages, on ${batch.device}`}
     >
       <span className="vtable__cell mono">{batch.id}</span>
-      <span className="vtable__cell">{batch.device}</span>
+      {show('device') && <span className="vtable__cell">{batch.device}</span>}
       <span className="vtable__cell">
-        <StageBadge stage={batch.stage} />
+        <StageCell batch={batch} stuck={stuck} ahead={ahead} />
       </span>
       <span className="vtable__cell">
         <Progress done={batch.pagesDone} expected={batch.pagesExpected} label={`Pages of ${batch.id}`} />
       </span>
-      <span className="vtable__cell">{batch.attempts}</span>
-      <span className="vtable__cell">{age(batch.createdAt)}</span>
+      {show('attempts') && <span className="vtable__cell">{batch.attempts}</span>}
+      {show('age') && (
+        <span className="vtable__cell">
+          <Age iso={batch.createdAt} />
+        </span>
+      )}
     </button>
   );
 });
@@ -76,6 +131,17 @@ export function QueueView() {
     }
   }, [requestedDevice]);
   const [refresh, setRefresh] = useState(0);
+  const countsStale = useCountsStale();
+  useEffect(() => {
+    if (countsStale === 0) return;
+    const timer = setTimeout(() => {
+      quire.call('batches.list', { limit: 1 }).then(
+        (page) => batchCountsReceived(page.counts),
+        () => {},
+      );
+    }, COUNTS_EVERY_MS);
+    return () => clearTimeout(timer);
+  }, [countsStale]);
 
   useEffect(() => {
     let cancelled = false;
@@ -168,14 +234,16 @@ export function QueueView() {
       </form>
       <FormError error={error} />
       <ThroughputChart />
-      <VirtualTable
-        ids={ids}
-        columns={COLUMNS}
-        label="Batches"
-        emptyText="No batches match."
-        renderRow={(id) => <BatchRow id={id} />}
-      />
-      {selected && <BatchDrawer batchId={selected} onClose={() => batchSelected(null)} />}
+      <div className={selected ? 'queue__body queue__body--drawer' : 'queue__body'}>
+        <VirtualTable
+          ids={ids}
+          columns={selected ? DRAWER_COLUMNS : COLUMNS}
+          label="Batches"
+          emptyText="No batches match."
+          renderRow={(id) => <BatchRow id={id} compact={selected !== null} />}
+        />
+        {selected && <BatchDrawer batchId={selected} onClose={() => batchSelected(null)} />}
+      </div>
       {creating && (
         <NewBatchForm
           device={typeof creating === 'string' ? creating : undefined}

@@ -3,12 +3,22 @@ import { describe, expect, it } from 'vitest';
 import {
   contentSecurityPolicy,
   isAppUrl,
+  isPermissionAllowed,
   isTrustedExternalUrl,
   resolveBundledPath,
   secureWebPreferences,
 } from '../../../electron/transport/security-policy';
 
 describe('security policy', () => {
+  it('grants the app its desktop notifications and nothing else, and nothing to other pages', () => {
+    expect(isPermissionAllowed('notifications', 'app://quire/index.html')).toBe(true);
+    expect(isPermissionAllowed('notifications', 'app://quire')).toBe(true);
+    expect(isPermissionAllowed('notifications', 'https://example.org/')).toBe(false);
+    expect(isPermissionAllowed('notifications', 'not a url')).toBe(false);
+    for (const other of ['media', 'geolocation', 'clipboard-read', 'openExternal'])
+      expect(isPermissionAllowed(other, 'app://quire/index.html')).toBe(false);
+  });
+
   it('CSP allows no inline script, no eval and no remote origin', () => {
     const csp = contentSecurityPolicy();
     expect(csp).toContain("script-src 'self'");
