@@ -15,6 +15,14 @@ export const AuthStatus = z.object({
   user: SessionUser.nullable(),
   locked: z.boolean(),
   idleLockMinutes: z.number().int().positive(),
+  /**
+   * A short-lived, single-use credential with which this console resumes its session after a
+   * reload (kept in the tab's sessionStorage); each status replaces the previous one.
+   */
+  resume: z
+    .object({ token: z.string().min(20).max(100), expiresAt: z.string() })
+    .nullable()
+    .optional(),
 });
 export type AuthStatus = z.infer<typeof AuthStatus>;
 
@@ -45,6 +53,13 @@ export const authCommands = {
     output: AuthStatus,
     access: 'public',
     summary: 'Signs this connection out.',
+  }),
+  'auth.resume': command({
+    input: z.object({ token: z.string().min(1).max(100) }).strict(),
+    output: AuthStatus,
+    access: 'public',
+    summary:
+      'Resumes the session a resume credential stands for (after a reload); a locked session stays locked.',
   }),
   'auth.lock': command({
     input: z.object({}).strict(),
@@ -83,6 +98,12 @@ export const authCommands = {
     output: Account,
     access: 'supervisor',
     summary: 'Disables or re-enables an account (accounts are never deleted: they are audit agents).',
+  }),
+  'auth.accounts.resetPassword': command({
+    input: z.object({ username: Username, password: Password }).strict(),
+    output: Account,
+    access: 'supervisor',
+    summary: "Sets a new password for someone's account.",
   }),
 };
 
