@@ -2,12 +2,27 @@ import { z } from 'zod';
 import { command } from './define';
 import { Role, SessionUser } from './session';
 
+/** The rules, as the console shows them before anyone gets them wrong. */
+export const USERNAME_RULES =
+  '2–32 characters: lowercase letters, digits, ".", "_" or "-" (for example j.smith).';
+export const PASSWORD_RULES = 'At least 10 characters; a few words make a good passphrase.';
+
 export const Username = z
   .string()
-  .regex(/^[a-z0-9._-]{2,32}$/, 'use 2–32 lowercase letters, digits, ".", "_" or "-"');
+  .regex(
+    /^[a-z0-9._-]{2,32}$/,
+    'Use 2–32 lowercase letters, digits, ".", "_" or "-" for the username (for example j.smith)',
+  );
 /** Long passphrases beat complex short ones; the cap stops hashing abuse. */
-export const Password = z.string().min(10, 'use at least 10 characters').max(256);
-const DisplayName = z.string().trim().min(1).max(80);
+export const Password = z
+  .string()
+  .min(10, 'Use at least 10 characters for the password; a few words make a good passphrase')
+  .max(256, 'Use at most 256 characters for the password');
+const DisplayName = z
+  .string()
+  .trim()
+  .min(1, 'Enter the person’s full name')
+  .max(80, 'Use at most 80 characters for the name');
 
 export const AuthStatus = z.object({
   /** No account exists yet: the first person to set up becomes the first supervisor. */

@@ -1,10 +1,13 @@
 import { useStationInfo } from '../state/connection';
+import { useIsSupervisor } from '../state/session';
 import { CatalogSettings } from './CatalogSettings';
+import { PeopleSettings } from './PeopleSettings';
 import { ScanProfileSettings } from './ScanProfileSettings';
 import { StationSettings } from './StationSettings';
 
 export function SettingsView() {
   const info = useStationInfo();
+  const supervisor = useIsSupervisor();
   return (
     <section aria-labelledby="settings-title" className="view">
       <h1 id="settings-title">Settings</h1>
@@ -27,6 +30,7 @@ export function SettingsView() {
         <p>Loading station details…</p>
       )}
       <StationSettings />
+      {supervisor && <PeopleSettings />}
       <ScanProfileSettings />
       <CatalogSettings />
     </section>
