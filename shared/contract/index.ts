@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import type { CommandSpec, EventSpec } from './define';
+// Plain-language validation messages for every schema below (installed on import).
+import '../domain/messages';
 import { stationCommands, stationEvents } from './station';
 import { authCommands, authEvents } from './auth';
 import { devicesCommands, devicesEvents } from './devices';
