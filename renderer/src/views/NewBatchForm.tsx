@@ -91,6 +91,21 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
   const [error, setError] = useState<string | null>(null);
   const [created, setCreated] = useState<string | null>(null);
   const firstField = useRef<HTMLInputElement>(null);
+  // The station's batch-name template: New batch proposes the next name until one is typed.
+  const [template, setTemplate] = useState('');
+  const [collection, setCollection] = useState('');
+  const [batchIdTyped, setBatchIdTyped] = useState(false);
+  useEffect(() => {
+    if (!template || batchIdTyped) return;
+    let live = true;
+    quire.call('settings.suggestBatchName', { collection: collection.trim() }).then(
+      ({ name }) => live && name && setForm((f) => ({ ...f, batchId: name })),
+      () => {},
+    );
+    return () => {
+      live = false;
+    };
+  }, [template, collection, batchIdTyped, created]);
 
   // Opens with focus in its first field; gives focus back to whatever opened it.
   useEffect(() => {
@@ -111,7 +126,10 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
   }, [devices.length]);
   useEffect(() => {
     quire.call('settings.get', {}).then(
-      (settings) => setPresets(settings.scanProfiles),
+      (settings) => {
+        setPresets(settings.scanProfiles);
+        setTemplate(settings.batchNameTemplate);
+      },
       (e) => setError(describeError(e)),
     );
   }, []);
@@ -259,7 +277,13 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
         </button>
       </div>
       <form className="stack" onSubmit={submit} noValidate>
-        {field('Batch id', 'batchId', { required: true })}
+        {template.includes('{collection}') && (
+          <label>
+            Collection (for the batch name)
+            <input value={collection} onChange={(e) => setCollection(e.target.value)} />
+          </label>
+        )}
+        {field('Batch id', 'batchId', { required: true, onInput: () => setBatchIdTyped(true) })}
         <div className="field">
           <label>
             Scanner
