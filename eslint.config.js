@@ -22,6 +22,7 @@ const BELOW_THE_STATION = [
   'catalog',
   'pipeline',
   'auth',
+  'reports',
   'version',
 ];
 const ALLOWED = {
@@ -34,6 +35,8 @@ const ALLOWED = {
   catalog: ['storage', 'core', 'audit', 'queue'],
   pipeline: ['storage', 'core', 'audit', 'queue', 'scanner', 'catalog', 'version'],
   auth: ['storage', 'core', 'audit', 'settings'],
+  // Read-only shift reports over the batch ledger's tables.
+  reports: ['storage', 'core'],
   // transport/ and handlers/ use each other: the handler table is typed by the dispatcher.
   transport: [...BELOW_THE_STATION, 'station', 'handlers'],
   handlers: [...BELOW_THE_STATION, 'station', 'transport'],

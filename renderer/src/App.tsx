@@ -21,6 +21,7 @@ import { LockScreen } from './views/LockScreen';
 import { QuarantineView } from './views/QuarantineView';
 import { QueueView } from './views/QueueView';
 import { SettingsView } from './views/SettingsView';
+import { ShiftView } from './views/ShiftView';
 import { SignInScreen } from './views/SignInScreen';
 import './styles-operations.css';
 
@@ -32,6 +33,8 @@ function CurrentView({ view }: { view: ViewId }) {
       return <QueueView />;
     case 'quarantine':
       return <QuarantineView />;
+    case 'shift':
+      return <ShiftView />;
     case 'audit':
       return <AuditView />;
     case 'settings':

@@ -10,6 +10,7 @@ import { batchesCommands, batchesEvents } from './batches';
 import { auditCommands, auditEvents } from './audit';
 import { catalogCommands, catalogEvents } from './catalog';
 import { settingsCommands, settingsEvents } from './settings';
+import { reportsCommands, reportsEvents } from './reports';
 
 /**
  * The whole IPC contract: every command (name → input/output schema and access) and every event
@@ -24,6 +25,7 @@ export const commands = {
   ...auditCommands,
   ...catalogCommands,
   ...settingsCommands,
+  ...reportsCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export const events = {
@@ -35,6 +37,7 @@ export const events = {
   ...auditEvents,
   ...catalogEvents,
   ...settingsEvents,
+  ...reportsEvents,
 } as const satisfies Record<string, EventSpec>;
 
 export type Commands = typeof commands;
@@ -66,5 +69,6 @@ export * from './batches';
 export * from './audit';
 export * from './catalog';
 export * from './settings';
+export * from './reports';
 export * from './session';
 export * from './wire';
