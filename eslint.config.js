@@ -23,6 +23,7 @@ const BELOW_THE_STATION = [
   'pipeline',
   'auth',
   'reports',
+  'training',
   'version',
 ];
 const ALLOWED = {
@@ -37,6 +38,8 @@ const ALLOWED = {
   auth: ['storage', 'core', 'audit', 'settings'],
   // Read-only shift reports over the batch ledger's tables.
   reports: ['storage', 'core'],
+  // Practice scanners and their faults, behind the station's training-mode setting.
+  training: ['storage', 'core', 'settings', 'scanner'],
   // transport/ and handlers/ use each other: the handler table is typed by the dispatcher.
   transport: [...BELOW_THE_STATION, 'station', 'handlers'],
   handlers: [...BELOW_THE_STATION, 'station', 'transport'],

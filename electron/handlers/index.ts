@@ -9,6 +9,7 @@ import { queueHandlers } from './queue-handlers';
 import { reportsHandlers } from './reports-handlers';
 import { settingsHandlers } from './settings-handlers';
 import { stationHandlers } from './station-handlers';
+import { trainingHandlers } from './training-handlers';
 
 /** The one handler table that the Electron IPC adapter and the WebSocket bridge both serve. */
 export function createHandlerTable(station: Station): HandlerTable {
@@ -22,5 +23,6 @@ export function createHandlerTable(station: Station): HandlerTable {
     ...catalogHandlers(station),
     ...settingsHandlers(station),
     ...reportsHandlers(station),
+    ...trainingHandlers(station),
   };
 }

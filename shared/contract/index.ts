@@ -11,6 +11,7 @@ import { auditCommands, auditEvents } from './audit';
 import { catalogCommands, catalogEvents } from './catalog';
 import { settingsCommands, settingsEvents } from './settings';
 import { reportsCommands, reportsEvents } from './reports';
+import { trainingCommands, trainingEvents } from './training';
 
 /**
  * The whole IPC contract: every command (name → input/output schema and access) and every event
@@ -26,6 +27,7 @@ export const commands = {
   ...catalogCommands,
   ...settingsCommands,
   ...reportsCommands,
+  ...trainingCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export const events = {
@@ -38,6 +40,7 @@ export const events = {
   ...catalogEvents,
   ...settingsEvents,
   ...reportsEvents,
+  ...trainingEvents,
 } as const satisfies Record<string, EventSpec>;
 
 export type Commands = typeof commands;
@@ -70,5 +73,6 @@ export * from './audit';
 export * from './catalog';
 export * from './settings';
 export * from './reports';
+export * from './training';
 export * from './session';
 export * from './wire';
