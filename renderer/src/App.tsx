@@ -106,6 +106,7 @@ export function App() {
           <NavBar />
           <main
             id="main"
+            tabIndex={-1}
             className={`app__main${staleSince !== null ? ' app__main--stale' : ''}`}
             data-testid="main"
             aria-describedby={staleSince !== null ? 'stale-note' : undefined}
