@@ -20,29 +20,33 @@ const digest = (token: string) => createHash('sha256').update(token).digest('bas
 
 /**
  * Short-lived, single-use credentials that let a reloaded console take over its session, which
- * lives in main. Only digests are kept; a session holds at most one credential (issuing rotates
- * it), and every credential of a person can be revoked at once (sign-out, account disabled).
- * Nothing here is written to disk: a station restart asks everyone to sign in again.
+ * lives in main. Only digests are kept; issuing rotates: a session holds its newest credential
+ * and the one before (a page that reloads while a rotation is in flight never received the
+ * newest), and redeeming either ends both. Every credential of a person can be revoked at once
+ * (sign-out, account disabled). Nothing is written to disk: a station restart asks everyone to
+ * sign in again.
  */
 export class ResumeCredentials<S extends ResumableSession> {
   private readonly byDigest = new Map<string, Held<S>>();
-  private readonly current = new WeakMap<S, string>();
+  /** The session's live credentials, newest last (at most two). */
+  private readonly current = new WeakMap<S, string[]>();
 
   constructor(
     private readonly now: () => number,
     private readonly ttlMs = RESUME_TTL_MS,
   ) {}
 
-  /** A fresh credential for a signed-in session; the one it had before stops working. */
+  /** A fresh credential for a signed-in session; the one before the previous stops working. */
   issue(session: S): { token: string; expiresAt: string } | null {
     if (!session.user) return null;
-    this.revokeSession(session);
     this.sweep();
+    const live = this.current.get(session) ?? [];
+    while (live.length >= 2) this.byDigest.delete(live.shift()!);
     const token = randomBytes(32).toString('base64url');
     const key = digest(token);
     const expiresAt = this.now() + this.ttlMs;
     this.byDigest.set(key, { session, userId: session.user.id, expiresAt });
-    this.current.set(session, key);
+    this.current.set(session, [...live, key]);
     return { token, expiresAt: new Date(expiresAt).toISOString() };
   }
 
@@ -54,15 +58,15 @@ export class ResumeCredentials<S extends ResumableSession> {
     const key = digest(token);
     const held = this.byDigest.get(key);
     this.byDigest.delete(key);
-    if (!held || held.expiresAt < this.now()) return null;
-    if (this.current.get(held.session) === key) this.current.delete(held.session);
-    if (held.session.user?.id !== held.userId) return null;
+    if (!held) return null;
+    // Used up together with its sibling: the session moves to one connection only.
+    this.revokeSession(held.session);
+    if (held.expiresAt < this.now() || held.session.user?.id !== held.userId) return null;
     return held.session;
   }
 
   revokeSession(session: S): void {
-    const key = this.current.get(session);
-    if (key) this.byDigest.delete(key);
+    for (const key of this.current.get(session) ?? []) this.byDigest.delete(key);
     this.current.delete(session);
   }
 

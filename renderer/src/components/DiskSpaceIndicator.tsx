@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { DiskOutlook } from '../../../shared/contract/index';
 import { quire } from '../ipc/client';
 import { useConnectionState } from '../state/connection';
-import { useCurrentUser } from '../state/session';
+import { useAuthStatus } from '../state/session';
 
 /** How often the header asks the station about its disk (a full disk stops every batch). */
 const POLL_MS = 30_000;
@@ -17,10 +17,12 @@ const hours = (h: number) =>
  */
 export function DiskSpaceIndicator() {
   const connection = useConnectionState();
-  const user = useCurrentUser();
+  const auth = useAuthStatus();
+  // A boolean, not the user object: each status is a new object, and a locked console asks nothing.
+  const inside = Boolean(auth?.user && !auth.locked);
   const [disk, setDisk] = useState<DiskOutlook | null>(null);
   useEffect(() => {
-    if (connection !== 'connected' || !user) return;
+    if (connection !== 'connected' || !inside) return;
     const check = () =>
       quire.call('reports.diskOutlook', {}).then(
         (outlook) => setDisk(outlook),
@@ -29,8 +31,8 @@ export function DiskSpaceIndicator() {
     check();
     const timer = setInterval(check, POLL_MS);
     return () => clearInterval(timer);
-  }, [connection, user]);
-  if (!disk || !user) return null;
+  }, [connection, inside]);
+  if (!disk || !inside) return null;
   const lasts = disk.hoursLeft === null ? null : `about ${hours(disk.hoursLeft)} of scanning`;
   const text = disk.diskFull
     ? `Disk full: ${gigabytes(disk.freeBytes)} free — work waits until space is freed`

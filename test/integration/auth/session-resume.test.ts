@@ -63,13 +63,17 @@ describe('a reloaded console resumes its session with a short-lived, single-use 
     });
   });
 
-  it('rotates: each status replaces the previous credential', async () => {
+  it('rotates: each status brings a new credential, and only the last two work', async () => {
     const session = newSession();
     const first = tokenOf(await call(session, 'auth.signIn', OTTO));
     const second = tokenOf(await call(session, 'auth.status'));
     expect(second).not.toBe(first);
+    const third = tokenOf(await call(session, 'auth.status'));
     expect((await call(newSession(), 'auth.resume', { token: first })).ok).toBe(false);
+    // A reload during a rotation still holds the one before the newest.
     expect((await call(newSession(), 'auth.resume', { token: second })).ok).toBe(true);
+    // Redeeming one ends its sibling too.
+    expect((await call(newSession(), 'auth.resume', { token: third })).ok).toBe(false);
   });
 
   it('is revoked by signing out, by disabling the account and by a password reset', async () => {
