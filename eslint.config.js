@@ -23,6 +23,8 @@ const BELOW_THE_STATION = [
   'pipeline',
   'auth',
   'records',
+  'reports',
+  'training',
   'version',
 ];
 const ALLOWED = {
@@ -37,6 +39,10 @@ const ALLOWED = {
   auth: ['storage', 'core', 'audit', 'settings'],
   // The lab's shared records on PostgreSQL (lab mode part 2).
   records: ['storage', 'core', 'audit'],
+  // Read-only shift reports over the batch ledger's tables.
+  reports: ['storage', 'core'],
+  // Practice scanners and their faults, behind the station's training-mode setting.
+  training: ['storage', 'core', 'settings', 'scanner'],
   // transport/ and handlers/ use each other: the handler table is typed by the dispatcher.
   transport: [...BELOW_THE_STATION, 'station', 'handlers'],
   handlers: [...BELOW_THE_STATION, 'station', 'transport'],

@@ -21,6 +21,7 @@ import { createPipelineModule, type PipelineModule } from './pipeline/module';
 import { createQueueModule, labFromEnvironment, type LabOptions, type QueueModule } from './queue/module';
 import { createDevicesModule, type DevicesModule } from './scanner/module';
 import { SettingsStore } from './settings/settings-store';
+import { createTrainingModule, type TrainingModule } from './training/module';
 import { QUIRE_VERSION } from './version';
 
 /**
@@ -78,6 +79,8 @@ export interface Station {
   readonly devices: DevicesModule;
   readonly catalog: CatalogModule;
   readonly pipeline: PipelineModule;
+  /** Practice scanners and faults; refused unless the station is in training mode. */
+  readonly training: TrainingModule;
   info(): StationInfo;
   health(): Promise<StationHealth>;
   close(): Promise<void>;
@@ -142,6 +145,7 @@ async function buildStation(
     organizationName: () => settings.get().organizationName,
     quarantineReasons: () => settings.get().quarantineReasons,
   });
+  const training = createTrainingModule(core, { settings, devices });
 
   const station: Station = {
     layout,
@@ -156,6 +160,7 @@ async function buildStation(
     devices,
     catalog,
     pipeline,
+    training,
     info() {
       return {
         name: 'Quire',
@@ -197,6 +202,7 @@ async function buildStation(
       closed = true;
       // Reverse order of construction: devices stop capturing before the queue and log close.
       await pipeline.close();
+      await training.close();
       await catalog.close();
       await devices.close();
       await queue.close();

@@ -11,6 +11,7 @@ import {
   verifyPassword,
   type ScryptParams,
 } from './password-hash';
+import { ResumeCredentials } from './resume-credentials';
 import { SignInThrottle } from './sign-in-throttle';
 
 /** The per-connection state the auth module reads and changes (owned by the transport). */
@@ -32,6 +33,11 @@ export interface AuthModule {
   ): Promise<AuthStatus>;
   signIn(session: AuthSession, input: { username: string; password: string }): Promise<AuthStatus>;
   signOut(session: AuthSession): AuthStatus;
+  /**
+   * Takes over the session a resume credential stands for (a reloaded console): same person,
+   * same lock state; the credential is used up and the old connection holds the session no more.
+   */
+  resume(session: AuthSession, token: string): AuthStatus;
   lock(session: AuthSession): AuthStatus;
   unlock(session: AuthSession, password: string): Promise<AuthStatus>;
   /**
@@ -50,7 +56,10 @@ export interface AuthModule {
     password: string;
     role: Role;
   }): Promise<Account>;
+  /** Disabling ends every session of that person at its next step, and revokes their resume credentials. */
   setDisabled(actor: SessionUser, username: string, disabled: boolean): Account;
+  /** A supervisor sets a new password for someone; their resume credentials stop working. */
+  resetPassword(username: string, password: string): Promise<Account>;
   close(): Promise<void>;
 }
 
@@ -64,12 +73,15 @@ export async function createAuthModule(
   const idleMs = () => deps.settings.get().idleLockMinutes * 60_000;
   const now = () => core.clock.now();
   const throttle = new SignInThrottle(now);
+  const resumable = new ResumeCredentials<AuthSession>(now);
 
+  /** Every status a signed-in console receives carries a fresh resume credential (rotation). */
   const status = (session: AuthSession): AuthStatus => ({
     needsSetup: accounts.count() === 0,
     user: session.user,
     locked: session.locked,
     idleLockMinutes: deps.settings.get().idleLockMinutes,
+    resume: resumable.issue(session),
   });
 
   /** Sessions ended because their account was disabled, and the reason, until they sign in again. */
@@ -119,6 +131,7 @@ export async function createAuthModule(
   };
 
   const signOut = (session: AuthSession) => {
+    resumable.revokeSession(session);
     session.user = null;
     session.locked = false;
   };
@@ -131,6 +144,26 @@ export async function createAuthModule(
     disabled: a.disabled,
     createdAt: a.createdAt,
   });
+
+  const revalidate = (session: AuthSession): string | null => {
+    const user = session.user;
+    if (!user) return endedBecause.get(session) ?? null;
+    const account = accounts.byId(user.id);
+    if (!account || account.disabled) {
+      signOut(session);
+      const reason = `the account ${user.username} is ${account ? 'disabled' : 'gone'}, so this session was signed out`;
+      // Kept until the next sign-in, so a command after an event-time check still says why.
+      endedBecause.set(session, reason);
+      core.logger.info({ username: user.username }, 'session ended: the account is disabled');
+      return reason;
+    }
+    if (account.role !== user.role || account.displayName !== user.displayName)
+      session.user = { ...user, role: account.role, displayName: account.displayName };
+    return null;
+  };
+  const applyIdleLock = (session: AuthSession): void => {
+    if (session.user && !session.locked && now() - session.lastActivityAt > idleMs()) session.locked = true;
+  };
 
   return {
     status,
@@ -156,6 +189,23 @@ export async function createAuthModule(
       signOut(session);
       return status(session);
     },
+    resume(session, token) {
+      const held = resumable.redeem(token);
+      if (!held?.user) throw new StationError('UNAUTHENTICATED', 'this session has ended; sign in again');
+      const ended = revalidate(held);
+      if (ended) throw new StationError('UNAUTHENTICATED', ended);
+      applyIdleLock(held);
+      if (held !== session) {
+        session.user = held.user;
+        session.locked = held.locked;
+        session.lastActivityAt = held.lastActivityAt;
+        endedBecause.delete(session);
+        // The old connection (a page that reloaded, or whoever copied the credential) loses it.
+        signOut(held);
+      }
+      core.logger.info({ username: session.user?.username }, 'session resumed');
+      return status(session);
+    },
     lock(session) {
       session.locked = true;
       return status(session);
@@ -173,25 +223,8 @@ export async function createAuthModule(
       session.lastActivityAt = now();
       return status(session);
     },
-    revalidate(session) {
-      const user = session.user;
-      if (!user) return endedBecause.get(session) ?? null;
-      const account = accounts.byId(user.id);
-      if (!account || account.disabled) {
-        signOut(session);
-        const reason = `the account ${user.username} is ${account ? 'disabled' : 'gone'}, so this session was signed out`;
-        // Kept until the next sign-in, so a command after an event-time check still says why.
-        endedBecause.set(session, reason);
-        core.logger.info({ username: user.username }, 'session ended: the account is disabled');
-        return reason;
-      }
-      if (account.role !== user.role || account.displayName !== user.displayName)
-        session.user = { ...user, role: account.role, displayName: account.displayName };
-      return null;
-    },
-    applyIdleLock(session) {
-      if (session.user && !session.locked && now() - session.lastActivityAt > idleMs()) session.locked = true;
-    },
+    revalidate,
+    applyIdleLock,
     touch(session) {
       if (session.user && !session.locked) session.lastActivityAt = now();
     },
@@ -206,7 +239,17 @@ export async function createAuthModule(
       if (actor.username === username && disabled) throw forbidden('you cannot disable your own account');
       const updated = accounts.setDisabled(username, disabled);
       if (!updated) throw notFound(`account ${username}`);
+      if (disabled) resumable.revokeUser(updated.id);
+      core.logger.info({ username, disabled }, disabled ? 'account disabled' : 'account re-enabled');
       return publicAccount(updated);
+    },
+    async resetPassword(username, password) {
+      const account = accounts.byUsername(username);
+      if (!account) throw notFound(`account ${username}`);
+      accounts.setPasswordHash(account.id, await hashPassword(password, hashParams));
+      resumable.revokeUser(account.id);
+      core.logger.info({ username }, 'password reset by a supervisor');
+      return publicAccount(account);
     },
     close: async () => {},
   };

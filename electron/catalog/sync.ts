@@ -31,6 +31,8 @@ export async function syncCatalog(
   let letters: DeadLetter[] = [];
   const inFlight = new Set<Promise<void>>();
   let lastReport = 0;
+  /** Ids the API never answered for (network failure or timeout), as opposed to an HTTP error. */
+  let unreachable = 0;
 
   // Records, dead letters and the run's counts reach the database together, one commit per
   // batch: the station's database is synchronous=FULL, so every commit is an fsync.
@@ -71,6 +73,7 @@ export async function syncCatalog(
         synced_at: at,
       });
     } else {
+      if (outcome.reason === 'network' || outcome.reason === 'timeout') unreachable += 1;
       counts.deadLetters += 1;
       letters.push({
         runId,
@@ -98,7 +101,14 @@ export async function syncCatalog(
     await Promise.all(inFlight);
     flush();
     store.updateRun(runId, { ...counts, total: counts.fetched });
-    store.finishRun(runId, 'completed', null, now().toISOString());
+    // Not one answer: the run did not sync anything, so it says why instead of "completed".
+    const unanswered = counts.fetched > 0 && unreachable === counts.fetched;
+    store.finishRun(
+      runId,
+      unanswered ? 'failed' : 'completed',
+      unanswered ? `the collection API did not answer at ${client.apiBase}` : null,
+      now().toISOString(),
+    );
   } catch (error) {
     await Promise.allSettled(inFlight);
     try {

@@ -16,6 +16,7 @@ export function authHandlers(station: Station): Pick<HandlerTable, keyof typeof 
     'auth.setup': (input, { session }) => auth.setup(session, input),
     'auth.signIn': (input, { session }) => auth.signIn(session, input),
     'auth.signOut': (_input, { session }) => auth.signOut(session),
+    'auth.resume': (input, { session }) => auth.resume(session, input.token),
     'auth.lock': (_input, { session }) => auth.lock(session),
     'auth.unlock': (input, { session }) => auth.unlock(session, input.password),
     'auth.activity': () => ({ ok: true as const }),
@@ -23,5 +24,6 @@ export function authHandlers(station: Station): Pick<HandlerTable, keyof typeof 
     'auth.accounts.create': (input) => auth.createAccount(input),
     'auth.accounts.setDisabled': (input, context) =>
       auth.setDisabled(actor(context), input.username, input.disabled),
+    'auth.accounts.resetPassword': (input) => auth.resetPassword(input.username, input.password),
   };
 }

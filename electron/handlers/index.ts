@@ -7,8 +7,10 @@ import { catalogHandlers } from './catalog-handlers';
 import { devicesHandlers } from './devices-handlers';
 import { discoveryHandlers } from './discovery-handlers';
 import { queueHandlers } from './queue-handlers';
+import { reportsHandlers } from './reports-handlers';
 import { settingsHandlers } from './settings-handlers';
 import { stationHandlers } from './station-handlers';
+import { trainingHandlers } from './training-handlers';
 
 /** The one handler table that the Electron IPC adapter and the WebSocket bridge both serve. */
 export function createHandlerTable(station: Station): HandlerTable {
@@ -22,5 +24,7 @@ export function createHandlerTable(station: Station): HandlerTable {
     ...catalogHandlers(station),
     ...settingsHandlers(station),
     ...discoveryHandlers(),
+    ...reportsHandlers(station),
+    ...trainingHandlers(station),
   };
 }

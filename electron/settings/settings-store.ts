@@ -4,6 +4,7 @@ import {
   StationSettings,
   type ScanProfilePreset,
 } from '../../shared/contract/index';
+import { nextBatchName } from '../../shared/domain/batch-name';
 import type { CoreContext } from '../core/core-context';
 import { conflict, notFound } from '../core/station-error';
 import { migrate } from '../storage/index';
@@ -26,6 +27,10 @@ export const DEFAULT_SETTINGS: StationSettings = {
   idleLockMinutes: 15,
   quarantineReasons: [...DEFAULT_QUARANTINE_REASONS],
   scanProfiles: DEFAULT_SCAN_PROFILES,
+  catalogApiBase: 'http://127.0.0.1:8787',
+  diskWarningHours: 2,
+  batchNameTemplate: '',
+  trainingMode: false,
 };
 
 const sameName = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
@@ -61,6 +66,21 @@ export class SettingsStore {
     if (!this.cached.scanProfiles.some((p) => sameName(p.name, name)))
       throw notFound(`scan profile "${name}"`);
     return this.update({ scanProfiles: this.cached.scanProfiles.filter((p) => !sameName(p.name, name)) });
+  }
+
+  /**
+   * The name New batch proposes from the station's template, or null without a template. The
+   * date is the station's day (its clock), so every console on it agrees.
+   */
+  suggestBatchName(input: { collection: string; operator: string }, taken: (id: string) => boolean) {
+    const { batchNameTemplate, stationName } = this.cached;
+    if (!batchNameTemplate) return null;
+    const date = new Date(this.core.clock.now()).toISOString().slice(0, 10).replace(/-/g, '');
+    return nextBatchName(
+      batchNameTemplate,
+      { collection: input.collection || 'batch', date, station: stationName, operator: input.operator },
+      taken,
+    );
   }
 
   update(patch: Partial<StationSettings>): StationSettings {

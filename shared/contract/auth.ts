@@ -2,12 +2,27 @@ import { z } from 'zod';
 import { command } from './define';
 import { Role, SessionUser } from './session';
 
+/** The rules, as the console shows them before anyone gets them wrong. */
+export const USERNAME_RULES =
+  '2–32 characters: lowercase letters, digits, ".", "_" or "-" (for example j.smith).';
+export const PASSWORD_RULES = 'At least 10 characters; a few words make a good passphrase.';
+
 export const Username = z
   .string()
-  .regex(/^[a-z0-9._-]{2,32}$/, 'use 2–32 lowercase letters, digits, ".", "_" or "-"');
+  .regex(
+    /^[a-z0-9._-]{2,32}$/,
+    'Use 2–32 lowercase letters, digits, ".", "_" or "-" for the username (for example j.smith)',
+  );
 /** Long passphrases beat complex short ones; the cap stops hashing abuse. */
-export const Password = z.string().min(10, 'use at least 10 characters').max(256);
-const DisplayName = z.string().trim().min(1).max(80);
+export const Password = z
+  .string()
+  .min(10, 'Use at least 10 characters for the password; a few words make a good passphrase')
+  .max(256, 'Use at most 256 characters for the password');
+const DisplayName = z
+  .string()
+  .trim()
+  .min(1, 'Enter the person’s full name')
+  .max(80, 'Use at most 80 characters for the name');
 
 export const AuthStatus = z.object({
   /** No account exists yet: the first person to set up becomes the first supervisor. */
@@ -15,6 +30,14 @@ export const AuthStatus = z.object({
   user: SessionUser.nullable(),
   locked: z.boolean(),
   idleLockMinutes: z.number().int().positive(),
+  /**
+   * A short-lived, single-use credential with which this console resumes its session after a
+   * reload (kept in the tab's sessionStorage); each status replaces the previous one.
+   */
+  resume: z
+    .object({ token: z.string().min(20).max(100), expiresAt: z.string() })
+    .nullable()
+    .optional(),
 });
 export type AuthStatus = z.infer<typeof AuthStatus>;
 
@@ -45,6 +68,13 @@ export const authCommands = {
     output: AuthStatus,
     access: 'public',
     summary: 'Signs this connection out.',
+  }),
+  'auth.resume': command({
+    input: z.object({ token: z.string().min(1).max(100) }).strict(),
+    output: AuthStatus,
+    access: 'public',
+    summary:
+      'Resumes the session a resume credential stands for (after a reload); a locked session stays locked.',
   }),
   'auth.lock': command({
     input: z.object({}).strict(),
@@ -83,6 +113,12 @@ export const authCommands = {
     output: Account,
     access: 'supervisor',
     summary: 'Disables or re-enables an account (accounts are never deleted: they are audit agents).',
+  }),
+  'auth.accounts.resetPassword': command({
+    input: z.object({ username: Username, password: Password }).strict(),
+    output: Account,
+    access: 'supervisor',
+    summary: "Sets a new password for someone's account.",
   }),
 };
 

@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 import type { CommandSpec, EventSpec } from './define';
+// Plain-language validation messages for every schema below (installed on import).
+import '../domain/messages';
 import { stationCommands, stationEvents } from './station';
 import { authCommands, authEvents } from './auth';
 import { devicesCommands, devicesEvents } from './devices';
@@ -9,6 +11,8 @@ import { auditCommands, auditEvents } from './audit';
 import { catalogCommands, catalogEvents } from './catalog';
 import { settingsCommands, settingsEvents } from './settings';
 import { discoveryCommands } from './discovery';
+import { reportsCommands, reportsEvents } from './reports';
+import { trainingCommands, trainingEvents } from './training';
 
 /**
  * The whole IPC contract: every command (name → input/output schema and access) and every event
@@ -24,6 +28,8 @@ export const commands = {
   ...catalogCommands,
   ...settingsCommands,
   ...discoveryCommands,
+  ...reportsCommands,
+  ...trainingCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export const events = {
@@ -35,6 +41,8 @@ export const events = {
   ...auditEvents,
   ...catalogEvents,
   ...settingsEvents,
+  ...reportsEvents,
+  ...trainingEvents,
 } as const satisfies Record<string, EventSpec>;
 
 export type Commands = typeof commands;
@@ -67,5 +75,7 @@ export * from './audit';
 export * from './catalog';
 export * from './settings';
 export * from './discovery';
+export * from './reports';
+export * from './training';
 export * from './session';
 export * from './wire';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BatchNameTemplate } from '../domain/batch-name';
 import { MetadataSchema, ScannerProfile } from '../domain/manifest';
 import { command, event } from './define';
 
@@ -52,6 +53,18 @@ export const StationSettings = z.object({
   quarantineReasons: z.array(z.string().trim().min(1).max(80)).min(1).max(40),
   /** Saved scan profiles, changed one at a time (never replaced wholesale, so none is lost). */
   scanProfiles: z.array(ScanProfilePreset).max(50),
+  /** The collection-management API the last catalog sync read from (kept for the next one). */
+  catalogApiBase: z
+    .string()
+    .trim()
+    .max(500)
+    .refine((u) => /^https?:\/\/[^\s]+$/.test(u), 'Enter the API address as an http:// or https:// URL'),
+  /** Warn when the data folder's free space would last fewer hours of scanning at the current rate. */
+  diskWarningHours: z.number().min(0.25, 'Use at least a quarter of an hour').max(72, 'Use at most 72 hours'),
+  /** How New batch names a batch ({collection}, {date}, {seq}, {station}, {operator}); empty: typed by hand. */
+  batchNameTemplate: BatchNameTemplate,
+  /** Training and demos: supervisors may add simulated scanners and inject faults. Off on a production station. */
+  trainingMode: z.boolean(),
 });
 export type StationSettings = z.infer<typeof StationSettings>;
 
@@ -79,6 +92,13 @@ export const settingsCommands = {
     output: StationSettings,
     access: 'supervisor',
     summary: 'Deletes a saved scan profile.',
+  }),
+  'settings.suggestBatchName': command({
+    input: z.object({ collection: z.string().trim().max(40) }).strict(),
+    output: z.object({ name: z.string().nullable() }),
+    access: 'operator',
+    summary:
+      "The next batch name from the station's template ({collection}-{date}-{seq}…), or null without one.",
   }),
 };
 

@@ -9,7 +9,12 @@ import { SafeId } from './safe-id';
  */
 const Id = SafeId;
 
-const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'use a date as YYYY-MM-DD');
+const IsoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter the date as YYYY-MM-DD, for example 2026-03-31');
+
+const PAGES_MESSAGE =
+  'Enter a number of pages from 1 to 10,000, or "until_empty" to scan until the feeder is empty';
 
 /** The package's descriptive record: MODS (METS, PREMIS, MODS), Dublin Core, or LIDO for museums. */
 export const MetadataSchema = z.enum(['METS', 'PREMIS', 'DublinCore', 'MODS', 'LIDO']);
@@ -18,9 +23,15 @@ export type AccessTier = z.infer<typeof AccessTier>;
 
 export const ScannerProfile = z
   .object({
-    dpi: z.number().int().min(50).max(2400),
+    dpi: z
+      .number({ error: 'Enter the resolution as a number of dots per inch' })
+      .int('Enter a whole number of dots per inch')
+      .min(50, 'Use at least 50 dpi')
+      .max(2400, 'Use at most 2,400 dpi'),
     mode: z.enum(['color', 'gray', 'bw']),
-    bit_depth: z.union([z.literal(1), z.literal(8), z.literal(16)]),
+    bit_depth: z.union([z.literal(1), z.literal(8), z.literal(16)], {
+      error: 'Choose a bit depth of 1, 8 or 16',
+    }),
     colour_profile: z.string().min(1).max(120),
     /** Where the sheets are: the feeder (default where the scanner has one), the flatbed, or duplex. */
     source: z.enum(['feeder', 'flatbed', 'duplex']).optional(),
@@ -34,17 +45,21 @@ export const ScannerProfile = z
   })
   .strict()
   .refine((p) => (p.mode === 'bw') === (p.bit_depth === 1), {
-    message: 'bitonal scans are 1-bit, and only bitonal scans are',
+    message: 'Bitonal scans are 1-bit; choose bitonal or a bit depth of 8 or 16',
     path: ['bit_depth'],
   });
 
 export const DescriptiveMetadata = z
   .object({
-    title: z.string().trim().min(1).max(500),
+    title: z.string().trim().min(1, 'Enter a title').max(500),
     accession_numbers: z.array(z.string().trim().min(1).max(64)).max(100),
     creator: z.string().trim().max(300).optional(),
     date: z.string().trim().max(64).optional(),
-    rights_statement: z.string().trim().min(1).max(500),
+    rights_statement: z
+      .string()
+      .trim()
+      .min(1, 'Enter a rights statement (a rightsstatements.org URI)')
+      .max(500),
     access_tier: AccessTier,
     embargo_date: IsoDate.nullable().optional(),
     /** LIDO: the object / work type as catalogued (e.g. "letter", "painting"); default "Object". */
@@ -62,21 +77,35 @@ export const BatchManifest = z
     device: Id,
     scanner_profile: ScannerProfile,
     /** A page count, or "until_empty" to scan until the feeder is empty. */
-    expected_pages: z.union([z.number().int().min(1).max(10_000), z.literal('until_empty')]),
+    expected_pages: z.union(
+      [
+        z
+          .number({ error: PAGES_MESSAGE })
+          .int(PAGES_MESSAGE)
+          .min(1, PAGES_MESSAGE)
+          .max(10_000, PAGES_MESSAGE),
+        z.literal('until_empty'),
+      ],
+      { error: PAGES_MESSAGE },
+    ),
     file_count: z.number().int().min(0).max(10_000).optional(),
     checksums: z
-      .object({ manifest_sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex SHA-256') })
+      .object({
+        manifest_sha256: z
+          .string()
+          .regex(/^[0-9a-f]{64}$/, 'Use the SHA-256 as 64 lowercase hexadecimal characters'),
+      })
       .strict(),
     metadata_schema: MetadataSchema,
     descriptive: DescriptiveMetadata,
-    operator: z.string().trim().min(1).max(64),
+    operator: z.string().trim().min(1, 'Name the operator (their username)').max(64),
   })
   .strict()
   .refine(
     (m) =>
       m.file_count === undefined || m.expected_pages === 'until_empty' || m.file_count === m.expected_pages,
     {
-      message: 'file_count must equal expected_pages',
+      message: 'The file count must equal the number of pages',
       path: ['file_count'],
     },
   );

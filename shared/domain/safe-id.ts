@@ -15,12 +15,13 @@ const WINDOWS_DEVICE_NAME = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\.|$)/i;
 
 /** Why an id cannot be a file name on every system, or null when it can. */
 export function unsafeIdReason(id: string): string | null {
-  if (!SAFE_ID_PATTERN.test(id)) return 'use 1–64 characters of A–Z, a–z, 0–9, ".", "_" or "-"';
-  if (id === '.' || id === '..') return 'may not be "." or ".."';
+  if (!SAFE_ID_PATTERN.test(id)) return 'Use 1–64 characters of A–Z, a–z, 0–9, ".", "_" or "-" (no spaces)';
+  if (id === '.' || id === '..') return 'Use a name other than "." or ".."';
   const device = WINDOWS_DEVICE_NAME.exec(id);
-  if (device) return `"${device[1]}" is a device name reserved by Windows, also with an extension`;
+  if (device)
+    return `"${device[1]}" is a device name reserved by Windows (also with an extension); choose another name`;
   // Windows silently drops a trailing dot, so "b1." and "b1" would become one folder there.
-  if (id.endsWith('.')) return 'may not end with "." (Windows drops it)';
+  if (id.endsWith('.')) return 'The name may not end with "." (Windows drops it)';
   return null;
 }
 

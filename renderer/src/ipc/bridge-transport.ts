@@ -6,13 +6,18 @@ import {
   type WireResult,
 } from '../../../shared/contract/index';
 
-export type ConnectionState = 'connecting' | 'connected' | 'disconnected';
+/**
+ * `restarted`: the server that served this page answers, but refuses our token: the station
+ * started again with a new one, so retrying is pointless and the person needs the new link.
+ */
+export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'restarted';
 
 /**
  * The browser side of the loopback WebSocket bridge: the same QuireApi as window.quire in
  * Electron. The token comes from the URL fragment (never sent to a server) and travels as a
  * WebSocket subprotocol. It reconnects with capped backoff; calls made while disconnected
- * fail at once with UNAVAILABLE rather than hang.
+ * fail at once with UNAVAILABLE rather than hang. A socket that closes before it ever opened,
+ * while the page's own server still answers, means our token is no longer accepted.
  */
 export function createBridgeTransport(
   wsUrl: string,
@@ -29,7 +34,9 @@ export function createBridgeTransport(
     onState('connecting');
     const ws = new WebSocket(wsUrl, [BRIDGE_PROTOCOL_PREFIX + token]);
     socket = ws;
+    let opened = false;
     ws.onopen = () => {
+      opened = true;
       retryMs = 250;
       onState('connected');
     };
@@ -52,8 +59,12 @@ export function createBridgeTransport(
         resolve({ ok: false, error: { code: 'UNAVAILABLE', message: 'connection to the station was lost' } });
       }
       pending.clear();
-      setTimeout(connect, retryMs);
-      retryMs = Math.min(retryMs * 2, 5000);
+      const retry = () => {
+        setTimeout(connect, retryMs);
+        retryMs = Math.min(retryMs * 2, 5000);
+      };
+      if (opened) return retry();
+      void serverAnswers(wsUrl).then((answers) => (answers ? onState('restarted') : retry()));
     };
   };
   connect();
@@ -78,6 +89,19 @@ export function createBridgeTransport(
       return () => listeners.delete(listener);
     },
   };
+}
+
+/** Whether the HTTP server behind the bridge URL is up (it serves the renderer's index page). */
+async function serverAnswers(wsUrl: string): Promise<boolean> {
+  try {
+    const response = await fetch(wsUrl.replace(/^ws/, 'http').replace(/\/bridge$/, '/'), {
+      method: 'HEAD',
+      cache: 'no-store',
+    });
+    return response.ok;
+  } catch {
+    return false;
+  }
 }
 
 function safeJson(text: string): unknown {

@@ -1,12 +1,13 @@
 import { create } from 'zustand';
 
-export const VIEWS = ['devices', 'queue', 'quarantine', 'audit', 'settings'] as const;
+export const VIEWS = ['devices', 'queue', 'quarantine', 'shift', 'audit', 'settings'] as const;
 export type ViewId = (typeof VIEWS)[number];
 
 export const VIEW_LABELS: Record<ViewId, string> = {
   devices: 'Devices',
   queue: 'Queue',
   quarantine: 'Quarantine',
+  shift: 'Shift',
   audit: 'Audit',
   settings: 'Settings',
 };

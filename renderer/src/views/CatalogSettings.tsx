@@ -7,7 +7,7 @@ import { useIsSupervisor } from '../state/session';
 /** Settings → Catalog: sync from the collection-management API, with progress and dead letters. */
 export function CatalogSettings() {
   const supervisor = useIsSupervisor();
-  const [apiBase, setApiBase] = useState('http://127.0.0.1:8787');
+  const [apiBase, setApiBase] = useState('');
   const [ids, setIds] = useState('');
   const [fromBatches, setFromBatches] = useState(false);
   const [runs, setRuns] = useState<SyncRun[]>([]);
@@ -15,6 +15,10 @@ export function CatalogSettings() {
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
+    quire.call('settings.get', {}).then(
+      (settings) => setApiBase((typed) => typed || settings.catalogApiBase),
+      () => {},
+    );
     quire.call('catalog.runs', {}).then(setRuns, (e) => setError(describeError(e)));
     return quire.subscribe((event) => {
       if (event.name !== 'catalog.progress') return;
@@ -31,6 +35,10 @@ export function CatalogSettings() {
         .split(/\s+/)
         .map((s) => s.trim())
         .filter(Boolean);
+      // The address is kept for the next sync (and the next supervisor).
+      const saved = await quire.call('settings.get', {});
+      if (saved.catalogApiBase !== apiBase.trim())
+        await quire.call('settings.update', { catalogApiBase: apiBase.trim() });
       await quire.call('catalog.sync', fromBatches ? { apiBase, fromBatches: true } : { apiBase, ids: list });
     } catch (e) {
       setError(describeError(e));
@@ -48,9 +56,16 @@ export function CatalogSettings() {
     }
   }
 
+  const latest = runs[0];
   return (
     <section aria-labelledby="catalog-title">
       <h2 id="catalog-title">Catalog</h2>
+      {latest?.state === 'failed' && (
+        <p className="form-error catalog-failure" role="alert" data-testid="catalog-failure">
+          The last sync failed ({new Date(latest.finishedAt ?? latest.startedAt).toLocaleString()}):{' '}
+          {latest.error ?? 'no reason was recorded'}.
+        </p>
+      )}
       {supervisor ? (
         <form className="stack" onSubmit={sync}>
           <label>

@@ -1,11 +1,12 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import {
   DEFAULT_COLOUR_PROFILE,
   type ScanProfilePreset,
   type WireIssue,
 } from '../../../shared/contract/index';
 import { BatchManifest } from '../../../shared/domain/manifest';
-import { describeError, FormError } from '../components/FormError';
+import { describeError, FieldError, FormError, issueFor, issuesOf } from '../components/FormError';
+import { ManifestImport } from './ManifestImport';
 import { quire } from '../ipc/client';
 import { deviceListReceived, useDevice, useDeviceNames } from '../state/devices';
 import { useCurrentUser } from '../state/session';
@@ -19,6 +20,57 @@ import {
 
 const PLACEHOLDER_SHA = '0'.repeat(64);
 const CUSTOM = '';
+
+type FormFields = {
+  batchId: string;
+  device: string;
+  title: string;
+  accession: string;
+  creator: string;
+  date: string;
+  rights: string;
+  tier: string;
+  pages: string;
+  dpi: string;
+  mode: string;
+  bitDepth: string;
+  source: string;
+  colourProfile: string;
+  schema: string;
+  workType: string;
+  inscriptions: string;
+  creditLine: string;
+};
+
+/** Where each field's problems live in the manifest: a message is shown beside its field. */
+const FIELD_PATHS: Record<keyof FormFields, string> = {
+  batchId: 'batch_id',
+  device: 'device',
+  title: 'descriptive.title',
+  accession: 'descriptive.accession_numbers',
+  creator: 'descriptive.creator',
+  date: 'descriptive.date',
+  rights: 'descriptive.rights_statement',
+  tier: 'descriptive.access_tier',
+  pages: 'expected_pages',
+  dpi: 'scanner_profile.dpi',
+  mode: 'scanner_profile.mode',
+  bitDepth: 'scanner_profile.bit_depth',
+  source: 'scanner_profile.source',
+  colourProfile: 'scanner_profile.colour_profile',
+  schema: 'metadata_schema',
+  workType: 'descriptive.object_work_type',
+  inscriptions: 'descriptive.inscriptions',
+  creditLine: 'descriptive.credit_line',
+};
+const PLACED = Object.values(FIELD_PATHS);
+const inField = (issue: WireIssue, path: string) => issue.path === path || issue.path.startsWith(`${path}.`);
+/** Problems no field of the form shows (the manifest as a whole): said below the form. */
+const unplaced = (issues: readonly WireIssue[]) =>
+  issues
+    .filter((i) => !PLACED.some((path) => inField(i, path)))
+    .map((i) => (i.path === '(root)' ? i.message : `${i.path}: ${i.message}`))
+    .join('; ') || null;
 
 /** Checks the form with the same schema main uses; the checksum is main's to compute. */
 function localIssues(draft: Record<string, unknown>): WireIssue[] {
@@ -44,7 +96,7 @@ function lidoFields(form: { workType: string; inscriptions: string; creditLine: 
 export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: string }) {
   const user = useCurrentUser();
   const devices = useDeviceNames();
-  const [form, setForm] = useState({
+  const [form, setForm] = useState<FormFields>({
     batchId: '',
     device: device ?? '',
     title: '',
@@ -73,18 +125,54 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
   // The chosen scanner's own capabilities decide what the form offers.
   const capabilities = useDevice(form.device || devices[0] || '')?.capabilities;
   const sources = sourceChoices(capabilities);
+  const firstField = useRef<HTMLInputElement>(null);
+  // The station's batch-name template: New batch proposes the next name until one is typed.
+  const [template, setTemplate] = useState('');
+  const [collection, setCollection] = useState('');
+  const [batchIdTyped, setBatchIdTyped] = useState(false);
+  useEffect(() => {
+    if (!template || batchIdTyped) return;
+    let live = true;
+    quire.call('settings.suggestBatchName', { collection: collection.trim() }).then(
+      ({ name }) => live && name && setForm((f) => ({ ...f, batchId: name })),
+      () => {},
+    );
+    return () => {
+      live = false;
+    };
+  }, [template, collection, batchIdTyped, created]);
+
+  // Opens with focus in its first field; gives focus back to whatever opened it.
+  useEffect(() => {
+    const opener = document.activeElement as HTMLElement | null;
+    firstField.current?.focus();
+    return () => {
+      if (opener?.isConnected) opener.focus();
+    };
+  }, []);
+  const closeOnEscape = (event: KeyboardEvent) => {
+    if (event.key !== 'Escape') return;
+    event.stopPropagation();
+    onDone();
+  };
 
   useEffect(() => {
     if (devices.length === 0) quire.call('devices.list', {}).then(deviceListReceived, () => {});
   }, [devices.length]);
   useEffect(() => {
     quire.call('settings.get', {}).then(
-      (settings) => setPresets(settings.scanProfiles),
+      (settings) => {
+        setPresets(settings.scanProfiles);
+        setTemplate(settings.batchNameTemplate);
+      },
       (e) => setError(describeError(e)),
     );
   }, []);
 
-  const set = (key: keyof typeof form) => (e: { target: { value: string } }) =>
+  // A changed field drops its old message (and the whole-form ones, which described the old values).
+  const set = (key: keyof FormFields) => (e: { target: { value: string } }) => {
+    setIssues((list) => list.filter((i) => !inField(i, FIELD_PATHS[key]) && i.path !== '(root)'));
+    setError(null);
     setForm((f) => ({
       ...f,
       [key]: e.target.value,
@@ -97,6 +185,7 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
           }
         : {}),
     }));
+  };
   // The saved profile these settings are, if any: editing a field makes them "custom".
   const chosenPreset =
     presets.find(
@@ -110,6 +199,7 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
   const choosePreset = (name: string) => {
     const preset = presets.find((p) => p.name === name);
     if (!preset) return;
+    setIssues((list) => list.filter((i) => !inField(i, 'scanner_profile')));
     setForm((f) => ({
       ...f,
       dpi: String(preset.profile.dpi),
@@ -155,7 +245,9 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
         `${batch.id}: ${batch.stage === 'quarantined' ? 'quarantined — see Quarantine' : 'started'}`,
       );
     } catch (e) {
-      setError(describeError(e));
+      // Problems with a field go beside it; the rest is said below the form.
+      setIssues(issuesOf(e));
+      setError(issuesOf(e).length ? null : describeError(e));
     }
   }
 
@@ -185,95 +277,84 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
     }
   }
 
-  async function importFile(file: File | undefined) {
-    if (!file) return;
-    try {
-      await start(JSON.parse(await file.text()));
-    } catch (e) {
-      setError(e instanceof SyntaxError ? `${file.name} is not valid JSON: ${e.message}` : describeError(e));
-    }
-  }
-
-  const issueFor = (path: string) =>
-    issues.find((i) => i.path === path || i.path.startsWith(`${path}.`))?.message;
-  const field = (
-    label: string,
-    key: keyof typeof form,
-    path: string,
-    extra: Record<string, unknown> = {},
-  ) => {
-    const problem = issueFor(path);
-    const errorId = `new-batch-${key}-error`;
-    return (
-      <div className="field">
-        <label>
-          {label}
-          <input
-            value={form[key]}
-            onChange={set(key)}
-            aria-invalid={Boolean(problem)}
-            aria-describedby={problem ? errorId : undefined}
-            {...extra}
-          />
-        </label>
-        {problem && (
-          <span id={errorId} className="form-error">
-            {problem}
-          </span>
-        )}
-      </div>
-    );
-  };
+  const problemOf = (key: keyof FormFields) => issueFor(issues, FIELD_PATHS[key]);
+  const errorId = (key: keyof FormFields) => `new-batch-${key}-error`;
+  /** Props that tie a control to its message; every field, input or select, uses them. */
+  const bind = (key: keyof FormFields) => ({
+    value: form[key],
+    onChange: set(key),
+    'aria-invalid': Boolean(problemOf(key)),
+    'aria-describedby': problemOf(key) ? errorId(key) : undefined,
+  });
+  const field = (label: string, key: keyof FormFields, extra: Record<string, unknown> = {}) => (
+    <div className="field">
+      <label>
+        {label}
+        <input {...bind(key)} {...extra} ref={key === 'batchId' ? firstField : undefined} />
+      </label>
+      <FieldError id={errorId(key)} message={problemOf(key)} />
+    </div>
+  );
+  const choice = (label: string, key: keyof FormFields, options: ReadonlyArray<[string, string]>) => (
+    <div className="field">
+      <label>
+        {label}
+        <select {...bind(key)}>
+          {options.map(([value, text]) => (
+            <option key={value} value={value}>
+              {text}
+            </option>
+          ))}
+        </select>
+      </label>
+      <FieldError id={errorId(key)} message={problemOf(key)} />
+    </div>
+  );
 
   return (
-    <aside className="drawer" role="dialog" aria-labelledby="new-batch-title">
+    <aside className="drawer" role="dialog" aria-labelledby="new-batch-title" onKeyDown={closeOnEscape}>
       <div className="drawer__head">
         <h2 id="new-batch-title">New batch</h2>
         <button type="button" className="button button--small" onClick={onDone}>
           Close
         </button>
       </div>
-      <label>
-        Import a manifest (JSON)
-        <input
-          type="file"
-          accept="application/json,.json"
-          onChange={(e) => void importFile(e.target.files?.[0])}
-        />
-      </label>
       <form className="stack" onSubmit={submit} noValidate>
-        {field('Batch id', 'batchId', 'batch_id', { required: true })}
-        <label>
-          Scanner
-          <select value={form.device || devices[0] || ''} onChange={set('device')}>
-            {devices.map((d) => (
-              <option key={d}>{d}</option>
-            ))}
-          </select>
-        </label>
-        {field('Title', 'title', 'descriptive.title', { required: true })}
-        {field('Accession numbers (comma-separated)', 'accession', 'descriptive.accession_numbers')}
-        {field('Creator', 'creator', 'descriptive.creator')}
-        {field('Date', 'date', 'descriptive.date')}
-        {field('Rights statement', 'rights', 'descriptive.rights_statement')}
+        {template.includes('{collection}') && (
+          <label>
+            Collection (for the batch name)
+            <input value={collection} onChange={(e) => setCollection(e.target.value)} />
+          </label>
+        )}
+        {field('Batch id', 'batchId', { required: true, onInput: () => setBatchIdTyped(true) })}
+        <div className="field">
+          <label>
+            Scanner
+            <select {...bind('device')} value={form.device || devices[0] || ''}>
+              {devices.map((d) => (
+                <option key={d}>{d}</option>
+              ))}
+            </select>
+          </label>
+          <FieldError id={errorId('device')} message={problemOf('device')} />
+        </div>
+        {field('Title', 'title', { required: true })}
+        {field('Accession numbers (comma-separated)', 'accession')}
+        {field('Creator', 'creator')}
+        {field('Date', 'date')}
+        {field('Rights statement', 'rights')}
         <div className="row">
-          <label>
-            Access
-            <select value={form.tier} onChange={set('tier')}>
-              <option value="public">public</option>
-              <option value="research">research</option>
-              <option value="restricted">restricted</option>
-            </select>
-          </label>
-          {field('Pages', 'pages', 'expected_pages', { inputMode: 'numeric' })}
-          <label>
-            Metadata
-            <select value={form.schema} onChange={set('schema')}>
-              <option>MODS</option>
-              <option>DublinCore</option>
-              <option value="LIDO">LIDO (museum objects)</option>
-            </select>
-          </label>
+          {choice('Access', 'tier', [
+            ['public', 'public'],
+            ['research', 'research'],
+            ['restricted', 'restricted'],
+          ])}
+          {field('Pages', 'pages', { inputMode: 'numeric' })}
+          {choice('Metadata', 'schema', [
+            ['MODS', 'MODS'],
+            ['DublinCore', 'DublinCore'],
+            ['LIDO', 'LIDO (museum objects)'],
+          ])}
         </div>
         {form.schema === 'LIDO' && (
           <div className="row">
@@ -303,53 +384,34 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
           </select>
         </label>
         <div className="row">
-          {field('DPI', 'dpi', 'scanner_profile.dpi', {
-            inputMode: 'numeric',
-            list: 'new-batch-resolutions',
-          })}
+          {field('DPI', 'dpi', { inputMode: 'numeric', list: 'new-batch-resolutions' })}
           <datalist id="new-batch-resolutions">
             {resolutionChoices(capabilities).map((dpi) => (
               <option key={dpi} value={dpi} />
             ))}
           </datalist>
-          <label>
-            Mode
-            <select value={form.mode} onChange={set('mode')}>
-              {modeChoices(capabilities).map((m) => (
-                <option key={m.value} value={m.value}>
-                  {m.label}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Bit depth
-            <select value={form.bitDepth} onChange={set('bitDepth')}>
-              {depthChoices(capabilities).map((d) => (
-                <option key={d}>{d}</option>
-              ))}
-            </select>
-          </label>
-          {sources.length > 1 && (
-            <label>
-              Source
-              <select value={form.source} onChange={set('source')}>
-                <option value="">scanner default</option>
-                {sources.map((s) => (
-                  <option key={s.value} value={s.value}>
-                    {s.label}
-                  </option>
-                ))}
-              </select>
-            </label>
+          {choice(
+            'Mode',
+            'mode',
+            modeChoices(capabilities).map((m): [string, string] => [m.value, m.label]),
           )}
+          {choice(
+            'Bit depth',
+            'bitDepth',
+            depthChoices(capabilities).map((d): [string, string] => [String(d), String(d)]),
+          )}
+          {sources.length > 1 &&
+            choice('Source', 'source', [
+              ['', 'scanner default'],
+              ...sources.map((x): [string, string] => [x.value, x.label]),
+            ])}
         </div>
         {dpiProblem(capabilities, Number(form.dpi)) && (
           <p className="form-error" role="status">
             {dpiProblem(capabilities, Number(form.dpi))}
           </p>
         )}
-        {field('Colour profile', 'colourProfile', 'scanner_profile.colour_profile')}
+        {field('Colour profile', 'colourProfile')}
         {user?.role === 'supervisor' && (
           <div className="row">
             <label>
@@ -371,12 +433,7 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
           </div>
         )}
         {presetStatus && <p role="status">{presetStatus}</p>}
-        {issues.some((i) => i.path === '(root)' || i.path === 'scanner_profile.bit_depth') && (
-          <p className="form-error" role="alert">
-            {issues.map((i) => `${i.path}: ${i.message}`).join('; ')}
-          </p>
-        )}
-        <FormError error={error} />
+        <FormError error={error ?? unplaced(issues)} />
         {created && (
           <p role="status" data-testid="batch-created">
             Batch {created}
@@ -386,6 +443,7 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
           Start batch
         </button>
       </form>
+      <ManifestImport onStart={start} />
     </aside>
   );
 }

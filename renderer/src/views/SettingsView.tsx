@@ -1,10 +1,27 @@
+import { useEffect, useState } from 'react';
+import { quire } from '../ipc/client';
 import { useStationInfo } from '../state/connection';
+import { useIsSupervisor } from '../state/session';
 import { CatalogSettings } from './CatalogSettings';
+import { PeopleSettings } from './PeopleSettings';
+import { TrainingSettings } from './TrainingSettings';
 import { ScanProfileSettings } from './ScanProfileSettings';
 import { StationSettings } from './StationSettings';
 
 export function SettingsView() {
   const info = useStationInfo();
+  const supervisor = useIsSupervisor();
+  const [training, setTraining] = useState(false);
+  // Follows the setting as it is saved (settings.changed reaches every console).
+  useEffect(() => {
+    quire.call('settings.get', {}).then(
+      (settings) => setTraining(settings.trainingMode),
+      () => {},
+    );
+    return quire.subscribe((event) => {
+      if (event.name === 'settings.changed') setTraining(event.payload.trainingMode);
+    });
+  }, []);
   return (
     <section aria-labelledby="settings-title" className="view">
       <h1 id="settings-title">Settings</h1>
@@ -27,6 +44,8 @@ export function SettingsView() {
         <p>Loading station details…</p>
       )}
       <StationSettings />
+      {supervisor && <PeopleSettings />}
+      {supervisor && training && <TrainingSettings />}
       <ScanProfileSettings />
       <CatalogSettings />
     </section>

@@ -1,7 +1,10 @@
 import { useState, type FormEvent } from 'react';
+import { PASSWORD_RULES, USERNAME_RULES } from '../../../shared/contract/index';
 import { quire } from '../ipc/client';
 import { authStatusReceived, useAuthStatus } from '../state/session';
-import { describeError, FormError } from '../components/FormError';
+import { describeUnplaced, FieldError, FormError, issueFor, issuesOf } from '../components/FormError';
+
+const FIELDS = ['username', 'displayName', 'password'];
 
 /** First start: create the first supervisor. Afterwards: sign in. */
 export function SignInScreen() {
@@ -10,29 +13,40 @@ export function SignInScreen() {
   const [username, setUsername] = useState('');
   const [displayName, setDisplayName] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const [failure, setFailure] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     setBusy(true);
-    setError(null);
+    setFailure(null);
     try {
       const next = setup
         ? await quire.call('auth.setup', { username, displayName, password })
         : await quire.call('auth.signIn', { username, password });
       authStatusReceived(next);
     } catch (e) {
-      setError(describeError(e));
+      // What was typed stays, except the password.
+      setFailure(e);
       setPassword('');
     } finally {
       setBusy(false);
     }
   }
 
+  // Typing in a field clears the old messages: they described the previous attempt.
+  const edit = (setter: (value: string) => void) => (e: { target: { value: string } }) => {
+    setter(e.target.value);
+    setFailure(null);
+  };
+  const issues = issuesOf(failure);
+  const problem = (path: string) => issueFor(issues, path);
+  const describedBy = (path: string, rules?: string) =>
+    [rules, problem(path) ? `signin-${path}-error` : undefined].filter(Boolean).join(' ') || undefined;
+
   return (
     <main className="gate">
-      <form className="gate__card" onSubmit={submit} aria-labelledby="gate-title">
+      <form className="gate__card" onSubmit={submit} aria-labelledby="gate-title" noValidate>
         <h1 id="gate-title">{setup ? 'Set up this station' : 'Sign in to Quire'}</h1>
         {setup && <p className="muted">No accounts exist yet. The first account is a supervisor.</p>}
         <label>
@@ -41,22 +55,35 @@ export function SignInScreen() {
             name="username"
             autoComplete="username"
             value={username}
-            onChange={(e) => setUsername(e.target.value)}
+            onChange={edit(setUsername)}
+            aria-invalid={Boolean(problem('username'))}
+            aria-describedby={describedBy('username', setup ? 'signin-username-rules' : undefined)}
             required
             autoFocus
           />
         </label>
         {setup && (
-          <label>
-            Full name
-            <input
-              name="displayName"
-              autoComplete="name"
-              value={displayName}
-              onChange={(e) => setDisplayName(e.target.value)}
-              required
-            />
-          </label>
+          <p id="signin-username-rules" className="rules">
+            {USERNAME_RULES}
+          </p>
+        )}
+        <FieldError id="signin-username-error" message={problem('username')} />
+        {setup && (
+          <>
+            <label>
+              Full name
+              <input
+                name="displayName"
+                autoComplete="name"
+                value={displayName}
+                onChange={edit(setDisplayName)}
+                aria-invalid={Boolean(problem('displayName'))}
+                aria-describedby={describedBy('displayName')}
+                required
+              />
+            </label>
+            <FieldError id="signin-displayName-error" message={problem('displayName')} />
+          </>
         )}
         <label>
           Password
@@ -65,11 +92,19 @@ export function SignInScreen() {
             type="password"
             autoComplete={setup ? 'new-password' : 'current-password'}
             value={password}
-            onChange={(e) => setPassword(e.target.value)}
+            onChange={edit(setPassword)}
+            aria-invalid={Boolean(problem('password'))}
+            aria-describedby={describedBy('password', setup ? 'signin-password-rules' : undefined)}
             required
           />
         </label>
-        <FormError error={error} />
+        {setup && (
+          <p id="signin-password-rules" className="rules">
+            {PASSWORD_RULES}
+          </p>
+        )}
+        <FieldError id="signin-password-error" message={problem('password')} />
+        <FormError error={describeUnplaced(failure, FIELDS)} />
         <button type="submit" className="button button--primary" disabled={busy}>
           {setup ? 'Create supervisor account' : 'Sign in'}
         </button>

@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { StationSettings as Settings } from '../../../shared/contract/index';
-import { describeError, FormError } from '../components/FormError';
+import { BATCH_NAME_PLACEHOLDERS } from '../../../shared/domain/batch-name';
+import { describeUnplaced, FieldError, FormError, issueFor, issuesOf } from '../components/FormError';
 import { quire } from '../ipc/client';
 import { useIsSupervisor } from '../state/session';
 
@@ -10,6 +11,7 @@ export function StationSettings() {
   const [settings, setSettings] = useState<Settings | null>(null);
   const [reasons, setReasons] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [failure, setFailure] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
 
   useEffect(() => {
@@ -18,22 +20,33 @@ export function StationSettings() {
         setSettings(s);
         setReasons(s.quarantineReasons.join('\n'));
       },
-      (e) => setError(describeError(e)),
+      (e) => setFailure(e),
     );
   }, []);
 
-  if (!settings) return <FormError error={error} />;
+  if (!settings) return <FormError error={error ?? describeUnplaced(failure, [])} />;
+  const problem = (path: string) => issueFor(issuesOf(failure), path);
+  // A change drops the old messages: they described the previous values.
+  const change = (patch: Partial<Settings>) => {
+    setSettings({ ...settings, ...patch });
+    setFailure(null);
+    setSaved(false);
+  };
 
   async function save(event: FormEvent) {
     event.preventDefault();
     if (!settings) return;
     setError(null);
+    setFailure(null);
     setSaved(false);
     try {
       const next = await quire.call('settings.update', {
         organizationName: settings.organizationName,
         stationName: settings.stationName,
         idleLockMinutes: settings.idleLockMinutes,
+        diskWarningHours: settings.diskWarningHours,
+        batchNameTemplate: settings.batchNameTemplate,
+        trainingMode: settings.trainingMode,
         quarantineReasons: reasons
           .split('\n')
           .map((r) => r.trim())
@@ -42,7 +55,7 @@ export function StationSettings() {
       setSettings(next);
       setSaved(true);
     } catch (e) {
-      setError(describeError(e));
+      setFailure(e);
     }
   }
 
@@ -54,15 +67,12 @@ export function StationSettings() {
           Organization
           <input
             value={settings.organizationName}
-            onChange={(e) => setSettings({ ...settings, organizationName: e.target.value })}
+            onChange={(e) => change({ organizationName: e.target.value })}
           />
         </label>
         <label>
           Station name
-          <input
-            value={settings.stationName}
-            onChange={(e) => setSettings({ ...settings, stationName: e.target.value })}
-          />
+          <input value={settings.stationName} onChange={(e) => change({ stationName: e.target.value })} />
         </label>
         <label>
           Lock the console after (minutes idle)
@@ -71,15 +81,56 @@ export function StationSettings() {
             min={1}
             max={240}
             value={settings.idleLockMinutes}
-            onChange={(e) => setSettings({ ...settings, idleLockMinutes: Number(e.target.value) })}
+            onChange={(e) => change({ idleLockMinutes: Number(e.target.value) })}
           />
+        </label>
+        <label>
+          Warn about disk space when less than this many hours of scanning fit
+          <input
+            type="number"
+            min={0.25}
+            max={72}
+            step={0.25}
+            value={settings.diskWarningHours}
+            onChange={(e) => change({ diskWarningHours: Number(e.target.value) })}
+            aria-invalid={Boolean(problem('diskWarningHours'))}
+            aria-describedby={problem('diskWarningHours') ? 'disk-hours-error' : undefined}
+          />
+        </label>
+        <FieldError id="disk-hours-error" message={problem('diskWarningHours')} />
+        <label>
+          Batch-name template
+          <input
+            value={settings.batchNameTemplate}
+            placeholder="{collection}-{date}-{seq}"
+            onChange={(e) => change({ batchNameTemplate: e.target.value })}
+            aria-invalid={Boolean(problem('batchNameTemplate'))}
+            aria-describedby={`template-help${problem('batchNameTemplate') ? ' template-error' : ''}`}
+          />
+        </label>
+        <p id="template-help" className="rules">
+          New batch proposes names from it; leave it empty to type names by hand.{' '}
+          {Object.entries(BATCH_NAME_PLACEHOLDERS)
+            .map(([name, meaning]) => `{${name}}: ${meaning}`)
+            .join('; ')}
+          .
+        </p>
+        <FieldError id="template-error" message={problem('batchNameTemplate')} />
+        <label className="radio">
+          <input
+            type="checkbox"
+            checked={settings.trainingMode}
+            onChange={(e) => change({ trainingMode: e.target.checked })}
+          />
+          Training mode: supervisors may add simulated scanners and cause jams and faults (leave off on a
+          production station)
         </label>
         <label>
           Quarantine decision reasons (one per line)
           <textarea rows={6} value={reasons} onChange={(e) => setReasons(e.target.value)} />
         </label>
       </fieldset>
-      <FormError error={error} />
+      <FormError error={error ?? describeUnplaced(failure, ['diskWarningHours', 'batchNameTemplate'])} />
       {saved && <p role="status">Saved.</p>}
       {supervisor ? (
         <button type="submit" className="button button--primary">
