@@ -20,6 +20,7 @@ const BELOW_THE_STATION = [
   'queue',
   'scanner',
   'catalog',
+  'transfer',
   'pipeline',
   'auth',
   'version',
@@ -32,7 +33,9 @@ const ALLOWED = {
   queue: ['storage', 'core'],
   scanner: ['storage', 'core', 'audit'],
   catalog: ['storage', 'core', 'audit', 'queue'],
-  pipeline: ['storage', 'core', 'audit', 'queue', 'scanner', 'catalog', 'version'],
+  // Sending finished packages to repository storage: destinations, resume, shaping, verification.
+  transfer: ['storage', 'core'],
+  pipeline: ['storage', 'core', 'audit', 'queue', 'scanner', 'catalog', 'transfer', 'version'],
   auth: ['storage', 'core', 'audit', 'settings'],
   // transport/ and handlers/ use each other: the handler table is typed by the dispatcher.
   transport: [...BELOW_THE_STATION, 'station', 'handlers'],

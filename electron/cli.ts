@@ -7,6 +7,7 @@ import { registerDoctorCommand } from './cli/doctor-command';
 import { registerQueueCommands } from './cli/queue-commands';
 import { registerScannerCommands } from './cli/scanner-commands';
 import { registerServeCommand } from './cli/serve-command';
+import { registerTransferCommand } from './cli/transfer-command';
 import { registerVerifyCommand } from './cli/verify-command';
 import { NativeModuleError } from './storage/native-binding';
 import { QUIRE_VERSION } from './version';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerCatalogCommands(program);
   registerVerifyCommand(program);
   registerDoctorCommand(program);
+  registerTransferCommand(program);
   return program;
 }
 
