@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { Client, type SFTPWrapper, type Stats } from 'ssh2';
 import { CHUNK, putBytes, type ByteStore, type ByteWriter } from './byte-resume';
@@ -24,6 +25,21 @@ const FAILURE = 4;
 
 const call = <T>(fn: (cb: (err: Error | null | undefined, value: T) => void) => void): Promise<T> =>
   new Promise((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value))));
+
+type Rpc = <T>(fn: (cb: (err: Error | null | undefined, value: T) => void) => void) => Promise<T>;
+
+/**
+ * Requests on one connection. ssh2 leaves a request unanswered when the connection drops under
+ * it, so every request also fails when the connection closes: the engine then reconnects.
+ */
+function requestsOn(client: Client): Rpc {
+  const lost = new Promise<never>((_, reject) =>
+    client.once('close', () => reject(new Error('the SFTP connection was lost'))),
+  );
+  lost.catch(() => undefined);
+  return <T>(fn: (cb: (err: Error | null | undefined, value: T) => void) => void) =>
+    Promise.race([call<T>(fn), lost]);
+}
 
 const missing = (error: unknown) => (error as { code?: number }).code === NO_SUCH_FILE;
 
@@ -54,7 +70,13 @@ export class SftpDestination implements Destination {
           reject(new TransferError('AUTH_FAILED', `${this.label} refused the key: ${error.message}`));
         else reject(error);
       });
+      // SFTP is request and reply: without TCP_NODELAY each small request waits out Nagle's
+      // algorithm against the server's delayed ACK, some 40 ms a round trip.
+      const sock = net.connect(o.port, o.host);
+      sock.setNoDelay(true);
+      sock.once('error', (error) => reject(error));
       client.connect({
+        sock,
         host: o.host,
         port: o.port,
         username: o.username,
@@ -74,12 +96,13 @@ export class SftpDestination implements Destination {
 
   async open(packageName: string): Promise<PackageTarget> {
     const { client, sftp } = await this.connect();
+    const rpc = requestsOn(client);
     const root = this.options.root;
     const incoming = path.posix.join(root, packageName + INCOMING_SUFFIX);
     const final = path.posix.join(root, packageName);
     const remote = (rel: string) => path.posix.join(incoming, rel);
     const stat = (p: string) =>
-      call<Stats>((cb) => sftp.stat(p, cb)).catch((error: unknown) => {
+      rpc<Stats>((cb) => sftp.stat(p, cb)).catch((error: unknown) => {
         if (missing(error)) return null;
         throw error;
       });
@@ -87,7 +110,7 @@ export class SftpDestination implements Destination {
     const mkdirp = async (dir: string): Promise<void> => {
       if (await stat(dir)) return;
       await mkdirp(path.posix.dirname(dir));
-      await call<void>((cb) => sftp.mkdir(dir, (err) => cb(err, undefined))).catch(async (error: unknown) => {
+      await rpc<void>((cb) => sftp.mkdir(dir, (err) => cb(err, undefined))).catch(async (error: unknown) => {
         if (!(await stat(dir))) throw error;
       });
     };
@@ -110,34 +133,34 @@ export class SftpDestination implements Destination {
     const store: ByteStore = {
       parallelWrites: this.options.parallelWrites ?? 16,
       partialSize: (rel) => sizeOf(remote(rel) + PARTIAL_SUFFIX),
-      readPartial: (rel, length) => readRemote(sftp, remote(rel) + PARTIAL_SUFFIX, length),
+      readPartial: (rel, length) => readRemote(sftp, rpc, remote(rel) + PARTIAL_SUFFIX, length),
       openPartial: async (rel, keep) => {
         const file = remote(rel) + PARTIAL_SUFFIX;
         await mkdirp(path.posix.dirname(file));
         const exists = (await stat(file)) !== null;
-        const handle = await call<Buffer>((cb) => sftp.open(file, exists ? 'r+' : 'w', cb));
-        await call<void>((cb) => sftp.fsetstat(handle, { size: keep }, (err) => cb(err, undefined)));
+        const handle = await rpc<Buffer>((cb) => sftp.open(file, exists ? 'r+' : 'w', cb));
+        await rpc<void>((cb) => sftp.fsetstat(handle, { size: keep }, (err) => cb(err, undefined)));
         const writer: ByteWriter = {
           write: (chunk, position) =>
-            call<void>((cb) =>
+            rpc<void>((cb) =>
               sftp.write(handle, chunk, 0, chunk.length, position, (err) => cb(err, undefined)),
             ).catch((error: unknown) => {
               throw full(error);
             }),
           close: async () => {
-            await call<void>((cb) => sftp.ext_openssh_fsync(handle, (err) => cb(err, undefined))).catch(
+            await rpc<void>((cb) => sftp.ext_openssh_fsync(handle, (err) => cb(err, undefined))).catch(
               (error: unknown) => {
                 throw full(error);
               },
             );
-            await call<void>((cb) => sftp.close(handle, (err) => cb(err, undefined)));
+            await rpc<void>((cb) => sftp.close(handle, (err) => cb(err, undefined)));
           },
-          abort: () => call<void>((cb) => sftp.close(handle, (err) => cb(err, undefined))),
+          abort: () => rpc<void>((cb) => sftp.close(handle, (err) => cb(err, undefined))),
         };
         return writer;
       },
       commit: (rel) =>
-        call<void>((cb) =>
+        rpc<void>((cb) =>
           sftp.ext_openssh_rename(remote(rel) + PARTIAL_SUFFIX, remote(rel), (err) => cb(err, undefined)),
         ),
       size: (rel) => sizeOf(remote(rel)),
@@ -145,7 +168,7 @@ export class SftpDestination implements Destination {
     return {
       put: (file, progress, io) => putBytes(store, file, progress, io),
       size: store.size,
-      read: (rel) => readRemote(sftp, remote(rel), Number.POSITIVE_INFINITY),
+      read: (rel) => readRemote(sftp, rpc, remote(rel), Number.POSITIVE_INFINITY),
       storedSha256: () => Promise.resolve(null),
       published: async () => (await stat(final)) !== null,
       publish: async () => {
@@ -155,7 +178,7 @@ export class SftpDestination implements Destination {
             'ALREADY_EXISTS',
             `${final} already exists on ${this.label}; nothing there is replaced`,
           );
-        await call<void>((cb) => sftp.rename(incoming, final, (err) => cb(err, undefined)));
+        await rpc<void>((cb) => sftp.rename(incoming, final, (err) => cb(err, undefined)));
       },
       close: async () => {
         client.end();
@@ -173,10 +196,10 @@ export class SftpDestination implements Destination {
  * Reads a remote file with several requests in flight (one at a time is bound by the round
  * trip), yielding the pieces in order.
  */
-async function* readRemote(sftp: SFTPWrapper, file: string, length: number): AsyncIterable<Buffer> {
-  const handle = await call<Buffer>((cb) => sftp.open(file, 'r', cb));
+async function* readRemote(sftp: SFTPWrapper, rpc: Rpc, file: string, length: number): AsyncIterable<Buffer> {
+  const handle = await rpc<Buffer>((cb) => sftp.open(file, 'r', cb));
   try {
-    const size = Math.min(length, (await call<Stats>((cb) => sftp.fstat(handle, cb))).size);
+    const size = Math.min(length, (await rpc<Stats>((cb) => sftp.fstat(handle, cb))).size);
     const depth = 16;
     const pending: Promise<Buffer>[] = [];
     let next = 0;
@@ -189,7 +212,7 @@ async function* readRemote(sftp: SFTPWrapper, file: string, length: number): Asy
         const buf = Buffer.allocUnsafe(len);
         let got = 0;
         while (got < len) {
-          const n = await call<number>((cb) =>
+          const n = await rpc<number>((cb) =>
             sftp.read(handle, buf, got, len - got, at + got, (err, k) => cb(err, k)),
           );
           if (n === 0) break;
@@ -208,6 +231,6 @@ async function* readRemote(sftp: SFTPWrapper, file: string, length: number): Asy
       if (piece.length > 0) yield piece;
     }
   } finally {
-    await call<void>((cb) => sftp.close(handle, (err) => cb(err, undefined))).catch(() => undefined);
+    await rpc<void>((cb) => sftp.close(handle, (err) => cb(err, undefined))).catch(() => undefined);
   }
 }
