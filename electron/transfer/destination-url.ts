@@ -3,6 +3,7 @@ import os from 'node:os';
 import { TransferError, type Destination } from './destination';
 import { FolderDestination } from './folder-destination';
 import type { HostKeyPins } from './host-keys';
+import { s3OptionsFromUrl, S3Destination } from './s3-destination';
 import { SftpDestination } from './sftp-destination';
 
 /** Secrets a destination may need, fetched from a credential vault, never from its URL. */
@@ -18,13 +19,6 @@ export interface DestinationSecrets {
 export interface DestinationContext {
   pins: HostKeyPins;
   secrets: DestinationSecrets;
-}
-
-/** Builds an S3 destination; registered by s3-destination.ts so this module does not load the SDK. */
-export type S3Factory = (url: URL, context: DestinationContext) => Destination;
-let s3Factory: S3Factory | null = null;
-export function registerS3Factory(factory: S3Factory): void {
-  s3Factory = factory;
 }
 
 /**
@@ -70,9 +64,7 @@ export function destinationFromUrl(text: string, context: DestinationContext): D
       });
     }
     case 's3:':
-      if (!s3Factory)
-        throw new TransferError('BAD_DESTINATION', 'S3 destinations are not available in this build');
-      return s3Factory(url, context);
+      return new S3Destination(s3OptionsFromUrl(url, context.secrets));
     default:
       throw new TransferError(
         'BAD_DESTINATION',

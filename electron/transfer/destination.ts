@@ -33,8 +33,11 @@ export interface PackageTarget {
   size(rel: string): Promise<number | null>;
   /** Reads a completed file back (folders, SFTP); null when the destination cannot be read back. */
   read(rel: string): AsyncIterable<Buffer> | null;
-  /** The SHA-256 the destination stored for a file (S3 full-object checksums), or null. */
-  storedSha256(rel: string): Promise<string | null>;
+  /**
+   * Compares what the destination stored for a file (S3 checksums, ETags) with the local file:
+   * null when they match, else why not. Destinations that are read back need not implement it.
+   */
+  checkStored(file: SourceFile): Promise<string | null>;
   /** True when the package already sits under its final name (a completed earlier transfer). */
   published(): Promise<boolean>;
   /** Moves the verified package under its final name. */

@@ -99,7 +99,7 @@ export class FolderDestination implements Destination {
       put: (file, progress, io) => putBytes(store, file, progress, io),
       size: store.size,
       read: (rel) => createReadStream(local(rel), { highWaterMark: CHUNK }),
-      storedSha256: () => Promise.resolve(null),
+      checkStored: () => Promise.resolve('this destination is verified by reading files back'),
       published: async () => (await fs.stat(final).catch(() => null)) !== null,
       publish: async () => {
         if (await fs.stat(final).catch(() => null))

@@ -77,16 +77,29 @@ export const realLimiterClock: LimiterClock = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
+interface Waiter {
+  bytes: number;
+  priority: number;
+  seq: number;
+  resolve: () => void;
+}
+
+/** Priorities of what waits for a destination: masters go before derivatives and metadata. */
+export const PRIORITY = { master: 0, other: 1 } as const;
+
 /**
  * A token bucket: tokens accrue at the scheduled rate up to a burst of a quarter second's worth
- * (at least 256 KB so one write fits), and `take(n)` waits until n are available. Concurrent
- * takers queue in order, so two transfers to one destination share the rate instead of each
- * getting it. `granted` counts every byte let through: tests assert on it, not on time.
+ * (at least 256 KB so one write fits), and `take(n)` waits until n are available. Takers queue
+ * by priority, then in order of arrival, so two transfers to one destination share the rate
+ * instead of each getting it, and a package's masters go before another's derivatives.
+ * `granted` counts every byte let through: tests assert on it, not on time.
  */
 export class TokenBucket {
   private tokens = 0;
   private last: number;
-  private tail: Promise<void> = Promise.resolve();
+  private readonly waiters: Waiter[] = [];
+  private seq = 0;
+  private pumping = false;
   granted = 0;
 
   constructor(
@@ -105,10 +118,31 @@ export class TokenBucket {
     return rateAt(this.schedule, new Date(this.clock.now()));
   }
 
-  take(bytes: number): Promise<void> {
-    const turn = this.tail.then(() => this.wait(bytes));
-    this.tail = turn.catch(() => undefined);
-    return turn;
+  take(bytes: number, priority: number = PRIORITY.master): Promise<void> {
+    if (this.waiters.length === 0 && this.currentRate() === null) {
+      this.granted += bytes;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      this.waiters.push({ bytes, priority, seq: (this.seq += 1), resolve });
+      this.waiters.sort((a, b) => a.priority - b.priority || a.seq - b.seq);
+      void this.pump();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.waiters.length > 0) {
+        const next = this.waiters[0]!;
+        await this.wait(next.bytes);
+        this.waiters.splice(this.waiters.indexOf(next), 1);
+        next.resolve();
+      }
+    } finally {
+      this.pumping = false;
+    }
   }
 
   private async wait(bytes: number): Promise<void> {

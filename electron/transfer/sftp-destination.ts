@@ -169,7 +169,7 @@ export class SftpDestination implements Destination {
       put: (file, progress, io) => putBytes(store, file, progress, io),
       size: store.size,
       read: (rel) => readRemote(sftp, rpc, remote(rel), Number.POSITIVE_INFINITY),
-      storedSha256: () => Promise.resolve(null),
+      checkStored: () => Promise.resolve('this destination is verified by reading files back'),
       published: async () => (await stat(final)) !== null,
       publish: async () => {
         // Plain SFTP rename refuses an existing target: nothing at the destination is replaced.

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { TransferError, type Destination, type PackageTarget, type UploadIo } from './destination';
 import { listPackageFiles } from './package-files';
 import { transferId, type TransferProgressStore } from './progress-store';
-import type { TokenBucket } from './rate';
+import { PRIORITY, type TokenBucket } from './rate';
 import { verifyAtDestination, type VerifyMode } from './verify-destination';
 
 /** Where the replication event goes: the station's PREMIS audit log. */
@@ -125,8 +125,9 @@ export async function transferPackage(req: TransferRequest): Promise<TransferRes
       try {
         for (const f of files) {
           file = f.rel;
+          const priority = f.rel.startsWith('data/masters/') ? PRIORITY.master : PRIORITY.other;
           const io: UploadIo = {
-            throttle: (n) => req.limiter.take(n),
+            throttle: (n) => req.limiter.take(n, priority),
             sent: (n) => {
               bytesSent += n;
               report();
@@ -162,7 +163,7 @@ export async function transferPackage(req: TransferRequest): Promise<TransferRes
       files,
       req.verify,
       req.destination.verifiesBy === 'reading',
-      (n) => req.limiter.take(n),
+      (n) => req.limiter.take(n, PRIORITY.other),
     );
     if (!verdict.verified) {
       for (const rel of verdict.failed) req.store.resetFile(id, rel);

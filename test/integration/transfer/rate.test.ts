@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   LimiterRegistry,
   parseRate,
+  PRIORITY,
   parseSchedule,
   rateAt,
   TokenBucket,
@@ -86,5 +87,19 @@ describe('token bucket', () => {
     for (let i = 0; i < 100; i += 1) await bucket.take(1024 * 1024);
     expect(clock.t).toBe(0);
     expect(bucket.currentRate()).toBeNull();
+  });
+
+  it('serves masters before derivatives when several transfers wait', async () => {
+    const clock = fakeClock();
+    const bucket = new TokenBucket({ rate: 1024 * 1024 }, clock);
+    const order: string[] = [];
+    const waits = [
+      bucket.take(256 * 1024, PRIORITY.other).then(() => order.push('derivative 1')),
+      bucket.take(256 * 1024, PRIORITY.other).then(() => order.push('derivative 2')),
+      bucket.take(256 * 1024, PRIORITY.master).then(() => order.push('master')),
+    ];
+    await Promise.all(waits);
+    // The first derivative was already being served; the master then goes before the second.
+    expect(order).toEqual(['derivative 1', 'master', 'derivative 2']);
   });
 });
