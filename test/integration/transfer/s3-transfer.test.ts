@@ -73,7 +73,7 @@ describe('transfer to S3-compatible storage (s3rver)', () => {
       directory: path.join(dir.path, 's3'),
       configureBuckets: [{ name: 'ingest', configs: [] }],
     });
-    const address = (await server.run()) as AddressInfo;
+    const address: AddressInfo = await server.run();
     endpoint = `http://127.0.0.1:${address.port}`;
     client = new S3Client({
       region: 'us-east-1',
