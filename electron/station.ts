@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import type { StationHealth, StationInfo } from '../shared/contract/index';
 import { systemClock, type Clock } from './core/clock';
 import { EventBus } from './core/event-bus';
@@ -21,6 +22,13 @@ import { createPipelineModule, type PipelineModule } from './pipeline/module';
 import { createQueueModule, type QueueModule } from './queue/module';
 import { createDevicesModule, type DevicesModule } from './scanner/module';
 import { SettingsStore } from './settings/settings-store';
+import {
+  createTransferModule,
+  EncryptedCredentialVault,
+  FileCredentialVault,
+  type SecretEncryption,
+  type TransferModule,
+} from './transfer/index';
 import { QUIRE_VERSION } from './version';
 
 /**
@@ -55,6 +63,11 @@ export interface StationOptions {
    * (listing or retrying jobs, reading the audit log), which SQLite lets run beside a station.
    */
   exclusive?: boolean;
+  /**
+   * How the app seals destination secrets (Electron's safeStorage, passed by main.ts). Without
+   * it (the CLI, tests) they are kept in owner-only files under `<data>/credentials`.
+   */
+  secretEncryption?: SecretEncryption;
 }
 
 export interface Station {
@@ -70,6 +83,7 @@ export interface Station {
   readonly devices: DevicesModule;
   readonly catalog: CatalogModule;
   readonly pipeline: PipelineModule;
+  readonly transfer: TransferModule;
   info(): StationInfo;
   health(): Promise<StationHealth>;
   close(): Promise<void>;
@@ -119,7 +133,17 @@ async function buildStation(
     simulatorSheets: options.simulatorSheets,
   });
   const catalog = await createCatalogModule(core, { queue, audit });
+  const credentialFiles = new FileCredentialVault(path.join(layout.root, 'credentials'));
+  const transfer = createTransferModule({
+    db,
+    vault: options.secretEncryption
+      ? new EncryptedCredentialVault(options.secretEncryption, credentialFiles)
+      : credentialFiles,
+    recorder: audit,
+    progress: (status) => events.emit('transfer.progress', status),
+  });
   const pipeline = await createPipelineModule(core, {
+    transfer,
     queue,
     catalog,
     devices,
@@ -141,6 +165,7 @@ async function buildStation(
     devices,
     catalog,
     pipeline,
+    transfer,
     info() {
       return {
         name: 'Quire',

@@ -8,6 +8,7 @@ import { devicesHandlers } from './devices-handlers';
 import { queueHandlers } from './queue-handlers';
 import { settingsHandlers } from './settings-handlers';
 import { stationHandlers } from './station-handlers';
+import { transferHandlers } from './transfer-handlers';
 
 /** The one handler table that the Electron IPC adapter and the WebSocket bridge both serve. */
 export function createHandlerTable(station: Station): HandlerTable {
@@ -20,5 +21,6 @@ export function createHandlerTable(station: Station): HandlerTable {
     ...auditHandlers(station),
     ...catalogHandlers(station),
     ...settingsHandlers(station),
+    ...transferHandlers(station),
   };
 }

@@ -6,3 +6,4 @@ export * from './progress-store';
 export * from './rate';
 export * from './transfer-engine';
 export type { VerifyMode } from './verify-destination';
+export * from './module';

@@ -39,6 +39,16 @@ const MIGRATIONS: Migration[] = [
         pinned_at TEXT NOT NULL
       );`,
   },
+  {
+    version: 2,
+    name: 'repository destinations configured by supervisors',
+    sql: `
+      CREATE TABLE transfer_destinations (
+        name TEXT PRIMARY KEY,
+        config TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );`,
+  },
 ];
 
 export type TransferState = 'sending' | 'verifying' | 'complete' | 'failed';

@@ -40,6 +40,8 @@ export interface TransferRequest {
   /** Reconnections after a dropped connection before giving up (default 3). */
   retries?: number;
   onProgress?: (p: TransferProgress) => void;
+  /** Stops the transfer between writes (a station shutting down); progress is kept. */
+  signal?: AbortSignal;
   /** Runs between upload and verification (tests change a file here). */
   beforeVerify?: () => Promise<void>;
   /** Waits before a reconnection; default 1 s, 2 s, 4 s… */
@@ -127,7 +129,10 @@ export async function transferPackage(req: TransferRequest): Promise<TransferRes
           file = f.rel;
           const priority = f.rel.startsWith('data/masters/') ? PRIORITY.master : PRIORITY.other;
           const io: UploadIo = {
-            throttle: (n) => req.limiter.take(n, priority),
+            throttle: (n) => {
+              if (req.signal?.aborted) throw new Error('the transfer was stopped; it resumes when run again');
+              return req.limiter.take(n, priority);
+            },
             sent: (n) => {
               bytesSent += n;
               report();

@@ -8,6 +8,7 @@ import { batchesCommands, batchesEvents } from './batches';
 import { auditCommands, auditEvents } from './audit';
 import { catalogCommands, catalogEvents } from './catalog';
 import { settingsCommands, settingsEvents } from './settings';
+import { transferCommands, transferEvents } from './transfer';
 
 /**
  * The whole IPC contract: every command (name → input/output schema and access) and every event
@@ -22,6 +23,7 @@ export const commands = {
   ...auditCommands,
   ...catalogCommands,
   ...settingsCommands,
+  ...transferCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export const events = {
@@ -33,6 +35,7 @@ export const events = {
   ...auditEvents,
   ...catalogEvents,
   ...settingsEvents,
+  ...transferEvents,
 } as const satisfies Record<string, EventSpec>;
 
 export type Commands = typeof commands;
@@ -66,3 +69,4 @@ export * from './catalog';
 export * from './settings';
 export * from './session';
 export * from './wire';
+export * from './transfer';
