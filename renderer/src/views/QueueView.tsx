@@ -21,6 +21,7 @@ import { BatchDrawer } from './BatchDrawer';
 import { NewBatchForm } from './NewBatchForm';
 import { newBatchHandled, useNewBatchDevice } from '../state/ui';
 import { ThroughputChart } from '../components/ThroughputChart';
+import { TransferProgress } from './TransferProgress';
 
 const PAGE = 500;
 const MAX_ROWS = 20_000;
@@ -168,6 +169,7 @@ export function QueueView() {
       </form>
       <FormError error={error} />
       <ThroughputChart />
+      <TransferProgress />
       <VirtualTable
         ids={ids}
         columns={COLUMNS}

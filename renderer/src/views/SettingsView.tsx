@@ -2,6 +2,7 @@ import { useStationInfo } from '../state/connection';
 import { CatalogSettings } from './CatalogSettings';
 import { ScanProfileSettings } from './ScanProfileSettings';
 import { StationSettings } from './StationSettings';
+import { StorageSettings } from './StorageSettings';
 
 export function SettingsView() {
   const info = useStationInfo();
@@ -29,6 +30,7 @@ export function SettingsView() {
       <StationSettings />
       <ScanProfileSettings />
       <CatalogSettings />
+      <StorageSettings />
     </section>
   );
 }
