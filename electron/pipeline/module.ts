@@ -171,6 +171,9 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
     if (event.name === 'job.updated') {
       const job = event.payload;
       if (job.state !== 'quarantined' || !job.batchId || !job.type.startsWith('batch.')) return;
+      // A transfer that gave up leaves the finished package as it was: the job is quarantined
+      // (and can be queued again with transfer.start), the completed batch stays completed.
+      if (job.type === 'batch.transfer') return;
       const batch = store.summary(job.batchId);
       if (
         !batch ||

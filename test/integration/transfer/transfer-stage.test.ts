@@ -64,6 +64,28 @@ describe('batch.transfer on the io queue', () => {
     expect(events).toMatchObject([{ outcome: 'success' }]);
   });
 
+  it('quarantines the job at once when the destination cannot work (no retries), naming why', async () => {
+    await station.transfer.saveDestination({
+      name: 'unmounted',
+      url: `file://${path.join(dir.path, 'not-mounted')}`,
+      rate: '',
+      verify: 'all',
+      automatic: false,
+      hasCredential: false,
+    });
+    makeBag(station.layout.packages, 'B3', [10_000]);
+    const done = untilJob(station, 'batch.transfer');
+    queueTransfer(
+      station.queue.jobs,
+      { transfer: station.transfer, packageDir: (id) => station.layout.batchPackage(id) },
+      'B3',
+      'unmounted',
+    );
+    const job = await done;
+    expect(job).toMatchObject({ state: 'quarantined', attempts: 1 });
+    expect(job.lastError).toMatch(/does not exist \(is the share mounted\?\)/);
+  });
+
   it('refuses to queue a batch without a finished package, or an unknown destination', async () => {
     const deps = { transfer: station.transfer, packageDir: (id: string) => station.layout.batchPackage(id) };
     expect(() => queueTransfer(station.queue.jobs, deps, 'B2', 'nowhere')).toThrow(
