@@ -20,6 +20,7 @@ const BELOW_THE_STATION = [
   'queue',
   'scanner',
   'catalog',
+  'transfer',
   'pipeline',
   'auth',
   'records',
@@ -35,7 +36,9 @@ const ALLOWED = {
   queue: ['storage', 'core'],
   scanner: ['storage', 'core', 'audit'],
   catalog: ['storage', 'core', 'audit', 'queue'],
-  pipeline: ['storage', 'core', 'audit', 'queue', 'scanner', 'catalog', 'version'],
+  // Sending finished packages to repository storage: destinations, resume, shaping, verification.
+  transfer: ['storage', 'core'],
+  pipeline: ['storage', 'core', 'audit', 'queue', 'scanner', 'catalog', 'transfer', 'version'],
   auth: ['storage', 'core', 'audit', 'settings'],
   // The lab's shared records on PostgreSQL (lab mode part 2).
   records: ['storage', 'core', 'audit'],

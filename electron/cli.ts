@@ -10,6 +10,7 @@ import { registerLabDatabaseCommands } from './cli/lab-database-commands';
 import { registerQueueCommands } from './cli/queue-commands';
 import { registerScannerCommands } from './cli/scanner-commands';
 import { registerServeCommand } from './cli/serve-command';
+import { registerTransferCommand } from './cli/transfer-command';
 import { registerVerifyCommand } from './cli/verify-command';
 import { NativeModuleError } from './storage/native-binding';
 import { QUIRE_VERSION } from './version';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerCatalogCommands(program);
   registerVerifyCommand(program);
   registerDoctorCommand(program);
+  registerTransferCommand(program);
   registerLabCommands(program);
   // Last: it adds to the `lab` and `audit` groups registered above.
   registerLabDatabaseCommands(program);

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, net, protocol, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, net, protocol, safeStorage, session, shell } from 'electron';
 import { createStation, REALISTIC_SIMULATOR_TIMING, type Station } from './station';
 import { resolveDataRoot } from './storage/index';
 import { checkNativeModules } from './storage/native-binding';
@@ -91,6 +91,8 @@ async function start(): Promise<void> {
       esclSimulators: Number(process.env.QUIRE_ESCL_SIMULATORS ?? (simulators > 0 ? 1 : 0)),
       simulatorTiming: REALISTIC_SIMULATOR_TIMING,
       runWorkers: true,
+      // Destination secrets (SSH and S3 keys) sealed by the OS keychain.
+      secretEncryption: safeStorage,
     });
   } catch (error) {
     // Another station holds the data folder (its message names it), or the folder is unusable:

@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import type { StationHealth, StationInfo } from '../shared/contract/index';
 import { systemClock, type Clock } from './core/clock';
 import { EventBus } from './core/event-bus';
@@ -22,6 +23,13 @@ import { createQueueModule, labFromEnvironment, type LabOptions, type QueueModul
 import { createDevicesModule, type DevicesModule } from './scanner/module';
 import { SettingsStore } from './settings/settings-store';
 import { createTrainingModule, type TrainingModule } from './training/module';
+import {
+  createTransferModule,
+  EncryptedCredentialVault,
+  FileCredentialVault,
+  type SecretEncryption,
+  type TransferModule,
+} from './transfer/index';
 import { QUIRE_VERSION } from './version';
 
 /**
@@ -64,6 +72,11 @@ export interface StationOptions {
    * environment (QUIRE_LAB_REDIS, QUIRE_STATION, QUIRE_LAB_STORAGE), as the app does.
    */
   lab?: LabOptions | null;
+  /**
+   * How the app seals destination secrets (Electron's safeStorage, passed by main.ts). Without
+   * it (the CLI, tests) they are kept in owner-only files under `<data>/credentials`.
+   */
+  secretEncryption?: SecretEncryption;
 }
 
 export interface Station {
@@ -81,6 +94,7 @@ export interface Station {
   readonly pipeline: PipelineModule;
   /** Practice scanners and faults; refused unless the station is in training mode. */
   readonly training: TrainingModule;
+  readonly transfer: TransferModule;
   info(): StationInfo;
   health(): Promise<StationHealth>;
   close(): Promise<void>;
@@ -137,7 +151,17 @@ async function buildStation(
   });
   ownsDevice = (name) => devices.list().some((d) => d.name === name);
   const catalog = await createCatalogModule(core, { queue, audit });
+  const credentialFiles = new FileCredentialVault(path.join(layout.root, 'credentials'));
+  const transfer = createTransferModule({
+    db,
+    vault: options.secretEncryption
+      ? new EncryptedCredentialVault(options.secretEncryption, credentialFiles)
+      : credentialFiles,
+    recorder: audit,
+    progress: (status) => events.emit('transfer.progress', status),
+  });
   const pipeline = await createPipelineModule(core, {
+    transfer,
     queue,
     catalog,
     devices,
@@ -161,6 +185,7 @@ async function buildStation(
     catalog,
     pipeline,
     training,
+    transfer,
     info() {
       return {
         name: 'Quire',

@@ -11,6 +11,7 @@ import { reportsHandlers } from './reports-handlers';
 import { settingsHandlers } from './settings-handlers';
 import { stationHandlers } from './station-handlers';
 import { trainingHandlers } from './training-handlers';
+import { transferHandlers } from './transfer-handlers';
 
 /** The one handler table that the Electron IPC adapter and the WebSocket bridge both serve. */
 export function createHandlerTable(station: Station): HandlerTable {
@@ -26,5 +27,6 @@ export function createHandlerTable(station: Station): HandlerTable {
     ...discoveryHandlers(),
     ...reportsHandlers(station),
     ...trainingHandlers(station),
+    ...transferHandlers(station),
   };
 }

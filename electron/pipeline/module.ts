@@ -41,6 +41,8 @@ import {
   technicalMetadataStage,
   type StageDeps,
 } from './stages';
+import { registerTransferStage, transferSteps } from './transfer-stage';
+import type { TransferModule } from '../transfer/index';
 
 export interface PipelineDeps {
   queue: QueueModule;
@@ -49,6 +51,8 @@ export interface PipelineDeps {
   audit: AuditModule;
   organizationName: () => string;
   quarantineReasons: () => readonly string[];
+  /** Repository transfer after packaging (optional: without it, packaging is the last stage). */
+  transfer?: TransferModule;
 }
 
 export type Decision = { batchId: string; reason: string; note: string } & (
@@ -114,6 +118,7 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
     if (start <= 1) steps.push({ type: 'batch.qc', payload: { batchId }, options: { batchId } });
     if (start <= 2) steps.push({ type: 'batch.derivatives', payload: { batchId }, options: { batchId } });
     steps.push({ type: 'batch.package', payload: { batchId }, options: { batchId } });
+    steps.push(...transferSteps(deps.transfer, batchId));
     if (idempotencyKey) steps[0]!.options = { batchId, idempotencyKey };
     await jobs.chain(steps);
   };
@@ -157,6 +162,11 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
     retry: { retries: 3, baseMs: 5_000 },
     handler: (p) => packageStage(stageDeps, p),
   });
+  if (deps.transfer)
+    registerTransferStage(jobs, {
+      transfer: deps.transfer,
+      packageDir: (id) => core.layout.batchPackage(id),
+    });
 
   /**
    * The workflow from a stage on (../shared/architecture.md): capture on the device's own queue
@@ -190,6 +200,9 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
     if (event.name === 'job.updated') {
       const job = event.payload;
       if (job.state !== 'quarantined' || !job.batchId || !job.type.startsWith('batch.')) return;
+      // A transfer that gave up leaves the finished package as it was: the job is quarantined
+      // (and can be queued again with transfer.start), the completed batch stays completed.
+      if (job.type === 'batch.transfer') return;
       const batch = store.summary(job.batchId);
       if (
         !batch ||

@@ -5,7 +5,8 @@ import { command, event } from './define';
  * PREMIS event types used by Quire, from the Library of Congress preservation vocabulary
  * (id.loc.gov/vocabulary/preservation/eventType). A supervisor's release or requeue is an
  * "unquarantine"; a rejection is an "appraisal" with outcome "rejected" (nothing is deleted); a
- * master moved aside for a recapture is a "filename change" with outcome "superseded".
+ * master moved aside for a recapture is a "filename change" with outcome "superseded"; a package
+ * verified at a repository destination is a "replication".
  */
 export const PremisEventType = z.enum([
   'capture',
@@ -20,6 +21,7 @@ export const PremisEventType = z.enum([
   'ingestion',
   'metadata extraction',
   'filename change',
+  'replication',
 ]);
 export type PremisEventType = z.infer<typeof PremisEventType>;
 

@@ -13,6 +13,7 @@ import { settingsCommands, settingsEvents } from './settings';
 import { discoveryCommands } from './discovery';
 import { reportsCommands, reportsEvents } from './reports';
 import { trainingCommands, trainingEvents } from './training';
+import { transferCommands, transferEvents } from './transfer';
 
 /**
  * The whole IPC contract: every command (name → input/output schema and access) and every event
@@ -30,6 +31,7 @@ export const commands = {
   ...discoveryCommands,
   ...reportsCommands,
   ...trainingCommands,
+  ...transferCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export const events = {
@@ -43,6 +45,7 @@ export const events = {
   ...settingsEvents,
   ...reportsEvents,
   ...trainingEvents,
+  ...transferEvents,
 } as const satisfies Record<string, EventSpec>;
 
 export type Commands = typeof commands;
@@ -79,3 +82,4 @@ export * from './reports';
 export * from './training';
 export * from './session';
 export * from './wire';
+export * from './transfer';

@@ -25,6 +25,7 @@ import { BatchDrawer } from './BatchDrawer';
 import { NewBatchForm } from './NewBatchForm';
 import { newBatchHandled, useNewBatchDevice } from '../state/ui';
 import { ThroughputChart } from '../components/ThroughputChart';
+import { TransferProgress } from './TransferProgress';
 
 const PAGE = 500;
 const MAX_ROWS = 20_000;
@@ -234,6 +235,7 @@ export function QueueView() {
       </form>
       <FormError error={error} />
       <ThroughputChart />
+      <TransferProgress />
       <div className={selected ? 'queue__body queue__body--drawer' : 'queue__body'}>
         <VirtualTable
           ids={ids}

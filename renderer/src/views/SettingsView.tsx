@@ -7,6 +7,7 @@ import { PeopleSettings } from './PeopleSettings';
 import { TrainingSettings } from './TrainingSettings';
 import { ScanProfileSettings } from './ScanProfileSettings';
 import { StationSettings } from './StationSettings';
+import { StorageSettings } from './StorageSettings';
 
 export function SettingsView() {
   const info = useStationInfo();
@@ -48,6 +49,7 @@ export function SettingsView() {
       {supervisor && training && <TrainingSettings />}
       <ScanProfileSettings />
       <CatalogSettings />
+      <StorageSettings />
     </section>
   );
 }

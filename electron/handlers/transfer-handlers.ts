@@ -1,0 +1,29 @@
+import type { transferCommands } from '../../shared/contract/index';
+import { invalidInput } from '../core/station-error';
+import { queueTransfer } from '../pipeline/transfer-stage';
+import type { Station } from '../station';
+import type { HandlerTable } from '../transport/dispatch';
+
+export function transferHandlers(station: Station): Pick<HandlerTable, keyof typeof transferCommands> {
+  const { transfer } = station;
+  const rejected = (error: unknown) => invalidInput((error as Error).message);
+  return {
+    'transfer.destinations': () => transfer.destinations(),
+    'transfer.saveDestination': async ({ destination, secret }) => {
+      try {
+        return await transfer.saveDestination(destination, secret);
+      } catch (error) {
+        throw rejected(error);
+      }
+    },
+    'transfer.removeDestination': ({ name }) => transfer.removeDestination(name),
+    'transfer.start': ({ batchId, destination }) =>
+      queueTransfer(
+        station.queue,
+        { transfer, packageDir: (id) => station.layout.batchPackage(id) },
+        batchId,
+        destination,
+      ),
+    'transfer.status': () => transfer.status(),
+  };
+}

@@ -1,0 +1,87 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { conflict, notFound } from '../core/station-error';
+import { FatalError, TransientError } from '../queue/errors';
+import type { QueueProducer } from '../queue/queue';
+import { TransferError, type TransferModule } from '../transfer/index';
+
+export const TransferRef = z.object({ batchId: z.string(), destination: z.string() });
+
+export interface TransferStageDeps {
+  transfer: TransferModule;
+  /** Where a batch's finished package is. */
+  packageDir: (batchId: string) => string;
+}
+
+/** Refusals no retry can change: the queue quarantines them at once for a supervisor. */
+const FATAL = new Set(['HOST_KEY_MISMATCH', 'AUTH_FAILED', 'BAD_DESTINATION', 'ALREADY_EXISTS']);
+
+/**
+ * `batch.transfer`: sends a packaged batch to a repository destination and verifies it there.
+ * A transfer resumes from its saved progress, so the queue's retries (a dropped network, a full
+ * share being cleared) cost only what had not yet arrived. A verification failure is retried:
+ * the files that failed are sent again.
+ */
+export async function transferStage(
+  deps: TransferStageDeps,
+  payload: z.output<typeof TransferRef>,
+  signal: AbortSignal,
+): Promise<void> {
+  try {
+    const result = await deps.transfer.run({
+      batchId: payload.batchId,
+      packageDir: deps.packageDir(payload.batchId),
+      destination: payload.destination,
+      person: 'system',
+      signal,
+    });
+    if (!result.verified)
+      throw new TransientError(
+        `${payload.batchId} at ${payload.destination} failed verification (${result.errors.slice(0, 3).join('; ')}); the files that failed are sent again`,
+      );
+  } catch (error) {
+    if (error instanceof TransferError && FATAL.has(error.code))
+      throw new FatalError(error.message, { code: error.code });
+    throw error;
+  }
+}
+
+/** Registers the stage on the io queue: long-running, retried with backoff like any stage. */
+export function registerTransferStage(jobs: QueueProducer, deps: TransferStageDeps): void {
+  jobs.register('batch.transfer', {
+    schema: TransferRef,
+    queue: 'io',
+    retry: { retries: 5, baseMs: 30_000, capMs: 30 * 60_000 },
+    // A 30 GB package over a shaped link takes hours; stopping is by the signal, between writes.
+    softTimeoutMs: 24 * 3600_000,
+    hardTimeoutMs: 25 * 3600_000,
+    handler: (p, { signal }) => transferStage(deps, p, signal),
+  });
+}
+
+/** The chain steps that send a newly packaged batch to every automatic destination. */
+export const transferSteps = (transfer: TransferModule | undefined, batchId: string) =>
+  (transfer?.automatic() ?? []).map((destination) => ({
+    type: 'batch.transfer',
+    payload: { batchId, destination },
+    options: { batchId },
+  }));
+
+/**
+ * Queues a transfer on demand (an older package, another destination): only a finished package
+ * (its bagit.txt written last) to a configured destination.
+ */
+export async function queueTransfer(
+  jobs: QueueProducer,
+  deps: TransferStageDeps,
+  batchId: string,
+  destination: string,
+): Promise<{ jobId: string }> {
+  if (!deps.transfer.destinations().some((d) => d.name === destination))
+    throw notFound(`destination ${destination}`);
+  if (!existsSync(path.join(deps.packageDir(batchId), 'bagit.txt')))
+    throw conflict(`batch ${batchId} has no finished package to transfer`);
+  const job = await jobs.enqueue('batch.transfer', { batchId, destination }, { batchId });
+  return { jobId: job.id };
+}

@@ -1,0 +1,153 @@
+import { createReadStream } from 'node:fs';
+import type { SourceFile, UploadIo } from './destination';
+import type { FileProgress } from './progress-store';
+
+export const CHUNK = 256 * 1024;
+/** Progress is written to the database at most this often, in bytes. */
+const SAVE_EVERY = 8 * 1024 * 1024;
+
+/** Positional writes to a file being uploaded, possibly several in flight at once. */
+export interface ByteWriter {
+  write(chunk: Buffer, position: number): Promise<void>;
+  /** Flushes to stable storage (fsync) and closes. */
+  close(): Promise<void>;
+  /** Closes without flushing, after an error. */
+  abort(): Promise<void>;
+}
+
+/** What a byte destination (a folder, SFTP) offers to upload files resumably. */
+export interface ByteStore {
+  /** Size of the partial (temporary-name) file, or null when there is none. */
+  partialSize(rel: string): Promise<number | null>;
+  /** Reads the partial file from the start, up to `length` bytes. */
+  readPartial(rel: string, length: number): AsyncIterable<Buffer>;
+  /** Opens the partial file for writing, truncated to `keep` bytes (created when missing). */
+  openPartial(rel: string, keep: number): Promise<ByteWriter>;
+  /** Renames the flushed partial file to its final name. */
+  commit(rel: string): Promise<void>;
+  /** Size of the final file, or null. */
+  size(rel: string): Promise<number | null>;
+  /** How many positional writes may be in flight at once. */
+  readonly parallelWrites: number;
+}
+
+/** Yields `length` bytes of a source in CHUNK pieces from `start`. */
+function readSource(file: string, start: number, end?: number): AsyncIterable<Buffer> {
+  if (end !== undefined && end <= start) return (async function* () {})();
+  return createReadStream(file, {
+    start,
+    ...(end !== undefined ? { end: end - 1 } : {}),
+    highWaterMark: CHUNK,
+  }) as AsyncIterable<Buffer>;
+}
+
+/** Re-chunks a stream so that pieces align with `size`-byte blocks. */
+async function* blocks(stream: AsyncIterable<Buffer>, size: number): AsyncIterable<Buffer> {
+  let pending: Buffer[] = [];
+  let have = 0;
+  for await (const chunk of stream) {
+    pending.push(chunk);
+    have += chunk.length;
+    while (have >= size) {
+      const all = Buffer.concat(pending);
+      yield all.subarray(0, size);
+      pending = [all.subarray(size)];
+      have -= size;
+    }
+  }
+  if (have > 0) yield Buffer.concat(pending);
+}
+
+/**
+ * How many leading bytes of the partial file match the source, compared block by block. The
+ * destination is read back rather than trusted: a crash can leave a longer file than the last
+ * saved progress, or a hole where an in-flight write never landed.
+ */
+async function intactPrefix(
+  store: ByteStore,
+  file: SourceFile,
+  present: number,
+  io: UploadIo,
+): Promise<number> {
+  const source = blocks(readSource(file.path, 0, present), CHUNK)[Symbol.asyncIterator]();
+  let good = 0;
+  for await (const theirs of blocks(store.readPartial(file.rel, present), CHUNK)) {
+    await io.throttle(theirs.length);
+    const ours = await source.next();
+    if (ours.done || !ours.value.equals(theirs)) break;
+    good += theirs.length;
+  }
+  await source.return?.();
+  return good;
+}
+
+/**
+ * Uploads one file to a byte store: skips it when already committed at its full size, else
+ * keeps the intact prefix of the partial file and appends the rest, then flushes and renames it
+ * into place. Only bytes acknowledged in order count as progress.
+ */
+export async function putBytes(
+  store: ByteStore,
+  file: SourceFile,
+  progress: FileProgress,
+  io: UploadIo,
+): Promise<void> {
+  if (progress.state === 'committed' && (await store.size(file.rel)) === file.size) {
+    io.skipped(file.size);
+    return;
+  }
+  const present = await store.partialSize(file.rel);
+  const keep = present && present <= file.size ? await intactPrefix(store, file, present, io) : 0;
+  io.skipped(keep);
+  const writer = await store.openPartial(file.rel, keep);
+  let acked = keep;
+  let savedAt = keep;
+  // Writes complete out of order; `acked` moves only over a contiguous run of completed ones.
+  const done = new Map<number, number>();
+  const inFlight = new Set<Promise<void>>();
+  let failure: unknown = null;
+  try {
+    let position = keep;
+    for await (const chunk of readSource(file.path, keep, file.size)) {
+      if (failure) break;
+      await io.throttle(chunk.length);
+      const at = position;
+      position += chunk.length;
+      const write: Promise<void> = writer.write(chunk, at).then(
+        () => {
+          inFlight.delete(write);
+          done.set(at, chunk.length);
+          while (done.has(acked)) {
+            const n = done.get(acked)!;
+            done.delete(acked);
+            acked += n;
+            io.sent(n);
+          }
+          if (acked - savedAt >= SAVE_EVERY) {
+            savedAt = acked;
+            io.saveBytes(acked);
+          }
+        },
+        (error: unknown) => {
+          inFlight.delete(write);
+          failure ??= error;
+        },
+      );
+      inFlight.add(write);
+      if (inFlight.size >= store.parallelWrites) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+    if (failure) throw failure;
+    if (position !== file.size || acked !== file.size)
+      throw new Error(
+        `${file.rel} changed size while it was being sent (${position} of ${file.size} bytes read)`,
+      );
+  } catch (error) {
+    io.saveBytes(acked);
+    await writer.abort().catch(() => undefined);
+    throw error;
+  }
+  await writer.close();
+  io.saveBytes(acked);
+  await store.commit(file.rel);
+}

@@ -1,0 +1,193 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FolderDestination } from '../../../electron/transfer/folder-destination';
+import {
+  TokenBucket,
+  transferPackage,
+  type Destination,
+  type PackageTarget,
+  type TransferProgressStore,
+} from '../../../electron/transfer/index';
+import { makeTempDir } from '../../helpers/temp-dir';
+import { folderDigest, makeBag, openStore, recorder } from './fixture';
+
+const unlimited = () => new TokenBucket({ rate: null });
+
+/** A destination whose connection "drops" once after `after` bytes have been written. */
+function droppingOnce(inner: Destination, after: number): Destination {
+  let written = 0;
+  let dropped = false;
+  return {
+    label: inner.label,
+    verifiesBy: inner.verifiesBy,
+    close: () => inner.close(),
+    open: async (name) => {
+      const t = await inner.open(name);
+      const wrapped: PackageTarget = {
+        ...t,
+        put: (file, progress, io) =>
+          t.put(file, progress, {
+            ...io,
+            throttle: async (n) => {
+              written += n;
+              if (!dropped && written > after) {
+                dropped = true;
+                throw new Error('connection reset (simulated)');
+              }
+              await io.throttle(n);
+            },
+          }),
+      };
+      return wrapped;
+    },
+  };
+}
+
+describe('transfer to a mounted folder', () => {
+  let dir: ReturnType<typeof makeTempDir>;
+  let store: TransferProgressStore;
+  let close: () => void;
+  beforeEach(() => {
+    dir = makeTempDir('quire-transfer-');
+    const opened = openStore(path.join(dir.path, 'quire.db'));
+    store = opened.store;
+    close = () => opened.db.close();
+  });
+  afterEach(() => {
+    close();
+    dir.cleanup();
+  });
+
+  it('sends, verifies, publishes under the final name and records a replication', async () => {
+    const bag = makeBag(dir.path, 'B1', [300_000, 200_000]);
+    const dest = path.join(dir.path, 'ingest');
+    mkdirSync(dest);
+    const audit = recorder();
+    const result = await transferPackage({
+      packageDir: bag,
+      destination: new FolderDestination(dest),
+      store,
+      limiter: unlimited(),
+      verify: 'all',
+      recorder: audit,
+      object: 'B1',
+    });
+    expect(result.verified).toBe(true);
+    expect(readdirSync(dest)).toEqual(['B1']);
+    const rels = [
+      'bagit.txt',
+      'manifest-sha256.txt',
+      'data/masters/page-0001.tif',
+      'data/access/page-0001.jpg',
+    ];
+    expect(folderDigest(path.join(dest, 'B1'), rels)).toEqual(folderDigest(bag, rels));
+    expect(audit.events).toMatchObject([{ type: 'replication', outcome: 'success', object: 'B1' }]);
+    expect(audit.events[0]!.detail).toContain(`file://${dest}`);
+
+    // Run again: nothing is sent, and the completed package is not touched.
+    const again = await transferPackage({
+      packageDir: bag,
+      destination: new FolderDestination(dest),
+      store,
+      limiter: unlimited(),
+      verify: 'all',
+    });
+    expect(again).toMatchObject({ verified: true, bytesSent: 0 });
+    expect(again.bytesSkipped).toBe(result.bytesSent);
+  });
+
+  it('resumes after a dropped connection, keeping only the intact prefix of a damaged partial file', async () => {
+    const bag = makeBag(dir.path, 'B2', [3_000_000]);
+    const dest = path.join(dir.path, 'ingest');
+    mkdirSync(dest);
+    await expect(
+      transferPackage({
+        packageDir: bag,
+        destination: droppingOnce(new FolderDestination(dest), 1_500_000),
+        store,
+        limiter: unlimited(),
+        verify: 'all',
+        retries: 0,
+      }),
+    ).rejects.toThrow(/simulated/);
+    const partial = path.join(dest, 'B2.quire-incoming', 'data/masters/page-0001.tif.quire-part');
+    const present = readFileSync(partial);
+    expect(present.length).toBeGreaterThan(500_000);
+    expect(existsSync(path.join(dest, 'B2.quire-incoming', 'data/masters/page-0001.tif'))).toBe(false);
+    // Damage the partial file half-way: only what precedes the damage may be kept.
+    const damagedAt = 300_000;
+    present[damagedAt] = present[damagedAt]! ^ 0xff;
+    writeFileSync(partial, present);
+
+    const result = await transferPackage({
+      packageDir: bag,
+      destination: new FolderDestination(dest),
+      store,
+      limiter: unlimited(),
+      verify: 'all',
+    });
+    expect(result.verified).toBe(true);
+    expect(result.bytesSkipped).toBeLessThanOrEqual(damagedAt);
+    expect(result.bytesSkipped).toBeGreaterThan(0);
+    const rels = ['data/masters/page-0001.tif'];
+    expect(folderDigest(path.join(dest, 'B2'), rels)).toEqual(folderDigest(bag, rels));
+  });
+
+  it('reconnects after a dropped connection and sends only what is missing', async () => {
+    const bag = makeBag(dir.path, 'B3', [2_000_000, 2_000_000]);
+    const dest = path.join(dir.path, 'ingest');
+    mkdirSync(dest);
+    const result = await transferPackage({
+      packageDir: bag,
+      destination: droppingOnce(new FolderDestination(dest), 2_600_000),
+      store,
+      limiter: unlimited(),
+      verify: 'sample',
+      backoff: () => Promise.resolve(),
+    });
+    expect(result.verified).toBe(true);
+    const total = result.bytesSent + result.bytesSkipped;
+    // The first master arrived whole before the drop and is not sent again.
+    expect(result.bytesSkipped).toBeGreaterThanOrEqual(2_000_000);
+    expect(result.bytesSent).toBeLessThan(total);
+  });
+
+  it('does not complete a package changed at the destination before verification, and re-sends it next time', async () => {
+    const bag = makeBag(dir.path, 'B4', [400_000]);
+    const dest = path.join(dir.path, 'ingest');
+    mkdirSync(dest);
+    const audit = recorder();
+    const victim = path.join(dest, 'B4.quire-incoming', 'data/masters/page-0001.tif');
+    const result = await transferPackage({
+      packageDir: bag,
+      destination: new FolderDestination(dest),
+      store,
+      limiter: unlimited(),
+      verify: 'all',
+      recorder: audit,
+      beforeVerify: async () => {
+        const bytes = readFileSync(victim);
+        bytes[1000] = bytes[1000]! ^ 0x01;
+        writeFileSync(victim, bytes);
+        await Promise.resolve();
+      },
+    });
+    expect(result.verified).toBe(false);
+    expect(result.errors.join()).toContain('data/masters/page-0001.tif');
+    expect(existsSync(path.join(dest, 'B4'))).toBe(false);
+    expect(store.get(result.transferId)?.state).toBe('failed');
+    expect(audit.events).toMatchObject([{ type: 'replication', outcome: 'failure' }]);
+
+    const again = await transferPackage({
+      packageDir: bag,
+      destination: new FolderDestination(dest),
+      store,
+      limiter: unlimited(),
+      verify: 'all',
+    });
+    expect(again.verified).toBe(true);
+    expect(again.bytesSent).toBeGreaterThanOrEqual(400_000);
+    expect(store.get(again.transferId)?.state).toBe('complete');
+  });
+});
