@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import type { BatchManifest } from '../../shared/domain/manifest';
 import type { CapturedPage } from '../scanner/page-writer';
+import { removePartFiles } from '../storage/index';
 import { sha256File } from './packaging/hashing';
 import { masterObject, stagedMasters } from './staged-masters';
 import type { StageDeps } from './stages';
@@ -62,13 +63,23 @@ export function recordCapturedPage(
  * after its bytes were verified against the scanner and fsynced, and recorded right after; a
  * crash between the two leaves a named master without a row. Such pages are recorded now
  * (hashed from disk). A row whose master is gone is a lost page: that is never papered over,
- * the caller quarantines the batch.
+ * the caller quarantines the batch. `.part` files of an interrupted attempt are removed first:
+ * the capture job is the folder's only writer, and a crash between a page's link to its final
+ * name and the unlink of its `.part` leaves both, with no capture left to clear the `.part`
+ * when that page completed the batch.
  */
 export async function reconcileStaging(
   deps: StageDeps,
   context: CaptureContext,
 ): Promise<{ recorded: number[]; missing: number[] }> {
-  const onDisk = await stagedMasters(deps.core.layout.batchMasters(context.batchId));
+  const mastersDir = deps.core.layout.batchMasters(context.batchId);
+  const leftovers = await removePartFiles(mastersDir);
+  if (leftovers.length > 0)
+    deps.core.logger.warn(
+      { batchId: context.batchId, leftovers },
+      'removed .part files of an interrupted capture',
+    );
+  const onDisk = await stagedMasters(mastersDir);
   const rows = new Map(deps.store.pages(context.batchId).map((p) => [p.page, p]));
   const recorded: number[] = [];
   for (const [page, file] of [...onDisk].sort((a, b) => a[0] - b[0])) {

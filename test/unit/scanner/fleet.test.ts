@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DeviceConfig } from '../../../shared/contract/index';
+import { DeviceConfig, type DriverName } from '../../../shared/contract/index';
 import { createDevice, parseDeviceUrl, UnknownDriverError } from '../../../electron/scanner/fleet';
 import { FleetStore } from '../../../electron/scanner/fleet-store';
 import { parseScanLinkAddress } from '../../../electron/scanner/scanlink/address';
@@ -46,9 +46,10 @@ describe('the fleet factory', () => {
   });
 
   it('says plainly when this station has no driver of that name', () => {
-    expect(() => createDevice({ name: 'e1', driver: 'sane', address: 'test', profile: PROFILE })).toThrow(
-      UnknownDriverError,
-    );
+    // A config stored by a newer Quire may name a driver this one lacks.
+    const twain = { name: 'e1', driver: 'twain' as DriverName, address: 'x', profile: PROFILE };
+    expect(() => createDevice(twain)).toThrow(UnknownDriverError);
+    expect(() => createDevice(twain)).toThrow(/no "twain" driver \(available: scanlink, escl, sane\)/);
   });
 
   it('accepts the older host/port config and reads it as a ScanLink address', () => {
