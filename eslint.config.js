@@ -23,6 +23,7 @@ const BELOW_THE_STATION = [
   'pipeline',
   'auth',
   'version',
+  'ocr',
 ];
 const ALLOWED = {
   storage: [],
@@ -32,7 +33,9 @@ const ALLOWED = {
   queue: ['storage', 'core'],
   scanner: ['storage', 'core', 'audit'],
   catalog: ['storage', 'core', 'audit', 'queue'],
-  pipeline: ['storage', 'core', 'audit', 'queue', 'scanner', 'catalog', 'version'],
+  // OCR engines and ALTO: pure page work, below the pipeline that schedules it.
+  ocr: ['storage', 'core', 'version'],
+  pipeline: ['storage', 'core', 'audit', 'queue', 'scanner', 'catalog', 'version', 'ocr'],
   auth: ['storage', 'core', 'audit', 'settings'],
   // transport/ and handlers/ use each other: the handler table is typed by the dispatcher.
   transport: [...BELOW_THE_STATION, 'station', 'handlers'],
