@@ -4,6 +4,7 @@ import { registerAuditCommands, registerBagCommands } from './cli/audit-commands
 import { registerBatchCommands } from './cli/batch-commands';
 import { registerCatalogCommands } from './cli/catalog-commands';
 import { registerDoctorCommand } from './cli/doctor-command';
+import { registerOcrCommand } from './cli/ocr-command';
 import { registerQueueCommands } from './cli/queue-commands';
 import { registerScannerCommands } from './cli/scanner-commands';
 import { registerServeCommand } from './cli/serve-command';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerCatalogCommands(program);
   registerVerifyCommand(program);
   registerDoctorCommand(program);
+  registerOcrCommand(program);
   return program;
 }
 
