@@ -6,6 +6,7 @@ import { batchesHandlers } from './batches-handlers';
 import { catalogHandlers } from './catalog-handlers';
 import { devicesHandlers } from './devices-handlers';
 import { queueHandlers } from './queue-handlers';
+import { searchHandlers } from './search-handlers';
 import { settingsHandlers } from './settings-handlers';
 import { stationHandlers } from './station-handlers';
 
@@ -20,5 +21,6 @@ export function createHandlerTable(station: Station): HandlerTable {
     ...auditHandlers(station),
     ...catalogHandlers(station),
     ...settingsHandlers(station),
+    ...searchHandlers(station),
   };
 }

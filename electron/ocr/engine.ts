@@ -48,7 +48,7 @@ export interface GreyImage {
  */
 export interface OcrEngine {
   readonly kind: EngineKind;
-  /** e.g. "7.0.0 (Tesseract 5.5.0)"; known once the engine has started. */
+  /** The engine's version alone, e.g. "7.0.0" (tesseract.js) or "5.3.0" (tesseract). */
   version(): Promise<string>;
   recognize(image: GreyImage, languages: readonly OcrLanguage[], signal?: AbortSignal): Promise<OcrResult>;
   close(): Promise<void>;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { commitPartFile, PART_SUFFIX } from '../storage/index';
+import { appRequire } from './app-require';
 
 /** The languages whose data ships with the app (npm packages @tesseract.js-data/<code>). */
 export const OCR_LANGUAGES = ['eng', 'fra'] as const;
@@ -31,7 +32,7 @@ export function parseLanguages(spec: string | readonly string[]): OcrLanguage[] 
 
 /** The packaged, gzipped model of a language, resolved from node_modules (never a URL). */
 export function packagedModel(language: OcrLanguage): string {
-  const pkg = require.resolve(`@tesseract.js-data/${language}/package.json`);
+  const pkg = appRequire.resolve(`@tesseract.js-data/${language}/package.json`);
   return path.join(path.dirname(pkg), VARIANT, `${language}.traineddata.gz`);
 }
 

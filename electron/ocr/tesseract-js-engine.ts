@@ -1,12 +1,10 @@
-import { createRequire } from 'node:module';
 import { createWorker, OEM, type Worker } from 'tesseract.js';
+import { appRequire } from './app-require';
 import { toPgm, type GreyImage, type OcrEngine, type OcrResult } from './engine';
 import { prepareLanguageData, type OcrLanguage } from './language-data';
 import { parseTesseractTsv } from './tsv';
 
-const requireFromHere = createRequire(__filename);
-const packageVersion = (name: string) =>
-  (requireFromHere(`${name}/package.json`) as { version: string }).version;
+const packageVersion = (name: string) => (appRequire(`${name}/package.json`) as { version: string }).version;
 
 interface PooledWorker {
   worker: Worker;
@@ -93,8 +91,8 @@ export function createTesseractJsEngine(options: TesseractJsOptions): OcrEngine 
 
   return {
     kind: 'tesseract.js',
-    version: async () =>
-      `${packageVersion('tesseract.js')} (tesseract.js-core ${packageVersion('tesseract.js-core')})`,
+    // The package version alone ("7.0.0", its core has the same): PREMIS reads "name version".
+    version: async () => packageVersion('tesseract.js'),
     async recognize(image: GreyImage, languages: readonly OcrLanguage[], signal?: AbortSignal) {
       await prepareLanguageData(options.tessdataDir, languages);
       signal?.throwIfAborted();

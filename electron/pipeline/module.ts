@@ -3,6 +3,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { z } from 'zod';
 import type { BatchStage, BatchSummary, JobSummary, SessionUser } from '../../shared/contract/index';
+import type { BatchManifest } from '../../shared/domain/manifest';
 import type { AuditModule } from '../audit/module';
 import type { CatalogModule } from '../catalog/module';
 import type { CoreContext } from '../core/core-context';
@@ -14,6 +15,8 @@ import type { DevicesModule } from '../scanner/module';
 import { cancelRefusal, decideRefusal, enforce, retryRefusal, type Actor } from './batch-policy';
 import { BatchStore } from './batches/batch-store';
 import { captureStage } from './capture-stage';
+import { createFullTextSearch, type FullTextSearch } from './ocr-search';
+import { lazyOcrEngine, ocrLanguagesOf, registerOcrStage } from './ocr-stage';
 import { masterObject } from './staged-masters';
 import { verifyStation, type VerifyOptions, type VerifyReport } from './station-verify';
 import { createImageWorkPool } from './image-work';
@@ -43,6 +46,8 @@ export type Decision = { batchId: string; reason: string; note: string } & (
 /** The batch pipeline: validate → chord(capture ‖ technical metadata) → image QC → derivatives → package, on the durable queue. */
 export interface PipelineModule {
   readonly store: BatchStore;
+  /** Full-text search (OCR) over completed batches. */
+  readonly search: FullTextSearch;
   create(manifest: unknown, actor: SessionUser | null): BatchSummary;
   decide(actor: SessionUser, decision: Decision): BatchSummary;
   /** Ends a batch that has not finished (see batch-policy.ts for who may); audited. */
@@ -81,6 +86,13 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
     images: createImageWorkPool(),
   };
   const jobs = deps.queue.jobs;
+  const ocr = lazyOcrEngine(core.layout.root);
+  const search = createFullTextSearch(core, (id) => {
+    const batch = store.summary(id);
+    const pkg = batch?.stage === 'completed' ? store.detail(id)?.packagePath : null;
+    return pkg ? { path: pkg, title: batch!.title } : null;
+  });
+  void search.catchUp().catch((err: unknown) => core.logger.warn({ err }, 'full-text catch-up failed'));
 
   /** QC → derivatives → package (from `from` on) as a chain: each starts after the previous succeeded. */
   const chainFrom = (batchId: string, from: BatchStage, idempotencyKey?: string) => {
@@ -88,6 +100,8 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
     const steps: StepSpec[] = [];
     if (start <= 1) steps.push({ type: 'batch.qc', payload: { batchId }, options: { batchId } });
     if (start <= 2) steps.push({ type: 'batch.derivatives', payload: { batchId }, options: { batchId } });
+    if (start <= 2 && ocrLanguagesOf(store.manifest(batchId) as BatchManifest | null))
+      steps.push({ type: 'batch.ocr', payload: { batchId }, options: { batchId } });
     steps.push({ type: 'batch.package', payload: { batchId }, options: { batchId } });
     if (idempotencyKey) steps[0]!.options = { batchId, idempotencyKey };
     jobs.chain(steps);
@@ -126,6 +140,7 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
     retry: { retries: 3, baseMs: 5_000 },
     handler: (p) => derivativesStage(stageDeps, p),
   });
+  registerOcrStage(jobs, stageDeps, ocr.get);
   jobs.register('batch.package', {
     schema: BatchRef,
     queue: 'io',
@@ -187,6 +202,7 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
 
   return {
     store,
+    search,
     create(input, actor) {
       const check = verifyManifest(input);
       if (!check.ok && !check.batchId)
@@ -357,7 +373,11 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
       }
     },
     verify: (options) => verifyStation({ layout: core.layout, store, audit: deps.audit }, options),
-    close: async () => unsubscribe(),
+    close: async () => {
+      unsubscribe();
+      search.close();
+      await ocr.close();
+    },
   };
 
   /**

@@ -8,6 +8,7 @@ import { batchesCommands, batchesEvents } from './batches';
 import { auditCommands, auditEvents } from './audit';
 import { catalogCommands, catalogEvents } from './catalog';
 import { settingsCommands, settingsEvents } from './settings';
+import { searchCommands } from './search';
 
 /**
  * The whole IPC contract: every command (name → input/output schema and access) and every event
@@ -22,6 +23,7 @@ export const commands = {
   ...auditCommands,
   ...catalogCommands,
   ...settingsCommands,
+  ...searchCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export const events = {
@@ -64,5 +66,6 @@ export * from './batches';
 export * from './audit';
 export * from './catalog';
 export * from './settings';
+export * from './search';
 export * from './session';
 export * from './wire';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ScannerProfile } from '../domain/manifest';
+import { OcrSettings, ScannerProfile } from '../domain/manifest';
 import { command, event } from './define';
 
 export const DEFAULT_QUARANTINE_REASONS = [
@@ -16,6 +16,8 @@ export const ScanProfilePreset = z
   .object({
     name: z.string().trim().min(1).max(60),
     profile: ScannerProfile,
+    /** OCR for batches of this profile (e.g. typescripts), and its languages. */
+    ocr: OcrSettings.optional(),
   })
   .strict();
 export type ScanProfilePreset = z.infer<typeof ScanProfilePreset>;

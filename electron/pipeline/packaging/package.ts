@@ -9,7 +9,7 @@ import { buildDescriptiveRecord, descriptiveSchemaFor } from './descriptive';
 import { sha256File } from './hashing';
 import { buildIiifManifest } from './iiif';
 import { buildMets, type PackageFile, type PackagePage } from './mets';
-import { BAG_PATHS, MIME, type FileUse, type PackageInput } from './package-input';
+import { BAG_PATHS, MIME, TEXT_PATH, type FileUse, type PackageInput } from './package-input';
 import { buildPackagePremis, type PremisFile } from './premis';
 
 export interface WritePackageOptions {
@@ -83,20 +83,24 @@ export async function writePackage(
       access: await derived('ACCESS', p.page, p.accessPath),
       thumbnail: await derived('THUMBNAIL', p.page, p.thumbnailPath),
       sidecar: await derived('SIDECAR', p.page, p.sidecarPath),
+      fulltext: await derived('FULLTEXT', p.page, p.altoPath),
       tech,
     };
+    if (p.textPath) payload.push({ source: p.textPath, dest: TEXT_PATH(p.page) });
     metsPages.push(page);
     premisFiles.push({ file: master, use: 'MASTER', tech });
     for (const [use, file] of [
       ['ACCESS', page.access],
       ['THUMBNAIL', page.thumbnail],
       ['SIDECAR', page.sidecar],
+      ['FULLTEXT', page.fulltext],
     ] as const)
       if (file) premisFiles.push({ file, use, derivedFrom: master.href });
   }
 
   for (const extra of input.extraFiles ?? []) payload.push({ source: extra.source, dest: extra.href });
 
+  const events = eventsWithOcrAgent(input);
   const schema = descriptiveSchemaFor(input.metadataSchema);
   const ctx = { pages: pages.length, organization: input.capture.organization, software, createdAt };
   const metadata: [string, string][] = [
@@ -109,7 +113,7 @@ export async function writePackage(
         schema: schema === 'MODS' ? 'MODS' : 'DublinCore',
         descriptive: input.descriptive,
         pages: metsPages,
-        events: input.events,
+        events,
         capture: input.capture,
       }),
     ],
@@ -118,7 +122,7 @@ export async function writePackage(
       buildPackagePremis({
         batchId: input.batchId,
         files: premisFiles,
-        events: input.events,
+        events,
         capture: input.capture,
         software,
       }),
@@ -173,6 +177,18 @@ export async function writePackage(
     throw error;
   }
   return { ...bag, metadata: metadata.map(([dest]) => dest), iiif: iiif !== null };
+}
+
+/**
+ * The batch's events for PREMIS, the OCR run's with the OCR engine (name and version) as its
+ * executing program: the engine, not Quire, made the full text.
+ */
+function eventsWithOcrAgent(input: PackageInput) {
+  const ocr = input.ocr;
+  if (!ocr?.eventId) return input.events;
+  return input.events.map((e) =>
+    e.id === ocr.eventId ? { ...e, agents: { ...e.agents, software: `${ocr.engine} ${ocr.version}` } } : e,
+  );
 }
 
 /** The access JPEG's pixel size from its header (for the IIIF image body); null if unknown. */

@@ -9,6 +9,7 @@ import { describeError, FormError } from '../components/FormError';
 import { quire } from '../ipc/client';
 import { deviceListReceived, useDeviceNames } from '../state/devices';
 import { useCurrentUser } from '../state/session';
+import { OcrFields, type OcrChoice } from '../components/OcrFields';
 
 const PLACEHOLDER_SHA = '0'.repeat(64);
 const CUSTOM = '';
@@ -40,6 +41,7 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
     colourProfile: DEFAULT_COLOUR_PROFILE.color as string,
     schema: 'MODS',
   });
+  const [ocr, setOcr] = useState<OcrChoice>({ enabled: false, languages: ['eng'] });
   const [presets, setPresets] = useState<ScanProfilePreset[]>([]);
   const [presetName, setPresetName] = useState('');
   const [presetStatus, setPresetStatus] = useState<string | null>(null);
@@ -89,6 +91,7 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
       bitDepth: String(preset.profile.bit_depth),
       colourProfile: preset.profile.colour_profile,
     }));
+    if (preset.ocr) setOcr(preset.ocr);
   };
   const draft = (): Record<string, unknown> => ({
     batch_id: form.batchId.trim(),
@@ -114,6 +117,7 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
       embargo_date: null,
     },
     operator: user?.username ?? '',
+    ...(ocr.enabled ? { ocr } : {}),
   });
 
   async function start(manifest: unknown) {
@@ -141,7 +145,11 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
     setError(null);
     const profile = (draft() as { scanner_profile: ScanProfilePreset['profile'] }).scanner_profile;
     try {
-      const settings = await quire.call('settings.saveScanProfile', { name: presetName, profile });
+      const settings = await quire.call('settings.saveScanProfile', {
+        name: presetName,
+        profile,
+        ...(ocr.enabled ? { ocr } : {}),
+      });
       setPresets(settings.scanProfiles);
       setPresetStatus(`Saved the scan profile "${presetName.trim()}".`);
       setPresetName('');
@@ -270,6 +278,7 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
           </label>
         </div>
         {field('Colour profile', 'colourProfile', 'scanner_profile.colour_profile')}
+        <OcrFields value={ocr} onChange={setOcr} problem={issueFor('ocr')} />
         {user?.role === 'supervisor' && (
           <div className="row">
             <label>

@@ -18,6 +18,7 @@ import {
   useSelectedBatchId,
 } from '../state/batches';
 import { BatchDrawer } from './BatchDrawer';
+import { FullTextResults } from '../components/FullTextResults';
 import { NewBatchForm } from './NewBatchForm';
 import { newBatchHandled, useNewBatchDevice } from '../state/ui';
 import { ThroughputChart } from '../components/ThroughputChart';
@@ -167,6 +168,7 @@ export function QueueView() {
         </span>
       </form>
       <FormError error={error} />
+      <FullTextResults query={query.search} />
       <ThroughputChart />
       <VirtualTable
         ids={ids}

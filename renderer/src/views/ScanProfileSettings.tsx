@@ -36,11 +36,12 @@ export function ScanProfileSettings() {
         {supervisor ? 'Save new ones from that form.' : 'Supervisors manage them.'}
       </p>
       <ul className="stack plain" aria-label="Saved scan profiles">
-        {(profiles ?? []).map(({ name, profile }) => (
+        {(profiles ?? []).map(({ name, profile, ocr }) => (
           <li key={name} className="row">
             <span>
               <strong>{name}</strong> — {profile.dpi} dpi, {MODE_LABELS[profile.mode]}, {profile.bit_depth}
               -bit, {profile.colour_profile}
+              {ocr?.enabled ? `, OCR (${ocr.languages.join(', ')})` : ''}
             </span>
             {supervisor && (
               <button
