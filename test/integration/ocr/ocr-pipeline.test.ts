@@ -7,6 +7,7 @@ import { ScanLinkSimulator } from '../../../electron/scanner/simulator/simulator
 import { textPageWords } from '../../../electron/scanner/simulator/text-pages';
 import type { PageSpec } from '../../../electron/scanner/simulator/tiff-pages';
 import type { Station } from '../../../electron/station';
+import { contractCallers } from '../../helpers/contract-caller';
 import { exampleManifest } from '../../helpers/manifest';
 import { makeTestStation, untilBatch } from '../../helpers/station';
 import { requireXmllint, validateXml } from '../../helpers/xmllint';
@@ -111,6 +112,21 @@ describe('OCR as a pipeline stage', () => {
       expect(box.y + box.height).toBeLessThan(1500);
     }
 
+    // The same through the contract, as the console calls it.
+    const call = await contractCallers(station);
+    const viaContract = (await call.operator('search.fulltext', { query: anyWord })) as {
+      ok: true;
+      output: { hits: { batchId: string; page: number }[] };
+    };
+    expect(viaContract.output.hits).toContainEqual(expect.objectContaining({ batchId: 'OCR-1', page: 2 }));
+    const pageView = (await call.operator('search.page', { batchId: 'OCR-1', page: 2, query: anyWord })) as {
+      ok: true;
+      output: { dataUrl: string | null; matches: unknown[] };
+    };
+    expect(pageView.output.dataUrl).toMatch(/^data:image\/jpeg;base64,/);
+    expect(pageView.output.matches.length).toBe(opened.matches.length);
+    expect(await call.operator('search.fulltext', { query: '  ' })).toMatchObject({ ok: false });
+
     requireXmllint(skip);
     expect(validateXml(mets, 'driver/mets-profile-driver.xsd')).toMatchObject({ valid: true });
     for (const page of [1, 2]) {
@@ -148,4 +164,18 @@ describe('OCR as a pipeline stage', () => {
     );
     expect(mets).not.toContain('FULLTEXT');
   }, 120_000);
+
+  it('a saved scan profile keeps its OCR choice', async () => {
+    const call = await contractCallers(station);
+    const profile = { dpi: 300, mode: 'gray', bit_depth: 8, colour_profile: 'Gray Gamma 2.2' };
+    const ocr = { enabled: true, languages: ['eng', 'fra'] };
+    expect(
+      await call.supervisor('settings.saveScanProfile', { name: 'typescripts with OCR', profile, ocr }),
+    ).toMatchObject({ ok: true });
+    const settings = (await call.operator('settings.get')) as {
+      ok: true;
+      output: { scanProfiles: { name: string; ocr?: unknown }[] };
+    };
+    expect(settings.output.scanProfiles.find((p) => p.name === 'typescripts with OCR')?.ocr).toEqual(ocr);
+  });
 });
