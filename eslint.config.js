@@ -27,6 +27,7 @@ const BELOW_THE_STATION = [
   'reports',
   'training',
   'version',
+  'ocr',
 ];
 const ALLOWED = {
   storage: [],
@@ -38,7 +39,9 @@ const ALLOWED = {
   catalog: ['storage', 'core', 'audit', 'queue'],
   // Sending finished packages to repository storage: destinations, resume, shaping, verification.
   transfer: ['storage', 'core'],
-  pipeline: ['storage', 'core', 'audit', 'queue', 'scanner', 'catalog', 'transfer', 'version'],
+  // OCR engines and ALTO: pure page work, below the pipeline that schedules it.
+  ocr: ['storage', 'core', 'version'],
+  pipeline: ['storage', 'core', 'audit', 'queue', 'scanner', 'catalog', 'transfer', 'version', 'ocr'],
   auth: ['storage', 'core', 'audit', 'settings'],
   // The lab's shared records on PostgreSQL (lab mode part 2).
   records: ['storage', 'core', 'audit'],

@@ -7,6 +7,7 @@ import { registerDiscoverCommand } from './cli/discover-command';
 import { registerDoctorCommand } from './cli/doctor-command';
 import { registerLabCommands } from './cli/lab-commands';
 import { registerLabDatabaseCommands } from './cli/lab-database-commands';
+import { registerOcrCommand } from './cli/ocr-command';
 import { registerQueueCommands } from './cli/queue-commands';
 import { registerScannerCommands } from './cli/scanner-commands';
 import { registerServeCommand } from './cli/serve-command';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerVerifyCommand(program);
   registerDoctorCommand(program);
   registerTransferCommand(program);
+  registerOcrCommand(program);
   registerLabCommands(program);
   // Last: it adds to the `lab` and `audit` groups registered above.
   registerLabDatabaseCommands(program);

@@ -8,6 +8,7 @@ import { devicesHandlers } from './devices-handlers';
 import { discoveryHandlers } from './discovery-handlers';
 import { queueHandlers } from './queue-handlers';
 import { reportsHandlers } from './reports-handlers';
+import { searchHandlers } from './search-handlers';
 import { settingsHandlers } from './settings-handlers';
 import { stationHandlers } from './station-handlers';
 import { trainingHandlers } from './training-handlers';
@@ -28,5 +29,6 @@ export function createHandlerTable(station: Station): HandlerTable {
     ...reportsHandlers(station),
     ...trainingHandlers(station),
     ...transferHandlers(station),
+    ...searchHandlers(station),
   };
 }

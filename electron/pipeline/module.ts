@@ -8,6 +8,7 @@ import type {
   JobSummary,
   SessionUser,
 } from '../../shared/contract/index';
+import type { BatchManifest } from '../../shared/domain/manifest';
 import type { AuditModule } from '../audit/module';
 import type { CatalogModule } from '../catalog/module';
 import type { CoreContext } from '../core/core-context';
@@ -27,6 +28,8 @@ import {
 import { createDeviceWork, type DeviceWorkModule } from './device-work';
 import { BatchStore } from './batches/batch-store';
 import { captureStage, resetAfterJam } from './capture-stage';
+import { createFullTextSearch, type FullTextSearch } from './ocr-search';
+import { lazyOcrEngine, ocrLanguagesOf, registerOcrStage } from './ocr-stage';
 import { profileRefusalFor } from './profile-fit';
 import { reviewImage } from './review-image';
 import { masterObject } from './staged-masters';
@@ -64,6 +67,8 @@ export interface PipelineModule {
   readonly store: BatchStore;
   /** Each scanner's current batch, its waiting batches and any hold after repeated failures. */
   readonly work: DeviceWorkModule;
+  /** Full-text search (OCR) over completed batches. */
+  readonly search: FullTextSearch;
   create(manifest: unknown, actor: SessionUser | null): Promise<BatchSummary>;
   decide(actor: SessionUser, decision: Decision): Promise<BatchSummary>;
   /** The same decision for each of a group of batches, each decided (and audited) on its own. */
@@ -110,6 +115,13 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
   };
   const jobs = deps.queue;
   const work = createDeviceWork({ core, store, queue: deps.queue, devices: deps.devices, audit: deps.audit });
+  const ocr = lazyOcrEngine(core.layout.root);
+  const search = createFullTextSearch(core, (id) => {
+    const batch = store.summary(id);
+    const pkg = batch?.stage === 'completed' ? store.detail(id)?.packagePath : null;
+    return pkg ? { path: pkg, title: batch!.title } : null;
+  });
+  void search.catchUp().catch((err: unknown) => core.logger.warn({ err }, 'full-text catch-up failed'));
 
   /** QC → derivatives → package (from `from` on) as a chain: each starts after the previous succeeded. */
   const chainFrom = async (batchId: string, from: BatchStage, idempotencyKey?: string) => {
@@ -117,6 +129,8 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
     const steps: StepSpec[] = [];
     if (start <= 1) steps.push({ type: 'batch.qc', payload: { batchId }, options: { batchId } });
     if (start <= 2) steps.push({ type: 'batch.derivatives', payload: { batchId }, options: { batchId } });
+    if (start <= 2 && ocrLanguagesOf(store.manifest(batchId) as BatchManifest | null))
+      steps.push({ type: 'batch.ocr', payload: { batchId }, options: { batchId } });
     steps.push({ type: 'batch.package', payload: { batchId }, options: { batchId } });
     steps.push(...transferSteps(deps.transfer, batchId));
     if (idempotencyKey) steps[0]!.options = { batchId, idempotencyKey };
@@ -156,6 +170,7 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
     retry: { retries: 3, baseMs: 5_000 },
     handler: (p) => derivativesStage(stageDeps, p),
   });
+  registerOcrStage(jobs, stageDeps, ocr.get);
   jobs.register('batch.package', {
     schema: BatchRef,
     queue: 'io',
@@ -229,6 +244,7 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
   const pipeline: PipelineModule = {
     store,
     work,
+    search,
     async create(input, actor) {
       const check = verifyManifest(input);
       if (!check.ok && !check.batchId)
@@ -398,6 +414,8 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
     close: async () => {
       unsubscribe();
       work.close();
+      search.close();
+      await ocr.close();
     },
   };
   return pipeline;

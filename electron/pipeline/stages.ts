@@ -16,6 +16,7 @@ import { writePackage } from './packaging/package';
 import { descriptiveFromCatalog } from './catalog-descriptive';
 import { lidoObjectsForBatch } from './lido-objects';
 import type { ImageWorkPool } from './image-work';
+import { ocrPackageInfo, ocrPageFiles } from './ocr-files';
 import { batchConsistency, inspectMaster, type MasterMetadata } from './qc';
 import { verifyStation } from './station-verify';
 
@@ -270,6 +271,7 @@ export async function packageStage(deps: StageDeps, input: { batchId: string }):
             accessPath: p.accessPath,
             thumbnailPath: p.thumbnailPath,
             sidecarPath: p.sidecarPath,
+            ...ocrPageFiles(deps.core.layout.batchStaging(batchId), p.page),
           })),
           capture: {
             device: manifest.device,
@@ -281,6 +283,7 @@ export async function packageStage(deps: StageDeps, input: { batchId: string }):
           },
           events: deps.audit.forObject(batchId),
           extraFiles: existsSync(technical) ? [{ source: technical, href: 'metadata/technical.json' }] : [],
+          ...(await ocrPackageInfo(deps.core.layout.batchStaging(batchId))),
         },
         { packagesDir: deps.core.layout.packages, now: () => deps.core.clock.now() },
       );

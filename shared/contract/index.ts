@@ -14,6 +14,7 @@ import { discoveryCommands } from './discovery';
 import { reportsCommands, reportsEvents } from './reports';
 import { trainingCommands, trainingEvents } from './training';
 import { transferCommands, transferEvents } from './transfer';
+import { searchCommands } from './search';
 
 /**
  * The whole IPC contract: every command (name → input/output schema and access) and every event
@@ -32,6 +33,7 @@ export const commands = {
   ...reportsCommands,
   ...trainingCommands,
   ...transferCommands,
+  ...searchCommands,
 } as const satisfies Record<string, CommandSpec>;
 
 export const events = {
@@ -80,6 +82,7 @@ export * from './settings';
 export * from './discovery';
 export * from './reports';
 export * from './training';
+export * from './search';
 export * from './session';
 export * from './wire';
 export * from './transfer';

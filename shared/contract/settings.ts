@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BatchNameTemplate } from '../domain/batch-name';
-import { MetadataSchema, ScannerProfile } from '../domain/manifest';
+import { MetadataSchema, OcrSettings, ScannerProfile } from '../domain/manifest';
 import { command, event } from './define';
 
 export const DEFAULT_QUARANTINE_REASONS = [
@@ -19,6 +19,8 @@ export const ScanProfilePreset = z
     profile: ScannerProfile,
     /** The descriptive record batches of this profile get (e.g. LIDO for a museum's objects). */
     metadata_schema: MetadataSchema.optional(),
+    /** OCR for batches of this profile (e.g. typescripts), and its languages. */
+    ocr: OcrSettings.optional(),
   })
   .strict();
 export type ScanProfilePreset = z.infer<typeof ScanProfilePreset>;

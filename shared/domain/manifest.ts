@@ -71,6 +71,21 @@ export const DescriptiveMetadata = z
   })
   .strict();
 
+/**
+ * Optional OCR of every page after its derivatives (ALTO 4.4 and plain text per page, in the
+ * package and METS FULLTEXT). Languages are those whose data ships with the app.
+ */
+export const OcrSettings = z
+  .object({
+    enabled: z.boolean(),
+    languages: z
+      .array(z.enum(['eng', 'fra']))
+      .min(1)
+      .max(2),
+  })
+  .strict();
+export type OcrSettings = z.infer<typeof OcrSettings>;
+
 export const BatchManifest = z
   .object({
     batch_id: Id,
@@ -99,6 +114,7 @@ export const BatchManifest = z
     metadata_schema: MetadataSchema,
     descriptive: DescriptiveMetadata,
     operator: z.string().trim().min(1, 'Name the operator (their username)').max(64),
+    ocr: OcrSettings.optional(),
   })
   .strict()
   .refine(

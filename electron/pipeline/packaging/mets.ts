@@ -24,6 +24,8 @@ export interface PackagePage {
   access: PackageFile | null;
   thumbnail: PackageFile | null;
   sidecar?: PackageFile | null;
+  /** The page's ALTO (fileGrp USE="FULLTEXT"), when the batch had OCR. */
+  fulltext?: PackageFile | null;
   tech?: Pick<PackagePageInput, 'width' | 'height' | 'dpi' | 'mode' | 'bitDepth' | 'capturedAt'>;
 }
 
@@ -43,9 +45,15 @@ export interface MetsInput {
 }
 
 const pad = (n: number) => String(n).padStart(4, '0');
-const USES: FileUse[] = ['MASTER', 'ACCESS', 'THUMBNAIL', 'SIDECAR'];
+const USES: FileUse[] = ['MASTER', 'ACCESS', 'THUMBNAIL', 'SIDECAR', 'FULLTEXT'];
 const pick = (p: PackagePage, use: FileUse): PackageFile | null =>
-  ({ MASTER: p.master, ACCESS: p.access, THUMBNAIL: p.thumbnail, SIDECAR: p.sidecar ?? null })[use];
+  ({
+    MASTER: p.master,
+    ACCESS: p.access,
+    THUMBNAIL: p.thumbnail,
+    SIDECAR: p.sidecar ?? null,
+    FULLTEXT: p.fulltext ?? null,
+  })[use];
 const fileId = (use: FileUse, page: number) => `${use}-${pad(page)}`;
 const techId = (use: FileUse, page: number) => `TECH-${use}-${pad(page)}`;
 
@@ -104,7 +112,8 @@ function appendDmdSecs(root: XmlCursor, input: MetsInput, pages: readonly Packag
 /**
  * METS 1.12.1 for a package: dmdSec (MODS, Dublin Core or LIDO), amdSec (a PREMIS object per file
  * with its fixity, and the batch's PREMIS events and agents), fileSec (masters, access copies,
- * thumbnails, sidecars) and a physical structMap in page order. Valid against the official
+ * thumbnails, sidecars and, after OCR, FULLTEXT: one ALTO per page) and a physical structMap
+ * in page order, each page's division pointing at its files (image and ALTO). Valid against the official
  * schemas through standards/driver/mets-profile-driver.xsd.
  */
 export function buildMets(input: MetsInput): string {

@@ -25,6 +25,11 @@ export interface PackageInput {
   iiifBaseUrl?: string;
   /** Other files to carry in the bag (e.g. metadata/technical.json), by path under data/. */
   extraFiles?: { source: string; href: string }[];
+  /**
+   * The OCR engine that wrote the pages' ALTO, when the batch had OCR: the audit event of the
+   * OCR run (eventId) is given the engine as its executing program in the package's PREMIS.
+   */
+  ocr?: { engine: string; version: string; eventId: string | null };
 }
 
 export interface DescriptiveMetadata {
@@ -57,6 +62,9 @@ export interface PackagePageInput {
   accessPath?: string | null;
   thumbnailPath?: string | null;
   sidecarPath?: string | null;
+  /** OCR: the page's ALTO 4.4 (METS FULLTEXT) and its plain text, when made. */
+  altoPath?: string | null;
+  textPath?: string | null;
 }
 
 export interface CaptureInfo {
@@ -79,7 +87,7 @@ export interface BagFile {
   mimeType: string;
 }
 
-export type FileUse = 'MASTER' | 'ACCESS' | 'THUMBNAIL' | 'SIDECAR';
+export type FileUse = 'MASTER' | 'ACCESS' | 'THUMBNAIL' | 'SIDECAR' | 'FULLTEXT';
 
 export interface PlannedPage {
   page: number;
@@ -110,6 +118,8 @@ export const MIME: Record<FileUse, string> = {
   ACCESS: 'image/jpeg',
   THUMBNAIL: 'image/jpeg',
   SIDECAR: 'application/rdf+xml',
+  // text/xml, as the DFG-Viewer and Kitodo expect of a FULLTEXT file.
+  FULLTEXT: 'text/xml',
 };
 
 /** Where each kind of file goes inside data/. */
@@ -120,7 +130,11 @@ export const BAG_PATHS: Record<FileUse, (page: number, masterPath?: string) => s
   ACCESS: (p) => `access/${pageName(p)}.jpg`,
   THUMBNAIL: (p) => `thumbnails/${pageName(p)}.jpg`,
   SIDECAR: (p) => `metadata/${pageName(p)}.xmp`,
+  FULLTEXT: (p) => `alto/${pageName(p)}.xml`,
 };
+
+/** The plain text of a page's OCR, beside its ALTO: in the bag, not in METS. */
+export const TEXT_PATH = (page: number) => `text/${pageName(page)}.txt`;
 
 /** True when the batch may be shown publicly today (public tier, embargo over). */
 export function isPubliclyAvailable(d: DescriptiveMetadata, today: string): boolean {

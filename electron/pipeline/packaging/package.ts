@@ -16,6 +16,7 @@ import {
   isPubliclyAvailable,
   masterMimeType,
   MIME,
+  TEXT_PATH,
   type FileUse,
   type PackageInput,
 } from './package-input';
@@ -92,20 +93,24 @@ export async function writePackage(
       access: await derived('ACCESS', p.page, p.accessPath),
       thumbnail: await derived('THUMBNAIL', p.page, p.thumbnailPath),
       sidecar: await derived('SIDECAR', p.page, p.sidecarPath),
+      fulltext: await derived('FULLTEXT', p.page, p.altoPath),
       tech,
     };
+    if (p.textPath) payload.push({ source: p.textPath, dest: TEXT_PATH(p.page) });
     metsPages.push(page);
     premisFiles.push({ file: master, use: 'MASTER', tech });
     for (const [use, file] of [
       ['ACCESS', page.access],
       ['THUMBNAIL', page.thumbnail],
       ['SIDECAR', page.sidecar],
+      ['FULLTEXT', page.fulltext],
     ] as const)
       if (file) premisFiles.push({ file, use, derivedFrom: master.href });
   }
 
   for (const extra of input.extraFiles ?? []) payload.push({ source: extra.source, dest: extra.href });
 
+  const events = eventsWithOcrAgent(input);
   const schema = descriptiveSchemaFor(input.metadataSchema);
   const ctx = {
     pages: pages.length,
@@ -130,7 +135,7 @@ export async function writePackage(
         descriptive: input.descriptive,
         ...(schema === 'LIDO' ? { lido: lido('') } : {}),
         pages: metsPages,
-        events: input.events,
+        events,
         capture: input.capture,
       }),
     ],
@@ -139,7 +144,7 @@ export async function writePackage(
       buildPackagePremis({
         batchId: input.batchId,
         files: premisFiles,
-        events: input.events,
+        events,
         capture: input.capture,
         software,
       }),
@@ -196,6 +201,18 @@ export async function writePackage(
     throw error;
   }
   return { ...bag, metadata: metadata.map(([dest]) => dest), iiif: iiif !== null };
+}
+
+/**
+ * The batch's events for PREMIS, the OCR run's with the OCR engine (name and version) as its
+ * executing program: the engine, not Quire, made the full text.
+ */
+function eventsWithOcrAgent(input: PackageInput) {
+  const ocr = input.ocr;
+  if (!ocr?.eventId) return input.events;
+  return input.events.map((e) =>
+    e.id === ocr.eventId ? { ...e, agents: { ...e.agents, software: `${ocr.engine} ${ocr.version}` } } : e,
+  );
 }
 
 /** The access JPEG's pixel size from its header (for the IIIF image body); null if unknown. */

@@ -14,6 +14,7 @@ import {
   type StatusEvent,
 } from '../scanlink/protocol';
 import { NO_FAULTS, withFault, type Faults, type PageFault, type Transmission } from './sim-faults';
+import { makeTextPage } from './text-pages';
 import { makeTiffPage, pixelSize, type PageSpec } from './tiff-pages';
 
 export interface SimulatorOptions {
@@ -32,6 +33,8 @@ export interface SimulatorOptions {
   oneShotFaults?: boolean;
   /** Every page sent carries a unique stamp, so any master can be traced to its transmission. */
   stampPages?: boolean;
+  /** Pages of rendered text with known words (text-pages.ts), for OCR tests and demos. */
+  textPages?: boolean;
 }
 
 /**
@@ -300,6 +303,7 @@ export class ScanLinkSimulator {
 
   private async page(spec: PageSpec, page: number): Promise<Buffer> {
     if (this.options.stampPages) return makeTiffPage(spec, page % 3, this.pagesSent.length + 1);
+    if (this.options.textPages) return makeTextPage(spec, page);
     const variant = page % 3;
     const key = JSON.stringify([spec, variant]);
     let bytes = this.pageCache.get(key);

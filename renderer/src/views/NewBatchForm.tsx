@@ -10,6 +10,7 @@ import { ManifestImport } from './ManifestImport';
 import { quire } from '../ipc/client';
 import { deviceListReceived, useDevice, useDeviceNames } from '../state/devices';
 import { useCurrentUser } from '../state/session';
+import { OcrFields, type OcrChoice } from '../components/OcrFields';
 import {
   depthChoices,
   dpiProblem,
@@ -116,6 +117,7 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
     inscriptions: '',
     creditLine: '',
   });
+  const [ocr, setOcr] = useState<OcrChoice>({ enabled: false, languages: ['eng'] });
   const [presets, setPresets] = useState<ScanProfilePreset[]>([]);
   const [presetName, setPresetName] = useState('');
   const [presetStatus, setPresetStatus] = useState<string | null>(null);
@@ -208,6 +210,7 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
       colourProfile: preset.profile.colour_profile,
       ...(preset.metadata_schema ? { schema: preset.metadata_schema } : {}),
     }));
+    if (preset.ocr) setOcr(preset.ocr);
   };
   const draft = (): Record<string, unknown> => ({
     batch_id: form.batchId.trim(),
@@ -235,6 +238,7 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
       ...(form.schema === 'LIDO' ? lidoFields(form) : {}),
     },
     operator: user?.username ?? '',
+    ...(ocr.enabled ? { ocr } : {}),
   });
 
   async function start(manifest: unknown) {
@@ -268,6 +272,7 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
         name: presetName,
         profile,
         metadata_schema: form.schema as ScanProfilePreset['metadata_schema'],
+        ...(ocr.enabled ? { ocr } : {}),
       });
       setPresets(settings.scanProfiles);
       setPresetStatus(`Saved the scan profile "${presetName.trim()}".`);
@@ -412,6 +417,7 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
           </p>
         )}
         {field('Colour profile', 'colourProfile')}
+        <OcrFields value={ocr} onChange={setOcr} problem={issueFor(issues, 'ocr')} />
         {user?.role === 'supervisor' && (
           <div className="row">
             <label>

@@ -22,6 +22,7 @@ import {
 import { useStuckOn } from '../state/attention';
 import { useWaitingPlace } from '../state/devices';
 import { BatchDrawer } from './BatchDrawer';
+import { FullTextResults } from '../components/FullTextResults';
 import { NewBatchForm } from './NewBatchForm';
 import { newBatchHandled, useNewBatchDevice } from '../state/ui';
 import { ThroughputChart } from '../components/ThroughputChart';
@@ -234,6 +235,7 @@ export function QueueView() {
         </span>
       </form>
       <FormError error={error} />
+      <FullTextResults query={query.search} />
       <ThroughputChart />
       <TransferProgress />
       <div className={selected ? 'queue__body queue__body--drawer' : 'queue__body'}>

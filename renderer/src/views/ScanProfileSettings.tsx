@@ -36,12 +36,13 @@ export function ScanProfileSettings() {
         {supervisor ? 'Save new ones from that form.' : 'Supervisors manage them.'}
       </p>
       <ul className="stack plain" aria-label="Saved scan profiles">
-        {(profiles ?? []).map(({ name, profile, metadata_schema }) => (
+        {(profiles ?? []).map(({ name, profile, metadata_schema, ocr }) => (
           <li key={name} className="row">
             <span>
               <strong>{name}</strong> — {profile.dpi} dpi, {MODE_LABELS[profile.mode]}, {profile.bit_depth}
               -bit, {profile.colour_profile}
               {metadata_schema ? `, ${metadata_schema}` : ''}
+              {ocr?.enabled ? `, OCR (${ocr.languages.join(', ')})` : ''}
             </span>
             {supervisor && (
               <button
