@@ -14,9 +14,9 @@ test.describe('device cards built around the current job', () => {
     // A jam at page 3 holds the batch mid-capture, so the card can be read at leisure.
     station.devices.injectFault('sim-1', { kind: 'jamAtPage', page: 3 });
     const gray = { dpi: 200, mode: 'gray', bit_depth: 8, colour_profile: 'Gray Gamma 2.2' };
-    station.pipeline.create(exampleManifest({ batch_id: 'CARD-1', scanner_profile: gray }), null);
-    station.pipeline.create(exampleManifest({ batch_id: 'CARD-2' }), null);
-    station.pipeline.create(exampleManifest({ batch_id: 'CARD-3' }), null);
+    await station.pipeline.create(exampleManifest({ batch_id: 'CARD-1', scanner_profile: gray }), null);
+    await station.pipeline.create(exampleManifest({ batch_id: 'CARD-2' }), null);
+    await station.pipeline.create(exampleManifest({ batch_id: 'CARD-3' }), null);
     await untilBatch(station, 'CARD-1', (b) => b.pagesDone === 2);
 
     await quire.signInAs('operator');
@@ -59,7 +59,7 @@ test.describe('device cards built around the current job', () => {
     const { station } = quire;
     for (const id of ['BAD-1', 'BAD-2', 'BAD-3']) {
       station.devices.injectFault('sim-2', { kind: 'corruptChecksum', page: 1 });
-      station.pipeline.create(exampleManifest({ batch_id: id, device: 'sim-2' }), null);
+      await station.pipeline.create(exampleManifest({ batch_id: id, device: 'sim-2' }), null);
       expect((await untilBatch(station, id)).stage).toBe('quarantined');
       station.devices.injectFault('sim-2', { kind: 'clear' });
     }

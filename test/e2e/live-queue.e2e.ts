@@ -17,8 +17,8 @@ test.describe('a live queue', () => {
 
     station.devices.injectFault('sim-1', { kind: 'jamAtPage', page: 3 });
     for (const id of ['Q-1', 'Q-2', 'Q-3', 'Q-4'])
-      station.pipeline.create(exampleManifest({ batch_id: id }), null);
-    station.pipeline.create(exampleManifest({ batch_id: 'Q-5', device: 'sim-2' }), null);
+      await station.pipeline.create(exampleManifest({ batch_id: id }), null);
+    await station.pipeline.create(exampleManifest({ batch_id: 'Q-5', device: 'sim-2' }), null);
 
     // Page progress moved during the capture, up to the jam; the others wait their turn.
     await expect(row('Q-1')).toContainText('2 of 4');

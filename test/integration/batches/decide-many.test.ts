@@ -15,11 +15,11 @@ describe('bulk quarantine decisions', () => {
     const call = await contractCallers(station);
     for (const id of ['G-1', 'G-2']) {
       station.devices.injectFault('sim-1', { kind: 'corruptChecksum', page: 2 });
-      station.pipeline.create(exampleManifest({ batch_id: id }), null);
+      await station.pipeline.create(exampleManifest({ batch_id: id }), null);
       expect((await untilBatch(station, id)).stage).toBe('quarantined');
       station.devices.injectFault('sim-1', { kind: 'clear' });
     }
-    station.pipeline.create(exampleManifest({ batch_id: 'G-OK' }), null);
+    await station.pipeline.create(exampleManifest({ batch_id: 'G-OK' }), null);
     expect((await untilBatch(station, 'G-OK')).stage).toBe('completed');
     const reason = station.settings.get().quarantineReasons[0]!;
     const input = { batchIds: ['G-1', 'G-2', 'G-OK'], decision: 'reject', reason, note: 'sensor fault' };

@@ -18,7 +18,7 @@ describe("the queue's device filter", () => {
       ['P-3', 'scan_1'],
       ['P-4', 'scanX1'],
     ])
-      station.pipeline.create(exampleManifest({ batch_id: id, device }), null);
+      await station.pipeline.create(exampleManifest({ batch_id: id, device }), null);
     const ids = async (device: string) => {
       const result = await call.operator('batches.list', { device });
       expect(result.ok).toBe(true);

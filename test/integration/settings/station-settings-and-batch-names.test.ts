@@ -22,7 +22,7 @@ describe('batch-name templates', () => {
     expect(station.settings.suggestBatchName({ collection: 'MS', operator: 'omar' }, taken)).toBe(
       `MS-${today()}-001`,
     );
-    station.pipeline.create(exampleManifest({ batch_id: `MS-${today()}-001` }), null);
+    await station.pipeline.create(exampleManifest({ batch_id: `MS-${today()}-001` }), null);
     expect(station.settings.suggestBatchName({ collection: 'MS', operator: 'omar' }, taken)).toBe(
       `MS-${today()}-002`,
     );
