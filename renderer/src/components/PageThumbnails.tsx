@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useReturnFocus } from './return-focus';
 import { quire } from '../ipc/client';
 
 interface Page {
@@ -118,20 +119,30 @@ export function PageThumbnails({
           ),
         )}
       </ul>
-      {viewing !== null && (
-        <div
-          className="viewer"
-          role="dialog"
-          aria-modal="true"
-          aria-label={`Page ${viewing}`}
-          onKeyDown={(e) => e.key === 'Escape' && setViewing(null)}
-        >
-          <button type="button" className="button viewer__close" onClick={() => setViewing(null)} autoFocus>
-            Close
-          </button>
-          <Thumbnail batchId={batchId} page={viewing} size="access" />
-        </div>
-      )}
+      {viewing !== null && <PageViewer batchId={batchId} page={viewing} onClose={() => setViewing(null)} />}
     </>
+  );
+}
+
+/** One page, larger: focus starts on Close, Escape closes, and focus returns to the thumbnail. */
+function PageViewer({ batchId, page, onClose }: { batchId: string; page: number; onClose: () => void }) {
+  useReturnFocus();
+  return (
+    <div
+      className="viewer"
+      role="dialog"
+      aria-modal="true"
+      aria-label={`Page ${page}`}
+      onKeyDown={(e) => {
+        if (e.key !== 'Escape') return;
+        e.stopPropagation();
+        onClose();
+      }}
+    >
+      <button type="button" className="button viewer__close" onClick={onClose} autoFocus>
+        Close
+      </button>
+      <Thumbnail batchId={batchId} page={page} size="access" />
+    </div>
   );
 }

@@ -61,7 +61,10 @@ export function VirtualTable({
         aria-label={`${label}, ${ids.length} rows`}
       >
         {ids.length === 0 ? (
-          <p className="muted vtable__empty">{emptyText}</p>
+          // A list must hold items (axe: aria-required-children): the empty text is its one item.
+          <div role="listitem">
+            <p className="muted vtable__empty">{emptyText}</p>
+          </div>
         ) : (
           <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
             {virtualizer.getVirtualItems().map((item) => {

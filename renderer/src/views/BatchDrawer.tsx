@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { AuditEvent, BatchDetail, JobSummary } from '../../../shared/contract/index';
 import { describeError, FormError } from '../components/FormError';
 import { StageBadge } from '../components/StageBadge';
+import { useReturnFocus } from '../components/return-focus';
 import { quire } from '../ipc/client';
 import { useStuckOn } from '../state/attention';
 import { useBatch } from '../state/batches';
@@ -41,6 +42,7 @@ export function BatchDrawer({ batchId, onClose }: { batchId: string; onClose: ()
   const [events, setEvents] = useState<AuditEvent[]>([]);
   const [error, setError] = useState<string | null>(null);
   const closeRef = useRef<HTMLButtonElement>(null);
+  useReturnFocus();
 
   useEffect(() => {
     closeRef.current?.focus();
@@ -90,7 +92,10 @@ export function BatchDrawer({ batchId, onClose }: { batchId: string; onClose: ()
       role="dialog"
       aria-modal="false"
       aria-labelledby="drawer-title"
-      onKeyDown={(e) => e.key === 'Escape' && onClose()}
+      onKeyDown={(e) => {
+        // The page viewer inside handles its own Escape; one press closes one layer.
+        if (e.key === 'Escape' && !e.defaultPrevented) onClose();
+      }}
     >
       <div className="drawer__head">
         <h2 id="drawer-title" className="mono">
