@@ -20,7 +20,10 @@ describe('the shift summary, throughput and disk outlook', () => {
   it('counts pages and batches per operator and scanner, and groups quarantines by reason', async () => {
     const before = new Date(Date.now() - 1000).toISOString();
     station.devices.injectFault('sim-2', { kind: 'corruptChecksum', page: 2 });
-    await station.pipeline.create(exampleManifest({ batch_id: 'S-1', device: 'sim-1', operator: 'omar' }), null);
+    await station.pipeline.create(
+      exampleManifest({ batch_id: 'S-1', device: 'sim-1', operator: 'omar' }),
+      null,
+    );
     await station.pipeline.create(
       exampleManifest({
         batch_id: 'S-2',
