@@ -12,6 +12,8 @@ export interface RequestedProfile {
 }
 
 const LOSSLESS = ['tiff', 'png'];
+/** What QC, derivatives and OCR can read: PDF masters cannot complete a batch here. */
+const DECODABLE = ['tiff', 'png', 'jpeg'];
 
 /** The scanner's limits in words, for the operator who must choose another profile. */
 export function describeLimits(c: DeviceCapabilitiesWire): string {
@@ -37,6 +39,10 @@ export function profileMisfits(profile: RequestedProfile, c: DeviceCapabilitiesW
   if (profile.source && !c.sources.includes(profile.source)) misfits.push(`the ${profile.source}`);
   if (!c.formats.some((f) => LOSSLESS.includes(f)) && !profile.allowLossy)
     misfits.push('lossless masters (it offers only lossy formats; the profile must allow lossy masters)');
+  else if (!c.formats.some((f) => DECODABLE.includes(f)))
+    misfits.push(
+      'a master format this station can check (it offers only PDF, which QC and derivatives cannot read)',
+    );
   return misfits;
 }
 

@@ -2,9 +2,13 @@ import type { CaptureRequest, MasterFormat } from '../device';
 import { COLOR_MODES, type EsclCapabilities } from './capabilities';
 import type { EsclScanSettings } from './scan-settings';
 
-/** Lossless first; lossy formats only when the scan profile allows lossy masters. */
+/**
+ * Lossless first; JPEG only when the scan profile allows lossy masters. PDF is never asked for:
+ * this station cannot decode a PDF for QC, derivatives or OCR, so a PDF master could never
+ * complete a batch, and a scanner that offers nothing else is refused before a sheet moves.
+ */
 const LOSSLESS: MasterFormat[] = ['tiff', 'png'];
-const LOSSY: MasterFormat[] = ['jpeg', 'pdf'];
+const LOSSY: MasterFormat[] = ['jpeg'];
 
 export type Plan = { ok: true; settings: EsclScanSettings } | { ok: false; code: string; message: string };
 
@@ -37,7 +41,8 @@ export function planScan(caps: EsclCapabilities, request: CaptureRequest): Plan 
   if (!format)
     return refuse(
       `the scanner's ${wanted} offers no ${request.allowLossy ? 'usable' : 'lossless'} format ` +
-        `(it offers: ${source.mimeTypes.join(', ')}); lossy masters need a profile that allows them`,
+        `(it offers: ${source.mimeTypes.join(', ')}); lossy (JPEG) masters need a profile that allows ` +
+        'them, and PDF masters cannot be checked or derived from on this station',
     );
   if (source.maxWidth <= 0 || source.maxHeight <= 0)
     return refuse(`the scanner does not say how large its ${wanted} is`);

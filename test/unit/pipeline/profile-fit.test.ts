@@ -44,6 +44,13 @@ describe('a profile against what the scanner can do', () => {
     expect(profileMisfits({ dpi: 300, mode: 'gray', bitDepth: 8, allowLossy: true }, lossy)).toEqual([]);
   });
 
+  it('refuses a scanner that offers only PDF, which QC and derivatives cannot read, lossy or not', () => {
+    const pdf = { ...FLATBED_PNG, formats: ['pdf' as const] };
+    expect(profileMisfits({ dpi: 300, mode: 'gray', bitDepth: 8, allowLossy: true }, pdf)).toEqual([
+      'a master format this station can check (it offers only PDF, which QC and derivatives cannot read)',
+    ]);
+  });
+
   it('judges nothing while the scanner has not described itself', () => {
     expect(profileRefusal('x', { dpi: 9999, mode: 'gray', bitDepth: 8 }, null)).toBeNull();
   });
