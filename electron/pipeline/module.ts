@@ -44,7 +44,7 @@ import {
   technicalMetadataStage,
   type StageDeps,
 } from './stages';
-import { registerTransferStage, transferSteps } from './transfer-stage';
+import { registerTransferStage, transferSteps, unknownDestinations } from './transfer-stage';
 import type { TransferModule } from '../transfer/index';
 
 export interface PipelineDeps {
@@ -132,7 +132,8 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
     if (start <= 2 && ocrLanguagesOf(store.manifest(batchId) as BatchManifest | null))
       steps.push({ type: 'batch.ocr', payload: { batchId }, options: { batchId } });
     steps.push({ type: 'batch.package', payload: { batchId }, options: { batchId } });
-    steps.push(...transferSteps(deps.transfer, batchId));
+    const named = (store.manifest(batchId) as BatchManifest | null)?.transfer_to;
+    steps.push(...transferSteps(deps.transfer, batchId, named));
     if (idempotencyKey) steps[0]!.options = { batchId, idempotencyKey };
     await jobs.chain(steps);
   };
@@ -254,6 +255,11 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
       const batchId = check.ok ? check.manifest.batch_id : check.batchId!;
       // A profile the scanner cannot honour is refused before anything is stored or started.
       if (check.ok) enforce(profileRefusalFor(deps.devices, check.manifest));
+      // So is a package destination this station does not have: it could never be sent there.
+      const noSuchDestination = check.ok
+        ? unknownDestinations(deps.transfer, check.manifest.transfer_to)
+        : null;
+      if (noSuchDestination) throw invalidInput(noSuchDestination);
       // Only what the batch list's schema accepts is stored as its summary, valid manifest or not.
       const { record } = check;
       const inserted = store.insert({

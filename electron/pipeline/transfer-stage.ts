@@ -60,9 +60,16 @@ export function registerTransferStage(jobs: QueueProducer, deps: TransferStageDe
   });
 }
 
-/** The chain steps that send a newly packaged batch to every automatic destination. */
-export const transferSteps = (transfer: TransferModule | undefined, batchId: string) =>
-  (transfer?.automatic() ?? []).map((destination) => ({
+/**
+ * The chain steps that send a newly packaged batch on: to the destinations its manifest names
+ * (its scan profile's, as the form filled them in), else to every automatic destination.
+ */
+export const transferSteps = (
+  transfer: TransferModule | undefined,
+  batchId: string,
+  named?: readonly string[],
+) =>
+  (transfer ? (named ?? transfer.automatic()) : []).map((destination) => ({
     type: 'batch.transfer',
     payload: { batchId, destination },
     options: { batchId },
@@ -84,4 +91,19 @@ export async function queueTransfer(
     throw conflict(`batch ${batchId} has no finished package to transfer`);
   const job = await jobs.enqueue('batch.transfer', { batchId, destination }, { batchId });
   return { jobId: job.id };
+}
+
+/** Why a batch's named destinations cannot be used (not configured here), or null. */
+export function unknownDestinations(
+  transfer: TransferModule | undefined,
+  named: readonly string[] | undefined,
+): string | null {
+  if (!named?.length) return null;
+  const known = new Set((transfer?.destinations() ?? []).map((d) => d.name));
+  const unknown = named.filter((name) => !known.has(name));
+  if (unknown.length === 0) return null;
+  return (
+    `this station has no storage destination ${unknown.map((n) => `"${n}"`).join(', ')} ` +
+    `(configured: ${[...known].join(', ') || 'none'}); a supervisor adds destinations in Settings → Storage`
+  );
 }

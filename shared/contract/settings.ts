@@ -21,6 +21,8 @@ export const ScanProfilePreset = z
     metadata_schema: MetadataSchema.optional(),
     /** OCR for batches of this profile (e.g. typescripts), and its languages. */
     ocr: OcrSettings.optional(),
+    /** Repository destinations batches of this profile go to (names from Settings → Storage). */
+    transfer_to: z.array(z.string().trim().min(1).max(60)).max(10).optional(),
   })
   .strict();
 export type ScanProfilePreset = z.infer<typeof ScanProfilePreset>;

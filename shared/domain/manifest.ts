@@ -115,6 +115,11 @@ export const BatchManifest = z
     descriptive: DescriptiveMetadata,
     operator: z.string().trim().min(1, 'Name the operator (their username)').max(64),
     ocr: OcrSettings.optional(),
+    /**
+     * Repository destinations (their names in Settings → Storage) this batch's package goes to
+     * once packaged; left out: the destinations marked automatic. An empty list sends it nowhere.
+     */
+    transfer_to: z.array(z.string().trim().min(1).max(60)).max(10).optional(),
   })
   .strict()
   .refine(

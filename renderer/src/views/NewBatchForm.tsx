@@ -10,6 +10,7 @@ import { ManifestImport } from './ManifestImport';
 import { quire } from '../ipc/client';
 import { deviceListReceived, useDevice, useDeviceNames } from '../state/devices';
 import { useCurrentUser } from '../state/session';
+import { DestinationFields, type DestinationChoice } from '../components/DestinationFields';
 import { OcrFields, type OcrChoice } from '../components/OcrFields';
 import {
   depthChoices,
@@ -118,6 +119,7 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
     creditLine: '',
   });
   const [ocr, setOcr] = useState<OcrChoice>({ enabled: false, languages: ['eng'] });
+  const [transferTo, setTransferTo] = useState<DestinationChoice>(null);
   const [presets, setPresets] = useState<ScanProfilePreset[]>([]);
   const [presetName, setPresetName] = useState('');
   const [presetStatus, setPresetStatus] = useState<string | null>(null);
@@ -211,6 +213,7 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
       ...(preset.metadata_schema ? { schema: preset.metadata_schema } : {}),
     }));
     if (preset.ocr) setOcr(preset.ocr);
+    if (preset.transfer_to) setTransferTo(preset.transfer_to);
   };
   const draft = (): Record<string, unknown> => ({
     batch_id: form.batchId.trim(),
@@ -239,6 +242,7 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
     },
     operator: user?.username ?? '',
     ...(ocr.enabled ? { ocr } : {}),
+    ...(transferTo ? { transfer_to: transferTo } : {}),
   });
 
   async function start(manifest: unknown) {
@@ -273,6 +277,7 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
         profile,
         metadata_schema: form.schema as ScanProfilePreset['metadata_schema'],
         ...(ocr.enabled ? { ocr } : {}),
+        ...(transferTo ? { transfer_to: transferTo } : {}),
       });
       setPresets(settings.scanProfiles);
       setPresetStatus(`Saved the scan profile "${presetName.trim()}".`);
@@ -418,6 +423,11 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
         )}
         {field('Colour profile', 'colourProfile')}
         <OcrFields value={ocr} onChange={setOcr} problem={issueFor(issues, 'ocr')} />
+        <DestinationFields
+          value={transferTo}
+          onChange={setTransferTo}
+          problem={issueFor(issues, 'transfer_to')}
+        />
         {user?.role === 'supervisor' && (
           <div className="row">
             <label>

@@ -36,13 +36,14 @@ export function ScanProfileSettings() {
         {supervisor ? 'Save new ones from that form.' : 'Supervisors manage them.'}
       </p>
       <ul className="stack plain" aria-label="Saved scan profiles">
-        {(profiles ?? []).map(({ name, profile, metadata_schema, ocr }) => (
+        {(profiles ?? []).map(({ name, profile, metadata_schema, ocr, transfer_to }) => (
           <li key={name} className="row">
             <span>
               <strong>{name}</strong> — {profile.dpi} dpi, {MODE_LABELS[profile.mode]}, {profile.bit_depth}
               -bit, {profile.colour_profile}
               {metadata_schema ? `, ${metadata_schema}` : ''}
               {ocr?.enabled ? `, OCR (${ocr.languages.join(', ')})` : ''}
+              {transfer_to ? `, sent to ${transfer_to.join(', ') || 'no destination'}` : ''}
             </span>
             {supervisor && (
               <button
