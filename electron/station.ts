@@ -129,6 +129,7 @@ async function buildStation(
   const events = new EventBus((error) => logger.error({ err: error }, 'event listener failed'));
   const startedAt = clock.now();
   let closed = false;
+  let settleTimer: NodeJS.Timeout | null = null;
 
   const core = { layout, db, events, logger, clock };
   const settings = new SettingsStore(core);
@@ -225,6 +226,7 @@ async function buildStation(
     async close() {
       if (closed) return;
       closed = true;
+      if (settleTimer) clearInterval(settleTimer);
       // Reverse order of construction: devices stop capturing before the queue and log close.
       await pipeline.close();
       await training.close();
@@ -243,7 +245,18 @@ async function buildStation(
   const integrity = lock ? await pipeline.verify() : null;
   if (integrity && !integrity.ok)
     logger.error({ findings: integrity.findings.slice(0, 50) }, 'the consistency check found problems');
-  if (options.runWorkers) await queue.start();
+  if (options.runWorkers) {
+    await queue.start();
+    // A batch whose quarantine could not be written when its job gave up (a full disk) is
+    // settled now and, while the station runs, every few seconds: it never waits forever.
+    const settle = () =>
+      pipeline
+        .settleOrphans()
+        .catch((error: Error) => logger.warn({ err: error.message }, 'could not settle orphaned batches'));
+    await settle();
+    settleTimer = setInterval(() => void settle(), 10_000);
+    settleTimer.unref();
+  }
   logger.info({ dataDir: layout.root, version: QUIRE_VERSION }, 'station started');
   return station;
 }

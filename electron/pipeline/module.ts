@@ -31,6 +31,7 @@ import { captureStage, resetAfterJam } from './capture-stage';
 import { createFullTextSearch, type FullTextSearch } from './ocr-search';
 import { lazyOcrEngine, ocrLanguagesOf, registerOcrStage } from './ocr-stage';
 import { profileRefusalFor } from './profile-fit';
+import { orphanedBatches } from './orphaned-batches';
 import { reviewImage } from './review-image';
 import { masterObject } from './staged-masters';
 import { verifyStation, type VerifyOptions, type VerifyReport } from './station-verify';
@@ -87,6 +88,12 @@ export interface PipelineModule {
   thumbnail(batchId: string, page: number, size: 'thumb' | 'access'): Promise<string | null>;
   /** The consistency check of `quire verify` (every page accounted for), station-wide or for one batch. */
   verify(options?: VerifyOptions): Promise<VerifyReport>;
+  /**
+   * Quarantines batches left in a working stage after their last job was quarantined, when
+   * writing that quarantine failed (a full disk); returns how many. The station runs it at
+   * start and every few seconds.
+   */
+  settleOrphans(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -417,6 +424,21 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
     resetAfterJam: (device, actor) => resetAfterJam(stageDeps, device, actor),
     thumbnail: (batchId, page, size) => reviewImage(store, batchId, page, size),
     verify: (options) => verifyStation({ layout: core.layout, store, audit: deps.audit }, options),
+    async settleOrphans() {
+      const orphans = await orphanedBatches(store, deps.queue);
+      for (const orphan of orphans) {
+        if (store.summary(orphan.batchId)?.stage !== orphan.stage) continue; // moved meanwhile
+        try {
+          quarantineBatch(stageDeps, orphan.batchId, orphan.stage, orphan.error, {});
+        } catch (error) {
+          core.logger.warn(
+            { batchId: orphan.batchId, err: (error as Error).message },
+            'could not quarantine yet',
+          );
+        }
+      }
+      return orphans.length;
+    },
     close: async () => {
       unsubscribe();
       work.close();

@@ -108,8 +108,13 @@ test.describe('batches in the console', () => {
 
   test('every view can be reached and used from the keyboard', async ({ page, quire }) => {
     await quire.signInAs('supervisor');
-    await page.keyboard.press('Tab');
-    for (let i = 0; i < 12; i++) {
+    // From the top of the page: the skip link, the header's controls, then the views.
+    await page.evaluate(() => {
+      document.body.tabIndex = -1;
+      document.body.focus();
+      document.body.removeAttribute('tabindex');
+    });
+    for (let i = 0; i < 20; i++) {
       await page.keyboard.press('Tab');
       const focused = await page.evaluate(() => document.activeElement?.textContent ?? '');
       if (focused.trim() === 'Audit') break;
