@@ -89,9 +89,9 @@ export interface PipelineModule {
   /** The consistency check of `quire verify` (every page accounted for), station-wide or for one batch. */
   verify(options?: VerifyOptions): Promise<VerifyReport>;
   /**
-   * Quarantines batches left in a working stage after their last job was quarantined, when
-   * writing that quarantine failed (a full disk); returns how many. The station runs it at
-   * start and every few seconds.
+   * Quarantines batches left in a working stage with no job to run after a job of theirs was
+   * quarantined (writing the batch's quarantine failed, e.g. on a full disk), once seen so on
+   * two sweeps in a row; returns how many. The station runs it at start and every 10 s.
    */
   settleOrphans(): Promise<number>;
   close(): Promise<void>;
@@ -249,6 +249,8 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
     }
   });
 
+  /** Batches found stuck on the last sweep, with their stage then (see settleOrphans). */
+  let suspects = new Map<string, BatchStage>();
   const pipeline: PipelineModule = {
     store,
     work,
@@ -425,19 +427,23 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
     thumbnail: (batchId, page, size) => reviewImage(store, batchId, page, size),
     verify: (options) => verifyStation({ layout: core.layout, store, audit: deps.audit }, options),
     async settleOrphans() {
-      const orphans = await orphanedBatches(store, deps.queue);
-      for (const orphan of orphans) {
-        if (store.summary(orphan.batchId)?.stage !== orphan.stage) continue; // moved meanwhile
+      // Only a batch seen stuck on two sweeps in a row: a stage change that is about to enqueue
+      // its next job is never mistaken for one.
+      const seen = new Map((await orphanedBatches(store, deps.queue)).map((o) => [o.batchId, o]));
+      let settled = 0;
+      for (const [batchId, orphan] of seen) {
+        if (suspects.get(batchId) !== orphan.stage) continue;
+        if (store.summary(batchId)?.stage !== orphan.stage) continue; // moved meanwhile
         try {
-          quarantineBatch(stageDeps, orphan.batchId, orphan.stage, orphan.error, {});
+          quarantineBatch(stageDeps, batchId, orphan.stage, orphan.error, {});
+          seen.delete(batchId);
+          settled += 1;
         } catch (error) {
-          core.logger.warn(
-            { batchId: orphan.batchId, err: (error as Error).message },
-            'could not quarantine yet',
-          );
+          core.logger.warn({ batchId, err: (error as Error).message }, 'could not quarantine yet');
         }
       }
-      return orphans.length;
+      suspects = new Map([...seen].map(([id, o]) => [id, o.stage]));
+      return settled;
     },
     close: async () => {
       unsubscribe();

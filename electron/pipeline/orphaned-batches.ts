@@ -7,8 +7,8 @@ const WORKING: BatchStage[] = ['validating', 'capturing', 'qc', 'derivatives', '
 const OPEN = new Set(['waiting', 'active', 'retrying', 'delayed']);
 
 /**
- * Batches still in a working stage whose last job was quarantined and which have no job left
- * to run. The quarantine of the batch is written when its job is quarantined; when that write
+ * Batches in a working stage with no job left to run and a quarantined job: nothing will move
+ * them again. The quarantine of the batch is written when its job is quarantined; when that write
  * fails (a full disk at that moment), nothing else would ever move the batch again, so a
  * station settles such batches at start and then every few seconds.
  */
@@ -22,10 +22,13 @@ export async function orphanedBatches(
       const jobs = (await queue.list({ batchId: batch.id, limit: 500 })).items.filter(
         (job) => job.type !== 'batch.transfer',
       );
-      if (jobs.length === 0 || jobs.some((job) => OPEN.has(job.state))) continue;
-      const last = jobs.reduce((a, b) => (b.updatedAt > a.updatedAt ? b : a));
-      if (last.state !== 'quarantined') continue;
-      found.push({ batchId: batch.id, stage: batch.stage, error: last.lastError ?? 'the job failed' });
+      if (jobs.some((job) => OPEN.has(job.state))) continue;
+      // A chord whose other member completed after this one gave up still never goes on.
+      const failed = jobs
+        .filter((job) => job.state === 'quarantined')
+        .sort((a, b) => b.updatedAt - a.updatedAt)[0];
+      if (!failed) continue;
+      found.push({ batchId: batch.id, stage: batch.stage, error: failed.lastError ?? 'the job failed' });
     }
   }
   return found;

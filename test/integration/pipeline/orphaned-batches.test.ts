@@ -28,6 +28,9 @@ describe('a batch whose quarantine could not be written', () => {
     // As if the disk had been full when its capture job gave up: the job is quarantined, the
     // batch still says capturing, and no job of it is left to move it.
     station.pipeline.store.setStage('ORPHAN-1', 'capturing');
+    // Seen stuck once is not enough (a stage change may be about to enqueue); twice is.
+    expect(await station.pipeline.settleOrphans()).toBe(0);
+    expect(station.pipeline.store.summary('ORPHAN-1')!.stage).toBe('capturing');
     expect(await station.pipeline.settleOrphans()).toBe(1);
     const settled = station.pipeline.store.detail('ORPHAN-1')!;
     expect(settled.stage).toBe('quarantined');
