@@ -108,8 +108,14 @@ export async function createBullmqTaskQueue(options: BullmqEngineOptions): Promi
       closed = true;
       if (heartbeat) clearInterval(heartbeat);
       await workers.close();
-      await queues.close();
-      await redis.quit().catch(() => redis.disconnect());
+      // Closing the queues and quit() wait for Redis to answer; an absent Redis would keep
+      // them waiting, and a station's shutdown must not hang on it.
+      await within(5_000, queues.close());
+      await within(
+        2_000,
+        redis.quit().catch(() => undefined),
+      );
+      redis.disconnect();
     },
   };
 }
@@ -140,4 +146,14 @@ export async function readLabStatus(url: string, prefix = 'quire'): Promise<LabS
   } finally {
     await redis.quit().catch(() => redis.disconnect());
   }
+}
+
+/** Waits for `work`, but no longer than `ms`; its outcome is not needed, only its end. */
+async function within(ms: number, work: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work.catch(() => undefined),
+    new Promise((resolve) => (timer = setTimeout(resolve, ms))),
+  ]);
+  clearTimeout(timer);
 }

@@ -11,6 +11,9 @@ import { runHandler } from '../run-handler';
 import { CANCELLED_PREFIX, toBullName, toJobRecord, type JobData } from './job-record';
 import type { LabQueues } from './queues';
 
+/** How long closing waits for workers to finish cleanly before it closes them by force. */
+const CLOSE_GRACE_MS = 5_000;
+
 /**
  * Lock settings for 100 MB pages. A worker renews its lock every lockDuration/2 while its event
  * loop runs (image work runs on libuv threads, so a derivative of a 600-dpi master does not stall
@@ -196,7 +199,17 @@ export class LabWorkers {
   async close(): Promise<void> {
     this.running = false;
     this.controllers.forEach((c) => c.abort());
-    await Promise.allSettled([...this.workers.values()].map((w) => w.close()));
+    const workers = [...this.workers.values()];
+    // Running jobs were told to stop; a worker still waiting on a Redis that does not answer
+    // is closed by force after a grace period, so a station's shutdown never hangs.
+    const graceful = Promise.allSettled(workers.map((w) => w.close()));
+    let timer: NodeJS.Timeout | undefined;
+    const late = await Promise.race([
+      graceful.then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), CLOSE_GRACE_MS))),
+    ]);
+    clearTimeout(timer);
+    if (late) await Promise.allSettled(workers.map((w) => w.close(true)));
     this.workers.clear();
   }
 }
