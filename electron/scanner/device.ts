@@ -66,16 +66,30 @@ export interface CaptureRequest {
 
 export type CaptureStatus = 'complete' | 'jammed' | 'aborted' | 'failed' | 'interrupted';
 
+/** A page whose bytes were no whole image of its format (the page writer's structure check). */
+export interface MalformedPage {
+  page: number;
+  format: MasterFormat | null;
+  message: string;
+}
+
+/** A page whose bytes did not match the checksum the scanner announced. */
+export interface ChecksumMismatch {
+  page: number;
+  expected: string;
+  actual: string;
+}
+
 export interface CaptureResult {
   job: string;
   status: CaptureStatus;
   /** Pages verified and under their final names in this attempt (station numbering). */
   pages: CapturedPage[];
-  checksumMismatches: { page: number; expected: string; actual: string }[];
+  checksumMismatches: ChecksumMismatch[];
   /** Pages the scanner announced against the protocol (repeated, out of order, beyond the job): not kept. */
   protocolErrors: { page: number; message: string }[];
   /** Pages whose bytes were no whole image of their format (truncated, broken structure): not kept. */
-  malformedPages?: { page: number; format: MasterFormat | null; message: string }[];
+  malformedPages?: MalformedPage[];
   fault: { code: string; message: string } | null;
   /** Why the job did not complete; `transient` says whether retrying may help. */
   error: { code: string; message: string; transient: boolean } | null;

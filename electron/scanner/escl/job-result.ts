@@ -1,12 +1,5 @@
-import type { CaptureResult, MasterFormat } from '../device';
+import type { CaptureResult, MalformedPage } from '../device';
 import type { CapturedPage } from '../page-writer';
-
-/** A page the page writer's image-structure check refused (CaptureResult.malformedPages). */
-export interface MalformedPage {
-  page: number;
-  format: MasterFormat | null;
-  message: string;
-}
 
 /** How a job ended, as far as the device told us. */
 export type Ending =
@@ -25,7 +18,7 @@ export class RunFailure extends Error {
   }
 }
 
-export type JobResult = CaptureResult & { malformedPages?: MalformedPage[] };
+export type JobResult = CaptureResult;
 
 /** What an eSCL job leaves behind, for the neutral CaptureResult. */
 export interface JobOutcome {

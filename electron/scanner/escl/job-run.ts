@@ -1,10 +1,11 @@
-import type { CaptureRequest, CaptureResult, MasterFormat } from '../device';
+import type { CaptureRequest, CaptureResult, MalformedPage, MasterFormat } from '../device';
+import { pageFailureError, pageFailureOf } from '../page-failure';
 import { PageWriter, type CapturedPage } from '../page-writer';
 import type { PageSink } from '../page-sink';
 import { backoffMs, retryAfterMs, sleep } from './backoff';
 import { formatOfMime } from './capabilities';
 import { discardBody, header, headerOf, streamGet, type EsclHttp } from './http';
-import { jobResult, RunFailure, type Ending, type JobResult, type MalformedPage } from './job-result';
+import { jobResult, RunFailure, type Ending, type JobResult } from './job-result';
 import { PageReceiver } from './page-receiver';
 import { jobPathFromLocation } from './location';
 import { findJob, type EsclStatus } from './scanner-status';
@@ -305,20 +306,9 @@ export class EsclJobRun {
         this.hooks.onPage(page);
       } catch (error) {
         // A truncated or undecodable image never gets a final name, and nothing is named past it.
-        const structure = error as Error & Partial<MalformedPage>;
-        if (structure.name === 'PageStructureError') {
-          this.malformed.push({
-            page: structure.page ?? writer.page,
-            format: structure.format ?? null,
-            message: structure.message,
-          });
-          this.namingBroken ??= { code: 'MALFORMED_IMAGE', message: structure.message, transient: false };
-        } else
-          this.namingBroken ??= {
-            code: 'STAGING_WRITE_FAILED',
-            message: (error as Error).message,
-            transient: false,
-          };
+        const failure = pageFailureOf(error, writer.page);
+        if (failure.kind === 'malformed') this.malformed.push(failure.malformed);
+        this.namingBroken ??= pageFailureError(failure);
         await writer.discard();
       }
     });

@@ -4,25 +4,12 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../../core/logger';
 import { captureTimeLimitMs } from '../capture-time-limit';
-import type { CaptureRequest, CaptureResult, MasterFormat } from '../device';
+import type { CaptureRequest, CaptureResult, MalformedPage } from '../device';
+import { pageFailureError, pageFailureOf } from '../page-failure';
 import type { PageSink } from '../page-sink';
-import { PageVerificationError, PageWriter, type CapturedPage } from '../page-writer';
+import { PageWriter, type CapturedPage } from '../page-writer';
 import { batchEnd, type BatchEnd } from './sane-outcome';
 import { ScanimageMissingError, scanimageCommand, type ScanimageRuntime } from './scanimage';
-
-/** A page whose bytes were no whole image (the page writer's structure check): not kept. */
-export interface MalformedPage {
-  page: number;
-  format: MasterFormat | null;
-  message: string;
-}
-
-/** The page writer's image-structure refusal (PageStructureError), recognised by its shape. */
-function structureErrorOf(error: unknown): { format: MasterFormat | null; message: string } | null {
-  if (!(error instanceof Error) || error.name !== 'PageStructureError') return null;
-  const format = (error as Error & { format?: MasterFormat | null }).format ?? null;
-  return { format, message: error.message };
-}
 
 /** Where scanimage writes each page before Quire takes it: beside the masters, same disk. */
 export function spoolDirFor(mastersDir: string): string {
@@ -218,26 +205,11 @@ export class SaneBatchRun {
       if (this.options.request.pages === null) this.armDeadline(); // until empty: each page renews it
     } catch (error) {
       await writer?.discard();
-      const structure = structureErrorOf(error);
-      if (error instanceof PageVerificationError) {
-        this.mismatches.push({
-          page: error.page,
-          expected: error.expected.sha256,
-          actual: error.actual.sha256,
-        });
-      } else if (structure) {
-        this.malformed.push({ page: slot, format: structure.format, message: structure.message });
-      }
+      const failure = pageFailureOf(error, slot);
+      if (failure.kind === 'mismatch') this.mismatches.push(failure.mismatch);
+      if (failure.kind === 'malformed') this.malformed.push(failure.malformed);
       // The batch stops at a page it could not keep: later pages never number past the gap.
-      this.fatal ??= {
-        code: structure
-          ? 'MALFORMED_IMAGE'
-          : error instanceof PageVerificationError
-            ? 'PAGE_REJECTED'
-            : 'STAGING_WRITE_FAILED',
-        message: (error as Error).message,
-        transient: false,
-      };
+      this.fatal ??= pageFailureError(failure);
       this.stop();
     }
   }
@@ -276,7 +248,7 @@ export class SaneBatchRun {
     this.resolveDone(this.result(this.end));
   }
 
-  private result(end: BatchEnd): CaptureResult & { malformedPages?: MalformedPage[] } {
+  private result(end: BatchEnd): CaptureResult {
     const base = {
       job: this.options.request.jobId,
       pages: this.pages.sort((a, b) => a.page - b.page),

@@ -1,6 +1,7 @@
 import { parseJson, type Frame } from './codec';
 import type { ScanLinkConnection } from './connection';
-import { PageStructureError, PageVerificationError, PageWriter, type CapturedPage } from '../page-writer';
+import { pageFailureError, pageFailureOf } from '../page-failure';
+import { PageWriter, type CapturedPage } from '../page-writer';
 import type { PageSink } from '../page-sink';
 import { captureTimeLimitMs } from '../capture-time-limit';
 import type { CaptureRequest, CaptureResult } from '../device';
@@ -285,20 +286,11 @@ export class CaptureRun {
         this.onPage(page);
         if (this.request.pages === null) this.armDeadline(); // until empty: each page renews it
       } catch (error) {
-        if (error instanceof PageStructureError) {
-          this.malformed.push({ page: error.page, format: error.format, message: error.message });
-        } else if (error instanceof PageVerificationError) {
-          this.mismatches.push({
-            page: error.page,
-            expected: error.expected.sha256,
-            actual: error.actual.sha256,
-          });
-        } else {
-          this.fatal ??= {
-            code: 'STAGING_WRITE_FAILED',
-            message: (error as Error).message,
-            transient: false,
-          };
+        const failure = pageFailureOf(error, writer.page);
+        if (failure.kind === 'malformed') this.malformed.push(failure.malformed);
+        else if (failure.kind === 'mismatch') this.mismatches.push(failure.mismatch);
+        else {
+          this.fatal ??= pageFailureError(failure);
           this.abort();
         }
       }
