@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { DecisionReason } from '../components/DecisionReason';
 import { describeError, FormError } from '../components/FormError';
 import { quire } from '../ipc/client';
 import { useCurrentUser, useIsSupervisor } from '../state/session';
@@ -94,21 +95,7 @@ export function DecisionForm({
             </label>
           ))}
         </fieldset>
-        <label>
-          Reason
-          <select value={reason} onChange={(e) => setReason(e.target.value)} required>
-            <option value="">Choose a reason…</option>
-            {reasons.map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Note
-          <textarea value={note} onChange={(e) => setNote(e.target.value)} rows={3} maxLength={2000} />
-        </label>
+        <DecisionReason reasons={reasons} reason={reason} onReason={setReason} note={note} onNote={setNote} />
         <FormError error={error} />
         <button
           type="submit"

@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { DecisionReason } from '../components/DecisionReason';
 import { describeError, FormError } from '../components/FormError';
 import { quire } from '../ipc/client';
 import { useIsSupervisor } from '../state/session';
@@ -79,21 +80,15 @@ export function QuarantineBulk({ batchIds, onDone }: { batchIds: string[]; onDon
             </label>
           ))}
         </fieldset>
-        <label>
-          Reason (recorded for each batch)
-          <select value={reason} onChange={(e) => setReason(e.target.value)} required>
-            <option value="">Choose a reason…</option>
-            {reasons.map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Note
-          <textarea value={note} onChange={(e) => setNote(e.target.value)} rows={2} maxLength={2000} />
-        </label>
+        <DecisionReason
+          reasons={reasons}
+          reason={reason}
+          onReason={setReason}
+          note={note}
+          onNote={setNote}
+          reasonLabel="Reason (recorded for each batch)"
+          noteRows={2}
+        />
         <FormError error={error} />
         <button
           type="submit"
