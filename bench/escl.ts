@@ -6,14 +6,13 @@
 // NextDocument into a file) and synced: the ceiling on this disk. Rounds alternate (Quire, raw,
 // Quire, raw, …; QUIRE_BENCH_ROUNDS, at least 3); the ratio is the median of the per-round
 // ratios of throughput, with the spread. QUIRE_BENCH_SCALE shrinks the job (0.1 → one page).
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { build } from 'esbuild';
 import { startEsclSimulator } from '../electron/scanner/simulator/escl/index';
 import { recordConditions, withCpuBusy } from './support/conditions';
-import { alternate, ratioFigures, ROUNDS, summary } from './support/rounds';
-import { lastJsonLine, runTimed } from './support/timed-process';
+import { bundleChild, captureFigures, captureInChild, clearAndSync } from './support/capture-rounds';
+import { alternate, ROUNDS } from './support/rounds';
+import { runTimed } from './support/timed-process';
 
 const scale = Number(process.env.QUIRE_BENCH_SCALE ?? 1);
 const pages = Math.max(1, Math.round(10 * scale));
@@ -21,34 +20,7 @@ const work = path.resolve('bench/.work/escl');
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 
-// Bundle the child so it runs on plain Node: no loader inflating the RSS we measure.
-const child = path.join(work, 'escl-child.cjs');
-await build({
-  entryPoints: ['bench/escl/escl-child.ts'],
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  outfile: child,
-  packages: 'external',
-  logLevel: 'error',
-});
-
-/** Deletes a round's output and lets the disk settle, so one round's writeback is not the next's. */
-function clearAndSync(target: string): void {
-  rmSync(target, { recursive: true, force: true });
-  execFileSync('sync');
-}
-
-interface Captured {
-  status: string;
-  error: unknown;
-  pages: number;
-  bytes: number;
-  seconds: number;
-  cpuSeconds: number;
-  maxRssKb: number;
-}
+const child = await bundleChild('bench/escl/escl-child.ts', work);
 
 // Every sheet is the same rendering: the simulator holds one 100 MB page, not a gigabyte.
 const sim = await startEsclSimulator({
@@ -60,18 +32,7 @@ const sim = await startEsclSimulator({
 });
 const masters = path.join(work, 'masters');
 
-const captureOnce = async (): Promise<Captured & { senderCpuSeconds: number }> => {
-  clearAndSync(masters);
-  const senderBefore = process.cpuUsage();
-  const run = await runTimed(process.execPath, [child, sim.url, String(pages), masters]);
-  const sender = process.cpuUsage(senderBefore);
-  const result = lastJsonLine<Captured>(run.stdout);
-  if (result.status !== 'complete' || result.pages !== pages)
-    throw new Error(
-      `capture ended ${result.status} with ${result.pages} pages: ${JSON.stringify(result.error)}`,
-    );
-  return { ...result, senderCpuSeconds: (sender.user + sender.system) / 1e6 };
-};
+const captureOnce = () => captureInChild(child, [sim.url, String(pages)], masters, pages);
 
 // The ScanSettings EsclDevice sends for this job (600 dpi RGB24 TIFF, the whole A4 region).
 const settings = `<?xml version="1.0" encoding="UTF-8"?><scan:ScanSettings xmlns:pwg="http://www.pwg.org/schemas/2010/12/sm" xmlns:scan="http://schemas.hp.com/imaging/escl/2011/05/03"><pwg:Version>2.0</pwg:Version><pwg:ScanRegions><pwg:ScanRegion><pwg:ContentRegionUnits>escl:ThreeHundredthsOfInches</pwg:ContentRegionUnits><pwg:XOffset>0</pwg:XOffset><pwg:YOffset>0</pwg:YOffset><pwg:Width>2481</pwg:Width><pwg:Height>3507</pwg:Height></pwg:ScanRegion></pwg:ScanRegions><pwg:InputSource>Feeder</pwg:InputSource><scan:Duplex>false</scan:Duplex><scan:ColorMode>RGB24</scan:ColorMode><pwg:DocumentFormat>image/tiff</pwg:DocumentFormat><scan:DocumentFormatExt>image/tiff</scan:DocumentFormatExt><scan:XResolution>600</scan:XResolution><scan:YResolution>600</scan:YResolution></scan:ScanSettings>`;
@@ -132,38 +93,13 @@ const rounds = await alternate(
 await sim.stop();
 rmSync(work, { recursive: true, force: true });
 
-const q = rounds.quire;
-const b = rounds.baseline;
-if (b.some((r, i) => r.bytes !== q[i]!.bytes))
-  throw new Error(
-    `the raw fetch did not move the same bytes: ${b.map((r) => r.bytes)} vs ${q.map((r) => r.bytes)}`,
-  );
-const gbps = (r: { bytes: number; seconds: number }) => r.bytes / r.seconds / 1e9;
-const perGB = (cpu: number, bytes: number) => cpu / (bytes / 1e9);
 console.log(
   JSON.stringify({
     bench: 'escl',
     measures:
       'eSCL capture (EsclDevice: ScanJobs, NextDocument, hash, fsync per page) vs curl raw fetch of the same job + sync',
     pages,
-    bytes: q[0]!.bytes,
-    ...ratioFigures(q.map((r, i) => gbps(r) / gbps(b[i]!))),
-    goalRatio: 0.85,
-    captureGBps: summary(q.map(gbps)),
-    rawFetchGBps: summary(b.map(gbps)),
-    captureCpuSecondsPerGB: summary(q.map((r) => perGB(r.cpuSeconds, r.bytes))),
-    rawFetchCpuSecondsPerGB: summary(b.map((r) => perGB(r.cpuSeconds, r.bytes))),
-    simulatorCpuSecondsPerGB: summary(q.map((r) => perGB(r.senderCpuSeconds, r.bytes))),
-    cpuBusyPercentCapture: summary(
-      q.map((r) => r.cpuBusyPercent),
-      0,
-    ),
-    cpuBusyPercentRawFetch: summary(
-      b.map((r) => r.cpuBusyPercent),
-      0,
-    ),
-    peakRssMB: Math.round(Math.max(...q.map((r) => r.maxRssKb)) / 1024),
-    goalPeakRssMB: 200,
+    ...captureFigures(rounds.quire, rounds.baseline, 'rawFetch'),
     conditions: await conditions(),
   }),
 );
