@@ -41,7 +41,18 @@ const ALLOWED = {
   transfer: ['storage', 'core'],
   // OCR engines and ALTO: pure page work, below the pipeline that schedules it.
   ocr: ['storage', 'core', 'version'],
-  pipeline: ['storage', 'core', 'audit', 'queue', 'scanner', 'catalog', 'transfer', 'version', 'ocr'],
+  pipeline: [
+    'storage',
+    'core',
+    'audit',
+    'queue',
+    'scanner',
+    'catalog',
+    'transfer',
+    'version',
+    'ocr',
+    'records',
+  ],
   auth: ['storage', 'core', 'audit', 'settings'],
   // The lab's shared records on PostgreSQL (lab mode part 2).
   records: ['storage', 'core', 'audit'],

@@ -17,6 +17,16 @@ const PAGES_MESSAGE =
   'Enter a number of pages from 1 to 10,000, or "until_empty" to scan until the feeder is empty';
 
 /** The package's descriptive record: MODS (METS, PREMIS, MODS), Dublin Core, or LIDO for museums. */
+/** The most pages one manifest may announce. */
+export const MAX_MANIFEST_PAGES = 10_000;
+
+/** A page count the contract accepts (a positive integer, at most a manifest's limit), or null. */
+export function positivePageCount(value: unknown): number | null {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 && value <= MAX_MANIFEST_PAGES
+    ? value
+    : null;
+}
+
 export const MetadataSchema = z.enum(['METS', 'PREMIS', 'DublinCore', 'MODS', 'LIDO']);
 export const AccessTier = z.enum(['public', 'research', 'restricted']);
 export type AccessTier = z.infer<typeof AccessTier>;
@@ -98,7 +108,7 @@ export const BatchManifest = z
           .number({ error: PAGES_MESSAGE })
           .int(PAGES_MESSAGE)
           .min(1, PAGES_MESSAGE)
-          .max(10_000, PAGES_MESSAGE),
+          .max(MAX_MANIFEST_PAGES, PAGES_MESSAGE),
         z.literal('until_empty'),
       ],
       { error: PAGES_MESSAGE },

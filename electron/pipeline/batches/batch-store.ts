@@ -1,3 +1,4 @@
+export type { BatchListFilter, NewBatch, StoredPage } from '../../records/batch-records';
 import type {
   BatchDetail,
   BatchStage,
@@ -6,7 +7,14 @@ import type {
 } from '../../../shared/contract/index';
 import type { Clock } from '../../core/clock';
 import { migrate, type Db } from '../../storage/index';
-import { positivePageCount } from '../manifest/verify-manifest';
+import { positivePageCount } from '../../../shared/domain/manifest';
+import {
+  escapeLike,
+  missingPages,
+  type BatchListFilter,
+  type NewBatch,
+  type StoredPage,
+} from '../../records/batch-records';
 import { BATCH_MIGRATIONS } from './migrations';
 
 interface BatchRow {
@@ -29,41 +37,6 @@ interface BatchRow {
   updated_at: string;
 }
 
-export interface NewBatch {
-  id: string;
-  device: string;
-  title: string;
-  accessionNumbers: string[];
-  operator: string;
-  manifest: unknown;
-  manifestSha256: string;
-  pagesExpected: number | null;
-}
-
-export interface StoredPage {
-  page: number;
-  bytes: number;
-  sha256: string;
-  masterPath: string;
-  width: number | null;
-  height: number | null;
-  metadata: unknown;
-  accessPath: string | null;
-  thumbnailPath: string | null;
-  sidecarPath: string | null;
-  capturedAt: string;
-}
-
-export interface BatchListFilter {
-  stage?: BatchStage;
-  device?: string;
-  /** How `device` matches: exactly (default), or as the start of the name (the console's filter). */
-  deviceMatch?: 'exact' | 'prefix';
-  search?: string;
-  offset: number;
-  limit: number;
-}
-
 const toSummary = (row: BatchRow): BatchSummary => ({
   id: row.id,
   device: row.device,
@@ -79,28 +52,6 @@ const toSummary = (row: BatchRow): BatchSummary => ({
   operator: row.operator,
   lastError: row.last_error,
 });
-
-/**
- * The slots of a batch without a page, with why, so that a reviewer can choose them for
- * recapture: every number up to the expected count (or, for a feeder read until empty, the
- * gaps below the highest page) that holds no master.
- */
-function missingPages(
-  expected: number | null,
-  present: number[],
-  quarantine: QuarantineDiagnostics | null,
-): { page: number; why: string }[] {
-  const have = new Set(present);
-  const upTo = expected ?? Math.max(0, ...present);
-  const why = (page: number) => {
-    // Protocol errors are numbered as the scanner announced them, not by slot: not matched here.
-    if (quarantine?.checksumMismatches.some((m) => m.page === page)) return 'failed its checksum';
-    return 'not captured';
-  };
-  const missing: { page: number; why: string }[] = [];
-  for (let page = 1; page <= upTo; page++) if (!have.has(page)) missing.push({ page, why: why(page) });
-  return missing;
-}
 
 /**
  * The batches as operators and supervisors see them: stage, pages, attempts, quarantine
@@ -211,14 +162,14 @@ export class BatchStore {
     if (filter.device && filter.deviceMatch === 'prefix') {
       // The console's filter: "sim" finds every simulator, "scanner-1" scanner-1 and scanner-12.
       where.push("device LIKE ? ESCAPE '\\'");
-      params.push(`${filter.device.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      params.push(`${escapeLike(filter.device)}%`);
     } else if (filter.device) {
       where.push('device = ?');
       params.push(filter.device);
     }
     if (filter.search) {
       where.push("(id LIKE ? ESCAPE '\\' OR accession_numbers LIKE ? ESCAPE '\\')");
-      const like = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const like = `%${escapeLike(filter.search)}%`;
       params.push(like, like);
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';

@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { toWireIssues, type WireIssue } from '../../../shared/contract/index';
-import { BatchManifest, checksumBody, manifestShapeProblem } from '../../../shared/domain/manifest';
+import {
+  BatchManifest,
+  checksumBody,
+  manifestShapeProblem,
+  positivePageCount,
+} from '../../../shared/domain/manifest';
 import { isSafeId } from '../../../shared/domain/safe-id';
 import { invalidInput } from '../../core/station-error';
 
@@ -94,15 +99,6 @@ export function batchRecordFields(manifest: Record<string, unknown>): BatchRecor
     pagesExpected: positivePageCount(pages),
     operator: operator ? operator.slice(0, MAX_SHORT_TEXT) : 'unknown',
   };
-}
-
-const MAX_PAGES = 10_000;
-
-/** A page count the contract accepts (a positive integer, at most a manifest's limit), or null. */
-export function positivePageCount(value: unknown): number | null {
-  return typeof value === 'number' && Number.isInteger(value) && value > 0 && value <= MAX_PAGES
-    ? value
-    : null;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

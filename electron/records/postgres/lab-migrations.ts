@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { BATCH_TABLES } from './batch-tables';
 
 /**
  * The lab database's schema, as numbered migrations that are only ever appended to: a released
@@ -56,6 +57,11 @@ export const LAB_MIGRATIONS: readonly LabMigration[] = [
         lab_seq  bigint NOT NULL,
         lab_hash text NOT NULL
       );`,
+  },
+  {
+    version: 3,
+    name: 'batches',
+    sql: BATCH_TABLES,
   },
 ];
 

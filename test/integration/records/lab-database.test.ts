@@ -74,12 +74,47 @@ describe.skipIf(withoutPostgres())('the lab database on a real PostgreSQL', () =
       ).rejects.toThrow(/unique/i);
     });
 
+    it('3 (batches) keeps per-stage counts right under concurrent moves in both directions', async () => {
+      await migrateLab(pool, LAB_MIGRATIONS.slice(0, 3));
+      const insert = (id: string, stage: string) =>
+        pool.query(
+          `INSERT INTO lab_batches (id, station, device, title, accession_numbers, search_text, operator,
+             manifest, manifest_sha256, stage, created_at, updated_at)
+           VALUES ($1, 'st-a', 'sim-1', 't', '[]', $1, 'omar', '{}', 'x', $2, now(), now())`,
+          [id, stage],
+        );
+      for (let i = 0; i < 40; i++) await insert(`B${i}`, i % 2 ? 'qc' : 'derivatives');
+      // Each batch moves qc ⇄ derivatives many times, half of them one way while the other half
+      // go the other: the trigger's ordered updates must neither deadlock nor lose a count.
+      await Promise.all(
+        Array.from({ length: 40 }, async (_, i) => {
+          for (let k = 0; k < 10; k++)
+            await pool.query(
+              `UPDATE lab_batches SET stage = CASE stage WHEN 'qc' THEN 'derivatives' ELSE 'qc' END WHERE id = $1`,
+              [`B${i}`],
+            );
+        }),
+      );
+      await pool.query("DELETE FROM lab_batches WHERE id IN ('B0', 'B1')");
+      const counted = await pool.query(
+        'SELECT stage, n::int AS n FROM lab_batch_stage_counts ORDER BY stage',
+      );
+      const actual = await pool.query(
+        'SELECT stage, count(*)::int AS n FROM lab_batches GROUP BY stage ORDER BY stage',
+      );
+      expect(counted.rows).toEqual(actual.rows);
+      expect(actual.rows).toEqual([
+        { stage: 'derivatives', n: 19 },
+        { stage: 'qc', n: 19 },
+      ]);
+    });
+
     it('are applied once when stations start together, under an advisory lock', async () => {
       const results = await Promise.all(Array.from({ length: 6 }, () => migrateLab(pool)));
       const applied = results.flatMap((r) => r.applied).sort();
       expect(applied).toEqual(LAB_MIGRATIONS.map((m) => m.version));
       const { rows } = await pool.query('SELECT version FROM lab_schema_version ORDER BY version');
-      expect(rows.map((r) => r.version)).toEqual([1, 2]);
+      expect(rows.map((r) => r.version)).toEqual(LAB_MIGRATIONS.map((m) => m.version));
       expect((await migrateLab(pool)).applied).toEqual([]);
     });
 
@@ -166,10 +201,11 @@ describe.skipIf(withoutPostgres())('the lab database on a real PostgreSQL', () =
     it('quire lab migrate applies what is missing; quire audit verify --lab-db checks the whole lab', async () => {
       const first = await runCli(['lab', 'migrate', '--lab-db', server.url]).done;
       expect(first.code, first.stdout + first.stderr).toBe(0);
-      expect(first.json).toEqual({ applied: [1, 2], version: 2 });
+      const versions = LAB_MIGRATIONS.map((m) => m.version);
+      expect(first.json).toEqual({ applied: versions, version: versions.length });
       expect((await runCli(['lab', 'migrate'], { QUIRE_LAB_DATABASE: server.url }).done).json).toEqual({
         applied: [],
-        version: 2,
+        version: versions.length,
       });
       await appendStationEvents(pool, 'st-a', stationChain('st-a', 5));
       await appendStationEvents(pool, 'st-b', stationChain('st-b', 5));
