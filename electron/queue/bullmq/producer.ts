@@ -60,12 +60,13 @@ export class BullmqProducer {
     const node = this.node({ type, payload, options }, null);
     await this.queues.announce([node.queue]);
     const q = this.queues.get(node.queue);
-    let job = (await q.add(type, node.data, node.opts)) as Job;
-    // An idempotency key already used: BullMQ kept the first job; report that one.
-    if (options.idempotencyKey) job = (await Job.fromId(q, job.id!)) ?? job;
+    const job = (await q.add(type, node.data, node.opts)) as Job;
     this.added(node.queue);
-    if (options.idempotencyKey) return toJobRecord(job, await job.getState());
-    return toJobRecord(job, options.delayMs ? 'delayed' : 'waiting');
+    if (!options.idempotencyKey) return toJobRecord(job, options.delayMs ? 'delayed' : 'waiting');
+    // An idempotency key already used: BullMQ kept the first job; report that one. Both reads
+    // leave together (one round trip).
+    const [kept, state] = await Promise.all([Job.fromId(q, job.id!), q.getJobState(job.id!)]);
+    return toJobRecord(kept ?? job, state);
   }
 
   /**
