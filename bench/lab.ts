@@ -153,7 +153,7 @@ console.log(
   JSON.stringify({
     bench: 'lab',
     measures:
-      'BullMQ engine: enqueue (bursts of 64) → no-op → completed on one Redis (noeviction, AOF), 1 and 3 worker processes, vs Celery 5 + the same Redis on no-op tasks',
+      "BullMQ engine: enqueueMany (bursts of 64, one MULTI each) → no-op → completed on one Redis (noeviction, AOF), 1 and 3 worker processes with the io queue's concurrency, vs Celery 5 + the same Redis on no-op tasks. Round trips: request batches Redis read from Quire's clients; commands: each command of a MULTI or pipeline counted",
     jobs,
     ...(celeryRan
       ? ratioFigures(
