@@ -1,9 +1,10 @@
 // npm run bench -- lab
 // Jobs/s through the BullMQ engine (lab mode) on one Redis: a producer enqueues no-op jobs in
-// bursts (one MULTI per 64 jobs) while 1, then 3, worker processes run them, each with the io
-// queue's concurrency; against Celery 5 on the same Redis with no-op tasks (the queue bench's
-// baseline, bench/queue/celery_baseline.py) in the same run, in alternating rounds. Also the
-// Redis round trips per job (client-sent commands in INFO commandstats), which decide throughput once Redis is across a network.
+// bursts (enqueueMany, one MULTI per 64 jobs) while 1, then 3, worker processes run them, each
+// with the io queue's concurrency; against Celery 5 on the same Redis with no-op tasks (the
+// queue bench's baseline, bench/queue/celery_baseline.py) in the same run, in alternating rounds.
+// Also the Redis round trips per job (request batches Redis read from all of Quire's clients),
+// which decide throughput once Redis is across a network, and the commands per job.
 // QUIRE_BENCH_SCALE shrinks the job counts.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -32,9 +33,9 @@ function startWorker(url: string, prefix: string, i: number): Promise<ChildProce
 }
 
 /**
- * Commands a client sends itself, each one network round trip (a MULTI's queued commands ride
- * with its EXEC). INFO commandstats also counts the commands BullMQ's Lua scripts run inside
- * Redis, which cost no round trip, so only these are summed.
+ * Commands the clients send, each command of a MULTI or a pipeline counted on its own. INFO
+ * commandstats also counts the commands BullMQ's Lua scripts run inside Redis, which cost no
+ * round trip, so only these are summed.
  */
 const CLIENT_COMMANDS = [
   'evalsha',
@@ -46,12 +47,21 @@ const CLIENT_COMMANDS = [
   'brpoplpush',
   'blmove',
 ];
-async function roundTrips(redis: Redis): Promise<number> {
+
+interface RedisCounters {
+  commands: number;
+  /** Reads of client requests by Redis: one per request batch a client sent and waits on. */
+  reads: number;
+}
+
+async function counters(redis: Redis): Promise<RedisCounters> {
   const stats = await redis.info('commandstats');
-  return CLIENT_COMMANDS.reduce((sum, name) => {
+  const commands = CLIENT_COMMANDS.reduce((sum, name) => {
     const m = new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(stats);
     return sum + (m ? Number(m[1]) : 0);
   }, 0);
+  const reads = /total_reads_processed:(\d+)/.exec(await redis.info('stats'));
+  return { commands, reads: Number(reads?.[1] ?? NaN) };
 }
 
 async function bullmqRound(url: string, processes: number, round: number) {
@@ -72,7 +82,9 @@ async function bullmqRound(url: string, processes: number, round: number) {
     handler: async () => undefined,
   });
   const probe = new Redis(url);
-  const before = await roundTrips(probe);
+  const before = await counters(probe);
+  // The probe's own requests (its polls and the two INFO of the closing count) are not Quire's.
+  let probeRequests = 2;
   const start = process.hrtime.bigint();
   for (let i = 0; i < jobs; i += 64)
     await producer.enqueueMany(
@@ -81,18 +93,23 @@ async function bullmqRound(url: string, processes: number, round: number) {
   // Completion is read from Redis (a benchmark, not a test, may poll); ZCARD is not counted.
   for (;;) {
     const done = Number(await probe.zcard(`${prefix}:io:completed`));
+    probeRequests++;
     if (done >= jobs) break;
     await new Promise((r) => setTimeout(r, 20));
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  const trips = (await roundTrips(probe)) - before;
+  const after = await counters(probe);
   workers.forEach((w) => w.kill('SIGTERM'));
   await Promise.all(
     workers.map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.once('exit', r)))),
   );
   await producer.close();
   await probe.quit();
-  return { jobsPerSecond: jobs / seconds, roundTripsPerJob: trips / jobs };
+  return {
+    jobsPerSecond: jobs / seconds,
+    roundTripsPerJob: (after.reads - before.reads - probeRequests) / jobs,
+    commandsPerJob: (after.commands - before.commands) / jobs,
+  };
 }
 
 function celeryTasksPerSecond(port: number): { value: number | null; reason?: string } {
@@ -136,7 +153,7 @@ console.log(
   JSON.stringify({
     bench: 'lab',
     measures:
-      'BullMQ engine: enqueue (bursts of 64) → no-op → completed on one Redis (noeviction, AOF), 1 and 3 worker processes, vs Celery 5 + the same Redis on no-op tasks',
+      "BullMQ engine: enqueueMany (bursts of 64, one MULTI each) → no-op → completed on one Redis (noeviction, AOF), 1 and 3 worker processes with the io queue's concurrency, vs Celery 5 + the same Redis on no-op tasks. Round trips: request batches Redis read from Quire's clients; commands: each command of a MULTI or pipeline counted",
     jobs,
     ...(celeryRan
       ? ratioFigures(
@@ -159,6 +176,14 @@ console.log(
     ),
     redisRoundTripsPerJob: summary(
       rounds.quire.map((q) => q.one.roundTripsPerJob),
+      2,
+    ),
+    redisRoundTripsPerJobThreeProcesses: summary(
+      rounds.quire.map((q) => q.three.roundTripsPerJob),
+      2,
+    ),
+    redisCommandsPerJob: summary(
+      rounds.quire.map((q) => q.one.commandsPerJob),
       2,
     ),
     celeryTasks,

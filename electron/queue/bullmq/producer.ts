@@ -14,8 +14,8 @@ const PRIORITY_LIMIT = 2_097_152;
 const bullPriority = (priority = 0) => (priority > 0 ? Math.max(1, PRIORITY_LIMIT - priority) : undefined);
 
 /**
- * The producer on BullMQ: single jobs with Queue.add, bursts and workflows with FlowProducer,
- * which writes a whole tree (or many jobs on many queues) in one MULTI: all or nothing.
+ * The producer on BullMQ: single jobs with Queue.add; bursts and workflows each in one MULTI
+ * (all or nothing): a burst through the backend's flow insert, a workflow with FlowProducer.
  */
 export class BullmqProducer {
   constructor(
@@ -60,21 +60,37 @@ export class BullmqProducer {
     const node = this.node({ type, payload, options }, null);
     await this.queues.announce([node.queue]);
     const q = this.queues.get(node.queue);
-    let job = (await q.add(type, node.data, node.opts)) as Job;
-    // An idempotency key already used: BullMQ kept the first job; report that one.
-    if (options.idempotencyKey) job = (await Job.fromId(q, job.id!)) ?? job;
+    const job = (await q.add(type, node.data, node.opts)) as Job;
     this.added(node.queue);
-    if (options.idempotencyKey) return toJobRecord(job, await job.getState());
-    return toJobRecord(job, options.delayMs ? 'delayed' : 'waiting');
+    if (!options.idempotencyKey) return toJobRecord(job, options.delayMs ? 'delayed' : 'waiting');
+    // An idempotency key already used: BullMQ kept the first job; report that one. Both reads
+    // leave together (one round trip).
+    const [kept, state] = await Promise.all([Job.fromId(q, job.id!), q.getJobState(job.id!)]);
+    return toJobRecord(kept ?? job, state);
   }
 
+  /**
+   * A burst of jobs, on one queue or several, in one MULTI: all or nothing, one round trip. Each
+   * job is added by BullMQ's own add script (the same as Queue.add), through the backend's flow
+   * insert that FlowProducer uses, without FlowProducer's per-job tree bookkeeping, which a
+   * burst of plain jobs does not need and which cost more than the insert itself.
+   */
   async enqueueMany(items: StepSpec[]): Promise<JobRecord[]> {
     this.types.checkAll(items);
+    if (items.length === 0) return [];
     const nodes = items.map((item) => this.node(item, null));
-    await this.queues.announce([...new Set(nodes.map((n) => n.queue))]);
-    const added = await this.queues.flows.addBulk(nodes.map(({ queue: _q, ...flow }) => flow));
-    new Set(nodes.map((n) => n.queue)).forEach((q) => this.added(q));
-    return added.map((n) => toJobRecord(n.job as Job, n.job.opts.delay ? 'delayed' : 'waiting'));
+    const names = [...new Set(nodes.map((n) => n.queue))];
+    await this.queues.announce(names);
+    const jobs = nodes.map((n) => new Job(this.queues.get(n.queue), n.name, n.data, n.opts, n.opts.jobId));
+    const results = await this.queues.get(names[0]!).backend.addFlow(jobs.map((j) => j.toFlowEntry()));
+    results.forEach(([error, id], index) => {
+      if (error || typeof id !== 'string')
+        throw new Error(
+          `job ${index} (${nodes[index]!.name}) was not added: ${error?.message ?? `code ${id}`}`,
+        );
+    });
+    names.forEach((q) => this.added(q));
+    return jobs.map((job) => toJobRecord(job, job.opts.delay ? 'delayed' : 'waiting'));
   }
 
   /**

@@ -70,6 +70,33 @@ describe.each(ENGINES)('queue behaviour on $name', ({ name, skip }) => {
     },
   );
 
+  it.skipIf(skip)('runs every job of a burst spread over two queues, each once', async () => {
+    await open();
+    const ran: number[] = [];
+    const handler = async ({ n }: { n: number }) => void ran.push(n);
+    h.queue.register('io-add', { schema: Payload, queue: 'io', handler });
+    h.queue.register('compute-add', { schema: Payload, queue: 'compute', handler });
+    await h.queue.start();
+    let completed = 0;
+    const all = h.when((j) => j.state === 'completed' && ++completed === 4);
+    const jobs = await h.queue.enqueueMany([
+      { type: 'io-add', payload: { n: 1 } },
+      { type: 'compute-add', payload: { n: 2 } },
+      { type: 'io-add', payload: { n: 3 }, options: { batchId: 'B-2' } },
+      { type: 'compute-add', payload: { n: 4 } },
+    ]);
+    expect(jobs.map((j) => [j.queue, j.payload])).toEqual([
+      ['io', { n: 1 }],
+      ['compute', { n: 2 }],
+      ['io', { n: 3 }],
+      ['compute', { n: 4 }],
+    ]);
+    await all;
+    expect(ran.sort()).toEqual([1, 2, 3, 4]);
+    expect((await h.queue.list({ batchId: 'B-2' })).items.map((j) => j.id)).toEqual([jobs[2]!.id]);
+    expect((await h.queue.show(jobs[1]!.id)).attempts.map((a) => a.outcome)).toEqual(['completed']);
+  });
+
   it.skipIf(skip)(
     'retries a transient failure with backoff, then completes; the history shows both attempts',
     async () => {
