@@ -8,7 +8,7 @@ import { bullmqBackend } from './backend';
 import os from 'node:os';
 import { checkLabRedis, connectLab, type LabLink } from './connection';
 import { beat, checkLabStorage, HEARTBEAT_MS, stationsSeen, type StationPresence } from './lab-presence';
-import { BullmqProducer, GROUP_DONE } from './producer';
+import { BullmqProducer, GROUP_DONE, type CompletedRetention } from './producer';
 import { LabQueues } from './queues';
 import { LabWorkers, type LabWorkerOptions } from './worker';
 
@@ -30,6 +30,8 @@ export interface BullmqEngineOptions {
   /** The lab's shared storage root: checked at start (the station must see the lab's folder). */
   storageRoot?: string;
   random?: () => number;
+  /** How long completed jobs stay in Redis (default 14 days, 100,000 per queue). */
+  completedRetention?: CompletedRetention;
 }
 
 /**
@@ -69,7 +71,12 @@ export async function createBullmqTaskQueue(options: BullmqEngineOptions): Promi
     locks: options.locks,
     random: options.random,
   });
-  const producer = new BullmqProducer(types, queues, (queue) => workers.ensure(queue));
+  const producer = new BullmqProducer(
+    types,
+    queues,
+    (queue) => workers.ensure(queue),
+    options.completedRetention,
+  );
   const backend = bullmqBackend(queues);
   const actions = operatorActions(backend, options.onChange, () => {});
   let closed = false;

@@ -17,11 +17,24 @@ const bullPriority = (priority = 0) => (priority > 0 ? Math.max(1, PRIORITY_LIMI
  * The producer on BullMQ: single jobs with Queue.add; bursts and workflows each in one MULTI
  * (all or nothing): a burst through the backend's flow insert, a workflow with FlowProducer.
  */
+/**
+ * How long Redis keeps a completed job (its record, result and history): a lab's Redis runs with
+ * `noeviction`, so what is never removed fills its memory until it refuses new jobs. Quarantined
+ * jobs stay until someone decides on them. BullMQ trims as later jobs complete.
+ */
+export interface CompletedRetention {
+  ageSeconds: number;
+  /** At most this many per queue, newest kept. */
+  count: number;
+}
+export const DEFAULT_COMPLETED_RETENTION: CompletedRetention = { ageSeconds: 14 * 24 * 3600, count: 100_000 };
+
 export class BullmqProducer {
   constructor(
     private readonly types: JobTypes,
     private readonly queues: LabQueues,
     private readonly added: (queue: string) => void,
+    private readonly retention: CompletedRetention = DEFAULT_COMPLETED_RETENTION,
   ) {}
 
   private node(
@@ -45,6 +58,7 @@ export class BullmqProducer {
       backoff: { type: 'quire' },
       delay: options.delayMs,
       priority: bullPriority(options.priority),
+      removeOnComplete: { age: this.retention.ageSeconds, count: this.retention.count },
       ...extra,
     };
     return {

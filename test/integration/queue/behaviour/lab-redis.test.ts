@@ -36,7 +36,11 @@ describe('the lab engine and its Redis', () => {
   };
   const engine = async (
     url: string,
-    extra: { onConnection?: (l: LabLink) => void; onChange?: (j: JobRecord) => void } = {},
+    extra: {
+      onConnection?: (l: LabLink) => void;
+      onChange?: (j: JobRecord) => void;
+      completedRetention?: { ageSeconds: number; count: number };
+    } = {},
   ) => {
     const q = await createBullmqTaskQueue({
       url,
@@ -45,6 +49,7 @@ describe('the lab engine and its Redis', () => {
       logger: silentLogger(),
       onChange: extra.onChange ?? (() => {}),
       onConnection: extra.onConnection,
+      completedRetention: extra.completedRetention,
     });
     queues.push(q);
     return q;
@@ -103,4 +108,26 @@ describe('the lab engine and its Redis', () => {
     expect((await done).id).toBe(job.id);
     expect(q.connection().connected).toBe(true);
   });
+
+  it.skipIf(skip)(
+    'keeps completed jobs only as long as the retention says (Redis never evicts)',
+    async () => {
+      const s = await server();
+      let completed = 0;
+      const allDone = new Promise<void>((resolve) => {
+        void engine(s.url, {
+          completedRetention: { ageSeconds: 3600, count: 3 },
+          onChange: (j) => j.state === 'completed' && ++completed === 8 && resolve(),
+        }).then(async (q) => {
+          q.register('add', { schema: Payload, queue: 'io', handler: async () => {} });
+          q.configureQueue('io', { concurrency: 1 });
+          await q.start();
+          for (let n = 0; n < 8; n++) await q.enqueue('add', { n });
+        });
+      });
+      await allDone;
+      const counts = await queues[0]!.counts();
+      expect(counts.io?.completed).toBe(3);
+    },
+  );
 });
