@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
+import { importStation, LabImportRefused } from '../records/lab-import';
 import { verifyLabChain } from '../records/postgres/lab-audit-chain';
 import { openLabPool } from '../records/postgres/lab-database';
 import { migrateLab } from '../records/postgres/lab-migrations';
@@ -49,6 +52,33 @@ export function registerLabDatabaseCommands(program: Command): void {
       if (!url) failWith(2, { code: 'INVALID_ARGUMENT', message: 'give --lab-db or set QUIRE_LAB_DATABASE' });
       const result = await withLabPool(url, (pool) => migrateLab(pool));
       printJson(result);
+    });
+  lab
+    .command('import')
+    .description("move a single station's batches and audit log into the lab database, once, verified")
+    .requiredOption('--data <dir>', "the station's data folder (only read; stop the station first)")
+    .requiredOption('--station <name>', "the station's name in the lab")
+    .option('--lab-db <url>', 'postgres://user@host:port/database (default: $QUIRE_LAB_DATABASE)')
+    .action(async (opts: { data: string; station: string; labDb?: string }) => {
+      const url = labDatabaseUrl(opts);
+      if (!url) failWith(2, { code: 'INVALID_ARGUMENT', message: 'give --lab-db or set QUIRE_LAB_DATABASE' });
+      const database = path.join(path.resolve(opts.data), 'quire.db');
+      if (!existsSync(database))
+        failWith(2, {
+          code: 'INVALID_ARGUMENT',
+          message: `${opts.data} is not a Quire data folder (no quire.db in it)`,
+        });
+      const report = await withLabPool(url, async (pool) => {
+        await migrateLab(pool);
+        try {
+          return await importStation({ dataDir: opts.data, station: opts.station, pool });
+        } catch (error) {
+          if (error instanceof LabImportRefused)
+            failWith(1, { code: 'LAB_IMPORT_REFUSED', message: error.message });
+          throw error;
+        }
+      });
+      printJson(report);
     });
 }
 

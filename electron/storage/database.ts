@@ -33,6 +33,18 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
   return db;
 }
 
+/**
+ * A station's database opened only to read it (an import into the lab, an inspection): SQLite
+ * cannot write through this handle, so the file and its data are left as they were.
+ */
+export function openDatabaseReadOnly(file: string): Db {
+  return new Database(file, {
+    readonly: true,
+    fileMustExist: true,
+    ...nativeBindingOption(runtimeBinding()),
+  });
+}
+
 let checkedBinding: NativeBinding | null = null;
 
 /**

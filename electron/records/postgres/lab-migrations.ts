@@ -63,6 +63,22 @@ export const LAB_MIGRATIONS: readonly LabMigration[] = [
     name: 'batches',
     sql: BATCH_TABLES,
   },
+  {
+    version: 4,
+    name: 'station imports',
+    sql: `
+      -- A single station's records moved into the lab (quire lab import): once per station,
+      -- with what was counted on both sides.
+      CREATE TABLE lab_station_imports (
+        station      text PRIMARY KEY,
+        imported_at  timestamptz NOT NULL DEFAULT now(),
+        batches      integer NOT NULL,
+        pages        integer NOT NULL,
+        attempts     integer NOT NULL,
+        decisions    integer NOT NULL,
+        audit_events integer NOT NULL
+      );`,
+  },
 ];
 
 /** Any value fixed for the lab: every station takes the same lock before migrating. */

@@ -109,6 +109,17 @@ describe.skipIf(withoutPostgres())('the lab database on a real PostgreSQL', () =
       ]);
     });
 
+    it('4 (station imports) records one import per station', async () => {
+      await migrateLab(pool, LAB_MIGRATIONS.slice(0, 4));
+      const record = () =>
+        pool.query(
+          `INSERT INTO lab_station_imports (station, batches, pages, attempts, decisions, audit_events)
+           VALUES ('st-a', 1, 2, 3, 4, 5)`,
+        );
+      await record();
+      await expect(record()).rejects.toThrow(/duplicate key/);
+    });
+
     it('are applied once when stations start together, under an advisory lock', async () => {
       const results = await Promise.all(Array.from({ length: 6 }, () => migrateLab(pool)));
       const applied = results.flatMap((r) => r.applied).sort();
