@@ -28,6 +28,7 @@ export function transferHandlers(station: Station): Pick<HandlerTable, keyof typ
     'transfer.status': () => transfer.status(),
     'transfer.retention': () => transfer.retention.policy(),
     // Who may change it is the core's rule (retention.setPolicy), not this handler's.
-    'transfer.setRetention': ({ retention }, context) => transfer.retention.setPolicy(actor(context), retention),
+    'transfer.setRetention': ({ retention }, context) =>
+      transfer.retention.setPolicy(actor(context), retention),
   };
 }

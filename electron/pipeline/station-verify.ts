@@ -107,8 +107,7 @@ async function verifyBatch(
     if (!stat) {
       if (!pruned)
         find('MASTER_MISSING', row.page, `page ${row.page} is recorded but ${row.masterPath} is gone`);
-    }
-    else if (stat.size !== row.bytes)
+    } else if (stat.size !== row.bytes)
       find('MASTER_CHANGED', row.page, `page ${row.page} has ${stat.size} bytes; ${row.bytes} were captured`);
     else if (options.deep && (await sha256File(row.masterPath)) !== row.sha256)
       find('MASTER_CHANGED', row.page, `page ${row.page} no longer has the SHA-256 it was captured with`);

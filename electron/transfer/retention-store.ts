@@ -61,8 +61,7 @@ export class RetentionStore {
 
   policy(): RetentionPolicy {
     const row = this.db.prepare('SELECT policy FROM transfer_retention WHERE id = 1').get() as
-      | { policy: string }
-      | undefined;
+      { policy: string } | undefined;
     return row ? (JSON.parse(row.policy) as RetentionPolicy) : KEEP_ALWAYS;
   }
 

@@ -47,7 +47,13 @@ export interface LocalCopies {
 }
 
 export interface DeletionRecorder {
-  record(event: { type: 'deletion'; outcome: string; detail: string; object: string; person: string }): unknown;
+  record(event: {
+    type: 'deletion';
+    outcome: string;
+    detail: string;
+    object: string;
+    person: string;
+  }): unknown;
 }
 
 export interface RetentionDeps {
@@ -58,7 +64,8 @@ export interface RetentionDeps {
   logger?: Logger;
 }
 
-export type Eligibility = { ok: true; replicas: Replica[]; lastVerifiedAt: number } | { ok: false; reason: string };
+export type Eligibility =
+  { ok: true; replicas: Replica[]; lastVerifiedAt: number } | { ok: false; reason: string };
 
 export interface PruneResult {
   batchId: string;
@@ -191,7 +198,10 @@ export function createRetention(deps: RetentionDeps): Retention {
         try {
           results.push(await sweepOne(id));
         } catch (error) {
-          deps.logger?.warn({ batchId: id, err: (error as Error).message }, 'pruning failed; tried again later');
+          deps.logger?.warn(
+            { batchId: id, err: (error as Error).message },
+            'pruning failed; tried again later',
+          );
           results.push(refuse(id, (error as Error).message));
         }
       }

@@ -119,8 +119,8 @@ export function StorageSettings() {
           </label>
           <p id="rate-help" className="muted">
             Bytes per second (K, M, G), shared by every transfer to this destination; a schedule lists
-            rate@from-to periods in the station&apos;s local time and a rate for the rest of the day, e.g.
-            20M from 08:00 to 18:00 and unlimited at night. Masters go before derivatives.
+            rate@from-to periods in the station&apos;s local time and a rate for the rest of the day, e.g. 20M
+            from 08:00 to 18:00 and unlimited at night. Masters go before derivatives.
           </p>
           <label>
             Verification
@@ -152,11 +152,10 @@ export function StorageSettings() {
                 <input type="password" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} />
               </label>
               <p className="muted" data-testid="host-key-pinning">
-                Host key pinning: the first time the station connects, it keeps the fingerprint of the key
-                the server presents (trust on first use). From then
-                on a server presenting any other key is refused before the station logs in or sends
-                anything, and the transfer waits in quarantine naming both fingerprints: compare them with{' '}
-                <code>ssh-keygen -lf</code> on the server.
+                Host key pinning: the first time the station connects, it keeps the fingerprint of the key the
+                server presents (trust on first use). From then on a server presenting any other key is
+                refused before the station logs in or sends anything, and the transfer waits in quarantine
+                naming both fingerprints: compare them with <code>ssh-keygen -lf</code> on the server.
               </p>
             </fieldset>
           )}

@@ -104,7 +104,9 @@ describe('retention of the local copy after verified transfer', () => {
     const [deletion] = events('KEEP-1', 'deletion');
     expect(replications).toHaveLength(2);
     expect(deletion).toMatchObject({ outcome: 'success', agents: { person: 'system' } });
-    expect(deletion!.detail).toMatch(/^local copy pruned after verified replication to file:\/\/.*archive, file:\/\/.*offsite/);
+    expect(deletion!.detail).toMatch(
+      /^local copy pruned after verified replication to file:\/\/.*archive, file:\/\/.*offsite/,
+    );
     expect(deletion!.seq).toBeGreaterThan(Math.max(...replications.map((e) => e.seq)));
     expect(station.pipeline.store.pages('KEEP-1')).toHaveLength(2);
 
@@ -113,7 +115,12 @@ describe('retention of the local copy after verified transfer', () => {
     expect(report).toMatchObject({ ok: true, pages: 2 });
     // Nothing is sent from a pruned copy.
     await expect(
-      station.transfer.run({ batchId: 'KEEP-1', packageDir: station.layout.batchPackage('KEEP-1'), destination: 'archive', person: 'x' }),
+      station.transfer.run({
+        batchId: 'KEEP-1',
+        packageDir: station.layout.batchPackage('KEEP-1'),
+        destination: 'archive',
+        person: 'x',
+      }),
     ).rejects.toThrow(/was pruned after verified replication/);
   }, 180_000);
 
@@ -133,7 +140,11 @@ describe('retention of the local copy after verified transfer', () => {
   }, 180_000);
 
   it('refuses to prune before verification at every destination, and to anyone but a supervisor', async () => {
-    await start([{ name: 'archive' }, { name: 'unmounted', missing: true }, { name: 'sampled', verify: 'sample' }]);
+    await start([
+      { name: 'archive' },
+      { name: 'unmounted', missing: true },
+      { name: 'sampled', verify: 'sample' },
+    ]);
     expect(() => station.transfer.retention.setPolicy(operator, { keep: 'until-verified' })).toThrow(
       /only a supervisor may change how long staging copies are kept; olive is an operator/,
     );
@@ -174,7 +185,9 @@ describe('retention of the local copy after verified transfer', () => {
     expect((await station.transfer.retention.sweep())[0]).toMatchObject({ pruned: false });
     expect(localCopy('DAYS-1')).toEqual({ package: true, masters: true });
     clock.offset = 7 * DAY + 60_000;
-    expect(await station.transfer.retention.sweep()).toEqual([{ batchId: 'DAYS-1', pruned: true, reason: null }]);
+    expect(await station.transfer.retention.sweep()).toEqual([
+      { batchId: 'DAYS-1', pruned: true, reason: null },
+    ]);
     expect(localCopy('DAYS-1')).toEqual({ package: false, masters: false });
     expect((await station.pipeline.verify()).findings).toEqual([]);
     // Done once: the next sweep finds nothing to do.
@@ -188,7 +201,11 @@ describe('retention of the local copy after verified transfer', () => {
     rmSync(station.layout.batchPackage('LOST-1'), { recursive: true });
     rmSync(station.layout.batchMasters('LOST-1'), { recursive: true });
     const lost = await station.pipeline.verify({ batchId: 'LOST-1' });
-    expect(lost.findings.map((f) => f.code).sort()).toEqual(['MASTER_MISSING', 'MASTER_MISSING', 'PACKAGE_MISSING']);
+    expect(lost.findings.map((f) => f.code).sort()).toEqual([
+      'MASTER_MISSING',
+      'MASTER_MISSING',
+      'PACKAGE_MISSING',
+    ]);
 
     // A deletion event with no verified replication before it explains nothing.
     await station.pipeline.create(

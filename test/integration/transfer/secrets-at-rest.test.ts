@@ -107,17 +107,28 @@ describe.skipIf(missing)('destination secrets at rest', () => {
 
     station.logger.flush?.();
     station.db.pragma('wal_checkpoint(TRUNCATE)');
-    const stored = [...filesUnder(path.dirname(station.layout.database)).filter((f) => f.startsWith(station.layout.database)), ...filesUnder(station.layout.logs)];
+    const stored = [
+      ...filesUnder(path.dirname(station.layout.database)).filter((f) =>
+        f.startsWith(station.layout.database),
+      ),
+      ...filesUnder(station.layout.logs),
+    ];
     expect(stored.some((f) => f.endsWith('quire.log'))).toBe(true);
     // A log with content: the check below is not passed by an empty file.
-    expect(filesUnder(station.layout.logs).map((f) => readFileSync(f, 'utf8')).join('')).toMatch(
-      /station started/,
-    );
+    expect(
+      filesUnder(station.layout.logs)
+        .map((f) => readFileSync(f, 'utf8'))
+        .join(''),
+    ).toMatch(/station started/);
     for (const file of stored) {
       const bytes = readFileSync(file);
       for (const secret of [S3_SECRET, S3_KEY_ID, PASSPHRASE, ...keyLines])
         expect(bytes.includes(secret), `${secret.slice(0, 12)}… in ${file}`).toBe(false);
     }
+    // Where they are (without the app's safeStorage): owner-only files, which the search above
+    // would have caught had they been written anywhere it looked.
+    const vault = path.join(station.layout.root, 'credentials', 'transfer-bucket');
+    expect(readFileSync(vault).includes(S3_SECRET)).toBe(true);
     // The destinations list says a key is stored, and nothing more.
     const listed = JSON.stringify(await call('transfer.destinations', {}));
     expect(listed).toContain('"hasCredential":true');
