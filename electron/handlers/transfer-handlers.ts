@@ -27,6 +27,8 @@ export function transferHandlers(station: Station): Pick<HandlerTable, keyof typ
       ),
     'transfer.status': () => transfer.status(),
     'transfer.retention': () => transfer.retention.policy(),
+    'transfer.hostKeys': () => transfer.hostKeys(),
+    'transfer.forgetHostKey': ({ host }, context) => transfer.forgetHostKey(actor(context), host),
     // Who may change it is the core's rule (retention.setPolicy), not this handler's.
     'transfer.setRetention': ({ retention }, context) =>
       transfer.retention.setPolicy(actor(context), retention),

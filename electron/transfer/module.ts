@@ -1,14 +1,21 @@
 import { realpath } from 'node:fs/promises';
-import type { DestinationConfig, TransferStatus } from '../../shared/contract/transfer';
+import type { DestinationConfig, PinnedHostKey, TransferStatus } from '../../shared/contract/transfer';
 import { systemClock, type Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
+import { forbidden, notFound } from '../core/station-error';
 import type { Db } from '../storage/index';
 import type { CredentialVault } from './credentials';
 import { TransferError } from './destination';
 import { destinationFromUrl, type DestinationSecrets } from './destination-url';
 import { TransferProgressStore } from './progress-store';
 import { LimiterRegistry, parseSchedule } from './rate';
-import { createRetention, type DeletionRecorder, type LocalCopies, type Retention } from './retention';
+import {
+  createRetention,
+  type DeletionRecorder,
+  type LocalCopies,
+  type Retention,
+  type RetentionActor,
+} from './retention';
 import { transferPackage, type ReplicationRecorder, type TransferResult } from './transfer-engine';
 
 export interface TransferModuleDeps {
@@ -43,6 +50,10 @@ export interface TransferModule {
   expect(batchId: string, destinations: readonly string[]): void;
   run(request: TransferRun): Promise<TransferResult>;
   status(): TransferStatus[];
+  /** Host keys pinned on first connection to SFTP servers. */
+  hostKeys(): PinnedHostKey[];
+  /** A supervisor forgets a pin (the server was really re-keyed); refused to anyone else. */
+  forgetHostKey(actor: RetentionActor, host: string): PinnedHostKey[];
   /** How long the station keeps its copy of a batch after verified transfer. */
   readonly retention: Retention;
 }
@@ -89,6 +100,14 @@ export function createTransferModule(deps: TransferModuleDeps): TransferModule {
       for (const name of destinations) retention.store.expect(batchId, name);
     },
     destinations: read,
+    hostKeys: () => store.hostKeys(),
+    forgetHostKey(actor, host) {
+      if (actor.role !== 'supervisor')
+        throw forbidden(`only a supervisor may forget a pinned host key; ${actor.username} is an operator`);
+      if (!store.forgetHostKey(host)) throw notFound(`pinned host key for ${host}`);
+      deps.logger?.warn({ host, by: actor.username }, 'a pinned SFTP host key was forgotten');
+      return store.hostKeys();
+    },
     async saveDestination(config, secret) {
       // Both are checked before anything is stored: a rate or URL that would fail later fails now.
       parseSchedule(config.rate || 'unlimited');

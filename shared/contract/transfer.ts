@@ -63,6 +63,15 @@ export const RetentionPolicy = z.discriminatedUnion('keep', [
 ]);
 export type RetentionPolicy = z.infer<typeof RetentionPolicy>;
 
+/** A server's host key as pinned on first connection (`[host]:port`, `SHA256:…` as ssh-keygen -lf prints). */
+export const PinnedHostKey = z.object({
+  host: z.string(),
+  algorithm: z.string(),
+  sha256: z.string(),
+  pinnedAt: z.string(),
+});
+export type PinnedHostKey = z.infer<typeof PinnedHostKey>;
+
 const SecretInput = z
   .object({
     /** An SSH private key in OpenSSH or PEM text. */
@@ -109,6 +118,18 @@ export const transferCommands = {
     output: RetentionPolicy,
     access: 'supervisor',
     summary: 'Sets how long staging copies are kept after verified transfer (supervisors).',
+  }),
+  'transfer.hostKeys': command({
+    input: z.object({}).strict(),
+    output: z.array(PinnedHostKey),
+    access: 'operator',
+    summary: 'SFTP servers host keys pinned on first connection.',
+  }),
+  'transfer.forgetHostKey': command({
+    input: z.object({ host: z.string().max(300) }).strict(),
+    output: z.array(PinnedHostKey),
+    access: 'supervisor',
+    summary: 'Forgets a pinned host key (a server really re-keyed): the next connection pins anew.',
   }),
   'transfer.status': command({
     input: z.object({}).strict(),

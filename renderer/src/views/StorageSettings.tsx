@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { DestinationConfig } from '../../../shared/contract/index';
+import type { DestinationConfig, PinnedHostKey } from '../../../shared/contract/index';
 import { describeError, FormError } from '../components/FormError';
 import { quire } from '../ipc/client';
 import { useIsSupervisor } from '../state/session';
@@ -27,10 +27,21 @@ export function StorageSettings() {
   const [accessKeyId, setAccessKeyId] = useState('');
   const [secretAccessKey, setSecretAccessKey] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [hostKeys, setHostKeys] = useState<PinnedHostKey[]>([]);
 
   useEffect(() => {
     quire.call('transfer.destinations', {}).then(setList, (e) => setError(describeError(e)));
+    quire.call('transfer.hostKeys', {}).then(setHostKeys, (e) => setError(describeError(e)));
   }, []);
+
+  async function forget(host: string) {
+    setError(null);
+    try {
+      setHostKeys(await quire.call('transfer.forgetHostKey', { host }));
+    } catch (e) {
+      setError(describeError(e));
+    }
+  }
 
   async function save(event: FormEvent) {
     event.preventDefault();
@@ -99,6 +110,28 @@ export function StorageSettings() {
           </li>
         ))}
       </ul>
+      {hostKeys.length > 0 && (
+        <ul className="stack plain" aria-label="Pinned SFTP host keys">
+          {hostKeys.map((k) => (
+            <li key={k.host} className="row">
+              <span>
+                <strong>{k.host}</strong> — {k.algorithm} <code>{k.sha256}</code>, pinned{' '}
+                {new Date(k.pinnedAt).toLocaleString()}
+              </span>
+              {supervisor && (
+                <button
+                  type="button"
+                  className="button button--small"
+                  aria-label={`Forget the pinned host key of ${k.host}`}
+                  onClick={() => void forget(k.host)}
+                >
+                  Forget (server re-keyed)
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
       {supervisor ? (
         <form className="stack" onSubmit={save} aria-label="Add a destination">
           <label>
