@@ -267,8 +267,12 @@ async function buildStation(
     settleTimer = setInterval(() => void settle(), 10_000);
     settleTimer.unref();
     // Copies kept "N days after verified transfer" fall due while the station runs.
-    await transfer.retention.sweep();
-    retentionTimer = setInterval(() => void transfer.retention.sweep(), 3600_000);
+    const prune = () =>
+      transfer.retention
+        .sweep()
+        .catch((error: Error) => logger.warn({ err: error.message }, 'the retention sweep failed'));
+    await prune();
+    retentionTimer = setInterval(() => void prune(), 3600_000);
     retentionTimer.unref();
   }
   logger.info({ dataDir: layout.root, version: QUIRE_VERSION }, 'station started');
