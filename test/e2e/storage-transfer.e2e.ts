@@ -78,9 +78,10 @@ test.describe('Settings → Storage and a transfer in the Queue view', () => {
       const row = transfers.getByRole('row', { name: /TR-1/ });
       // While sending: bytes of the total, a rate under the limit and the time left.
       await expect(row).toContainText('sending', { timeout: 60_000 });
-      await expect(row).toContainText(/\d+\.\d MB of \d+\.\d MB/);
-      await expect(row).toContainText(/\b[0-3]\.\d MB\/s/);
-      await expect(row).toContainText(/\d+ (s|min)$/);
+      const cells = row.getByRole('cell');
+      await expect(cells.nth(3)).toHaveText(/^\d+\.\d MB of \d+\.\d MB$/);
+      await expect(cells.nth(4)).toHaveText(/^[0-3]\.\d MB\/s$/);
+      await expect(cells.nth(5)).toHaveText(/^\d+ s$/);
       await quire.screenshot('queue-transfer');
       await expect(row).toContainText('verified', { timeout: 120_000 });
       await expect(row).not.toContainText('MB/s');
