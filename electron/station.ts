@@ -130,6 +130,7 @@ async function buildStation(
   const startedAt = clock.now();
   let closed = false;
   let settleTimer: NodeJS.Timeout | null = null;
+  let retentionTimer: NodeJS.Timeout | null = null;
 
   const core = { layout, db, events, logger, clock };
   const settings = new SettingsStore(core);
@@ -160,6 +161,14 @@ async function buildStation(
       : credentialFiles,
     recorder: audit,
     progress: (status) => events.emit('transfer.progress', status),
+    clock,
+    logger,
+    // Read only once the pipeline exists (retention runs after a transfer or on a sweep).
+    local: {
+      stage: (id) => pipeline.store.summary(id)?.stage ?? null,
+      staging: (id) => layout.batchStaging(id),
+      package: (id) => layout.batchPackage(id),
+    },
   });
   const pipeline = await createPipelineModule(core, {
     transfer,
@@ -227,6 +236,7 @@ async function buildStation(
       if (closed) return;
       closed = true;
       if (settleTimer) clearInterval(settleTimer);
+      if (retentionTimer) clearInterval(retentionTimer);
       // Reverse order of construction: devices stop capturing before the queue and log close.
       await pipeline.close();
       await training.close();
@@ -256,6 +266,14 @@ async function buildStation(
     await settle();
     settleTimer = setInterval(() => void settle(), 10_000);
     settleTimer.unref();
+    // Copies kept "N days after verified transfer" fall due while the station runs.
+    const prune = () =>
+      transfer.retention
+        .sweep()
+        .catch((error: Error) => logger.warn({ err: error.message }, 'the retention sweep failed'));
+    await prune();
+    retentionTimer = setInterval(() => void prune(), 3600_000);
+    retentionTimer.unref();
   }
   logger.info({ dataDir: layout.root, version: QUIRE_VERSION }, 'station started');
   return station;

@@ -1,5 +1,6 @@
 import type { transferCommands } from '../../shared/contract/index';
 import { invalidInput } from '../core/station-error';
+import { actor } from './auth-handlers';
 import { queueTransfer } from '../pipeline/transfer-stage';
 import type { Station } from '../station';
 import type { HandlerTable } from '../transport/dispatch';
@@ -25,5 +26,11 @@ export function transferHandlers(station: Station): Pick<HandlerTable, keyof typ
         destination,
       ),
     'transfer.status': () => transfer.status(),
+    'transfer.retention': () => transfer.retention.policy(),
+    'transfer.hostKeys': () => transfer.hostKeys(),
+    'transfer.forgetHostKey': ({ host }, context) => transfer.forgetHostKey(actor(context), host),
+    // Who may change it is the core's rule (retention.setPolicy), not this handler's.
+    'transfer.setRetention': ({ retention }, context) =>
+      transfer.retention.setPolicy(actor(context), retention),
   };
 }

@@ -1,7 +1,9 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { BatchStage } from '../../shared/contract/index';
+import type { AuditEvent } from '../../shared/contract/index';
 import type { AuditModule } from '../audit/module';
+import { PRUNE_DETAIL_PREFIX } from '../transfer/index';
 import type { DataDir } from '../storage/index';
 import type { BatchStore } from './batches/batch-store';
 import { masterExtension, masterObject, stagedMasters } from './staged-masters';
@@ -97,10 +99,15 @@ async function verifyBatch(
     findings.push({ code, batch, page, message });
   const rows = deps.store.pages(batch);
   const byPage = new Map(rows.map((r) => [r.page, r]));
+  const events = deps.audit.forObject(batch);
+  // A completed batch's own copy may be gone by retention, after verified replication only.
+  const pruned = completed && prunedAfterReplication(batch, events, find);
   for (const row of rows) {
     const stat = await fs.stat(row.masterPath).catch(() => null);
-    if (!stat) find('MASTER_MISSING', row.page, `page ${row.page} is recorded but ${row.masterPath} is gone`);
-    else if (stat.size !== row.bytes)
+    if (!stat) {
+      if (!pruned)
+        find('MASTER_MISSING', row.page, `page ${row.page} is recorded but ${row.masterPath} is gone`);
+    } else if (stat.size !== row.bytes)
       find('MASTER_CHANGED', row.page, `page ${row.page} has ${stat.size} bytes; ${row.bytes} were captured`);
     else if (options.deep && (await sha256File(row.masterPath)) !== row.sha256)
       find('MASTER_CHANGED', row.page, `page ${row.page} no longer has the SHA-256 it was captured with`);
@@ -110,7 +117,6 @@ async function verifyBatch(
       if (!byPage.has(page)) find('ORPHANED_MASTER', page, `${file} is in staging but in no record`);
 
   // Every capture event is accounted for: by a record, or by a later move to superseded/.
-  const events = deps.audit.forObject(batch);
   const tally = new Map<string, { captured: number; superseded: number }>();
   for (const event of events) {
     if (event.type !== 'capture' && event.type !== 'filename change') continue;
@@ -139,8 +145,39 @@ async function verifyBatch(
         `${object}: captured ${captured} time(s), ${accounted} accounted for (record or superseded)`,
       );
   }
-  if (completed) await verifyPackage(deps, batch, rows, expected, options, find);
+  if (completed) await verifyPackage(deps, batch, rows, expected, options, pruned, find);
   return rows.length;
+}
+
+/**
+ * Whether the batch's local copy was pruned (a PREMIS deletion by retention) after its package
+ * was verified at a destination (a successful replication before it). A deletion with no such
+ * replication before it is a finding, and the copy is judged as if never pruned: every page
+ * gone is then a lost page.
+ */
+function prunedAfterReplication(
+  batch: string,
+  events: AuditEvent[],
+  find: (code: string, page: number | null, message: string) => void,
+): boolean {
+  const deletion = events.find(
+    (e) =>
+      e.type === 'deletion' &&
+      e.object === batch &&
+      e.outcome === 'success' &&
+      e.detail.startsWith(PRUNE_DETAIL_PREFIX),
+  );
+  if (!deletion) return false;
+  const replicated = events.some(
+    (e) => e.type === 'replication' && e.object === batch && e.outcome === 'success' && e.seq < deletion.seq,
+  );
+  if (!replicated)
+    find(
+      'PRUNED_WITHOUT_REPLICATION',
+      null,
+      `the local copy was pruned (event ${deletion.seq}) but no verified replication precedes it`,
+    );
+  return replicated;
 }
 
 async function verifyPackage(
@@ -149,6 +186,7 @@ async function verifyPackage(
   rows: ReturnType<BatchStore['pages']>,
   expected: number | null,
   options: VerifyOptions,
+  pruned: boolean,
   find: (code: string, page: number | null, message: string) => void,
 ): Promise<void> {
   const numbers = rows.map((r) => r.page);
@@ -156,6 +194,8 @@ async function verifyPackage(
     find('PAGES_NOT_CONTIGUOUS', null, `pages are ${numbers.join(', ')}; they must run 1..${rows.length}`);
   if (expected !== null && rows.length !== expected)
     find('PAGE_COUNT_MISMATCH', null, `${rows.length} page(s) recorded, ${expected} expected`);
+  // The package verified at its destinations is gone from here (or going): the records remain.
+  if (pruned) return;
   const root = deps.layout.batchPackage(batch);
   if (!existsSync(root)) return void find('PACKAGE_MISSING', null, `no package at ${root}`);
   const inPackage = (await fs.readdir(path.join(root, 'data', 'masters')).catch(() => [] as string[])).sort();

@@ -68,12 +68,16 @@ export const transferSteps = (
   transfer: TransferModule | undefined,
   batchId: string,
   named?: readonly string[],
-) =>
-  (transfer ? (named ?? transfer.automatic()) : []).map((destination) => ({
+) => {
+  const destinations = transfer ? (named ?? transfer.automatic()) : [];
+  // Remembered now: the batch's copy is kept until every one of them holds it verified.
+  transfer?.expect(batchId, destinations);
+  return destinations.map((destination) => ({
     type: 'batch.transfer',
     payload: { batchId, destination },
     options: { batchId },
   }));
+};
 
 /**
  * Queues a transfer on demand (an older package, another destination): only a finished package
@@ -87,8 +91,13 @@ export async function queueTransfer(
 ): Promise<{ jobId: string }> {
   if (!deps.transfer.destinations().some((d) => d.name === destination))
     throw notFound(`destination ${destination}`);
+  if (deps.transfer.retention.store.prune(batchId))
+    throw conflict(
+      `batch ${batchId}'s local copy was pruned after verified replication; send it from a repository copy`,
+    );
   if (!existsSync(path.join(deps.packageDir(batchId), 'bagit.txt')))
     throw conflict(`batch ${batchId} has no finished package to transfer`);
+  deps.transfer.expect(batchId, [destination]);
   const job = await jobs.enqueue('batch.transfer', { batchId, destination }, { batchId });
   return { jobId: job.id };
 }

@@ -2,7 +2,12 @@ import { createReadStream } from 'node:fs';
 import type { SourceFile, UploadIo } from './destination';
 import type { FileProgress } from './progress-store';
 
-export const CHUNK = 256 * 1024;
+/**
+ * Bytes per read and write request: 255 KiB, the most OpenSSH's sftp-server accepts in one
+ * (limits@openssh.com: 261120). A 256 KiB chunk went out as two requests, 255 KiB and then,
+ * only once that one was answered, 1 KiB: twice the requests and a round trip per chunk.
+ */
+export const CHUNK = 255 * 1024;
 /** Progress is written to the database at most this often, in bytes. */
 const SAVE_EVERY = 8 * 1024 * 1024;
 

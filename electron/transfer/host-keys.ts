@@ -42,7 +42,7 @@ export function hostKeyVerifier(
       state.mismatch = new TransferError(
         'HOST_KEY_MISMATCH',
         `${host} presented host key ${algorithm} ${seen}, but ${pinned.algorithm} ${pinned.sha256} is pinned for it: ` +
-          'the connection was refused. If the server was really re-keyed, a supervisor removes the old pin.',
+          'the connection was refused. If the server was really re-keyed, a supervisor forgets the old pin in Settings → Storage.',
       );
       return false;
     },

@@ -4,6 +4,8 @@ export * from './destination-url';
 export * from './host-keys';
 export * from './progress-store';
 export * from './rate';
+export * from './retention';
+export type { Replica, ReplicaState } from './retention-store';
 export * from './transfer-engine';
 export type { VerifyMode } from './verify-destination';
 export * from './module';

@@ -1,19 +1,33 @@
 import { realpath } from 'node:fs/promises';
-import type { DestinationConfig, TransferStatus } from '../../shared/contract/transfer';
+import type { DestinationConfig, PinnedHostKey, TransferStatus } from '../../shared/contract/transfer';
+import { systemClock, type Clock } from '../core/clock';
+import type { Logger } from '../core/logger';
+import { forbidden, notFound } from '../core/station-error';
 import type { Db } from '../storage/index';
 import type { CredentialVault } from './credentials';
 import { TransferError } from './destination';
 import { destinationFromUrl, type DestinationSecrets } from './destination-url';
 import { TransferProgressStore } from './progress-store';
 import { LimiterRegistry, parseSchedule } from './rate';
+import {
+  createRetention,
+  type DeletionRecorder,
+  type LocalCopies,
+  type Retention,
+  type RetentionActor,
+} from './retention';
 import { transferPackage, type ReplicationRecorder, type TransferResult } from './transfer-engine';
 
 export interface TransferModuleDeps {
   db: Db;
   vault: CredentialVault;
-  recorder: ReplicationRecorder;
+  recorder: ReplicationRecorder & DeletionRecorder;
   /** Announces progress (the console's Queue view shows it). */
   progress: (status: TransferStatus) => void;
+  /** Where batches' local copies are, for retention; without it nothing is ever pruned. */
+  local?: LocalCopies;
+  clock?: Clock;
+  logger?: Logger;
 }
 
 export interface TransferRun {
@@ -32,8 +46,16 @@ export interface TransferModule {
   removeDestination(name: string): Promise<DestinationConfig[]>;
   /** Destinations every newly packaged batch goes to. */
   automatic(): string[];
+  /** Destinations a batch is to be sent to: its copy is kept until each holds it verified. */
+  expect(batchId: string, destinations: readonly string[]): void;
   run(request: TransferRun): Promise<TransferResult>;
   status(): TransferStatus[];
+  /** Host keys pinned on first connection to SFTP servers. */
+  hostKeys(): PinnedHostKey[];
+  /** A supervisor forgets a pin (the server was really re-keyed); refused to anyone else. */
+  forgetHostKey(actor: RetentionActor, host: string): PinnedHostKey[];
+  /** How long the station keeps its copy of a batch after verified transfer. */
+  readonly retention: Retention;
 }
 
 /** A destination's secret as a supervisor enters it: key text, passphrase, S3 keys. */
@@ -50,6 +72,14 @@ export function createTransferModule(deps: TransferModuleDeps): TransferModule {
   const store = new TransferProgressStore(deps.db);
   const limiters = new LimiterRegistry();
   const statuses = new Map<string, TransferStatus>();
+  const clock = deps.clock ?? systemClock;
+  const retention = createRetention({
+    db: deps.db,
+    clock,
+    recorder: deps.recorder,
+    local: deps.local ?? { stage: () => null, staging: () => '', package: () => '' },
+    ...(deps.logger ? { logger: deps.logger } : {}),
+  });
   const read = (): DestinationConfig[] =>
     (
       deps.db.prepare('SELECT config FROM transfer_destinations ORDER BY name').all() as { config: string }[]
@@ -65,7 +95,19 @@ export function createTransferModule(deps: TransferModuleDeps): TransferModule {
   };
 
   return {
+    retention,
+    expect(batchId, destinations) {
+      for (const name of destinations) retention.store.expect(batchId, name);
+    },
     destinations: read,
+    hostKeys: () => store.hostKeys(),
+    forgetHostKey(actor, host) {
+      if (actor.role !== 'supervisor')
+        throw forbidden(`only a supervisor may forget a pinned host key; ${actor.username} is an operator`);
+      if (!store.forgetHostKey(host)) throw notFound(`pinned host key for ${host}`);
+      deps.logger?.warn({ host, by: actor.username }, 'a pinned SFTP host key was forgotten');
+      return store.hostKeys();
+    },
     async saveDestination(config, secret) {
       // Both are checked before anything is stored: a rate or URL that would fail later fails now.
       parseSchedule(config.rate || 'unlimited');
@@ -98,7 +140,14 @@ export function createTransferModule(deps: TransferModuleDeps): TransferModule {
         .map((d) => d.name),
     async run({ batchId, packageDir, destination: name, person, signal }) {
       const config = find(name);
+      if (retention.store.prune(batchId))
+        throw new TransferError(
+          'BAD_DESTINATION',
+          `batch ${batchId}'s local copy was pruned after verified replication; send it from a repository copy`,
+        );
       const destination = destinationFromUrl(config.url, { pins: store, secrets: await secretsOf(name) });
+      const before = retention.store.replicas(batchId).find((r) => r.destination === name);
+      retention.store.sending(batchId, name, destination.label);
       const limiter = limiters.forDestination(config.url, parseSchedule(config.rate || 'unlimited'));
       const base: TransferStatus = {
         batchId,
@@ -140,6 +189,11 @@ export function createTransferModule(deps: TransferModuleDeps): TransferModule {
             });
           },
         });
+        if (result.verified) {
+          // A package found already verified there (nothing checked now) keeps how it was checked then.
+          const mode = result.checked > 0 ? config.verify : (before?.verifyMode ?? 'sample');
+          retention.store.verified(batchId, name, mode, clock.now());
+        } else retention.store.failed(batchId, name);
         announce({
           ...base,
           state: result.verified ? 'complete' : 'failed',
@@ -149,8 +203,11 @@ export function createTransferModule(deps: TransferModuleDeps): TransferModule {
           secondsLeft: 0,
           error: result.verified ? null : result.errors.slice(0, 3).join('; '),
         });
+        // The retention setting may say the local copy goes now that this destination holds it.
+        if (result.verified) await retention.sweep(batchId);
         return result;
       } catch (error) {
+        retention.store.failed(batchId, name);
         announce({ ...base, state: 'failed', error: (error as Error).message });
         throw error;
       } finally {

@@ -196,6 +196,17 @@ export class TransferProgressStore {
     return row ?? null;
   }
 
+  hostKeys(): { host: string; algorithm: string; sha256: string; pinnedAt: string }[] {
+    return this.db
+      .prepare('SELECT host, algorithm, sha256, pinned_at AS pinnedAt FROM transfer_host_keys ORDER BY host')
+      .all() as { host: string; algorithm: string; sha256: string; pinnedAt: string }[];
+  }
+
+  /** The next connection pins whatever key the server then presents. */
+  forgetHostKey(host: string): boolean {
+    return this.db.prepare('DELETE FROM transfer_host_keys WHERE host = ?').run(host).changes > 0;
+  }
+
   pinHostKey(host: string, algorithm: string, sha256: string): void {
     this.db
       .prepare('INSERT INTO transfer_host_keys (host, algorithm, sha256, pinned_at) VALUES (?, ?, ?, ?)')

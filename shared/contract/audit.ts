@@ -6,7 +6,8 @@ import { command, event } from './define';
  * (id.loc.gov/vocabulary/preservation/eventType). A supervisor's release or requeue is an
  * "unquarantine"; a rejection is an "appraisal" with outcome "rejected" (nothing is deleted); a
  * master moved aside for a recapture is a "filename change" with outcome "superseded"; a package
- * verified at a repository destination is a "replication".
+ * verified at a repository destination is a "replication"; the station's own copy pruned after
+ * verified replication (a supervisor's retention setting) is a "deletion".
  */
 export const PremisEventType = z.enum([
   'capture',
@@ -22,6 +23,7 @@ export const PremisEventType = z.enum([
   'metadata extraction',
   'filename change',
   'replication',
+  'deletion',
 ]);
 export type PremisEventType = z.infer<typeof PremisEventType>;
 

@@ -51,6 +51,27 @@ export const TransferStatus = z.object({
 });
 export type TransferStatus = z.infer<typeof TransferStatus>;
 
+/**
+ * How long the station keeps its own copy of a batch (staging and package) once the package is
+ * verified at every destination it was sent to: always, some days after the last verification,
+ * or at once. Nothing is pruned before verification, whatever this says.
+ */
+export const RetentionPolicy = z.discriminatedUnion('keep', [
+  z.object({ keep: z.literal('always') }).strict(),
+  z.object({ keep: z.literal('days'), days: z.number().int().min(1).max(3650) }).strict(),
+  z.object({ keep: z.literal('until-verified') }).strict(),
+]);
+export type RetentionPolicy = z.infer<typeof RetentionPolicy>;
+
+/** A server's host key as pinned on first connection (`[host]:port`, `SHA256:…` as ssh-keygen -lf prints). */
+export const PinnedHostKey = z.object({
+  host: z.string(),
+  algorithm: z.string(),
+  sha256: z.string(),
+  pinnedAt: z.string(),
+});
+export type PinnedHostKey = z.infer<typeof PinnedHostKey>;
+
 const SecretInput = z
   .object({
     /** An SSH private key in OpenSSH or PEM text. */
@@ -85,6 +106,30 @@ export const transferCommands = {
     output: z.object({ jobId: z.string() }),
     access: 'operator',
     summary: 'Queues the transfer of a packaged batch to a destination (on the io queue).',
+  }),
+  'transfer.retention': command({
+    input: z.object({}).strict(),
+    output: RetentionPolicy,
+    access: 'operator',
+    summary: 'How long staging copies are kept after verified transfer.',
+  }),
+  'transfer.setRetention': command({
+    input: z.object({ retention: RetentionPolicy }).strict(),
+    output: RetentionPolicy,
+    access: 'supervisor',
+    summary: 'Sets how long staging copies are kept after verified transfer (supervisors).',
+  }),
+  'transfer.hostKeys': command({
+    input: z.object({}).strict(),
+    output: z.array(PinnedHostKey),
+    access: 'operator',
+    summary: 'SFTP servers host keys pinned on first connection.',
+  }),
+  'transfer.forgetHostKey': command({
+    input: z.object({ host: z.string().max(300) }).strict(),
+    output: z.array(PinnedHostKey),
+    access: 'supervisor',
+    summary: 'Forgets a pinned host key (a server really re-keyed): the next connection pins anew.',
   }),
   'transfer.status': command({
     input: z.object({}).strict(),

@@ -1,8 +1,9 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { DestinationConfig } from '../../../shared/contract/index';
+import type { DestinationConfig, PinnedHostKey } from '../../../shared/contract/index';
 import { describeError, FormError } from '../components/FormError';
 import { quire } from '../ipc/client';
 import { useIsSupervisor } from '../state/session';
+import { RetentionSettings } from './RetentionSettings';
 
 const EMPTY: DestinationConfig = {
   name: '',
@@ -22,19 +23,32 @@ export function StorageSettings() {
   const [list, setList] = useState<DestinationConfig[]>([]);
   const [draft, setDraft] = useState<DestinationConfig>(EMPTY);
   const [privateKey, setPrivateKey] = useState('');
+  const [passphrase, setPassphrase] = useState('');
   const [accessKeyId, setAccessKeyId] = useState('');
   const [secretAccessKey, setSecretAccessKey] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [hostKeys, setHostKeys] = useState<PinnedHostKey[]>([]);
 
   useEffect(() => {
     quire.call('transfer.destinations', {}).then(setList, (e) => setError(describeError(e)));
+    quire.call('transfer.hostKeys', {}).then(setHostKeys, (e) => setError(describeError(e)));
   }, []);
+
+  async function forget(host: string) {
+    setError(null);
+    try {
+      setHostKeys(await quire.call('transfer.forgetHostKey', { host }));
+    } catch (e) {
+      setError(describeError(e));
+    }
+  }
 
   async function save(event: FormEvent) {
     event.preventDefault();
     setError(null);
     const secret = {
       ...(privateKey ? { privateKey } : {}),
+      ...(privateKey && passphrase ? { passphrase } : {}),
       ...(accessKeyId ? { accessKeyId } : {}),
       ...(secretAccessKey ? { secretAccessKey } : {}),
     };
@@ -47,6 +61,7 @@ export function StorageSettings() {
       );
       setDraft(EMPTY);
       setPrivateKey('');
+      setPassphrase('');
       setAccessKeyId('');
       setSecretAccessKey('');
     } catch (e) {
@@ -95,6 +110,28 @@ export function StorageSettings() {
           </li>
         ))}
       </ul>
+      {hostKeys.length > 0 && (
+        <ul className="stack plain" aria-label="Pinned SFTP host keys">
+          {hostKeys.map((k) => (
+            <li key={k.host} className="row">
+              <span>
+                <strong>{k.host}</strong> — {k.algorithm} <code>{k.sha256}</code>, pinned{' '}
+                {new Date(k.pinnedAt).toLocaleString()}
+              </span>
+              {supervisor && (
+                <button
+                  type="button"
+                  className="button button--small"
+                  aria-label={`Forget the pinned host key of ${k.host}`}
+                  onClick={() => void forget(k.host)}
+                >
+                  Forget (server re-keyed)
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
       {supervisor ? (
         <form className="stack" onSubmit={save} aria-label="Add a destination">
           <label>
@@ -107,8 +144,17 @@ export function StorageSettings() {
           </label>
           <label>
             Rate limit (50M, or 20M@08:00-18:00,unlimited; empty for none)
-            <input value={draft.rate} onChange={(e) => set({ rate: e.target.value })} />
+            <input
+              value={draft.rate}
+              onChange={(e) => set({ rate: e.target.value })}
+              aria-describedby="rate-help"
+            />
           </label>
+          <p id="rate-help" className="muted">
+            Bytes per second (K, M, G), shared by every transfer to this destination; a schedule lists
+            rate@from-to periods in the station&apos;s local time and a rate for the rest of the day, e.g. 20M
+            from 08:00 to 18:00 and unlimited at night. Masters go before derivatives.
+          </p>
           <label>
             Verification
             <select
@@ -128,10 +174,23 @@ export function StorageSettings() {
             Send every newly packaged batch here
           </label>
           {scheme === 'sftp' && (
-            <label>
-              SSH private key (stored encrypted; leave empty to keep the stored one)
-              <textarea rows={4} value={privateKey} onChange={(e) => setPrivateKey(e.target.value)} />
-            </label>
+            <fieldset className="stack">
+              <legend>SFTP</legend>
+              <label>
+                SSH private key (stored encrypted; leave empty to keep the stored one)
+                <textarea rows={4} value={privateKey} onChange={(e) => setPrivateKey(e.target.value)} />
+              </label>
+              <label>
+                Key passphrase (if the key has one)
+                <input type="password" value={passphrase} onChange={(e) => setPassphrase(e.target.value)} />
+              </label>
+              <p className="muted" data-testid="host-key-pinning">
+                Host key pinning: the first time the station connects, it keeps the fingerprint of the key the
+                server presents (trust on first use). From then on a server presenting any other key is
+                refused before the station logs in or sends anything, and the transfer waits in quarantine
+                naming both fingerprints: compare them with <code>ssh-keygen -lf</code> on the server.
+              </p>
+            </fieldset>
           )}
           {scheme === 's3' && (
             <>
@@ -157,6 +216,8 @@ export function StorageSettings() {
         <p className="muted">Supervisors configure destinations.</p>
       )}
       <FormError error={error} />
+      <h3>Staging copies</h3>
+      <RetentionSettings />
     </section>
   );
 }
