@@ -42,7 +42,8 @@ const ALLOWED = {
   // OCR engines and ALTO: pure page work, below the pipeline that schedules it.
   ocr: ['storage', 'core', 'version'],
   pipeline: ['storage', 'core', 'audit', 'queue', 'scanner', 'catalog', 'transfer', 'version', 'ocr'],
-  auth: ['storage', 'core', 'audit', 'settings'],
+  // Accounts and sessions are kept behind records/' AccountStore interface; station.ts picks the engine.
+  auth: ['storage', 'core', 'audit', 'settings', 'records'],
   // The lab's shared records on PostgreSQL (lab mode part 2).
   records: ['storage', 'core', 'audit'],
   // Read-only shift reports over the batch ledger's tables.

@@ -4,7 +4,7 @@ import { REALISTIC_SIMULATOR_TIMING } from '../station';
 import { stationEndpoint } from '../transport/station-endpoint';
 import { startBridge } from '../transport/ws-bridge';
 import { openCliStation, printJson, withDataOption } from './common';
-import { labFromCli, withLabOptions, type LabCliOptions } from './lab-options';
+import { labDatabaseFromCli, labFromCli, withLabOptions, type LabCliOptions } from './lab-options';
 
 /**
  * `quire serve`: the station core behind the loopback WebSocket bridge, serving the built
@@ -22,6 +22,7 @@ export function registerServeCommand(program: Command, rendererRoot: string): vo
       ) => {
         const station = await openCliStation(opts, {
           lab: labFromCli(opts),
+          labDatabase: labDatabaseFromCli(opts),
           simulators: Number(opts.simulators),
           esclSimulators: Number(opts.esclSimulators),
           simulatorTiming: REALISTIC_SIMULATOR_TIMING,

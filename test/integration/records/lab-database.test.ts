@@ -74,12 +74,27 @@ describe.skipIf(withoutPostgres())('the lab database on a real PostgreSQL', () =
       ).rejects.toThrow(/unique/i);
     });
 
+    it('3 (accounts and sessions) keeps one account per username and sessions only of known accounts', async () => {
+      await migrateLab(pool, LAB_MIGRATIONS.slice(0, 3));
+      const account = `INSERT INTO lab_accounts (id, username, display_name, role, password_hash, created_at)
+        VALUES ($1, 'otto', 'Otto', 'operator', 'h', now())`;
+      await pool.query(account, ['u1']);
+      await expect(pool.query(account, ['u2'])).rejects.toThrow(/unique/i);
+      await expect(
+        pool.query(`INSERT INTO lab_accounts (id, username, display_name, role, password_hash, created_at)
+          VALUES ('u3', 'eve', 'Eve', 'admin', 'h', now())`),
+      ).rejects.toThrow(/check/i);
+      const session = `INSERT INTO lab_sessions (id, account_id, station, started_at) VALUES ($1, $2, 'st-a', now())`;
+      await pool.query(session, ['s1', 'u1']);
+      await expect(pool.query(session, ['s2', 'nobody'])).rejects.toThrow(/foreign key/i);
+    });
+
     it('are applied once when stations start together, under an advisory lock', async () => {
       const results = await Promise.all(Array.from({ length: 6 }, () => migrateLab(pool)));
       const applied = results.flatMap((r) => r.applied).sort();
       expect(applied).toEqual(LAB_MIGRATIONS.map((m) => m.version));
       const { rows } = await pool.query('SELECT version FROM lab_schema_version ORDER BY version');
-      expect(rows.map((r) => r.version)).toEqual([1, 2]);
+      expect(rows.map((r) => r.version)).toEqual(LAB_MIGRATIONS.map((m) => m.version));
       expect((await migrateLab(pool)).applied).toEqual([]);
     });
 
@@ -166,10 +181,11 @@ describe.skipIf(withoutPostgres())('the lab database on a real PostgreSQL', () =
     it('quire lab migrate applies what is missing; quire audit verify --lab-db checks the whole lab', async () => {
       const first = await runCli(['lab', 'migrate', '--lab-db', server.url]).done;
       expect(first.code, first.stdout + first.stderr).toBe(0);
-      expect(first.json).toEqual({ applied: [1, 2], version: 2 });
+      const versions = LAB_MIGRATIONS.map((m) => m.version);
+      expect(first.json).toEqual({ applied: versions, version: versions.length });
       expect((await runCli(['lab', 'migrate'], { QUIRE_LAB_DATABASE: server.url }).done).json).toEqual({
         applied: [],
-        version: 2,
+        version: versions.length,
       });
       await appendStationEvents(pool, 'st-a', stationChain('st-a', 5));
       await appendStationEvents(pool, 'st-b', stationChain('st-b', 5));
