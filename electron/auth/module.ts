@@ -96,9 +96,26 @@ export async function createAuthModule(core: CoreContext, deps: AuthDeps): Promi
   const throttle = new SignInThrottle(now);
   const resumable = new ResumeCredentials<AuthSession>(now);
 
+  /**
+   * Store failures (the lab database away) reach the console as UNAVAILABLE with the cause,
+   * never as an internal error: the person can try again when it is back.
+   */
+  const answered = async <T>(work: Promise<T>): Promise<T> => {
+    try {
+      return await work;
+    } catch (error) {
+      if (error instanceof StationError) throw error;
+      throw new StationError(
+        'UNAVAILABLE',
+        `the accounts database did not answer (${(error as Error).message}); try again when it is back`,
+      );
+    }
+  };
+
   /** Accounts are never deleted: once one exists, setup is over for good (and needs no query). */
   let setUp = false;
-  const needsSetup = async () => (setUp ||= (await store.count()) > 0) === false;
+  const needsSetup = async () => (setUp ||= (await answered(store.count())) > 0) === false;
+  await needsSetup();
 
   /** What this station last learned of each account it has seen, for checks that cannot wait. */
   const known = new Map<string, Account>();
@@ -147,14 +164,11 @@ export async function createAuthModule(core: CoreContext, deps: AuthDeps): Promi
   };
 
   const signedIn = async (session: AuthSession, account: StoredAccount) => {
-    const record = await store.openSession({
-      accountId: account.id,
-      station: deps.station(),
-      startedAt: isoNow(),
-    });
+    const record = await answered(
+      store.openSession({ accountId: account.id, station: deps.station(), startedAt: isoNow() }),
+    );
     open.add(record);
-    const replaced = endHere(session);
-    if (replaced) await store.endSessions([replaced], 'replaced', isoNow());
+    await endRecord(endHere(session), 'replaced');
     records.set(session, record);
     remember(account);
     endedBecause.delete(session);
@@ -180,7 +194,7 @@ export async function createAuthModule(core: CoreContext, deps: AuthDeps): Promi
   ): Promise<StoredAccount | null> => {
     const attempt = throttle.reserve(username, session);
     try {
-      const account = await store.byUsername(username);
+      const account = await answered(store.byUsername(username));
       // Hash even for unknown names, so response time does not reveal which usernames exist.
       const ok = await verifyPassword(password, account?.passwordHash ?? dummyHash);
       if (!account || !ok) {
@@ -189,8 +203,12 @@ export async function createAuthModule(core: CoreContext, deps: AuthDeps): Promi
       }
       attempt.succeeded();
       if (needsRehash(account.passwordHash, hashParams)) {
-        await store.setPasswordHash(account.id, await hashPassword(password, hashParams));
-        core.logger.info({ username }, 'password hash upgraded to the current parameters');
+        await store
+          .setPasswordHash(account.id, await hashPassword(password, hashParams))
+          .then(() => core.logger.info({ username }, 'password hash upgraded to the current parameters'))
+          .catch((error: Error) =>
+            core.logger.warn({ err: error.message }, 'could not upgrade a password hash'),
+          );
       }
       return account;
     } catch (error) {
@@ -199,10 +217,18 @@ export async function createAuthModule(core: CoreContext, deps: AuthDeps): Promi
     }
   };
 
-  const signOut = async (session: AuthSession) => {
-    const record = endHere(session);
-    if (record) await store.endSessions([record], 'signed out', isoNow());
+  /**
+   * Closes a session's record in the store. The session has already ended here; a record the
+   * store cannot close now (the lab database away) only stays open in the lab's listing.
+   */
+  const endRecord = async (record: string | undefined, reason: SessionEndReason) => {
+    if (!record) return;
+    await store
+      .endSessions([record], reason, isoNow())
+      .catch((error: Error) => core.logger.warn({ err: error.message }, 'could not close a session record'));
   };
+
+  const signOut = async (session: AuthSession) => endRecord(endHere(session), 'signed out');
 
   /** Applies what is known of a session's account: signs it out (saying why) or follows a new role. */
   const apply = (
@@ -263,9 +289,11 @@ export async function createAuthModule(core: CoreContext, deps: AuthDeps): Promi
     status,
     async setup(session, input) {
       const passwordHash = await hashPassword(input.password, hashParams);
-      const created = await store.insert(
-        { ...input, role: 'supervisor', passwordHash, createdAt: isoNow() },
-        { onlyIfEmpty: true },
+      const created = await answered(
+        store.insert(
+          { ...input, role: 'supervisor', passwordHash, createdAt: isoNow() },
+          { onlyIfEmpty: true },
+        ),
       );
       if (!created) throw conflict('the station is already set up; sign in instead');
       setUp = true;
@@ -293,8 +321,7 @@ export async function createAuthModule(core: CoreContext, deps: AuthDeps): Promi
       applyIdleLock(held);
       if (held !== session) {
         const record = records.get(held)!;
-        const replaced = endHere(session);
-        if (replaced) await store.endSessions([replaced], 'replaced', isoNow());
+        await endRecord(endHere(session), 'replaced');
         session.user = held.user;
         session.locked = held.locked;
         session.lastActivityAt = held.lastActivityAt;
@@ -331,13 +358,13 @@ export async function createAuthModule(core: CoreContext, deps: AuthDeps): Promi
       if (session.user && !session.locked) session.lastActivityAt = now();
     },
     listAccounts: async () => {
-      const accounts = await store.list();
+      const accounts = await answered(store.list());
       accounts.forEach(remember);
       return accounts.map(publicAccount);
     },
     async createAccount(input) {
       const passwordHash = await hashPassword(input.password, hashParams);
-      const created = await store.insert({ ...input, passwordHash, createdAt: isoNow() });
+      const created = await answered(store.insert({ ...input, passwordHash, createdAt: isoNow() }));
       if (!created) throw conflict(`an account named ${input.username} already exists`);
       setUp = true;
       remember(created);
@@ -345,7 +372,7 @@ export async function createAuthModule(core: CoreContext, deps: AuthDeps): Promi
     },
     async setDisabled(actor, username, disabled) {
       if (actor.username === username && disabled) throw forbidden('you cannot disable your own account');
-      const updated = await store.setDisabled(username, disabled, isoNow());
+      const updated = await answered(store.setDisabled(username, disabled, isoNow()));
       if (!updated) throw notFound(`account ${username}`);
       remember(updated);
       if (disabled) resumable.revokeUser(updated.id);
@@ -353,9 +380,9 @@ export async function createAuthModule(core: CoreContext, deps: AuthDeps): Promi
       return publicAccount(updated);
     },
     async resetPassword(username, password) {
-      const account = await store.byUsername(username);
+      const account = await answered(store.byUsername(username));
       if (!account) throw notFound(`account ${username}`);
-      await store.setPasswordHash(account.id, await hashPassword(password, hashParams));
+      await answered(store.setPasswordHash(account.id, await hashPassword(password, hashParams)));
       resumable.revokeUser(account.id);
       core.logger.info({ username }, 'password reset by a supervisor');
       return publicAccount(account);
