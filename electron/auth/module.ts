@@ -9,16 +9,9 @@ import {
   type SessionEndReason,
   type StoredAccount,
 } from '../records/account-store';
-import {
-  CURRENT_PARAMS,
-  hashPassword,
-  needsRehash,
-  unmatchableHash,
-  verifyPassword,
-  type ScryptParams,
-} from './password-hash';
+import { answered, passwordCheck } from './password-check';
+import { CURRENT_PARAMS, hashPassword, type ScryptParams } from './password-hash';
 import { ResumeCredentials } from './resume-credentials';
-import { SignInThrottle } from './sign-in-throttle';
 
 /** The per-connection state the auth module reads and changes (owned by the transport). */
 export interface AuthSession {
@@ -89,28 +82,11 @@ export interface AuthDeps {
 export async function createAuthModule(core: CoreContext, deps: AuthDeps): Promise<AuthModule> {
   const { store } = deps;
   const hashParams = deps.passwordHashParams ?? CURRENT_PARAMS;
-  const dummyHash = unmatchableHash(hashParams);
   const idleMs = () => deps.settings.get().idleLockMinutes * 60_000;
   const now = () => core.clock.now();
   const isoNow = () => new Date(now()).toISOString();
-  const throttle = new SignInThrottle(now);
+  const checkPassword = passwordCheck({ store, hashParams, now, logger: core.logger });
   const resumable = new ResumeCredentials<AuthSession>(now);
-
-  /**
-   * Store failures (the lab database away) reach the console as UNAVAILABLE with the cause,
-   * never as an internal error: the person can try again when it is back.
-   */
-  const answered = async <T>(work: Promise<T>): Promise<T> => {
-    try {
-      return await work;
-    } catch (error) {
-      if (error instanceof StationError) throw error;
-      throw new StationError(
-        'UNAVAILABLE',
-        `the accounts database did not answer (${(error as Error).message}); try again when it is back`,
-      );
-    }
-  };
 
   /** Accounts are never deleted: once one exists, setup is over for good (and needs no query). */
   let setUp = false;
@@ -181,40 +157,6 @@ export async function createAuthModule(core: CoreContext, deps: AuthDeps): Promi
     session.locked = false;
     session.lastActivityAt = now();
     core.logger.info({ username: account.username, role: account.role }, 'signed in');
-  };
-
-  /**
-   * Checks a password under the throttle: the attempt is reserved before the hash is awaited,
-   * so concurrent guesses cannot all get through. A weaker stored hash is replaced on success.
-   */
-  const checkPassword = async (
-    session: AuthSession,
-    username: string,
-    password: string,
-  ): Promise<StoredAccount | null> => {
-    const attempt = throttle.reserve(username, session);
-    try {
-      const account = await answered(store.byUsername(username));
-      // Hash even for unknown names, so response time does not reveal which usernames exist.
-      const ok = await verifyPassword(password, account?.passwordHash ?? dummyHash);
-      if (!account || !ok) {
-        attempt.failed();
-        return null;
-      }
-      attempt.succeeded();
-      if (needsRehash(account.passwordHash, hashParams)) {
-        await store
-          .setPasswordHash(account.id, await hashPassword(password, hashParams))
-          .then(() => core.logger.info({ username }, 'password hash upgraded to the current parameters'))
-          .catch((error: Error) =>
-            core.logger.warn({ err: error.message }, 'could not upgrade a password hash'),
-          );
-      }
-      return account;
-    } catch (error) {
-      attempt.abandon();
-      throw error;
-    }
   };
 
   /**

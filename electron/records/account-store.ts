@@ -59,6 +59,13 @@ export interface AccountStore {
   endSessions(ids: readonly string[], reason: SessionEndReason, at: string): Promise<void>;
   /** The session and its account as stored now; null for a session id never recorded. */
   checkSession(id: string): Promise<SessionCheck | null>;
+  /**
+   * Failed sign-ins per username, shared by everyone using the store (in a lab: every station),
+   * so guessing at one account gets slower wherever the guesses come from.
+   */
+  signInBlockedUntil(username: string): Promise<number>;
+  recordSignInFailure(username: string, at: number, policy: BackoffPolicy): Promise<number>;
+  clearSignInFailures(username: string): Promise<void>;
   /** Calls the listener with every change announced to this store; returns the unsubscribe. */
   subscribe(listener: (change: AccountChange) => void): () => void;
   close(): Promise<void>;
@@ -73,3 +80,34 @@ export const publicAccount = (a: Account): Account => ({
   disabled: a.disabled,
   createdAt: a.createdAt,
 });
+
+/**
+ * From the `freeFailures`th failure on, each failure starts a wait of `baseDelayMs`, doubling
+ * with each further failure up to `maxDelayMs`; failures older than `forgetAfterMs` are forgotten.
+ */
+export interface BackoffPolicy {
+  freeFailures: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  forgetAfterMs: number;
+}
+
+export interface FailureRecord {
+  failures: number;
+  lastFailureAt: number;
+  blockedUntil: number;
+}
+
+/** The record after one more failure at `at` (both engines compute it the same way). */
+export function afterFailure(
+  previous: FailureRecord | null,
+  policy: BackoffPolicy,
+  at: number,
+): FailureRecord {
+  const kept = previous && at - previous.lastFailureAt < policy.forgetAfterMs ? previous.failures : 0;
+  const failures = kept + 1;
+  const over = failures - policy.freeFailures;
+  const blockedUntil =
+    over >= 0 ? at + Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(over, 30)) : 0;
+  return { failures, lastFailureAt: at, blockedUntil };
+}

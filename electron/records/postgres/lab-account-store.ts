@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Role } from '../../../shared/contract/index';
 import {
+  afterFailure,
   publicAccount,
+  type BackoffPolicy,
   type AccountChange,
   type AccountStore,
   type NewAccount,
@@ -198,6 +200,59 @@ export class LabAccountStore implements AccountStore {
     const row = rows[0];
     if (!row) return null;
     return { account: row.account_id ? toAccount(row) : null, endedBecause: row.ended_reason };
+  }
+
+  async signInBlockedUntil(username: string): Promise<number> {
+    const { rows } = await this.pool.query<{ blocked_until: string }>(
+      'SELECT blocked_until FROM lab_sign_in_failures WHERE username = $1',
+      [username],
+    );
+    return Number(rows[0]?.blocked_until ?? 0);
+  }
+
+  /** Read, computed and written under a row lock: failures at several stations at once all count. */
+  async recordSignInFailure(username: string, at: number, policy: BackoffPolicy): Promise<number> {
+    const blockedUntil = await inTransaction(this.pool, async (client) => {
+      // Inserts the row or, when it exists, locks it (the no-op update), returning it either way.
+      const { rows } = await client.query<{
+        failures: number;
+        last_failure_at: string;
+        blocked_until: string;
+      }>(
+        `INSERT INTO lab_sign_in_failures (username, failures, last_failure_at, blocked_until)
+         VALUES ($1, 0, 0, 0) ON CONFLICT (username) DO UPDATE SET username = excluded.username
+         RETURNING failures, last_failure_at, blocked_until`,
+        [username],
+      );
+      const row = rows[0]!;
+      const next = afterFailure(
+        row.failures === 0
+          ? null
+          : {
+              failures: row.failures,
+              lastFailureAt: Number(row.last_failure_at),
+              blockedUntil: Number(row.blocked_until),
+            },
+        policy,
+        at,
+      );
+      await client.query(
+        `UPDATE lab_sign_in_failures SET failures = $2, last_failure_at = $3, blocked_until = $4
+         WHERE username = $1`,
+        [username, next.failures, next.lastFailureAt, next.blockedUntil],
+      );
+      return next.blockedUntil;
+    });
+    // Forgotten failures go, so guesses at made-up names do not pile up. A statement of its own,
+    // after the commit: inside, two stations pruning each other's locked rows could deadlock.
+    await this.pool
+      .query('DELETE FROM lab_sign_in_failures WHERE last_failure_at <= $1', [at - policy.forgetAfterMs])
+      .catch(() => {});
+    return blockedUntil;
+  }
+
+  async clearSignInFailures(username: string): Promise<void> {
+    await this.pool.query('DELETE FROM lab_sign_in_failures WHERE username = $1', [username]);
   }
 
   subscribe(listener: (change: AccountChange) => void): () => void {

@@ -81,7 +81,14 @@ export const LAB_MIGRATIONS: readonly LabMigration[] = [
         ended_at      timestamptz,
         ended_reason  text
       );
-      CREATE INDEX lab_sessions_open_by_account ON lab_sessions (account_id) WHERE ended_at IS NULL;`,
+      CREATE INDEX lab_sessions_open_by_account ON lab_sessions (account_id) WHERE ended_at IS NULL;
+      -- Failed sign-ins per username, wherever they were tried: guessing slows down lab-wide.
+      CREATE TABLE lab_sign_in_failures (
+        username         text PRIMARY KEY,
+        failures         integer NOT NULL,
+        last_failure_at  bigint NOT NULL,
+        blocked_until    bigint NOT NULL
+      );`,
   },
 ];
 

@@ -3,7 +3,10 @@ import type { Role } from '../../../shared/contract/index';
 import type { Db } from '../../storage/index';
 import { migrate } from '../../storage/index';
 import {
+  afterFailure,
   publicAccount,
+  type BackoffPolicy,
+  type FailureRecord,
   type AccountChange,
   type AccountStore,
   type NewAccount,
@@ -38,6 +41,16 @@ const MIGRATIONS = [
       ended_reason TEXT
     );
     CREATE INDEX auth_sessions_open ON auth_sessions (account_id) WHERE ended_at IS NULL`,
+  },
+  {
+    version: 3,
+    name: 'sign-in failures',
+    sql: `CREATE TABLE auth_sign_in_failures (
+      username TEXT PRIMARY KEY,
+      failures INTEGER NOT NULL,
+      last_failure_at INTEGER NOT NULL,
+      blocked_until INTEGER NOT NULL
+    )`,
   },
 ];
 
@@ -162,6 +175,42 @@ export class SqliteAccountStore implements AccountStore {
       (AccountRow & { ended_reason: SessionEndReason | null; account_id: string | null }) | undefined;
     if (!row) return null;
     return { account: row.account_id ? toAccount(row) : null, endedBecause: row.ended_reason };
+  }
+
+  async signInBlockedUntil(username: string): Promise<number> {
+    const row = this.db
+      .prepare('SELECT blocked_until FROM auth_sign_in_failures WHERE username = ?')
+      .get(username) as { blocked_until: number } | undefined;
+    return row?.blocked_until ?? 0;
+  }
+
+  async recordSignInFailure(username: string, at: number, policy: BackoffPolicy): Promise<number> {
+    const record = this.db.transaction(() => {
+      const previous = this.db
+        .prepare(
+          `SELECT failures, last_failure_at AS lastFailureAt, blocked_until AS blockedUntil
+           FROM auth_sign_in_failures WHERE username = ?`,
+        )
+        .get(username) as FailureRecord | undefined;
+      const next = afterFailure(previous ?? null, policy, at);
+      // Forgotten failures go, so guesses at made-up names do not pile up.
+      this.db
+        .prepare('DELETE FROM auth_sign_in_failures WHERE last_failure_at <= ? AND username <> ?')
+        .run(at - policy.forgetAfterMs, username);
+      this.db
+        .prepare(
+          `INSERT INTO auth_sign_in_failures (username, failures, last_failure_at, blocked_until)
+           VALUES (?, ?, ?, ?) ON CONFLICT (username) DO UPDATE SET failures = excluded.failures,
+           last_failure_at = excluded.last_failure_at, blocked_until = excluded.blocked_until`,
+        )
+        .run(username, next.failures, next.lastFailureAt, next.blockedUntil);
+      return next;
+    });
+    return record.immediate().blockedUntil;
+  }
+
+  async clearSignInFailures(username: string): Promise<void> {
+    this.db.prepare('DELETE FROM auth_sign_in_failures WHERE username = ?').run(username);
   }
 
   subscribe(listener: (change: AccountChange) => void): () => void {

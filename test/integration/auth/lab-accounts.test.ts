@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../../electron/core/clock';
 import { silentLogger } from '../../../electron/core/logger';
 import type { AccountChange } from '../../../electron/records/account-store';
 import { LabAccountStore } from '../../../electron/records/postgres/lab-account-store';
@@ -27,8 +28,9 @@ describe.skipIf(withoutPostgres())('accounts shared by the lab on PostgreSQL', (
   }, 120_000);
   afterAll(async () => server?.dispose(), 60_000);
 
+  const clock = new FakeClock();
   const openStation = async (name: string) => {
-    const opened = await makeTestStation({ labDatabase: server.url, lab: null });
+    const opened = await makeTestStation({ labDatabase: server.url, lab: null, clock });
     await opened.station.settings.update({ stationName: name });
     stations.push(opened);
     return opened.station;
@@ -123,6 +125,32 @@ describe.skipIf(withoutPostgres())('accounts shared by the lab on PostgreSQL', (
     expect((await atA(onA, 'settings.get')).ok).toBe(false);
     expect((await atA(onA, 'auth.signIn', OTTO)).ok).toBe(true);
     expect((await atA(onA, 'settings.get')).ok).toBe(true);
+  });
+
+  it('guesses at one account slow down across the lab: failures at A count at B', async () => {
+    const [atA, atB] = [caller(a), caller(b)];
+    await a.auth.setup(newSession(), { ...ADA, displayName: 'Ada' });
+    await a.auth.createAccount({ ...OTTO, displayName: 'Otto', role: 'operator' });
+    // Five free failures at A, each from a fresh connection (the connection's own backoff aside).
+    for (let i = 0; i < 5; i++)
+      expect(
+        await atA(newSession(), 'auth.signIn', { username: 'otto', password: `guess ${i} guess` }),
+      ).toMatchObject({
+        ok: false,
+        error: { message: 'wrong username or password' },
+      });
+    expect(await atB(newSession(), 'auth.signIn', OTTO)).toMatchObject({
+      ok: false,
+      error: {
+        code: 'UNAUTHENTICATED',
+        message: expect.stringMatching(/too many failed sign-in attempts for this account; wait 1 s/),
+      },
+    });
+    clock.advance(1_000);
+    expect((await atB(newSession(), 'auth.signIn', OTTO)).ok).toBe(true);
+    // That success cleared the lab's count: one more wrong guess is not a sixth in a row.
+    expect((await atB(newSession(), 'auth.signIn', { ...OTTO, password: 'one more guess' })).ok).toBe(false);
+    expect((await atB(newSession(), 'auth.signIn', OTTO)).ok).toBe(true);
   });
 
   it('a role changed in the lab follows the live session at the other station', async () => {

@@ -196,6 +196,32 @@ for (const engine of engines) {
       expect(await store.setDisabled('nobody', true, '2026-12-01T08:03:00.000Z')).toBeNull();
     });
 
+    it('counts failed sign-ins per username and backs off, forgetting old ones and clearing on success', async () => {
+      const policy = { freeFailures: 2, baseDelayMs: 1_000, maxDelayMs: 4_000, forgetAfterMs: 60_000 };
+      const t = Date.UTC(2026, 11, 1, 8);
+      expect(await store.signInBlockedUntil('otto')).toBe(0);
+      expect(await store.recordSignInFailure('otto', t, policy)).toBe(0);
+      expect(await store.recordSignInFailure('otto', t + 1, policy)).toBe(t + 1 + 1_000);
+      expect(await store.recordSignInFailure('otto', t + 2, policy)).toBe(t + 2 + 2_000);
+      expect(await store.recordSignInFailure('otto', t + 3, policy)).toBe(t + 3 + 4_000);
+      expect(await store.recordSignInFailure('otto', t + 4, policy)).toBe(t + 4 + 4_000);
+      expect(await store.signInBlockedUntil('otto')).toBe(t + 4 + 4_000);
+      expect(await store.signInBlockedUntil('ada')).toBe(0);
+      // Long after the last failure, counting starts again.
+      expect(await store.recordSignInFailure('otto', t + 4 + 60_000, policy)).toBe(0);
+      await store.recordSignInFailure('otto', t + 4 + 60_001, policy);
+      await store.clearSignInFailures('otto');
+      expect(await store.signInBlockedUntil('otto')).toBe(0);
+    });
+
+    it('counts every one of several failures recorded at once', async () => {
+      const policy = { freeFailures: 2, baseDelayMs: 1_000, maxDelayMs: 1_000_000, forgetAfterMs: 60_000 };
+      const t = Date.UTC(2026, 11, 1, 8);
+      await Promise.all(Array.from({ length: 6 }, () => store.recordSignInFailure('otto', t, policy)));
+      // Six failures, four past the free ones: 1 s doubled four times.
+      expect(await store.signInBlockedUntil('otto')).toBe(t + 16_000);
+    });
+
     it('announces new accounts to its subscribers and stops when unsubscribed', async () => {
       const changes: AccountChange[] = [];
       const unsubscribe = store.subscribe((c) => changes.push(c));
