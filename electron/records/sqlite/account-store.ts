@@ -75,6 +75,16 @@ const toAccount = (row: AccountRow): StoredAccount => ({
 });
 
 /**
+ * A station's accounts as they stand, read without migrating or writing anything (for moving
+ * them into the lab, which must leave the station's database untouched). None before setup.
+ */
+export function readStationAccounts(db: Db): StoredAccount[] {
+  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'accounts'").get();
+  if (!table) return [];
+  return (db.prepare('SELECT * FROM accounts ORDER BY username').all() as AccountRow[]).map(toAccount);
+}
+
+/**
  * The accounts of a single station, in its own SQLite database. SQLite answers synchronously;
  * the answers are wrapped as promises to fit the interface. Changes are announced to this
  * store's own subscribers: nothing else writes this database's accounts while the station runs.
