@@ -1,8 +1,12 @@
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { importStationAccounts, LabAccountImportConflict } from '../records/postgres/lab-account-import';
 import { verifyLabChain } from '../records/postgres/lab-audit-chain';
 import { openLabPool } from '../records/postgres/lab-database';
 import { migrateLab } from '../records/postgres/lab-migrations';
-import { failWith, printJson } from './common';
+import { readStationAccounts } from '../records/sqlite/account-store';
+import { dataDirLayout, openDatabase } from '../storage/index';
+import { cliDataRoot, failWith, printJson, withDataOption } from './common';
 
 /** The lab database's URL: `--lab-db`, else QUIRE_LAB_DATABASE. */
 export function labDatabaseUrl(opts: { labDb?: string }): string | undefined {
@@ -49,6 +53,42 @@ export function registerLabDatabaseCommands(program: Command): void {
       if (!url) failWith(2, { code: 'INVALID_ARGUMENT', message: 'give --lab-db or set QUIRE_LAB_DATABASE' });
       const result = await withLabPool(url, (pool) => migrateLab(pool));
       printJson(result);
+    });
+  registerLabImport(lab);
+}
+
+/**
+ * `quire lab import --data DIR`: a single station's people into the lab (so far its accounts;
+ * batches and the rest follow). The station's database is only read.
+ */
+function registerLabImport(lab: Command): void {
+  withDataOption(lab.command('import'))
+    .description("move a single station's records into the lab database once, verified (so far: its people)")
+    .option('--lab-db <url>', 'postgres://user@host:port/database (default: $QUIRE_LAB_DATABASE)')
+    .action(async (opts: { data?: string; labDb?: string }) => {
+      const url = labDatabaseUrl(opts);
+      if (!url) failWith(2, { code: 'INVALID_ARGUMENT', message: 'give --lab-db or set QUIRE_LAB_DATABASE' });
+      const file = dataDirLayout(cliDataRoot(opts)).database;
+      if (!existsSync(file))
+        failWith(2, { code: 'INVALID_ARGUMENT', message: `no station database at ${file}` });
+      const db = openDatabase(file);
+      let accounts;
+      try {
+        accounts = readStationAccounts(db);
+      } finally {
+        db.close();
+      }
+      const result = await withLabPool(url, async (pool) => {
+        await migrateLab(pool);
+        try {
+          return await importStationAccounts(pool, accounts);
+        } catch (error) {
+          if (error instanceof LabAccountImportConflict)
+            failWith(1, { code: 'IMPORT_CONFLICT', message: error.message });
+          throw error;
+        }
+      });
+      printJson({ accounts: result });
     });
 }
 

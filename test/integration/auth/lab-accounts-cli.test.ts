@@ -1,9 +1,14 @@
 import type { ChildProcess } from 'node:child_process';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connectBridge, type BridgeTestClient } from '../../helpers/bridge-client';
 import { runCli } from '../../helpers/cli';
 import { startPostgres, withoutPostgres, type PostgresServer } from '../../helpers/postgres-server';
 import { makeTempDir } from '../../helpers/temp-dir';
+import { silentLogger } from '../../../electron/core/logger';
+import { openLabPool } from '../../../electron/records/postgres/lab-database';
+import { createStation } from '../../../electron/station';
+import { newSession } from '../../../electron/transport/dispatch';
+import { TEST_PASSWORD_HASH_PARAMS } from '../../helpers/station';
 
 function firstLine(child: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -27,6 +32,11 @@ describe.skipIf(withoutPostgres())('quire serve --lab-db: the lab’s accounts a
   beforeAll(async () => {
     server = await startPostgres();
   }, 120_000);
+  beforeEach(async () => {
+    const pool = openLabPool(server.url, { max: 1 });
+    await pool.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
+    await pool.end();
+  });
   afterEach(async () => {
     clients.splice(0).forEach((c) => c.close());
     await Promise.all(
@@ -79,6 +89,49 @@ describe.skipIf(withoutPostgres())('quire serve --lab-db: the lab’s accounts a
     expect(await b.invoke('settings.get', {})).toMatchObject({
       ok: false,
       error: { code: 'UNAUTHENTICATED', message: expect.stringMatching(/otto is disabled/) },
+    });
+  });
+
+  it('quire lab import moves a single station’s people into the lab once; a clashing name exits 1 naming it', async () => {
+    const single = async (supervisor: string) => {
+      const dir = makeTempDir('quire-single-');
+      dirs.push(dir);
+      const station = await createStation({
+        dataDir: dir.path,
+        logger: silentLogger(),
+        passwordHashParams: TEST_PASSWORD_HASH_PARAMS,
+        labDatabase: null,
+        lab: null,
+      });
+      await station.auth.setup(newSession(), {
+        username: supervisor,
+        displayName: supervisor,
+        password: 'correct horse battery',
+      });
+      await station.auth.createAccount({
+        username: 'otto',
+        displayName: 'Otto',
+        password: 'operator passphrase',
+        role: 'operator',
+      });
+      await station.close();
+      return dir.path;
+    };
+    const first = await single('ada');
+    const run = (data: string) => runCli(['lab', 'import', '--data', data, '--lab-db', server.url]).done;
+    expect(await run(first)).toMatchObject({
+      code: 0,
+      json: { accounts: { station: 2, imported: 2, alreadyThere: 0 } },
+    });
+    expect(await run(first)).toMatchObject({
+      code: 0,
+      json: { accounts: { station: 2, imported: 0, alreadyThere: 2 } },
+    });
+    expect(await run(await single('bea'))).toMatchObject({
+      code: 1,
+      json: {
+        error: { code: 'IMPORT_CONFLICT', message: expect.stringMatching(/otto: the lab already has/) },
+      },
     });
   });
 
