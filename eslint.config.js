@@ -53,7 +53,8 @@ const ALLOWED = {
     'ocr',
     'records',
   ],
-  auth: ['storage', 'core', 'audit', 'settings'],
+  // Accounts and sessions are kept behind records/' AccountStore interface; station.ts picks the engine.
+  auth: ['storage', 'core', 'audit', 'settings', 'records'],
   // The lab's shared records on PostgreSQL (lab mode part 2).
   records: ['storage', 'core', 'audit'],
   // Read-only shift reports over the batch ledger's tables.
@@ -120,9 +121,16 @@ const ENGINE_PATTERNS = {
   },
 };
 
+/** The account store's engines: auth/ keeps the rules and talks to records/' AccountStore only. */
+const ACCOUNT_ENGINES = {
+  group: ['../records/postgres', '../records/postgres/*', '../records/sqlite', '../records/sqlite/*', 'pg'],
+  message: 'auth/ uses the AccountStore interface (records/account-store.ts); station.ts picks the engine.',
+};
+
 function enginePatterns(files) {
-  if (files.some((f) => f.startsWith('electron/queue/'))) return [];
-  return [ENGINE_PATTERNS.outside];
+  const patterns = files.some((f) => f.startsWith('electron/queue/')) ? [] : [ENGINE_PATTERNS.outside];
+  if (files.some((f) => f.startsWith('electron/auth/'))) patterns.push(ACCOUNT_ENGINES);
+  return patterns;
 }
 
 function restrictImports(files, zone, allowed, prefixes, extra = enginePatterns(files)) {

@@ -16,6 +16,10 @@ import {
 import { removeBuildingLeftovers } from './pipeline/packaging/bag-writer';
 import { createAuditModule, type AuditModule } from './audit/module';
 import { createAuthModule, type AuthModule } from './auth/module';
+import { SqliteAccountStore } from './records/sqlite/account-store';
+import { LabAccountStore } from './records/postgres/lab-account-store';
+import { openLabPool } from './records/postgres/lab-database';
+import { migrateLab } from './records/postgres/lab-migrations';
 import type { ScryptParams } from './auth/password-hash';
 import { createCatalogModule, type CatalogModule } from './catalog/module';
 import { createPipelineModule, type PipelineModule } from './pipeline/module';
@@ -72,6 +76,12 @@ export interface StationOptions {
    * environment (QUIRE_LAB_REDIS, QUIRE_STATION, QUIRE_LAB_STORAGE), as the app does.
    */
   lab?: LabOptions | null;
+  /**
+   * The lab's PostgreSQL (--lab-db, QUIRE_LAB_DATABASE), postgres://user@host:port/database:
+   * the station's accounts and sessions live there, shared with the lab's other stations. Null:
+   * the station's own SQLite; left out: from QUIRE_LAB_DATABASE, as the app does.
+   */
+  labDatabase?: string | null;
   /**
    * How the app seals destination secrets (Electron's safeStorage, passed by main.ts). Without
    * it (the CLI, tests) they are kept in owner-only files under `<data>/credentials`.
@@ -134,14 +144,35 @@ async function buildStation(
 
   const core = { layout, db, events, logger, clock };
   const settings = new SettingsStore(core);
-  const auth = await createAuthModule(core, { settings, passwordHashParams: options.passwordHashParams });
+  const lab = options.lab === undefined ? labFromEnvironment() : options.lab;
+  const labDatabase =
+    options.labDatabase === undefined ? process.env.QUIRE_LAB_DATABASE || null : options.labDatabase;
+  const labPool = labDatabase
+    ? openLabPool(labDatabase, {
+        onError: (error) => logger.warn({ err: error.message }, 'lab database connection lost'),
+      })
+    : null;
+  if (labPool)
+    await migrateLab(labPool).catch(async (error: Error) => {
+      await labPool.end().catch(() => {});
+      const code = (error as NodeJS.ErrnoException).code;
+      throw code
+        ? new Error(`the lab database at ${new URL(labDatabase!).host} did not answer (${code})`)
+        : error;
+    });
+  const auth = await createAuthModule(core, {
+    settings,
+    store: labPool ? await new LabAccountStore(labPool, { logger }).start() : new SqliteAccountStore(db),
+    station: () => lab?.station ?? settings.get().stationName,
+    passwordHashParams: options.passwordHashParams,
+  });
   const audit = await createAuditModule(core, {
     station: () => `${settings.get().stationName}, ${settings.get().organizationName}`,
   });
   // The queue starts before the devices; a capture queue is this station's once its device is.
   let ownsDevice: (name: string) => boolean = () => false;
   const queue = await createQueueModule(core, {
-    lab: options.lab === undefined ? labFromEnvironment() : options.lab,
+    lab,
     ownsDeviceQueue: (q) => ownsDevice(q.slice('device:'.length)),
   });
   const devices = await createDevicesModule(core, {
@@ -245,6 +276,7 @@ async function buildStation(
       await queue.close();
       await audit.close();
       await auth.close();
+      await labPool?.end();
       db.close();
       logger.flush?.();
       lock?.release();

@@ -7,7 +7,7 @@ import { conflict, StationError } from '../core/station-error';
 import { verifyManifest } from '../pipeline/manifest/verify-manifest';
 import type { Station } from '../station';
 import { failWith, openCliStation, printJson, progress, endProgress, withDataOption } from './common';
-import { labFromCli, withLabOptions, type LabCliOptions } from './lab-options';
+import { labDatabaseFromCli, labFromCli, withLabOptions, type LabCliOptions } from './lab-options';
 
 const FINAL = new Set(['completed', 'quarantined', 'rejected', 'cancelled']);
 
@@ -43,6 +43,7 @@ export function registerBatchCommands(program: Command): void {
       // pick up the existing batch's waiting jobs before a CONFLICT said nothing was changed.
       const station = await openCliStation(opts, {
         lab: labFromCli(opts),
+        labDatabase: labDatabaseFromCli(opts),
         runWorkers: false,
         simulators: simulated ? Number(simulated[1]) : 0,
         simulatorSheets: typeof pages === 'number' ? pages : 10,

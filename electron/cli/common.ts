@@ -56,7 +56,14 @@ export async function openCliStation(
 ): Promise<Station> {
   const exclusive = extra.exclusive ?? (Boolean(extra.runWorkers) || (extra.simulators ?? 0) > 0);
   try {
-    return await createStation({ dataDir: cliDataRoot(opts), logger: silentLogger(), ...extra, exclusive });
+    // Only the commands that run a station (serve, worker, batch run) take the lab database.
+    return await createStation({
+      dataDir: cliDataRoot(opts),
+      logger: silentLogger(),
+      labDatabase: null,
+      ...extra,
+      exclusive,
+    });
   } catch (error) {
     if (error instanceof DataFolderInUseError)
       failWith(3, { code: error.code, message: error.message, holder: error.holder });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { readLabStatus } from '../queue/module';
 import { failWith, openCliStation, printJson, withDataOption } from './common';
-import { labFromCli, withLabOptions, type LabCliOptions } from './lab-options';
+import { labDatabaseFromCli, labFromCli, withLabOptions, type LabCliOptions } from './lab-options';
 
 /**
  * `quire worker`: a station without scanners or window that runs the lab's shared jobs (a
@@ -20,7 +20,11 @@ export function registerLabCommands(program: Command): void {
       if (!lab) failWith(2, { code: 'INVALID_INPUT', message: 'quire worker needs --lab redis://HOST:PORT' });
       let station;
       try {
-        station = await openCliStation(opts, { runWorkers: true, lab });
+        station = await openCliStation(opts, {
+          runWorkers: true,
+          lab,
+          labDatabase: labDatabaseFromCli(opts),
+        });
       } catch (error) {
         failWith(1, { code: 'LAB_REFUSED', message: (error as Error).message });
       }

@@ -55,7 +55,9 @@ export function registerLabDatabaseCommands(program: Command): void {
     });
   lab
     .command('import')
-    .description("move a single station's batches and audit log into the lab database, once, verified")
+    .description(
+      "move a single station's people, batches and audit log into the lab database, once, verified",
+    )
     .requiredOption('--data <dir>', "the station's data folder (only read; stop the station first)")
     .requiredOption('--station <name>', "the station's name in the lab")
     .option('--lab-db <url>', 'postgres://user@host:port/database (default: $QUIRE_LAB_DATABASE)')

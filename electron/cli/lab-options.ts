@@ -6,6 +6,7 @@ export interface LabCliOptions {
   lab?: string;
   labStorage?: string;
   queues?: string;
+  labDb?: string;
 }
 
 /** The lab options shared by `quire worker`, `quire serve` and `quire batch run`. */
@@ -14,7 +15,11 @@ export function withLabOptions(cmd: Command): Command {
     .option('--station <name>', "this station's name in the lab (default: $QUIRE_STATION)")
     .option('--lab <url>', "the lab's Redis, redis://HOST:PORT (default: $QUIRE_LAB_REDIS)")
     .option('--lab-storage <dir>', "the lab's shared storage root (default: $QUIRE_LAB_STORAGE)")
-    .option('--queues <names>', 'shared queues this station consumes (default: default,compute,io)');
+    .option('--queues <names>', 'shared queues this station consumes (default: default,compute,io)')
+    .option(
+      '--lab-db <url>',
+      "the lab's PostgreSQL, postgres://user@host:port/database: accounts and sessions shared by the lab (default: $QUIRE_LAB_DATABASE)",
+    );
 }
 
 /**
@@ -39,4 +44,16 @@ export function labFromCli(
       .map((q) => q.trim())
       .filter(Boolean),
   };
+}
+
+/** The lab database from the options, else the environment; null for a station on its own SQLite. */
+export function labDatabaseFromCli(
+  opts: Pick<LabCliOptions, 'labDb'>,
+  env: NodeJS.ProcessEnv = process.env,
+): string | null {
+  const url = opts.labDb ?? env.QUIRE_LAB_DATABASE;
+  if (!url) return null;
+  if (!/^postgres(ql)?:\/\//.test(url))
+    throw new Error(`--lab-db takes a postgres://user@host:port/database URL, not ${url}`);
+  return url;
 }

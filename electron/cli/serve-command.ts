@@ -3,8 +3,8 @@ import type { Command } from 'commander';
 import { REALISTIC_SIMULATOR_TIMING } from '../station';
 import { stationEndpoint } from '../transport/station-endpoint';
 import { startBridge } from '../transport/ws-bridge';
-import { openCliStation, printJson, withDataOption } from './common';
-import { labFromCli, withLabOptions, type LabCliOptions } from './lab-options';
+import { failWith, openCliStation, printJson, withDataOption } from './common';
+import { labDatabaseFromCli, labFromCli, withLabOptions, type LabCliOptions } from './lab-options';
 
 /**
  * `quire serve`: the station core behind the loopback WebSocket bridge, serving the built
@@ -20,8 +20,17 @@ export function registerServeCommand(program: Command, rendererRoot: string): vo
       async (
         opts: LabCliOptions & { data?: string; port: string; simulators: string; esclSimulators: string },
       ) => {
+        let lab;
+        let labDatabase;
+        try {
+          lab = labFromCli(opts);
+          labDatabase = labDatabaseFromCli(opts);
+        } catch (error) {
+          failWith(2, { code: 'INVALID_INPUT', message: (error as Error).message });
+        }
         const station = await openCliStation(opts, {
-          lab: labFromCli(opts),
+          lab,
+          labDatabase,
           simulators: Number(opts.simulators),
           esclSimulators: Number(opts.esclSimulators),
           simulatorTiming: REALISTIC_SIMULATOR_TIMING,

@@ -3,7 +3,13 @@ import type pg from 'pg';
 import { verifyChain } from '../audit/chain';
 import { rowToEvent, type AuditRow } from '../audit/query';
 import { openDatabaseReadOnly, type Db } from '../storage/index';
+import {
+  importStationAccounts,
+  LabAccountImportConflict,
+  type LabAccountImport,
+} from './postgres/lab-account-import';
 import { appendStationEvents, labHeldUpTo, verifyLabChain } from './postgres/lab-audit-chain';
+import { readStationAccounts } from './sqlite/account-store';
 
 /** What a station holds and what the lab holds of it after the import: equal, or the import failed. */
 export interface ImportCounts {
@@ -17,6 +23,8 @@ export interface ImportCounts {
 export interface ImportReport {
   station: string;
   imported: ImportCounts;
+  /** The station's people: moved with their ids, roles and password hashes, or already there. */
+  accounts: LabAccountImport;
   /** The lab chain verified after the import, with this station's chain inside it. */
   labChain: { ok: boolean; checked: number; stations: number };
 }
@@ -29,8 +37,8 @@ export class LabImportRefused extends Error {
 const CHUNK = 1_000;
 
 /**
- * `quire lab import`: moves one station's records (batches with pages, attempts and decisions;
- * its audit log) into the lab database, once. The station's SQLite is only read (opened
+ * `quire lab import`: moves one station's records (its people; batches with pages, attempts and
+ * decisions; its audit log) into the lab database, once. The station's SQLite is only read (opened
  * read-only, so it is left exactly as it was) and its own audit chain is verified first. The
  * audit events go through the same append as a running station's outbox (resumable: a second
  * try adds nothing twice); the batches go in one transaction that also records the import, and
@@ -68,6 +76,15 @@ export async function importStation(options: { dataDir: string; station: string;
         `station ${station} was imported into this lab on ${before.rows[0].imported_at.toISOString()}: an import happens once`,
       );
     await refuseTakenIds(db, pool);
+    // People first, all or nothing: a username the lab gives to someone else refuses the import
+    // before anything else is written (the same person already there counts as imported).
+    let accounts: LabAccountImport;
+    try {
+      accounts = await importStationAccounts(pool, readStationAccounts(db));
+    } catch (error) {
+      if (error instanceof LabAccountImportConflict) throw new LabImportRefused(error.message);
+      throw error;
+    }
     await pushAudit(db, pool, station);
     await copyBatches(db, pool, station, local);
     const lab = await verifyLabChain(pool);
@@ -75,6 +92,7 @@ export async function importStation(options: { dataDir: string; station: string;
     return {
       station,
       imported: local,
+      accounts,
       labChain: { ok: lab.ok, checked: lab.checked, stations: lab.stations },
     } satisfies ImportReport;
   } finally {

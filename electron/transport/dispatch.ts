@@ -49,8 +49,13 @@ export interface DispatchOptions {
 }
 
 export interface SessionGuard {
-  /** Re-reads the session's account; signs it out (returning why) when it is disabled or gone. */
-  revalidate(session: Session): string | null;
+  /**
+   * Checks the session against the account store; signs it out (returning why) when it was
+   * ended, or its account is disabled or gone.
+   */
+  revalidate(session: Session): Promise<string | null>;
+  /** The same check from what the station knows now, without waiting (before each event push). */
+  revalidateKnown(session: Session): string | null;
   applyIdleLock(session: Session): void;
   touch(session: Session): void;
 }
@@ -62,7 +67,7 @@ export interface SessionGuard {
  */
 export function maySeeEvents(session: Session, guard: SessionGuard | undefined): boolean {
   if (!session.user) return false;
-  guard?.revalidate(session);
+  guard?.revalidateKnown(session);
   guard?.applyIdleLock(session);
   return session.user !== null && !session.locked;
 }
@@ -84,7 +89,7 @@ export async function dispatch(
   }
   const spec = commands[command];
   // Every command re-reads the account: disabling it ends its live sessions at their next step.
-  const ended = options.sessionGuard?.revalidate(context.session) ?? null;
+  const ended = (await options.sessionGuard?.revalidate(context.session)) ?? null;
   if (ended && spec.access !== 'public')
     return fail('UNAUTHENTICATED', `${ended}: sign in to use ${command}`);
   if (spec.access !== 'public') options.sessionGuard?.applyIdleLock(context.session);

@@ -6,7 +6,7 @@ import { stationEndpoint } from '../../electron/transport/station-endpoint';
 /** Calls commands through the real dispatcher as a signed-in operator or supervisor. */
 export async function contractCallers(station: Station) {
   const endpoint = stationEndpoint(station);
-  const existing = new Set(station.auth.listAccounts().map((a) => a.username));
+  const existing = new Set((await station.auth.listAccounts()).map((a) => a.username));
   if (!existing.has('sofia'))
     await station.auth.createAccount({
       username: 'sofia',

@@ -79,6 +79,39 @@ export const LAB_MIGRATIONS: readonly LabMigration[] = [
         audit_events integer NOT NULL
       );`,
   },
+  {
+    version: 5,
+    name: 'accounts and sessions',
+    sql: `
+      -- One set of people for the lab: whoever signs in at any station is checked here.
+      CREATE TABLE lab_accounts (
+        id             text PRIMARY KEY,
+        username       text NOT NULL UNIQUE,
+        display_name   text NOT NULL,
+        role           text NOT NULL CHECK (role IN ('operator', 'supervisor')),
+        password_hash  text NOT NULL,
+        disabled       boolean NOT NULL DEFAULT false,
+        created_at     timestamptz NOT NULL
+      );
+      -- Every signed-in console of every station. Each command checks its row (by primary key);
+      -- disabling a person ends all their open rows in the same transaction.
+      CREATE TABLE lab_sessions (
+        id            text PRIMARY KEY,
+        account_id    text NOT NULL REFERENCES lab_accounts (id),
+        station       text NOT NULL,
+        started_at    timestamptz NOT NULL,
+        ended_at      timestamptz,
+        ended_reason  text
+      );
+      CREATE INDEX lab_sessions_open_by_account ON lab_sessions (account_id) WHERE ended_at IS NULL;
+      -- Failed sign-ins per username, wherever they were tried: guessing slows down lab-wide.
+      CREATE TABLE lab_sign_in_failures (
+        username         text PRIMARY KEY,
+        failures         integer NOT NULL,
+        last_failure_at  bigint NOT NULL,
+        blocked_until    bigint NOT NULL
+      );`,
+  },
 ];
 
 /** Any value fixed for the lab: every station takes the same lock before migrating. */

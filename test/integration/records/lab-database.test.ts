@@ -120,6 +120,21 @@ describe.skipIf(withoutPostgres())('the lab database on a real PostgreSQL', () =
       await expect(record()).rejects.toThrow(/duplicate key/);
     });
 
+    it('5 (accounts and sessions) keeps one account per username and sessions only of known accounts', async () => {
+      await migrateLab(pool, LAB_MIGRATIONS.slice(0, 5));
+      const account = `INSERT INTO lab_accounts (id, username, display_name, role, password_hash, created_at)
+        VALUES ($1, 'otto', 'Otto', 'operator', 'h', now())`;
+      await pool.query(account, ['u1']);
+      await expect(pool.query(account, ['u2'])).rejects.toThrow(/unique/i);
+      await expect(
+        pool.query(`INSERT INTO lab_accounts (id, username, display_name, role, password_hash, created_at)
+          VALUES ('u3', 'eve', 'Eve', 'admin', 'h', now())`),
+      ).rejects.toThrow(/check/i);
+      const session = `INSERT INTO lab_sessions (id, account_id, station, started_at) VALUES ($1, $2, 'st-a', now())`;
+      await pool.query(session, ['s1', 'u1']);
+      await expect(pool.query(session, ['s2', 'nobody'])).rejects.toThrow(/foreign key/i);
+    });
+
     it('are applied once when stations start together, under an advisory lock', async () => {
       const results = await Promise.all(Array.from({ length: 6 }, () => migrateLab(pool)));
       const applied = results.flatMap((r) => r.applied).sort();

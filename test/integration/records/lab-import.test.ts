@@ -124,6 +124,7 @@ describe.skipIf(withoutPostgres())("quire lab import: a single station's records
     expect(run.json).toEqual({
       station: 'st-a',
       imported: { batches: 3, pages: 6, attempts: 6, decisions: 1, auditEvents: 7 },
+      accounts: { station: 0, imported: 0, alreadyThere: 0 },
       labChain: { ok: true, checked: 7, stations: 1 },
     });
     const lab = new PostgresBatchRecords(pool, 'elsewhere', new FakeClock());
