@@ -118,7 +118,12 @@ async function buildStation(
   clock: Clock,
   lock: DataDirLock | null,
 ): Promise<Station> {
-  const layout = ensureDataDir(options.dataDir);
+  const lab = options.lab === undefined ? labFromEnvironment() : options.lab;
+  // In a lab, the batches' staging and packages are in the lab's storage root (data-dir.ts).
+  const layout = ensureDataDir(
+    options.dataDir,
+    lab?.storage ? { root: lab.storage, station: lab.station } : null,
+  );
   const logger = options.logger ?? createLogger(layout.logs);
   if (lock) {
     // Half-built bags of a crashed or failed packaging attempt: ours alone to remove, under the lock.
@@ -140,7 +145,7 @@ async function buildStation(
   // The queue starts before the devices; a capture queue is this station's once its device is.
   let ownsDevice: (name: string) => boolean = () => false;
   const queue = await createQueueModule(core, {
-    lab: options.lab === undefined ? labFromEnvironment() : options.lab,
+    lab,
     ownsDeviceQueue: (q) => ownsDevice(q.slice('device:'.length)),
   });
   const devices = await createDevicesModule(core, {
@@ -169,6 +174,7 @@ async function buildStation(
     audit,
     organizationName: () => settings.get().organizationName,
     quarantineReasons: () => settings.get().quarantineReasons,
+    lab: lab ? { station: lab.station, storage: lab.storage ?? null } : null,
   });
   const training = createTrainingModule(core, { settings, devices });
 

@@ -18,7 +18,7 @@ import { ocrFiles, ocrSummaryFile, type OcrSummary } from './ocr-files';
 import { masterObject } from './staged-masters';
 import { manifestOf, withAttempt, type StageDeps } from './stages';
 
-const BatchRef = z.object({ batchId: z.string() });
+const BatchRef = z.object({ batchId: z.string(), station: z.string().optional() });
 
 /** The OCR languages a batch asked for, or null when it has no OCR. */
 export function ocrLanguagesOf(
@@ -128,11 +128,19 @@ export async function ocrStage(
   });
 }
 
-/** The job type `batch.ocr`, on the compute queue, retried like the other compute stages. */
-export function registerOcrStage(jobs: QueueProducer, deps: StageDeps, engine: () => OcrEngine): void {
+/**
+ * The job type `batch.ocr`, on the compute queue (in a lab, on the origin station's own queue:
+ * `queue` routes it), retried like the other compute stages.
+ */
+export function registerOcrStage(
+  jobs: QueueProducer,
+  deps: StageDeps,
+  engine: () => OcrEngine,
+  queue: string | ((payload: { station?: string }) => string) = 'compute',
+): void {
   jobs.register('batch.ocr', {
     schema: BatchRef,
-    queue: 'compute',
+    queue,
     retry: { retries: 3, baseMs: 5_000 },
     handler: (p, { signal }) => ocrStage(deps, engine, p, signal),
   });

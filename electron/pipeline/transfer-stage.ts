@@ -6,7 +6,12 @@ import { FatalError, TransientError } from '../queue/errors';
 import type { QueueProducer } from '../queue/queue';
 import { TransferError, type TransferModule } from '../transfer/index';
 
-export const TransferRef = z.object({ batchId: z.string(), destination: z.string() });
+export const TransferRef = z.object({
+  batchId: z.string(),
+  destination: z.string(),
+  /** In a lab, the station that holds the batch (and its destinations): its own queue runs the transfer. */
+  station: z.string().optional(),
+});
 
 export interface TransferStageDeps {
   transfer: TransferModule;
@@ -48,10 +53,14 @@ export async function transferStage(
 }
 
 /** Registers the stage on the io queue: long-running, retried with backoff like any stage. */
-export function registerTransferStage(jobs: QueueProducer, deps: TransferStageDeps): void {
+export function registerTransferStage(
+  jobs: QueueProducer,
+  deps: TransferStageDeps,
+  queue: string | ((payload: { station?: string }) => string) = 'io',
+): void {
   jobs.register('batch.transfer', {
     schema: TransferRef,
-    queue: 'io',
+    queue,
     retry: { retries: 5, baseMs: 30_000, capMs: 30 * 60_000 },
     // A 30 GB package over a shaped link takes hours; stopping is by the signal, between writes.
     softTimeoutMs: 24 * 3600_000,
@@ -68,10 +77,11 @@ export const transferSteps = (
   transfer: TransferModule | undefined,
   batchId: string,
   named?: readonly string[],
+  station?: string,
 ) =>
   (transfer ? (named ?? transfer.automatic()) : []).map((destination) => ({
     type: 'batch.transfer',
-    payload: { batchId, destination },
+    payload: station ? { batchId, destination, station } : { batchId, destination },
     options: { batchId },
   }));
 

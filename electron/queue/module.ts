@@ -24,6 +24,9 @@ export interface LabOptions {
 
 export const LAB_SHARED_QUEUES = ['default', 'compute', 'io'];
 
+/** The queue of the stages that read and write one station's batch records (lab mode). */
+export const stationQueue = (station: string) => `station:${station}`;
+
 export interface QueueModuleOptions {
   lab?: LabOptions | null;
   /** Whether this station owns a scanner's capture queue (`device:NAME`). */
@@ -57,8 +60,14 @@ export async function createQueueModule(
     logger: core.logger,
     onChange,
     onWorkflow,
+    // A station's own queue (`station:NAME`) carries the stages of the batches it holds the
+    // records of: only that station consumes it, as only a scanner's owner its capture queue.
     consumes: (queue) =>
-      queue.startsWith('device:') ? (options.ownsDeviceQueue?.(queue) ?? false) : shared.has(queue),
+      queue.startsWith('device:')
+        ? (options.ownsDeviceQueue?.(queue) ?? false)
+        : queue.startsWith('station:')
+          ? queue === stationQueue(lab.station)
+          : shared.has(queue),
   });
 }
 

@@ -19,10 +19,26 @@ export interface DataDir {
   batchPackage(batchId: string): string;
 }
 
-export function dataDirLayout(root: string): DataDir {
+/**
+ * A lab station's share of the lab's storage root: its batches' staging (masters included) and
+ * packages live under `<root>/stations/<station>/`, so every station of the lab reaches them
+ * (page work runs anywhere) and no station's files mix with another's.
+ */
+export interface LabShare {
+  root: string;
+  station: string;
+}
+
+/** Where a lab station's staging and packages are in the lab's storage root. */
+export function labStationDir(share: LabShare): string {
+  return path.join(path.resolve(share.root), 'stations', assertSafeId(share.station, 'station name'));
+}
+
+export function dataDirLayout(root: string, share?: LabShare | null): DataDir {
   const abs = path.resolve(root);
-  const staging = path.join(abs, 'staging');
-  const packages = path.join(abs, 'packages');
+  const batches = share ? labStationDir(share) : abs;
+  const staging = path.join(batches, 'staging');
+  const packages = path.join(batches, 'packages');
   return {
     root: abs,
     database: path.join(abs, 'quire.db'),
@@ -36,8 +52,8 @@ export function dataDirLayout(root: string): DataDir {
   };
 }
 
-export function ensureDataDir(root: string): DataDir {
-  const layout = dataDirLayout(root);
+export function ensureDataDir(root: string, share?: LabShare | null): DataDir {
+  const layout = dataDirLayout(root, share);
   for (const dir of [layout.root, layout.staging, layout.packages, layout.traces, layout.logs]) {
     // Owner-only when created: the folder holds the accounts database and unreleased masters.
     mkdirSync(dir, { recursive: true, mode: 0o700 });
