@@ -88,6 +88,17 @@ const Derived = z.object({ page: z.number().int() });
 const PAGE_RETRY = { retries: 3, baseMs: 2_000, capMs: 30_000 };
 
 /**
+ * A test seam: with QUIRE_TEST_HOLD_PAGE_JOB set to a page job type, this process writes the
+ * page's files, says so on stderr, and then holds the job forever, so that a test can kill it
+ * while it holds a job whose files are written. Never set in production.
+ */
+async function heldForTest(type: string, page: number): Promise<void> {
+  if (process.env.QUIRE_TEST_HOLD_PAGE_JOB !== type) return;
+  process.stderr.write(`test hold: ${type} page ${page}\n`);
+  await new Promise<never>(() => {});
+}
+
+/**
  * The page job types, registered on every station and worker of a lab. `root` is this
  * process's mount of the lab's storage root (null without --lab-storage: such a station cannot
  * reach the files, and gives the job back for another to take).
@@ -126,6 +137,7 @@ export function registerPageJobs(
           sidecar: resolve(p.sidecar),
         }),
       );
+      await heldForTest('page.derivatives', p.page);
       return { page: p.page };
     },
   });

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { assertSafeId } from './safe-id';
@@ -52,13 +52,37 @@ export function dataDirLayout(root: string, share?: LabShare | null): DataDir {
   };
 }
 
+/** Where a data folder records the lab share its batches were staged in. */
+const SHARE_FILE = 'lab-share.json';
+
+/**
+ * Creates the folders of the layout. A lab station records its share in the data folder, so
+ * that a later command on the folder without the lab's options (`quire verify`, say) still
+ * finds its batches' staging and packages in the share; given options take precedence.
+ */
 export function ensureDataDir(root: string, share?: LabShare | null): DataDir {
-  const layout = dataDirLayout(root, share);
+  const abs = path.resolve(root);
+  mkdirSync(abs, { recursive: true, mode: 0o700 });
+  const recorded = path.join(abs, SHARE_FILE);
+  if (share) {
+    const text = JSON.stringify({ root: path.resolve(share.root), station: share.station }) + '\n';
+    if (!existsSync(recorded) || readFileSync(recorded, 'utf8') !== text)
+      writeFileSync(recorded, text, { mode: 0o600 });
+  }
+  const layout = dataDirLayout(root, share ?? recordedShare(recorded));
   for (const dir of [layout.root, layout.staging, layout.packages, layout.traces, layout.logs]) {
     // Owner-only when created: the folder holds the accounts database and unreleased masters.
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
   return layout;
+}
+
+function recordedShare(file: string): LabShare | null {
+  if (!existsSync(file)) return null;
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<LabShare>;
+  if (typeof parsed.root !== 'string' || typeof parsed.station !== 'string')
+    throw new Error(`${file} does not name a lab share (root and station); fix or remove it`);
+  return { root: parsed.root, station: parsed.station };
 }
 
 /**

@@ -25,6 +25,8 @@ export interface BullmqEngineOptions {
   onWorkflow?: (outcome: WorkflowOutcome) => void;
   /** Which queues this station consumes (default: all it sees). */
   consumes?: (queue: string) => boolean;
+  /** Queues consumed from the start, before any job of theirs is seen (the station's shared and own queues). */
+  startQueues?: string[];
   /** Key prefix: one Redis can hold several labs (and each test its own). */
   prefix?: string;
   onConnection?: (link: LabLink) => void;
@@ -112,7 +114,7 @@ export async function createBullmqTaskQueue(options: BullmqEngineOptions): Promi
       ),
     async start() {
       const known = await queues.names();
-      await workers.start([...new Set([...types.fixedQueues(), ...known])]);
+      await workers.start([...new Set([...types.fixedQueues(), ...known, ...(options.startQueues ?? [])])]);
       await presence();
       heartbeat = setInterval(() => void presence(), HEARTBEAT_MS);
       heartbeat.unref();
