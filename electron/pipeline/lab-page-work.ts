@@ -4,12 +4,15 @@ import { QcFinding } from '../../shared/contract/index';
 import { FatalError, TransientError } from '../queue/errors';
 import type { QueueProducer, TaskQueue } from '../queue/queue';
 import type { ImageWorkPool } from './image-work';
+import { OCR_LANGUAGES, type OcrEngine } from '../ocr/index';
 import {
   derivePage,
   inspectPage,
+  readPage,
   type DerivePage,
   type InspectPage,
   type InspectedPage,
+  type OcrPage,
   type PageWork,
   type StageRun,
 } from './page-work';
@@ -84,6 +87,16 @@ const Inspected = z.object({
   accessWritten: z.boolean(),
 });
 const Derived = z.object({ page: z.number().int() });
+const OcrJob = z.object({
+  batchId: z.string(),
+  page: z.number().int().positive(),
+  master: Shared,
+  alto: Shared,
+  text: Shared,
+  dpi: z.number(),
+  languages: z.array(z.enum(OCR_LANGUAGES)).min(1),
+});
+const Read = z.object({ page: z.number().int(), engine: z.string(), version: z.string() });
 
 const PAGE_RETRY = { retries: 3, baseMs: 2_000, capMs: 30_000 };
 
@@ -105,7 +118,7 @@ async function heldForTest(type: string, page: number): Promise<void> {
  */
 export function registerPageJobs(
   jobs: QueueProducer,
-  options: { root: string | null; images: ImageWorkPool },
+  options: { root: string | null; images: ImageWorkPool; ocrEngine: () => OcrEngine },
 ): void {
   const resolve = (shared: string) => {
     if (!options.root)
@@ -140,6 +153,19 @@ export function registerPageJobs(
       await heldForTest('page.derivatives', p.page);
       return { page: p.page };
     },
+  });
+  jobs.register('page.ocr', {
+    schema: OcrJob,
+    queue: 'compute',
+    retry: PAGE_RETRY,
+    handler: (p, { signal }) =>
+      options.images.run(() =>
+        readPage(
+          options.ocrEngine(),
+          { ...p, master: resolve(p.master), alto: resolve(p.alto), text: resolve(p.text) },
+          signal,
+        ),
+      ),
   });
 }
 
@@ -200,6 +226,23 @@ export function labPageWork(queue: Pick<TaskQueue, 'runAndAwait'>, root: string)
         })),
       );
       results.forEach((r) => done(Derived.parse(r).page));
+    },
+    async ocr(stage, pages: OcrPage[]) {
+      const results = await run(
+        stage,
+        'page.ocr',
+        pages.map((p) => ({
+          page: p.page,
+          payload: {
+            ...p,
+            batchId: stage.batchId,
+            master: shared(p.master),
+            alto: shared(p.alto),
+            text: shared(p.text),
+          },
+        })),
+      );
+      return results.map((r) => Read.parse(r));
     },
   };
 }

@@ -122,7 +122,8 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
   const images = createImageWorkPool();
   const jobs = deps.queue;
   const lab = deps.lab ?? null;
-  if (lab) registerPageJobs(jobs, { root: lab.storage, images });
+  const ocr = lazyOcrEngine(core.layout.root);
+  if (lab) registerPageJobs(jobs, { root: lab.storage, images, ocrEngine: ocr.get });
   const stageDeps: StageDeps = {
     core,
     store,
@@ -132,7 +133,7 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
     catalogRecord: (accession) => deps.catalog.get(accession),
     touched,
     images,
-    pages: lab?.storage ? labPageWork(jobs, lab.storage) : localPageWork(images),
+    pages: lab?.storage ? labPageWork(jobs, lab.storage) : localPageWork(images, ocr.get),
   };
   /** What every stage job of a batch created here carries: in a lab, this station's name. */
   const ref = (batchId: string) => (lab ? { batchId, station: lab.station } : { batchId });
@@ -142,7 +143,6 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
     (p: { station?: string }): string =>
       p.station ? stationQueue(p.station) : usual;
   const work = createDeviceWork({ core, store, queue: deps.queue, devices: deps.devices, audit: deps.audit });
-  const ocr = lazyOcrEngine(core.layout.root);
   const search = createFullTextSearch(core, (id) => {
     const batch = store.summary(id);
     const pkg = batch?.stage === 'completed' ? store.detail(id)?.packagePath : null;

@@ -1,6 +1,7 @@
 import { existsSync, promises as fs } from 'node:fs';
 import type { QcFinding } from '../../shared/contract/index';
 import { makeAccessCopy, makeThumbnail, writeXmpSidecar, type CaptureParameters } from './derivatives';
+import { recognizePage, type OcrEngine, type OcrLanguage } from '../ocr/index';
 import type { ImageWorkPool } from './image-work';
 import { inspectMaster, type ExpectedProfile, type MasterMetadata } from './qc';
 
@@ -20,12 +21,14 @@ export interface PageWork {
    * page finished (as it finishes here, or once all came back from the lab), to record it.
    */
   derive(run: StageRun, pages: DerivePage[], done: (page: number) => void): Promise<void>;
+  /** ALTO and plain text of each page; says which engine read each, in page order. */
+  ocr(run: StageRun, pages: OcrPage[]): Promise<OcrPageDone[]>;
 }
 
 /** One run of a stage: the batch, the stage, and an identity that a retry of the run keeps. */
 export interface StageRun {
   batchId: string;
-  stage: 'qc' | 'derivatives';
+  stage: 'qc' | 'derivatives' | 'ocr';
   /** The stage job's id: the same for its retries and redeliveries, new for a re-run of the stage. */
   runId: string;
   signal?: AbortSignal;
@@ -57,6 +60,36 @@ export interface DerivePage {
   capture: CaptureParameters;
 }
 
+export interface OcrPage {
+  page: number;
+  master: string;
+  alto: string;
+  text: string;
+  dpi: number;
+  languages: OcrLanguage[];
+}
+
+/** The engine that read a page (a lab's stations may run different ones). */
+export interface OcrPageDone {
+  page: number;
+  engine: string;
+  version: string;
+}
+
+/** One page's OCR: both files written by temp file and rename, so a second run leaves the same files. */
+export async function readPage(engine: OcrEngine, page: OcrPage, signal?: AbortSignal): Promise<OcrPageDone> {
+  await recognizePage(engine, {
+    master: page.master,
+    dpi: page.dpi,
+    pageNumber: page.page,
+    languages: page.languages,
+    altoFile: page.alto,
+    textFile: page.text,
+    ...(signal ? { signal } : {}),
+  });
+  return { page: page.page, engine: engine.kind, version: await engine.version() };
+}
+
 /** One page's QC inspection; a leftover access copy of an earlier run is replaced. */
 export async function inspectPage(page: InspectPage, profile: ExpectedProfile): Promise<InspectedPage> {
   if (existsSync(page.access)) await fs.rm(page.access);
@@ -76,8 +109,10 @@ export async function derivePage(page: DerivePage): Promise<void> {
 }
 
 /** A single station's page work: here, through the station's image pool, as it always ran. */
-export function localPageWork(images: ImageWorkPool): PageWork {
+export function localPageWork(images: ImageWorkPool, ocrEngine: () => OcrEngine): PageWork {
   return {
+    // The image pool bounds the pages in memory at once; the engine's pool bounds recognition.
+    ocr: (run, pages) => images.map(pages, (page) => readPage(ocrEngine(), page, run.signal)),
     inspect: (_run, profile, pages) => images.map(pages, (page) => inspectPage(page, profile)),
     async derive(_run, pages, done) {
       await images.map(pages, async (page) => {

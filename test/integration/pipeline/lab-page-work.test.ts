@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -6,12 +6,29 @@ import { FatalError } from '../../../electron/queue/errors';
 import { createImageWorkPool } from '../../../electron/pipeline/image-work';
 import { labPageWork, registerPageJobs } from '../../../electron/pipeline/lab-page-work';
 import type { DerivePage } from '../../../electron/pipeline/page-work';
+import type { OcrEngine } from '../../../electron/ocr/index';
 import { engineHarness } from '../../helpers/queue-harness';
 import { makeTempDir } from '../../helpers/temp-dir';
 
 // The lab's page work through the queue interface, in one process (the SQLite engine answers
 // runAndAwait the same way BullMQ does; the multi-process run is test/integration/lab).
 const PROFILE = { dpi: 300, mode: 'color' as const, bitDepth: 8 as const };
+
+/** An engine that reads one word everywhere: the page job's plumbing, not recognition, is under test. */
+const fakeEngine = (): OcrEngine => ({
+  kind: 'tesseract',
+  version: async () => '0.0-test',
+  recognize: async (image) => {
+    const box = { x: 1, y: 1, width: 10, height: 5 };
+    const word = { ...box, text: 'harbour', confidence: 0.9 };
+    return {
+      width: image.width,
+      height: image.height,
+      blocks: [{ ...box, lines: [{ ...box, words: [word] }] }],
+    };
+  },
+  close: async () => {},
+});
 
 async function master(file: string, green: number): Promise<void> {
   mkdirSync(path.dirname(file), { recursive: true });
@@ -36,7 +53,7 @@ describe('lab page work', () => {
     const masters = [1, 2, 3].map((n) => path.join(staging, 'masters', `page-000${n}.tif`));
     await Promise.all(masters.map((file, i) => master(file, 60 * i)));
     h = await engineHarness('sqlite', null);
-    registerPageJobs(h.queue, { root: share.path, images: createImageWorkPool() });
+    registerPageJobs(h.queue, { root: share.path, images: createImageWorkPool(), ocrEngine: fakeEngine });
     await h.queue.start();
     const work = labPageWork(h.queue, share.path);
     const access = (n: number) => path.join(staging, 'derivatives', 'access', `page-000${n}.jpg`);
@@ -87,6 +104,24 @@ describe('lab page work', () => {
     await work.derive({ batchId: 'B-1', stage: 'derivatives', runId: 'job-9' }, derive, (n) => done.push(n));
     expect(done).toEqual([1, 2]);
     for (const page of derive) expect(existsSync(page.thumbnail) && existsSync(page.sidecar)).toBe(true);
+
+    const text = (n: number) => path.join(staging, 'ocr', `page-000${n}.txt`);
+    const read = await work.ocr(
+      { batchId: 'B-1', stage: 'ocr', runId: 'job-10' },
+      [2, 1].map((n) => ({
+        page: n,
+        master: masters[n - 1]!,
+        alto: path.join(staging, 'ocr', `page-000${n}.xml`),
+        text: text(n),
+        dpi: 300,
+        languages: ['eng' as const],
+      })),
+    );
+    expect(read).toEqual([
+      { page: 2, engine: 'tesseract', version: '0.0-test' },
+      { page: 1, engine: 'tesseract', version: '0.0-test' },
+    ]);
+    expect(readFileSync(text(1), 'utf8')).toMatch(/harbour/);
   });
 
   it('refuses a file outside the storage root: no station of the lab could reach it', async () => {
@@ -94,7 +129,7 @@ describe('lab page work', () => {
     const elsewhere = makeTempDir('quire-local-');
     dirs.push(share, elsewhere);
     h = await engineHarness('sqlite', null);
-    registerPageJobs(h.queue, { root: share.path, images: createImageWorkPool() });
+    registerPageJobs(h.queue, { root: share.path, images: createImageWorkPool(), ocrEngine: fakeEngine });
     const work = labPageWork(h.queue, share.path);
     const page = {
       page: 1,
