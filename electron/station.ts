@@ -95,6 +95,8 @@ export interface Station {
   /** Practice scanners and faults; refused unless the station is in training mode. */
   readonly training: TrainingModule;
   readonly transfer: TransferModule;
+  /** Lab mode's options (this station's name in the lab, its Redis and share); null alone. */
+  readonly lab: LabOptions | null;
   info(): StationInfo;
   health(): Promise<StationHealth>;
   close(): Promise<void>;
@@ -193,6 +195,7 @@ async function buildStation(
     pipeline,
     training,
     transfer,
+    lab,
     info() {
       return {
         name: 'Quire',

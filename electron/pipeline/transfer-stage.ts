@@ -94,12 +94,15 @@ export async function queueTransfer(
   deps: TransferStageDeps,
   batchId: string,
   destination: string,
+  /** In a lab, this station's name: the transfer runs on its own queue, where its package is. */
+  station?: string,
 ): Promise<{ jobId: string }> {
   if (!deps.transfer.destinations().some((d) => d.name === destination))
     throw notFound(`destination ${destination}`);
   if (!existsSync(path.join(deps.packageDir(batchId), 'bagit.txt')))
     throw conflict(`batch ${batchId} has no finished package to transfer`);
-  const job = await jobs.enqueue('batch.transfer', { batchId, destination }, { batchId });
+  const payload = station ? { batchId, destination, station } : { batchId, destination };
+  const job = await jobs.enqueue('batch.transfer', payload, { batchId });
   return { jobId: job.id };
 }
 
