@@ -64,12 +64,13 @@ export function ensureDataDir(root: string, share?: LabShare | null): DataDir {
   const abs = path.resolve(root);
   mkdirSync(abs, { recursive: true, mode: 0o700 });
   const recorded = path.join(abs, SHARE_FILE);
+  // The layout first: it checks the station's name before anything is recorded.
+  const layout = dataDirLayout(root, share ?? recordedShare(recorded));
   if (share) {
     const text = JSON.stringify({ root: path.resolve(share.root), station: share.station }) + '\n';
     if (!existsSync(recorded) || readFileSync(recorded, 'utf8') !== text)
       writeFileSync(recorded, text, { mode: 0o600 });
   }
-  const layout = dataDirLayout(root, share ?? recordedShare(recorded));
   for (const dir of [layout.root, layout.staging, layout.packages, layout.traces, layout.logs]) {
     // Owner-only when created: the folder holds the accounts database and unreleased masters.
     mkdirSync(dir, { recursive: true, mode: 0o700 });
