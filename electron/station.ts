@@ -105,6 +105,8 @@ export interface Station {
   /** Practice scanners and faults; refused unless the station is in training mode. */
   readonly training: TrainingModule;
   readonly transfer: TransferModule;
+  /** Lab mode's options (this station's name in the lab, its Redis and share); null alone. */
+  readonly lab: LabOptions | null;
   info(): StationInfo;
   health(): Promise<StationHealth>;
   close(): Promise<void>;
@@ -128,7 +130,12 @@ async function buildStation(
   clock: Clock,
   lock: DataDirLock | null,
 ): Promise<Station> {
-  const layout = ensureDataDir(options.dataDir);
+  const lab = options.lab === undefined ? labFromEnvironment() : options.lab;
+  // In a lab, the batches' staging and packages are in the lab's storage root (data-dir.ts).
+  const layout = ensureDataDir(
+    options.dataDir,
+    lab?.storage ? { root: lab.storage, station: lab.station } : null,
+  );
   const logger = options.logger ?? createLogger(layout.logs);
   if (lock) {
     // Half-built bags of a crashed or failed packaging attempt: ours alone to remove, under the lock.
@@ -144,7 +151,6 @@ async function buildStation(
 
   const core = { layout, db, events, logger, clock };
   const settings = new SettingsStore(core);
-  const lab = options.lab === undefined ? labFromEnvironment() : options.lab;
   const labDatabase =
     options.labDatabase === undefined ? process.env.QUIRE_LAB_DATABASE || null : options.labDatabase;
   const labPool = labDatabase
@@ -209,6 +215,7 @@ async function buildStation(
     audit,
     organizationName: () => settings.get().organizationName,
     quarantineReasons: () => settings.get().quarantineReasons,
+    lab: lab ? { station: lab.station, storage: lab.storage ?? null } : null,
   });
   const training = createTrainingModule(core, { settings, devices });
 
@@ -227,6 +234,7 @@ async function buildStation(
     pipeline,
     training,
     transfer,
+    lab,
     info() {
       return {
         name: 'Quire',

@@ -24,6 +24,7 @@ export function transferHandlers(station: Station): Pick<HandlerTable, keyof typ
         { transfer, packageDir: (id) => station.layout.batchPackage(id) },
         batchId,
         destination,
+        station.lab?.station,
       ),
     'transfer.status': () => transfer.status(),
     'transfer.retention': () => transfer.retention.policy(),

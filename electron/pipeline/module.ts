@@ -13,7 +13,7 @@ import type { AuditModule } from '../audit/module';
 import type { CatalogModule } from '../catalog/module';
 import type { CoreContext } from '../core/core-context';
 import { conflict, invalidInput, notFound, StationError } from '../core/station-error';
-import { toJobSummary, type QueueModule } from '../queue/module';
+import { stationQueue, toJobSummary, type QueueModule } from '../queue/module';
 import type { JobRecord, StepSpec } from '../queue/queue';
 import type { DevicesModule } from '../scanner/module';
 import {
@@ -36,6 +36,8 @@ import { reviewImage } from './review-image';
 import { masterObject } from './staged-masters';
 import { verifyStation, type VerifyOptions, type VerifyReport } from './station-verify';
 import { createImageWorkPool } from './image-work';
+import { labPageWork, registerPageJobs } from './lab-page-work';
+import { localPageWork } from './page-work';
 import { verifyManifest } from './manifest/verify-manifest';
 import {
   derivativesStage,
@@ -57,6 +59,12 @@ export interface PipelineDeps {
   quarantineReasons: () => readonly string[];
   /** Repository transfer after packaging (optional: without it, packaging is the last stage). */
   transfer?: TransferModule;
+  /**
+   * Lab mode: this station's name, and its mount of the lab's storage root (null without one).
+   * The stages of its batches run on its own queue (they read and write its records); with a
+   * storage root, their page work is spread over the lab as page jobs.
+   */
+  lab?: { station: string; storage: string | null } | null;
 }
 
 export type Decision = { batchId: string; reason: string; note: string } & (
@@ -97,7 +105,8 @@ export interface PipelineModule {
   close(): Promise<void>;
 }
 
-const BatchRef = z.object({ batchId: z.string() });
+/** A stage job's payload: the batch, and in a lab the station that holds its records. */
+const BatchRef = z.object({ batchId: z.string(), station: z.string().optional() });
 const CaptureRef = BatchRef.extend({
   device: z.string(),
   pages: z.array(z.number().int().positive()).optional(),
@@ -110,6 +119,11 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
     const summary = store.summary(batchId);
     if (summary) core.events.emit('batch.updated', summary);
   };
+  const images = createImageWorkPool();
+  const jobs = deps.queue;
+  const lab = deps.lab ?? null;
+  const ocr = lazyOcrEngine(core.layout.root);
+  if (lab) registerPageJobs(jobs, { root: lab.storage, images, ocrEngine: ocr.get });
   const stageDeps: StageDeps = {
     core,
     store,
@@ -118,11 +132,17 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
     organizationName: deps.organizationName,
     catalogRecord: (accession) => deps.catalog.get(accession),
     touched,
-    images: createImageWorkPool(),
+    images,
+    pages: lab?.storage ? labPageWork(jobs, lab.storage) : localPageWork(images, ocr.get),
   };
-  const jobs = deps.queue;
+  /** What every stage job of a batch created here carries: in a lab, this station's name. */
+  const ref = (batchId: string) => (lab ? { batchId, station: lab.station } : { batchId });
+  /** A stage's queue: in a lab, the origin station's own; alone, the stage's usual queue. */
+  const stageQueue =
+    (usual: string) =>
+    (p: { station?: string }): string =>
+      p.station ? stationQueue(p.station) : usual;
   const work = createDeviceWork({ core, store, queue: deps.queue, devices: deps.devices, audit: deps.audit });
-  const ocr = lazyOcrEngine(core.layout.root);
   const search = createFullTextSearch(core, (id) => {
     const batch = store.summary(id);
     const pkg = batch?.stage === 'completed' ? store.detail(id)?.packagePath : null;
@@ -134,13 +154,14 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
   const chainFrom = async (batchId: string, from: BatchStage, idempotencyKey?: string) => {
     const start = STAGE_ORDER.indexOf(from);
     const steps: StepSpec[] = [];
-    if (start <= 1) steps.push({ type: 'batch.qc', payload: { batchId }, options: { batchId } });
-    if (start <= 2) steps.push({ type: 'batch.derivatives', payload: { batchId }, options: { batchId } });
+    const payload = ref(batchId);
+    if (start <= 1) steps.push({ type: 'batch.qc', payload, options: { batchId } });
+    if (start <= 2) steps.push({ type: 'batch.derivatives', payload, options: { batchId } });
     if (start <= 2 && ocrLanguagesOf(store.manifest(batchId) as BatchManifest | null))
-      steps.push({ type: 'batch.ocr', payload: { batchId }, options: { batchId } });
-    steps.push({ type: 'batch.package', payload: { batchId }, options: { batchId } });
+      steps.push({ type: 'batch.ocr', payload, options: { batchId } });
+    steps.push({ type: 'batch.package', payload, options: { batchId } });
     const named = (store.manifest(batchId) as BatchManifest | null)?.transfer_to;
-    steps.push(...transferSteps(deps.transfer, batchId, named));
+    steps.push(...transferSteps(deps.transfer, batchId, named, lab?.station));
     if (idempotencyKey) steps[0]!.options = { batchId, idempotencyKey };
     await jobs.chain(steps);
   };
@@ -153,7 +174,7 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
   });
   jobs.register('batch.techmd', {
     schema: BatchRef,
-    queue: 'io',
+    queue: stageQueue('io'),
     retry: { retries: 3, baseMs: 2_000 },
     handler: (p) => technicalMetadataStage(stageDeps, p),
   });
@@ -161,35 +182,36 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
   // a chain. Its idempotency key makes a redelivered callback start the chain only once.
   jobs.register('batch.continue', {
     schema: BatchRef,
-    queue: 'default',
+    queue: stageQueue('default'),
     handler: async ({ batchId }, { job }) => {
       await chainFrom(batchId, 'qc', `${batchId}:continue:${job.id}`);
     },
   });
   jobs.register('batch.qc', {
     schema: BatchRef,
-    queue: 'compute',
+    queue: stageQueue('compute'),
     retry: { retries: 3, baseMs: 5_000 },
-    handler: (p) => qcStage(stageDeps, p),
+    handler: (p, { job, signal }) => qcStage(stageDeps, p, { jobId: job.id, signal }),
   });
   jobs.register('batch.derivatives', {
     schema: BatchRef,
-    queue: 'compute',
+    queue: stageQueue('compute'),
     retry: { retries: 3, baseMs: 5_000 },
-    handler: (p) => derivativesStage(stageDeps, p),
+    handler: (p, { job, signal }) => derivativesStage(stageDeps, p, { jobId: job.id, signal }),
   });
-  registerOcrStage(jobs, stageDeps, ocr.get);
+  registerOcrStage(jobs, stageDeps, ocr.get, stageQueue('compute'));
   jobs.register('batch.package', {
     schema: BatchRef,
-    queue: 'io',
+    queue: stageQueue('io'),
     retry: { retries: 3, baseMs: 5_000 },
     handler: (p) => packageStage(stageDeps, p),
   });
   if (deps.transfer)
-    registerTransferStage(jobs, {
-      transfer: deps.transfer,
-      packageDir: (id) => core.layout.batchPackage(id),
-    });
+    registerTransferStage(
+      jobs,
+      { transfer: deps.transfer, packageDir: (id) => core.layout.batchPackage(id) },
+      stageQueue('io'),
+    );
 
   /**
    * The workflow from a stage on (../shared/architecture.md): capture on the device's own queue
@@ -202,10 +224,10 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
       payload: { batchId, device, ...(recapturePages ? { pages: recapturePages } : {}) },
       options: { batchId },
     };
-    const techmd = { type: 'batch.techmd', payload: { batchId }, options: { batchId } };
+    const techmd = { type: 'batch.techmd', payload: ref(batchId), options: { batchId } };
     await jobs.chord([capture, techmd], {
       type: 'batch.continue',
-      payload: { batchId },
+      payload: ref(batchId),
       options: { batchId },
     });
   };

@@ -6,7 +6,6 @@ import {
   createOcrEngine,
   ocrCacheDir,
   parseLanguages,
-  recognizePage,
   wordsOf,
   type OcrEngine,
   type OcrLanguage,
@@ -16,9 +15,9 @@ import { defaultQueueConfig } from '../queue/queue-config';
 import { writeFileAtomic } from '../storage/index';
 import { ocrFiles, ocrSummaryFile, type OcrSummary } from './ocr-files';
 import { masterObject } from './staged-masters';
-import { manifestOf, withAttempt, type StageDeps } from './stages';
+import { manifestOf, withAttempt, type StageDeps, type StageJob } from './stages';
 
-const BatchRef = z.object({ batchId: z.string() });
+const BatchRef = z.object({ batchId: z.string(), station: z.string().optional() });
 
 /** The OCR languages a batch asked for, or null when it has no OCR. */
 export function ocrLanguagesOf(
@@ -56,7 +55,7 @@ export async function ocrStage(
   deps: StageDeps,
   engine: () => OcrEngine,
   input: { batchId: string },
-  signal?: AbortSignal,
+  job: StageJob,
 ): Promise<void> {
   const { batchId } = input;
   await withAttempt(deps, batchId, 'derivatives', 'compute', async () => {
@@ -69,19 +68,20 @@ export async function ocrStage(
       const files = ocrFiles(staging, p.page);
       return !(existsSync(files.altoPath) && existsSync(files.textPath));
     });
-    // The image pool bounds the pages in memory at once; the engine's pool bounds recognition.
-    await deps.images.map(pending, async (page) => {
-      const files = ocrFiles(staging, page.page);
-      await recognizePage(engine(), {
-        master: page.masterPath,
-        dpi: manifest.scanner_profile.dpi,
-        pageNumber: page.page,
-        languages,
-        altoFile: files.altoPath,
-        textFile: files.textPath,
-        ...(signal ? { signal } : {}),
-      });
-    });
+    const read = await deps.pages.ocr(
+      { batchId, stage: 'ocr', runId: job.jobId, signal: job.signal },
+      pending.map((page) => {
+        const files = ocrFiles(staging, page.page);
+        return {
+          page: page.page,
+          master: page.masterPath,
+          alto: files.altoPath,
+          text: files.textPath,
+          dpi: manifest.scanner_profile.dpi,
+          languages,
+        };
+      }),
+    );
     const findings: QcFinding[] = [];
     let words = 0;
     for (const page of pages) {
@@ -103,17 +103,19 @@ export async function ocrStage(
         person: 'system',
       });
     }
-    const used = engine();
-    const version = await used.version();
+    // The engine that read the pages (in a lab, on whichever station ran them); on a retry
+    // with every page already read, this station's.
+    const used = read[0] ?? { engine: engine().kind, version: await engine().version() };
+    const { version } = used;
     const event = deps.audit.record({
       type: 'creation',
       outcome: 'success',
-      detail: `OCR full text (ALTO 4.4 and plain text) of ${pages.length} page(s), ${words} word(s), by ${used.kind} ${version}, languages ${languages.join('+')}`,
+      detail: `OCR full text (ALTO 4.4 and plain text) of ${pages.length} page(s), ${words} word(s), by ${used.engine} ${version}, languages ${languages.join('+')}`,
       object: batchId,
       person: 'system',
     });
     const summary: OcrSummary = {
-      engine: used.kind,
+      engine: used.engine,
       version,
       languages,
       pages: pages.length,
@@ -128,12 +130,20 @@ export async function ocrStage(
   });
 }
 
-/** The job type `batch.ocr`, on the compute queue, retried like the other compute stages. */
-export function registerOcrStage(jobs: QueueProducer, deps: StageDeps, engine: () => OcrEngine): void {
+/**
+ * The job type `batch.ocr`, on the compute queue (in a lab, on the origin station's own queue:
+ * `queue` routes it), retried like the other compute stages.
+ */
+export function registerOcrStage(
+  jobs: QueueProducer,
+  deps: StageDeps,
+  engine: () => OcrEngine,
+  queue: string | ((payload: { station?: string }) => string) = 'compute',
+): void {
   jobs.register('batch.ocr', {
     schema: BatchRef,
-    queue: 'compute',
+    queue,
     retry: { retries: 3, baseMs: 5_000 },
-    handler: (p, { signal }) => ocrStage(deps, engine, p, signal),
+    handler: (p, { job, signal }) => ocrStage(deps, engine, p, { jobId: job.id, signal }),
   });
 }

@@ -1,4 +1,4 @@
-import { existsSync, promises as fs } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { BatchStage, QcFinding, QuarantineDiagnostics, StoredAsset } from '../../shared/contract/index';
 import type { BatchManifest } from '../../shared/domain/manifest';
@@ -9,15 +9,15 @@ import type { DevicesModule } from '../scanner/module';
 import { writeFileAtomic } from '../storage/index';
 import { QUIRE_VERSION } from '../version';
 import type { BatchStore } from './batches/batch-store';
-import { makeAccessCopy, makeThumbnail, writeXmpSidecar } from './derivatives';
 import { stageAttemptFailed, stageAttemptSucceeded } from './disk-full';
 import { verifyBag } from './packaging/bag-verify';
 import { writePackage } from './packaging/package';
 import { descriptiveFromCatalog } from './catalog-descriptive';
 import { lidoObjectsForBatch } from './lido-objects';
 import type { ImageWorkPool } from './image-work';
+import type { PageWork } from './page-work';
 import { ocrPackageInfo, ocrPageFiles } from './ocr-files';
-import { batchConsistency, inspectMaster, type MasterMetadata } from './qc';
+import { batchConsistency, type MasterMetadata } from './qc';
 import { verifyStation } from './station-verify';
 
 export interface StageDeps {
@@ -32,6 +32,8 @@ export interface StageDeps {
   touched: (batchId: string) => void;
   /** Pages decoded at once across the station, and sharp's threads per page. */
   images: ImageWorkPool;
+  /** The image stages' per-page work: here, or spread over the lab. */
+  pages: PageWork;
 }
 
 const pad = (n: number) => String(n).padStart(4, '0');
@@ -125,8 +127,14 @@ export async function technicalMetadataStage(deps: StageDeps, input: { batchId: 
   await writeFileAtomic(file, JSON.stringify(technical, null, 2) + '\n', { noOverwrite: false });
 }
 
+/** What a stage job hands its stage: its own id (the run's identity) and its abort signal. */
+export interface StageJob {
+  jobId: string;
+  signal?: AbortSignal;
+}
+
 /** Image QC on every master; any error quarantines the batch with the findings. */
-export async function qcStage(deps: StageDeps, input: { batchId: string }): Promise<void> {
+export async function qcStage(deps: StageDeps, input: { batchId: string }, job: StageJob): Promise<void> {
   const { batchId } = input;
   await withAttempt(deps, batchId, 'qc', 'compute', async () => {
     const manifest = manifestOf(deps, batchId);
@@ -142,25 +150,17 @@ export async function qcStage(deps: StageDeps, input: { batchId: string }): Prom
     if (pages.length === 0)
       findings.push({ page: null, code: 'NO_PAGES', severity: 'error', message: 'the batch has no pages' });
     // QC's full decode also makes the access copy: each master is decoded once.
-    const inspections = await deps.images.map(pages, async (page) => {
-      const access = path.join(
-        deps.core.layout.batchStaging(batchId),
-        'derivatives',
-        'access',
-        `page-${pad(page.page)}.jpg`,
-      );
-      if (existsSync(access)) await fs.rm(access);
-      const inspected = await inspectMaster(page.masterPath, page.page, profile, { accessCopy: access });
-      if (existsSync(access)) deps.store.updatePage(batchId, page.page, { accessPath: access });
-      if (inspected.meta)
-        deps.store.updatePage(batchId, page.page, {
-          width: inspected.meta.width,
-          height: inspected.meta.height,
-          metadata: inspected.meta,
-        });
-      return { page: page.page, ...inspected };
-    });
-    for (const { page, meta, findings: pageFindings } of inspections) {
+    const accessOf = (page: number) =>
+      path.join(deps.core.layout.batchStaging(batchId), 'derivatives', 'access', `page-${pad(page)}.jpg`);
+    const inspections = await deps.pages.inspect(
+      { batchId, stage: 'qc', runId: job.jobId, signal: job.signal },
+      profile,
+      pages.map((page) => ({ page: page.page, master: page.masterPath, access: accessOf(page.page) })),
+    );
+    for (const { page, meta, findings: pageFindings, accessWritten } of inspections) {
+      if (accessWritten) deps.store.updatePage(batchId, page, { accessPath: accessOf(page) });
+      if (meta)
+        deps.store.updatePage(batchId, page, { width: meta.width, height: meta.height, metadata: meta });
       findings.push(...pageFindings);
       if (meta) metas.push({ page, meta });
     }
@@ -189,7 +189,11 @@ export async function qcStage(deps: StageDeps, input: { batchId: string }): Prom
 }
 
 /** Access JPEG, thumbnail and XMP sidecar per master; pages already done are skipped on a retry. */
-export async function derivativesStage(deps: StageDeps, input: { batchId: string }): Promise<void> {
+export async function derivativesStage(
+  deps: StageDeps,
+  input: { batchId: string },
+  job: StageJob,
+): Promise<void> {
   const { batchId } = input;
   await withAttempt(deps, batchId, 'derivatives', 'compute', async () => {
     const manifest = manifestOf(deps, batchId);
@@ -197,38 +201,45 @@ export async function derivativesStage(deps: StageDeps, input: { batchId: string
     const identity = deps.devices.list().find((d) => d.name === manifest.device)?.identity;
     const pending = deps.store
       .pages(batchId)
-      .filter((page) => !(page.accessPath && page.thumbnailPath && page.sidecarPath));
-    await deps.images.map(pending, async (page) => {
-      const name = `page-${pad(page.page)}`;
-      const access = path.join(staging, 'derivatives', 'access', `${name}.jpg`);
-      const thumb = path.join(staging, 'derivatives', 'thumbnails', `${name}.jpg`);
-      const sidecar = path.join(staging, 'metadata', `${name}.xmp`);
-      for (const leftover of [thumb, sidecar]) if (existsSync(leftover)) await fs.rm(leftover);
-      if (!page.accessPath || !existsSync(page.accessPath)) {
-        if (existsSync(access)) await fs.rm(access);
-        await makeAccessCopy(page.masterPath, access);
-      }
-      await makeThumbnail(access, thumb);
-      await writeXmpSidecar(sidecar, {
-        batchId,
-        page: page.page,
-        device: manifest.device,
-        serial: identity?.serial ?? 'unknown',
-        firmware: identity?.firmware ?? 'unknown',
-        dpi: manifest.scanner_profile.dpi,
-        mode: manifest.scanner_profile.mode,
-        bitDepth: manifest.scanner_profile.bit_depth,
-        capturedAt: page.capturedAt,
-        operator: manifest.operator,
-        sha256: page.sha256,
+      .filter((page) => !(page.accessPath && page.thumbnailPath && page.sidecarPath))
+      .map((page) => {
+        const name = `page-${pad(page.page)}`;
+        return {
+          page: page.page,
+          master: page.masterPath,
+          access: path.join(staging, 'derivatives', 'access', `${name}.jpg`),
+          thumbnail: path.join(staging, 'derivatives', 'thumbnails', `${name}.jpg`),
+          sidecar: path.join(staging, 'metadata', `${name}.xmp`),
+          accessExists: Boolean(page.accessPath && existsSync(page.accessPath)),
+          capture: {
+            batchId,
+            page: page.page,
+            device: manifest.device,
+            serial: identity?.serial ?? 'unknown',
+            firmware: identity?.firmware ?? 'unknown',
+            dpi: manifest.scanner_profile.dpi,
+            mode: manifest.scanner_profile.mode,
+            bitDepth: manifest.scanner_profile.bit_depth,
+            capturedAt: page.capturedAt,
+            operator: manifest.operator,
+            sha256: page.sha256,
+          },
+        };
       });
-      deps.store.updatePage(batchId, page.page, {
-        accessPath: access,
-        thumbnailPath: thumb,
-        sidecarPath: sidecar,
-      });
-      deps.touched(batchId);
-    });
+    const byPage = new Map(pending.map((p) => [p.page, p]));
+    await deps.pages.derive(
+      { batchId, stage: 'derivatives', runId: job.jobId, signal: job.signal },
+      pending,
+      (page) => {
+        const done = byPage.get(page)!;
+        deps.store.updatePage(batchId, page, {
+          accessPath: done.access,
+          thumbnailPath: done.thumbnail,
+          sidecarPath: done.sidecar,
+        });
+        deps.touched(batchId);
+      },
+    );
   });
 }
 

@@ -6,7 +6,12 @@ import { FatalError, TransientError } from '../queue/errors';
 import type { QueueProducer } from '../queue/queue';
 import { TransferError, type TransferModule } from '../transfer/index';
 
-export const TransferRef = z.object({ batchId: z.string(), destination: z.string() });
+export const TransferRef = z.object({
+  batchId: z.string(),
+  destination: z.string(),
+  /** In a lab, the station that holds the batch (and its destinations): its own queue runs the transfer. */
+  station: z.string().optional(),
+});
 
 export interface TransferStageDeps {
   transfer: TransferModule;
@@ -48,10 +53,14 @@ export async function transferStage(
 }
 
 /** Registers the stage on the io queue: long-running, retried with backoff like any stage. */
-export function registerTransferStage(jobs: QueueProducer, deps: TransferStageDeps): void {
+export function registerTransferStage(
+  jobs: QueueProducer,
+  deps: TransferStageDeps,
+  queue: string | ((payload: { station?: string }) => string) = 'io',
+): void {
   jobs.register('batch.transfer', {
     schema: TransferRef,
-    queue: 'io',
+    queue,
     retry: { retries: 5, baseMs: 30_000, capMs: 30 * 60_000 },
     // A 30 GB package over a shaped link takes hours; stopping is by the signal, between writes.
     softTimeoutMs: 24 * 3600_000,
@@ -68,13 +77,14 @@ export const transferSteps = (
   transfer: TransferModule | undefined,
   batchId: string,
   named?: readonly string[],
+  station?: string,
 ) => {
   const destinations = transfer ? (named ?? transfer.automatic()) : [];
   // Remembered now: the batch's copy is kept until every one of them holds it verified.
   transfer?.expect(batchId, destinations);
   return destinations.map((destination) => ({
     type: 'batch.transfer',
-    payload: { batchId, destination },
+    payload: station ? { batchId, destination, station } : { batchId, destination },
     options: { batchId },
   }));
 };
@@ -88,6 +98,8 @@ export async function queueTransfer(
   deps: TransferStageDeps,
   batchId: string,
   destination: string,
+  /** In a lab, this station's name: the transfer runs on its own queue, where its package is. */
+  station?: string,
 ): Promise<{ jobId: string }> {
   if (!deps.transfer.destinations().some((d) => d.name === destination))
     throw notFound(`destination ${destination}`);
@@ -98,7 +110,8 @@ export async function queueTransfer(
   if (!existsSync(path.join(deps.packageDir(batchId), 'bagit.txt')))
     throw conflict(`batch ${batchId} has no finished package to transfer`);
   deps.transfer.expect(batchId, [destination]);
-  const job = await jobs.enqueue('batch.transfer', { batchId, destination }, { batchId });
+  const payload = station ? { batchId, destination, station } : { batchId, destination };
+  const job = await jobs.enqueue('batch.transfer', payload, { batchId });
   return { jobId: job.id };
 }
 

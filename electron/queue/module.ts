@@ -24,6 +24,9 @@ export interface LabOptions {
 
 export const LAB_SHARED_QUEUES = ['default', 'compute', 'io'];
 
+/** The queue of the stages that read and write one station's batch records (lab mode). */
+export const stationQueue = (station: string) => `station:${station}`;
+
 export interface QueueModuleOptions {
   lab?: LabOptions | null;
   /** Whether this station owns a scanner's capture queue (`device:NAME`). */
@@ -57,9 +60,28 @@ export async function createQueueModule(
     logger: core.logger,
     onChange,
     onWorkflow,
+    locks: labLocksFromEnvironment(),
+    startQueues: [...shared],
+    // A station's own queue (`station:NAME`) carries the stages of the batches it holds the
+    // records of: only that station consumes it, as only a scanner's owner its capture queue.
     consumes: (queue) =>
-      queue.startsWith('device:') ? (options.ownsDeviceQueue?.(queue) ?? false) : shared.has(queue),
+      queue.startsWith('device:')
+        ? (options.ownsDeviceQueue?.(queue) ?? false)
+        : queue.startsWith('station:')
+          ? queue === stationQueue(lab.station)
+          : shared.has(queue),
   });
+}
+
+/**
+ * QUIRE_LAB_LOCK_MS: the lab's job lock in milliseconds (stalled jobs looked for at half of it),
+ * instead of the default chosen for 100 MB pages (bullmq/worker.ts). Tests shorten it so a
+ * killed worker's job comes back in seconds; a lab on a slow share may lengthen it.
+ */
+function labLocksFromEnvironment(env: NodeJS.ProcessEnv = process.env) {
+  const ms = Number(env.QUIRE_LAB_LOCK_MS);
+  if (!env.QUIRE_LAB_LOCK_MS || !Number.isFinite(ms) || ms < 1_000) return undefined;
+  return { lockDuration: ms, stalledInterval: Math.round(ms / 2) };
 }
 
 /** Lab mode from QUIRE_LAB_REDIS, QUIRE_STATION and QUIRE_LAB_STORAGE (the app's way); null without. */

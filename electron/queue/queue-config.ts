@@ -7,5 +7,7 @@ export function defaultQueueConfig(queue: string): QueueConfig {
   if (queue.startsWith('device:')) return { concurrency: 1 };
   if (queue === 'compute') return { concurrency: 2 };
   if (queue === 'io') return { concurrency: 8 };
+  // A lab station's own stages mostly wait for page jobs spread over the lab; packaging is I/O.
+  if (queue.startsWith('station:')) return { concurrency: 4 };
   return { concurrency: 1 };
 }

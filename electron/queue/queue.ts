@@ -196,4 +196,18 @@ export interface TaskQueue extends QueueProducer, QueueWorkerControl {
   remove(id: string): Promise<void>;
   /** Pauses or resumes one queue; returns the queues paused now. */
   setPaused(queue: string, paused: boolean): Promise<string[]>;
+  /**
+   * Enqueues the steps and resolves, once every one completed, with their handlers' return
+   * values in the steps' order: work spread over the lab whose results come back to the caller.
+   * Steps with idempotency keys are found again by a second call (a caller redelivered after a
+   * crash): completed ones give their stored result at once, quarantined ones run again. Rejects
+   * when one ends quarantined (FatalError if it failed fatally, else TransientError) or
+   * cancelled (JobCancelledError), after the others settled; at once when the signal aborts
+   * (the jobs run on, and a later call finds them).
+   */
+  runAndAwait(steps: StepSpec[], options?: AwaitOptions): Promise<unknown[]>;
+}
+
+export interface AwaitOptions {
+  signal?: AbortSignal;
 }

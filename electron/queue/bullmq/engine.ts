@@ -4,7 +4,9 @@ import type { Logger } from '../../core/logger';
 import { JobTypes } from '../job-types';
 import { operatorActions } from '../operations';
 import type { JobRecord, QueueConnection, TaskQueue, WorkflowOutcome } from '../queue';
+import { runAndAwait } from '../run-and-await';
 import { bullmqBackend } from './backend';
+import { LabJobOutcomes } from './job-outcomes';
 import os from 'node:os';
 import { checkLabRedis, connectLab, type LabLink } from './connection';
 import { beat, checkLabStorage, HEARTBEAT_MS, stationsSeen, type StationPresence } from './lab-presence';
@@ -23,6 +25,8 @@ export interface BullmqEngineOptions {
   onWorkflow?: (outcome: WorkflowOutcome) => void;
   /** Which queues this station consumes (default: all it sees). */
   consumes?: (queue: string) => boolean;
+  /** Queues consumed from the start, before any job of theirs is seen (the station's shared and own queues). */
+  startQueues?: string[];
   /** Key prefix: one Redis can hold several labs (and each test its own). */
   prefix?: string;
   onConnection?: (link: LabLink) => void;
@@ -79,6 +83,7 @@ export async function createBullmqTaskQueue(options: BullmqEngineOptions): Promi
   );
   const backend = bullmqBackend(queues);
   const actions = operatorActions(backend, options.onChange, () => {});
+  const outcomes = new LabJobOutcomes(queues, backend);
   let closed = false;
   let heartbeat: NodeJS.Timeout | null = null;
   const presence = () =>
@@ -103,9 +108,20 @@ export async function createBullmqTaskQueue(options: BullmqEngineOptions): Promi
     counts: backend.counts,
     metrics: backend.metrics,
     ...actions,
+    runAndAwait: (steps, opts) =>
+      runAndAwait(
+        {
+          enqueueMany: (items) => producer.enqueueMany(items),
+          backend,
+          retry: (id) => actions.retry(id),
+          outcome: (job, signal) => outcomes.outcome(job, signal),
+        },
+        steps,
+        opts,
+      ),
     async start() {
       const known = await queues.names();
-      await workers.start([...new Set([...types.fixedQueues(), ...known])]);
+      await workers.start([...new Set([...types.fixedQueues(), ...known, ...(options.startQueues ?? [])])]);
       await presence();
       heartbeat = setInterval(() => void presence(), HEARTBEAT_MS);
       heartbeat.unref();
@@ -115,6 +131,7 @@ export async function createBullmqTaskQueue(options: BullmqEngineOptions): Promi
       closed = true;
       if (heartbeat) clearInterval(heartbeat);
       await workers.close();
+      await within(5_000, outcomes.close());
       // Closing the queues and quit() wait for Redis to answer; an absent Redis would keep
       // them waiting, and a station's shutdown must not hang on it.
       await within(5_000, queues.close());

@@ -1,7 +1,9 @@
 import type { CoreContext } from '../../core/core-context';
 import { operatorActions } from '../operations';
 import type { TaskQueue, WorkflowOutcome } from '../queue';
+import { runAndAwait } from '../run-and-await';
 import { sqliteBackend } from './backend';
+import { JobOutcomes } from './job-outcomes';
 import { JobQueue } from './job-queue';
 import { SqliteQueueStore, type JobRecord } from './store';
 
@@ -28,11 +30,16 @@ export function createSqliteTaskQueue(
   options: SqliteEngineOptions,
 ): SqliteTaskQueue {
   const store = new SqliteQueueStore(core.db);
+  const outcomes = new JobOutcomes(store);
+  const onChange = (job: JobRecord) => {
+    options.onChange(job);
+    outcomes.notify(job);
+  };
   const jobs = new JobQueue(
     store,
     core.clock,
     core.logger.child({ module: 'queue' }),
-    options.onChange,
+    onChange,
     options.onWorkflow,
     options.visibilityMs,
     options.random,
@@ -41,7 +48,7 @@ export function createSqliteTaskQueue(
   const actions = operatorActions(
     backend,
     (job) => {
-      options.onChange(job);
+      onChange(job);
       jobs.pump(job.queue);
     },
     (queue) => jobs.pump(queue),
@@ -65,6 +72,17 @@ export function createSqliteTaskQueue(
     counts: backend.counts,
     metrics: backend.metrics,
     ...actions,
+    runAndAwait: (steps, opts) =>
+      runAndAwait(
+        {
+          enqueueMany: (items) => now(() => jobs.enqueueMany(items)),
+          backend,
+          retry: (id) => actions.retry(id),
+          outcome: (job, signal) => outcomes.outcome(job, signal),
+        },
+        steps,
+        opts,
+      ),
     start: async () => jobs.start(),
     close: () => jobs.stop(),
   };

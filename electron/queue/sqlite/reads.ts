@@ -44,6 +44,13 @@ export class QueueReads {
     return row ? toJob(row) : null;
   }
 
+  /** A completed job's return value as its handler returned it (JSON); undefined if none was stored. */
+  resultOf(id: string): unknown {
+    const row = this.sql('SELECT result FROM queue_jobs WHERE id = ?').get(id) as
+      { result: string | null } | undefined;
+    return row?.result ? JSON.parse(row.result) : undefined;
+  }
+
   /** Every attempt of a job, oldest first; the one running now is the active job itself. */
   attempts(id: string): AttemptRecord[] {
     const ended = (
