@@ -54,6 +54,18 @@ export interface OcrEngine {
   close(): Promise<void>;
 }
 
+/**
+ * Tesseract parameters both engines recognise with, so that they write the same files: fully
+ * automatic page segmentation without orientation detection (3), and no second reading of a
+ * line as white on black (`tessedit_do_invert`: a line Tesseract is unsure of is otherwise read
+ * again inverted; pages here are dark text on light paper, and the second reading costs time
+ * for nothing).
+ */
+export const RECOGNITION_PARAMETERS = {
+  tessedit_pageseg_mode: '3',
+  tessedit_do_invert: '0',
+} as const;
+
 /** A binary PGM (P5): the grey image in a form Tesseract's image reader (Leptonica) takes without decoding work. */
 export function toPgm(image: GreyImage): Buffer {
   return Buffer.concat([Buffer.from(`P5\n${image.width} ${image.height}\n255\n`, 'ascii'), image.pixels]);

@@ -3,6 +3,7 @@ import { createNativeEngine, nativeTesseractUnavailable } from './native-engine'
 import { createTesseractJsEngine } from './tesseract-js-engine';
 
 export type { EngineKind, OcrEngine, OcrResult, GreyImage } from './engine';
+export { RECOGNITION_PARAMETERS } from './engine';
 export { buildAlto, pageStatistics, plainText } from './alto';
 export {
   OCR_LANGUAGES,

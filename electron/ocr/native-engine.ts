@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import pLimit from 'p-limit';
-import { toPgm, type GreyImage, type OcrEngine } from './engine';
+import { RECOGNITION_PARAMETERS, toPgm, type GreyImage, type OcrEngine } from './engine';
 import { prepareLanguageData, type OcrLanguage } from './language-data';
 import { parseTesseractTsv } from './tsv';
 
@@ -42,7 +42,9 @@ export function createNativeEngine(options: NativeOptions): OcrEngine {
         signal?.throwIfAborted();
         const args = ['stdin', 'stdout', '--tessdata-dir', options.tessdataDir, '-l', languages.join('+')];
         // TSV by variable, not the `tsv` config file: that lives in the system tessdata, not in ours.
-        args.push('--oem', '1', '--psm', '3', '--dpi', String(image.dpi));
+        args.push('--oem', '1', '--dpi', String(image.dpi));
+        for (const [name, value] of Object.entries(RECOGNITION_PARAMETERS))
+          args.push(...(name === 'tessedit_pageseg_mode' ? ['--psm', value] : ['-c', `${name}=${value}`]));
         args.push('-c', 'tessedit_create_tsv=1', '-c', 'tessedit_create_txt=0');
         const tsv = await run(binary, args, toPgm(image), signal);
         return parseTesseractTsv(tsv, image);

@@ -1,6 +1,6 @@
 import { createWorker, OEM, type Worker } from 'tesseract.js';
 import { appRequire } from './app-require';
-import { toPgm, type GreyImage, type OcrEngine, type OcrResult } from './engine';
+import { RECOGNITION_PARAMETERS, toPgm, type GreyImage, type OcrEngine, type OcrResult } from './engine';
 import { prepareLanguageData, type OcrLanguage } from './language-data';
 import { parseTesseractTsv } from './tsv';
 
@@ -9,6 +9,8 @@ const packageVersion = (name: string) => (appRequire(`${name}/package.json`) as 
 interface PooledWorker {
   worker: Worker;
   languages: string;
+  /** The resolution the worker was last told (user_defined_dpi), as the native engine's --dpi. */
+  dpi: number;
   busy: boolean;
 }
 
@@ -41,8 +43,8 @@ export function createTesseractJsEngine(options: TesseractJsOptions): OcrEngine 
       // A worker's own errors surface as the rejected recognize() call; nothing to log twice.
       errorHandler: () => {},
     });
-    await worker.setParameters({ tessedit_pageseg_mode: '3' as never, user_defined_dpi: '300' });
-    return { worker, languages, busy: true };
+    await worker.setParameters({ ...RECOGNITION_PARAMETERS, user_defined_dpi: '300' } as never);
+    return { worker, languages, dpi: 300, busy: true };
   };
 
   /** A worker with these languages loaded, reserved for one page. */
@@ -99,6 +101,11 @@ export function createTesseractJsEngine(options: TesseractJsOptions): OcrEngine 
       const pooled = await acquire(languages.join('+'));
       let result: OcrResult;
       try {
+        // A PGM carries no resolution: a master coarser than 300 dpi is read at its own.
+        if (pooled.dpi !== image.dpi) {
+          await pooled.worker.setParameters({ user_defined_dpi: String(image.dpi) });
+          pooled.dpi = image.dpi;
+        }
         const { data } = await pooled.worker.recognize(toPgm(image), {}, { text: false, tsv: true });
         result = parseTesseractTsv(data.tsv ?? '', image);
       } catch (error) {

@@ -18,6 +18,7 @@ import { validateXml, withoutXmllint } from '../../helpers/xmllint';
 
 const A4_300_GREY: PageSpec = { widthInches: 8.27, heightInches: 11.69, dpi: 300, mode: 'gray', bitDepth: 8 };
 const A4_600_COLOUR: PageSpec = { ...A4_300_GREY, dpi: 600, mode: 'color' };
+const A4_200_GREY: PageSpec = { ...A4_300_GREY, dpi: 200 };
 const sha256 = async (file: string) =>
   createHash('sha256')
     .update(await fs.readFile(file))
@@ -36,6 +37,7 @@ describe('OCR engines on rendered text pages', () => {
   beforeAll(async () => {
     await fs.writeFile(path.join(temp.path, 'grey.tif'), await makeTextPage(A4_300_GREY, 4));
     await fs.writeFile(path.join(temp.path, 'colour.tif'), await makeTextPage(A4_600_COLOUR, 5));
+    await fs.writeFile(path.join(temp.path, 'coarse.tif'), await makeTextPage(A4_200_GREY, 6));
   }, 60_000);
   afterAll(() => temp.cleanup());
 
@@ -97,6 +99,24 @@ describe('OCR engines on rendered text pages', () => {
         [...xml.matchAll(/CONTENT="[^"]*" HPOS="\d+" VPOS="\d+" WIDTH="\d+"/g)].map((m) => m[0]);
       expect(boxes(alto)).toEqual(boxes(bundled));
       expect(alto).toContain('<softwareName>tesseract</softwareName>');
+    },
+    180_000,
+  );
+
+  it.skipIf(NATIVE_MISSING !== null)(
+    'a 200-dpi master is read at its own resolution by both engines, with the same text and boxes',
+    async () => {
+      const bundled = await read('bundled', 'coarse.tif', 6);
+      const native = await read('native', 'coarse.tif', 6);
+      altos.push(bundled.altoFile, native.altoFile);
+      const bundledAlto = await fs.readFile(bundled.altoFile, 'utf8');
+      const nativeAlto = await fs.readFile(native.altoFile, 'utf8');
+      expect(bundledAlto).toContain('dpi=200');
+      const words = (xml: string) =>
+        [...xml.matchAll(/CONTENT="[^"]*" HPOS="\d+" VPOS="\d+" WIDTH="\d+" HEIGHT="\d+"/g)].map((m) => m[0]);
+      expect(words(bundledAlto).length).toBeGreaterThan(300);
+      expect(words(bundledAlto)).toEqual(words(nativeAlto));
+      expect(await fs.readFile(bundled.textFile, 'utf8')).toBe(await fs.readFile(native.textFile, 'utf8'));
     },
     180_000,
   );
