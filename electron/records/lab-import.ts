@@ -9,6 +9,7 @@ import {
   type LabAccountImport,
 } from './postgres/lab-account-import';
 import { appendStationEvents, labHeldUpTo, verifyLabChain } from './postgres/lab-audit-chain';
+import { inTransaction } from './postgres/lab-database';
 import { readStationAccounts } from './sqlite/account-store';
 
 /** What a station holds and what the lab holds of it after the import: equal, or the import failed. */
@@ -137,9 +138,7 @@ async function pushAudit(db: Db, pool: pg.Pool, station: string): Promise<void> 
 
 /** Every table copied in chunks of JSON rows, inside one transaction with the import's record. */
 async function copyBatches(db: Db, pool: pg.Pool, station: string, local: ImportCounts): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await inTransaction(pool, async (client) => {
     // Each insert reads its chunk as $1; the batches' also takes the station as $2 (the other
     // tables reach the station through their batch).
     const copy = async (select: string, insert: string, more: unknown[] = []) => {
@@ -222,11 +221,5 @@ async function copyBatches(db: Db, pool: pg.Pool, station: string, local: Import
        VALUES ($1, $2, $3, $4, $5, $6)`,
       [station, local.batches, local.pages, local.attempts, local.decisions, local.auditEvents],
     );
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }

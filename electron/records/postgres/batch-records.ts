@@ -10,6 +10,7 @@ import {
   type StoredAttempt,
   type StoredPage,
 } from '../batch-records';
+import { inTransaction } from './lab-database';
 
 interface BatchRow {
   id: string;
@@ -97,21 +98,6 @@ export class PostgresBatchRecords implements BatchRecords {
 
   private now(): Date {
     return new Date(this.clock.now());
-  }
-
-  private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
   }
 
   async insert(batch: Parameters<BatchRecords['insert']>[0]): Promise<BatchSummary | null> {
@@ -305,7 +291,7 @@ export class PostgresBatchRecords implements BatchRecords {
   }
 
   async startAttempt(id: string, stage: string, worker: string | null): Promise<number> {
-    return this.inTransaction(async (client) => {
+    return inTransaction(this.pool, async (client) => {
       // The batch row's lock orders concurrent attempts of one batch: their numbers never repeat.
       await client.query('UPDATE lab_batches SET attempts = attempts + 1, updated_at = $1 WHERE id = $2', [
         this.now(),
@@ -350,7 +336,7 @@ export class PostgresBatchRecords implements BatchRecords {
   }
 
   async addPage(id: string, page: Parameters<BatchRecords['addPage']>[1]): Promise<void> {
-    await this.inTransaction(async (client) => {
+    await inTransaction(this.pool, async (client) => {
       await client.query(
         `INSERT INTO lab_batch_pages (batch_id, page, bytes, sha256, master_path, captured_at)
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (batch_id, page) DO NOTHING`,
@@ -361,7 +347,7 @@ export class PostgresBatchRecords implements BatchRecords {
   }
 
   async forgetPages(id: string, pages: number[]): Promise<void> {
-    await this.inTransaction(async (client) => {
+    await inTransaction(this.pool, async (client) => {
       await client.query('DELETE FROM lab_batch_pages WHERE batch_id = $1 AND page = ANY($2::int[])', [
         id,
         pages,

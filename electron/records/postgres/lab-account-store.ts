@@ -14,6 +14,7 @@ import {
 } from '../account-store';
 import type { Logger } from '../../core/logger';
 import { LabChannel } from './lab-channel';
+import { inTransaction } from './lab-database';
 
 /** Serialises "insert only if nobody exists yet": two stations set up at once make one supervisor. */
 const FIRST_ACCOUNT_LOCK = 727_171_003;
@@ -39,21 +40,6 @@ const toAccount = (row: AccountRow): StoredAccount => ({
   createdAt: row.created_at.toISOString(),
   passwordHash: row.password_hash,
 });
-
-async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
-}
 
 const announce = (client: pg.PoolClient, change: AccountChange) =>
   client.query('SELECT pg_notify($1, $2)', [ACCOUNTS_CHANNEL, JSON.stringify(change)]);

@@ -28,3 +28,25 @@ export function openLabPool(
   pool.on('error', (error) => options.onError?.(error));
   return pool;
 }
+
+/**
+ * Runs `work` in one transaction on one client of the pool: committed when it resolves, rolled
+ * back when it throws (the error passes on), and the client always returned.
+ */
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
