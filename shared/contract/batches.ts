@@ -61,6 +61,8 @@ export const BatchSummary = z.object({
   updatedAt: z.string(),
   operator: z.string(),
   lastError: z.string().nullable(),
+  /** In a lab, the station that holds the batch's records (and its scanner); alone, none. */
+  station: z.string().optional(),
 });
 export type BatchSummary = z.infer<typeof BatchSummary>;
 
