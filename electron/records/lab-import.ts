@@ -230,9 +230,7 @@ async function copyBatches(db: Db, pool: pg.Pool, station: string, local: Import
 
 /** The station's latest batch change number, or what it will be once its SQLite is migrated. */
 export function stationChangeSeq(db: Db): number {
-  const numbered = db
-    .prepare("SELECT 1 FROM pragma_table_info('batches') WHERE name = 'change_seq'")
-    .get();
+  const numbered = db.prepare("SELECT 1 FROM pragma_table_info('batches') WHERE name = 'change_seq'").get();
   // Pipeline migration 2 numbers a station's existing batches 1..N: N is their count.
   const sql = numbered ? 'SELECT MAX(change_seq) AS n FROM batches' : 'SELECT COUNT(*) AS n FROM batches';
   return (db.prepare(sql).get() as { n: number | null }).n ?? 0;

@@ -44,17 +44,15 @@ export function readBatchSnapshot(db: Db, id: string): BatchSnapshot | null {
       quarantinedAt: row.quarantined_at,
       pages: pages.map(toStoredPage),
       attempts: attempts.map((a) => ({ id: a.id, ...toAttempt(a) })),
-      decisions: decisions.map(
-        (d): SnapshotDecision => ({
-          id: d.id,
-          decision: d.decision,
-          by: d.decided_by,
-          decidedAt: d.decided_at,
-          reason: d.reason,
-          note: d.note,
-          pages: d.pages_json ? (JSON.parse(d.pages_json) as number[]) : null,
-        }),
-      ),
+      decisions: decisions.map((d): SnapshotDecision => ({
+        id: d.id,
+        decision: d.decision,
+        by: d.decided_by,
+        decidedAt: d.decided_at,
+        reason: d.reason,
+        note: d.note,
+        pages: d.pages_json ? (JSON.parse(d.pages_json) as number[]) : null,
+      })),
       changeSeq: row.change_seq,
     };
   })();

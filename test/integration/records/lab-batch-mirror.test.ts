@@ -78,7 +78,13 @@ function stationDb(dir: string, name: string) {
     store.finishAttempt(failed, 'transient', 'feeder jam');
     store.finishAttempt(store.startAttempt(id, 'capturing', 'device:sim-1'), 'success', null);
     store.quarantine(id, diagnostics('Checksum mismatch', 4));
-    store.recordDecision(id, { decision: 'requeue', by: 'sam', reason: 'Rescan', note: 'page 4', pages: [4] });
+    store.recordDecision(id, {
+      decision: 'requeue',
+      by: 'sam',
+      reason: 'Rescan',
+      note: 'page 4',
+      pages: [4],
+    });
   };
   return { db, clock, store, events, addPage, busyBatch };
 }
@@ -105,7 +111,10 @@ describe("the station's batch change numbers", () => {
       ['start an attempt', () => store.startAttempt('B1', 'qc', null)],
       ['finish an attempt', () => store.finishAttempt(1, 'success', null)],
       ['quarantine', () => store.quarantine('B1', diagnostics('QC failed'))],
-      ['decide', () => store.recordDecision('B1', { decision: 'release', by: 'sam', reason: 'ok', note: '' })],
+      [
+        'decide',
+        () => store.recordDecision('B1', { decision: 'release', by: 'sam', reason: 'ok', note: '' }),
+      ],
       ['set the stage', () => store.setStage('B1', 'packaging', { packagePath: '/p/B1' })],
       ['forget pages', () => store.forgetPages('B1', [1])],
     ];
@@ -284,7 +293,11 @@ describe.skipIf(withoutPostgres())("a station's batches mirrored into the lab", 
     expect(seqOf(station.db, 'X1')).toBeGreaterThan(seqOf(other.db, 'X1'));
     const logger = { error: vi.fn(), warn: vi.fn() };
     const mirror = mirrorOf(station, 'st-a', { logger: logger as unknown as Logger, batchesPerPush: 2 });
-    expect(await mirror.flush()).toEqual({ pushed: 2, transactions: 2, conflicts: [{ id: 'X1', station: 'st-b' }] });
+    expect(await mirror.flush()).toEqual({
+      pushed: 2,
+      transactions: 2,
+      conflicts: [{ id: 'X1', station: 'st-b' }],
+    });
     expect(logger.error).toHaveBeenCalledWith(
       expect.objectContaining({ conflicts: [{ id: 'X1', station: 'st-b' }] }),
       expect.stringMatching(/another station/),

@@ -131,7 +131,8 @@ describe.skipIf(withoutPostgres())("quire lab import: a single station's records
       labChain: { ok: true, checked: 7, stations: 1 },
     });
     const lab = new PostgresBatchRecords(pool, 'elsewhere', new FakeClock());
-    for (const detail of expected) expect(await lab.detail(detail!.id)).toEqual({ ...detail, station: 'st-a' });
+    for (const detail of expected)
+      expect(await lab.detail(detail!.id)).toEqual({ ...detail, station: 'st-a' });
     expect((await lab.quarantined()).map((b) => [b.id, b.reason])).toEqual([['B-1', 'Checksum mismatch']]);
     expect(sha256(station.database)).toBe(before);
     // The lab holds every change the station made: its batch mirror has nothing to carry.
