@@ -193,6 +193,8 @@ console.log(
     accuracyWithinOnePoint: Math.abs(quireAccuracy - cliAccuracy) <= 1,
     peakRssMb: mb(peakRss),
     rssBeforePoolMb: mb(rssBeforePool),
+    // The pool shares the bench's process (worker threads): its share is what it added.
+    poolPeakRssMb: mb(peakRss - rssBeforePool),
     rssGoalMb: 600,
     conditions: await conditions(),
   }),

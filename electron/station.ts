@@ -17,6 +17,7 @@ import { removeBuildingLeftovers } from './pipeline/packaging/bag-writer';
 import { createAuditModule, type AuditModule } from './audit/module';
 import { createAuthModule, type AuthModule } from './auth/module';
 import { SqliteAccountStore } from './records/sqlite/account-store';
+import { localBatchChanges } from './pipeline/batches/batch-snapshot';
 import { openLabRecords } from './records/lab-records';
 import type { ScryptParams } from './auth/password-hash';
 import { createCatalogModule, type CatalogModule } from './catalog/module';
@@ -311,7 +312,7 @@ async function buildStation(
     logger.error({ findings: integrity.findings.slice(0, 50) }, 'the consistency check found problems');
   await labRecords?.start({
     station: lab?.station ?? settings.get().stationName,
-    db,
+    changes: localBatchChanges(db),
     audit,
     events,
     holds: (batchId) => pipeline.store.summary(batchId) !== null,

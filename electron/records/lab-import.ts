@@ -9,6 +9,7 @@ import {
   type LabAccountImport,
 } from './postgres/lab-account-import';
 import { appendStationEvents, labHeldUpTo, verifyLabChain } from './postgres/lab-audit-chain';
+import { advanceLabMirrorMark } from './postgres/batch-mirror';
 import { inTransaction } from './postgres/lab-database';
 import { readStationAccounts } from './sqlite/account-store';
 
@@ -43,9 +44,10 @@ const CHUNK = 1_000;
  * read-only, so it is left exactly as it was) and its own audit chain is verified first. The
  * audit events go through the same append as a running station's outbox (resumable: a second
  * try adds nothing twice); the batches go in one transaction that also records the import, and
- * is committed only when the lab's counts of this station equal the station's own. Refused,
- * with nothing written: a station imported before, a batch id the lab already holds, a
- * station chain that does not verify.
+ * is committed only when the lab's counts of this station equal the station's own (with the
+ * station's batch mirror mark at its latest change, so its mirror carries only what follows).
+ * Refused, with nothing written: a station imported before, a batch id the lab already holds,
+ * a station chain that does not verify.
  */
 export async function importStation(options: { dataDir: string; station: string; pool: pg.Pool }) {
   const { station, pool } = options;
@@ -158,16 +160,16 @@ async function copyBatches(db: Db, pool: pg.Pool, station: string, local: Import
       'SELECT * FROM batches',
       `INSERT INTO lab_batches (id, station, device, title, accession_numbers, search_text, operator, manifest,
          manifest_sha256, stage, pages_expected, pages_done, attempts, last_error, package_path, quarantine,
-         quarantined_at, created_at, updated_at)
+         quarantined_at, created_at, updated_at, station_change_seq)
        SELECT r.id, $2, r.device, r.title, r.accession_numbers::jsonb,
          r.id || ' ' || (SELECT coalesce(string_agg(a, ' '), '') FROM jsonb_array_elements_text(r.accession_numbers::jsonb) a),
          r.operator, r.manifest_json::jsonb, r.manifest_sha256, r.stage, r.pages_expected, r.pages_done, r.attempts,
          r.last_error, r.package_path, r.quarantine_json::jsonb, r.quarantined_at::timestamptz,
-         r.created_at::timestamptz, r.updated_at::timestamptz
+         r.created_at::timestamptz, r.updated_at::timestamptz, coalesce(r.change_seq, 0)
        FROM jsonb_to_recordset($1::jsonb) AS r(id text, device text, title text, accession_numbers text,
          operator text, manifest_json text, manifest_sha256 text, stage text, pages_expected int, pages_done int,
          attempts int, last_error text, package_path text, quarantine_json text, quarantined_at text,
-         created_at text, updated_at text)`,
+         created_at text, updated_at text, change_seq bigint)`,
       [station],
     );
     await copy(
@@ -221,5 +223,15 @@ async function copyBatches(db: Db, pool: pg.Pool, station: string, local: Import
        VALUES ($1, $2, $3, $4, $5, $6)`,
       [station, local.batches, local.pages, local.attempts, local.decisions, local.auditEvents],
     );
+    // The lab now holds every change the station made: its batch mirror starts after them.
+    await advanceLabMirrorMark(client, station, stationChangeSeq(db));
   });
+}
+
+/** The station's latest batch change number, or what it will be once its SQLite is migrated. */
+export function stationChangeSeq(db: Db): number {
+  const numbered = db.prepare("SELECT 1 FROM pragma_table_info('batches') WHERE name = 'change_seq'").get();
+  // Pipeline migration 2 numbers a station's existing batches 1..N: N is their count.
+  const sql = numbered ? 'SELECT MAX(change_seq) AS n FROM batches' : 'SELECT COUNT(*) AS n FROM batches';
+  return (db.prepare(sql).get() as { n: number | null }).n ?? 0;
 }

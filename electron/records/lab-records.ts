@@ -3,11 +3,12 @@ import type { AuditModule } from '../audit/module';
 import type { Clock } from '../core/clock';
 import type { EventBus } from '../core/event-bus';
 import type { Logger } from '../core/logger';
-import type { Db } from '../storage/index';
 import type { AccountStore } from './account-store';
 import type { BatchRecords } from './batch-records';
+import type { BatchChangeReader } from './batch-snapshot';
 import { LabAuditOutbox } from './lab-audit-outbox';
-import { LAB_BATCHES_CHANNEL, LabBatchMirror } from './lab-batch-mirror';
+import { LabBatchMirror } from './lab-batch-mirror';
+import { LAB_BATCHES_CHANNEL } from './postgres/batch-mirror';
 import { LabAccountStore } from './postgres/lab-account-store';
 import { PostgresBatchRecords } from './postgres/batch-records';
 import { LabChannel } from './postgres/lab-channel';
@@ -19,7 +20,8 @@ type DatabaseState = NonNullable<LabState['database']>;
 /** What a station carries to the lab's records and what it hears of other stations' batches. */
 export interface LabLink {
   station: string;
-  db: Db;
+  /** This station's own batch changes, in order (its SQLite). */
+  changes: BatchChangeReader;
   audit: Pick<AuditModule, 'since'>;
   events: EventBus;
   /** Whether this station holds the batch's own records (its changes are announced locally). */
@@ -74,7 +76,13 @@ export async function openLabRecords(
     accounts,
     batches,
     async start(link) {
-      mirror = new LabBatchMirror({ station: link.station, db: link.db, pool, events: link.events, logger });
+      mirror = new LabBatchMirror({
+        station: link.station,
+        changes: link.changes,
+        pool,
+        events: link.events,
+        logger,
+      });
       outbox = new LabAuditOutbox({
         station: link.station,
         audit: link.audit,
@@ -100,7 +108,7 @@ export async function openLabRecords(
     async close() {
       announcer?.close();
       await channel?.close();
-      await mirror?.stop();
+      await mirror?.close();
       await outbox?.stop();
       await accounts.close();
       await pool.end().catch(() => {});

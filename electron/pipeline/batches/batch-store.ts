@@ -15,43 +15,17 @@ import {
   type NewBatch,
   type StoredPage,
 } from '../../records/batch-records';
+import {
+  toAttempt,
+  toDecision,
+  toStoredPage,
+  toSummary,
+  type AttemptRow,
+  type BatchRow,
+  type DecisionRow,
+  type PageRow,
+} from './batch-rows';
 import { BATCH_MIGRATIONS } from './migrations';
-
-interface BatchRow {
-  id: string;
-  device: string;
-  title: string;
-  accession_numbers: string;
-  operator: string;
-  manifest_json: string;
-  manifest_sha256: string;
-  stage: BatchStage;
-  pages_expected: number | null;
-  pages_done: number;
-  attempts: number;
-  last_error: string | null;
-  package_path: string | null;
-  quarantine_json: string | null;
-  quarantined_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-const toSummary = (row: BatchRow): BatchSummary => ({
-  id: row.id,
-  device: row.device,
-  title: row.title,
-  accessionNumbers: JSON.parse(row.accession_numbers) as string[],
-  stage: row.stage,
-  pagesDone: row.pages_done,
-  // Normalised on the way out too: a row stored before manifests were bounded may hold 0.
-  pagesExpected: positivePageCount(row.pages_expected),
-  attempts: row.attempts,
-  createdAt: row.created_at,
-  updatedAt: row.updated_at,
-  operator: row.operator,
-  lastError: row.last_error,
-});
 
 /**
  * The batches as operators and supervisors see them: stage, pages, attempts, quarantine
@@ -113,22 +87,8 @@ export class BatchStore {
       ? (JSON.parse(row.quarantine_json) as QuarantineDiagnostics)
       : null;
     const decisions = (
-      this.db.prepare('SELECT * FROM batch_decisions WHERE batch_id = ? ORDER BY id').all(id) as {
-        decision: 'release' | 'requeue' | 'reject';
-        decided_by: string;
-        decided_at: string;
-        reason: string;
-        note: string;
-        pages_json: string | null;
-      }[]
-    ).map((d) => ({
-      decision: d.decision,
-      by: d.decided_by,
-      at: d.decided_at,
-      reason: d.reason,
-      note: d.note,
-      pages: d.pages_json ? (JSON.parse(d.pages_json) as number[]) : null,
-    }));
+      this.db.prepare('SELECT * FROM batch_decisions WHERE batch_id = ? ORDER BY id').all(id) as DecisionRow[]
+    ).map(toDecision);
     return {
       ...toSummary(row),
       manifest: JSON.parse(row.manifest_json),
@@ -293,24 +253,8 @@ export class BatchStore {
 
   attempts(id: string) {
     return (
-      this.db.prepare('SELECT * FROM batch_attempts WHERE batch_id = ? ORDER BY id').all(id) as {
-        stage: string;
-        attempt: number;
-        started_at: string;
-        finished_at: string | null;
-        outcome: 'success' | 'transient' | 'fatal' | 'running';
-        error: string | null;
-        worker: string | null;
-      }[]
-    ).map((a) => ({
-      stage: a.stage,
-      attempt: a.attempt,
-      startedAt: a.started_at,
-      finishedAt: a.finished_at,
-      outcome: a.outcome,
-      error: a.error,
-      worker: a.worker,
-    }));
+      this.db.prepare('SELECT * FROM batch_attempts WHERE batch_id = ? ORDER BY id').all(id) as AttemptRow[]
+    ).map(toAttempt);
   }
 
   /** Records a verified master; a page already recorded is never replaced here. */
@@ -381,32 +325,8 @@ export class BatchStore {
 
   pages(id: string): StoredPage[] {
     return (
-      this.db.prepare('SELECT * FROM batch_pages WHERE batch_id = ? ORDER BY page').all(id) as {
-        page: number;
-        bytes: number;
-        sha256: string;
-        master_path: string;
-        width: number | null;
-        height: number | null;
-        metadata_json: string | null;
-        access_path: string | null;
-        thumbnail_path: string | null;
-        sidecar_path: string | null;
-        captured_at: string;
-      }[]
-    ).map((r) => ({
-      page: r.page,
-      bytes: r.bytes,
-      sha256: r.sha256,
-      masterPath: r.master_path,
-      width: r.width,
-      height: r.height,
-      metadata: r.metadata_json ? JSON.parse(r.metadata_json) : null,
-      accessPath: r.access_path,
-      thumbnailPath: r.thumbnail_path,
-      sidecarPath: r.sidecar_path,
-      capturedAt: r.captured_at,
-    }));
+      this.db.prepare('SELECT * FROM batch_pages WHERE batch_id = ? ORDER BY page').all(id) as PageRow[]
+    ).map(toStoredPage);
   }
 
   private mustSummary(id: string): BatchSummary {

@@ -69,4 +69,65 @@ export const BATCH_MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'batch change order',
+    sql: `
+      -- The order of the station's batch changes, for the lab's mirror (records/lab-batch-mirror.ts):
+      -- any change to a batch or to its pages, attempts or decisions gives that batch the next
+      -- number after the highest any batch holds, so "everything changed since N" is one indexed
+      -- read and a mirror that holds up to N misses nothing numbered after it.
+      ALTER TABLE batches ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
+      -- Existing batches get 1..N in the order they were written (rowid: no O(N²) self-count).
+      CREATE TEMP TABLE batch_change_numbers (batch_rowid INTEGER PRIMARY KEY, seq INTEGER NOT NULL);
+      INSERT INTO batch_change_numbers (batch_rowid, seq)
+        SELECT rowid, row_number() OVER (ORDER BY rowid) FROM batches;
+      UPDATE batches SET change_seq = (SELECT seq FROM batch_change_numbers WHERE batch_rowid = batches.rowid);
+      DROP TABLE batch_change_numbers;
+      CREATE INDEX batches_change_seq ON batches (change_seq);
+
+      -- A write that sets change_seq itself (these triggers' own) is not a change to number again;
+      -- with that WHEN the update below cannot loop even where recursive triggers are turned on.
+      CREATE TRIGGER batches_changed_on_insert AFTER INSERT ON batches BEGIN
+        UPDATE batches SET change_seq = (SELECT MAX(change_seq) FROM batches) + 1 WHERE id = NEW.id;
+      END;
+      CREATE TRIGGER batches_changed_on_update AFTER UPDATE ON batches
+        WHEN NEW.change_seq = OLD.change_seq BEGIN
+        UPDATE batches SET change_seq = (SELECT MAX(change_seq) FROM batches) + 1 WHERE id = NEW.id;
+      END;
+      CREATE TRIGGER batch_pages_changed_on_insert AFTER INSERT ON batch_pages BEGIN
+        UPDATE batches SET change_seq = (SELECT MAX(change_seq) FROM batches) + 1 WHERE id = NEW.batch_id;
+      END;
+      CREATE TRIGGER batch_pages_changed_on_update AFTER UPDATE ON batch_pages BEGIN
+        UPDATE batches SET change_seq = (SELECT MAX(change_seq) FROM batches) + 1 WHERE id = NEW.batch_id;
+        UPDATE batches SET change_seq = (SELECT MAX(change_seq) FROM batches) + 1
+          WHERE id = OLD.batch_id AND OLD.batch_id <> NEW.batch_id;
+      END;
+      CREATE TRIGGER batch_pages_changed_on_delete AFTER DELETE ON batch_pages BEGIN
+        UPDATE batches SET change_seq = (SELECT MAX(change_seq) FROM batches) + 1 WHERE id = OLD.batch_id;
+      END;
+      CREATE TRIGGER batch_attempts_changed_on_insert AFTER INSERT ON batch_attempts BEGIN
+        UPDATE batches SET change_seq = (SELECT MAX(change_seq) FROM batches) + 1 WHERE id = NEW.batch_id;
+      END;
+      CREATE TRIGGER batch_attempts_changed_on_update AFTER UPDATE ON batch_attempts BEGIN
+        UPDATE batches SET change_seq = (SELECT MAX(change_seq) FROM batches) + 1 WHERE id = NEW.batch_id;
+        UPDATE batches SET change_seq = (SELECT MAX(change_seq) FROM batches) + 1
+          WHERE id = OLD.batch_id AND OLD.batch_id <> NEW.batch_id;
+      END;
+      CREATE TRIGGER batch_attempts_changed_on_delete AFTER DELETE ON batch_attempts BEGIN
+        UPDATE batches SET change_seq = (SELECT MAX(change_seq) FROM batches) + 1 WHERE id = OLD.batch_id;
+      END;
+      CREATE TRIGGER batch_decisions_changed_on_insert AFTER INSERT ON batch_decisions BEGIN
+        UPDATE batches SET change_seq = (SELECT MAX(change_seq) FROM batches) + 1 WHERE id = NEW.batch_id;
+      END;
+      CREATE TRIGGER batch_decisions_changed_on_update AFTER UPDATE ON batch_decisions BEGIN
+        UPDATE batches SET change_seq = (SELECT MAX(change_seq) FROM batches) + 1 WHERE id = NEW.batch_id;
+        UPDATE batches SET change_seq = (SELECT MAX(change_seq) FROM batches) + 1
+          WHERE id = OLD.batch_id AND OLD.batch_id <> NEW.batch_id;
+      END;
+      CREATE TRIGGER batch_decisions_changed_on_delete AFTER DELETE ON batch_decisions BEGIN
+        UPDATE batches SET change_seq = (SELECT MAX(change_seq) FROM batches) + 1 WHERE id = OLD.batch_id;
+      END;
+    `,
+  },
 ];

@@ -10,79 +10,16 @@ import {
   type StoredAttempt,
   type StoredPage,
 } from '../batch-records';
+import {
+  iso,
+  searchText,
+  SUMMARY_COLUMNS,
+  toPage,
+  toSummary,
+  type BatchRow,
+  type PageRow,
+} from './batch-rows';
 import { inTransaction } from './lab-database';
-
-interface BatchRow {
-  id: string;
-  station: string;
-  device: string;
-  title: string;
-  accession_numbers: string[];
-  operator: string;
-  manifest: unknown;
-  stage: BatchStage;
-  pages_expected: number | null;
-  pages_done: number;
-  attempts: number;
-  last_error: string | null;
-  package_path: string | null;
-  quarantine: QuarantineDiagnostics | null;
-  quarantined_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
-/** The summary's columns: everything but the manifest and the diagnostics, which can be large. */
-const SUMMARY_COLUMNS = `id, station, device, title, accession_numbers, operator, stage, pages_expected,
-  pages_done, attempts, last_error, created_at, updated_at`;
-
-const iso = (d: Date) => d.toISOString();
-
-const toSummary = (row: BatchRow): BatchSummary => ({
-  id: row.id,
-  device: row.device,
-  title: row.title,
-  accessionNumbers: row.accession_numbers,
-  stage: row.stage,
-  pagesDone: row.pages_done,
-  pagesExpected: positivePageCount(row.pages_expected),
-  attempts: row.attempts,
-  createdAt: iso(row.created_at),
-  updatedAt: iso(row.updated_at),
-  operator: row.operator,
-  lastError: row.last_error,
-});
-
-interface PageRow {
-  page: number;
-  bytes: string;
-  sha256: string;
-  master_path: string;
-  width: number | null;
-  height: number | null;
-  metadata: unknown;
-  access_path: string | null;
-  thumbnail_path: string | null;
-  sidecar_path: string | null;
-  captured_at: Date;
-}
-
-const toPage = (r: PageRow): StoredPage => ({
-  page: r.page,
-  bytes: Number(r.bytes),
-  sha256: r.sha256,
-  masterPath: r.master_path,
-  width: r.width,
-  height: r.height,
-  metadata: r.metadata ?? null,
-  accessPath: r.access_path,
-  thumbnailPath: r.thumbnail_path,
-  sidecarPath: r.sidecar_path,
-  capturedAt: iso(r.captured_at),
-});
-
-/** A batch's id and accession numbers as one text, for the console's search. */
-const searchText = (id: string, accessions: string[]) => [id, ...accessions].join(' ');
 
 /**
  * The lab's batches on PostgreSQL (lab migration 3, records/postgres/batch-tables.ts): every

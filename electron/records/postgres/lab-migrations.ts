@@ -112,6 +112,21 @@ export const LAB_MIGRATIONS: readonly LabMigration[] = [
         blocked_until    bigint NOT NULL
       );`,
   },
+  {
+    version: 6,
+    name: 'batch mirror',
+    sql: `
+      -- Each station's own SQLite stays the first record of its batches; the lab holds a mirror
+      -- of them (records/lab-batch-mirror.ts). A batch row keeps the station's number for the
+      -- change it shows, so an older or repeated push never replaces a newer one.
+      ALTER TABLE lab_batches ADD COLUMN station_change_seq bigint NOT NULL DEFAULT 0;
+      -- How far each station's changes have reached the lab: its mirror resumes from here.
+      CREATE TABLE lab_batch_mirror_marks (
+        station     text PRIMARY KEY,
+        change_seq  bigint NOT NULL,
+        updated_at  timestamptz NOT NULL DEFAULT now()
+      );`,
+  },
 ];
 
 /** Any value fixed for the lab: every station takes the same lock before migrating. */

@@ -9,6 +9,9 @@ import { FakeClock } from '../../../electron/core/clock';
 import { EventBus } from '../../../electron/core/event-bus';
 import { silentLogger } from '../../../electron/core/logger';
 import { BatchStore } from '../../../electron/pipeline/batches/batch-store';
+import { latestChangeSeq, localBatchChanges } from '../../../electron/pipeline/batches/batch-snapshot';
+import { LabBatchMirror } from '../../../electron/records/lab-batch-mirror';
+import { labMirrorMark } from '../../../electron/records/postgres/batch-mirror';
 import { PostgresBatchRecords } from '../../../electron/records/postgres/batch-records';
 import { openLabPool } from '../../../electron/records/postgres/lab-database';
 import { ensureDataDir, openDatabase } from '../../../electron/storage/index';
@@ -128,9 +131,24 @@ describe.skipIf(withoutPostgres())("quire lab import: a single station's records
       labChain: { ok: true, checked: 7, stations: 1 },
     });
     const lab = new PostgresBatchRecords(pool, 'elsewhere', new FakeClock());
-    for (const detail of expected) expect(await lab.detail(detail!.id)).toEqual(detail);
+    for (const detail of expected)
+      expect(await lab.detail(detail!.id)).toEqual({ ...detail, station: 'st-a' });
     expect((await lab.quarantined()).map((b) => [b.id, b.reason])).toEqual([['B-1', 'Checksum mismatch']]);
     expect(sha256(station.database)).toBe(before);
+    // The lab holds every change the station made: its batch mirror has nothing to carry.
+    const db = openDatabase(station.database);
+    try {
+      expect(await labMirrorMark(pool, 'st-a')).toBe(latestChangeSeq(db));
+      const mirror = new LabBatchMirror({
+        station: 'st-a',
+        changes: localBatchChanges(db),
+        pool,
+        events: new EventBus(),
+      });
+      expect(await mirror.flush()).toEqual({ pushed: 0, transactions: 0, conflicts: [] });
+    } finally {
+      db.close();
+    }
 
     const again = await importRun(folder, 'st-a');
     expect(again.code).toBe(1);
