@@ -132,10 +132,12 @@ describe.skipIf(why !== null)('one lab: two stations sharing their records on Po
 
   it("with the lab database away, A keeps capturing, B cannot decide on A's batches, and all arrives once it is back", async () => {
     await pg.stop();
-    await untilLab(a, (s) => s.database?.state === 'unreachable');
+    // The links find the database gone when they next have something to send.
+    const unreachable = untilLab(a, (s) => s.database?.state === 'unreachable');
     a.devices.injectFault('sim-1', { kind: 'corruptChecksum', page: 3 });
     await a.pipeline.create(exampleManifest({ batch_id: 'LABR-2', device: 'sim-1' }), null);
     await untilBatch(a, 'LABR-2', 'quarantined');
+    expect((await unreachable).database?.detail).toMatch(/unreachable/);
     a.devices.injectFault('sim-1', { kind: 'clear' });
     const refused = await b.pipeline
       .decide(SUPERVISOR_AT_B, {
