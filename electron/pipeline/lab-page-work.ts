@@ -102,8 +102,9 @@ const PAGE_RETRY = { retries: 3, baseMs: 2_000, capMs: 30_000 };
 
 /**
  * A test seam: with QUIRE_TEST_HOLD_PAGE_JOB set to a page job type, this process writes the
- * page's files, says so on stderr, and then holds the job forever, so that a test can kill it
- * while it holds a job whose files are written. Never set in production.
+ * page's files, says so on stderr, and then holds the job forever (its image pool slot given
+ * back), so that a test can kill it while it holds a job whose files are written. Never set in
+ * production.
  */
 async function heldForTest(type: string, page: number): Promise<void> {
   if (process.env.QUIRE_TEST_HOLD_PAGE_JOB !== type) return;
@@ -127,46 +128,36 @@ export function registerPageJobs(
       );
     return path.join(options.root, shared);
   };
-  jobs.register('page.inspect', {
-    schema: InspectJob,
-    queue: 'compute',
-    retry: PAGE_RETRY,
-    handler: (p) =>
-      options.images.run(() =>
-        inspectPage({ page: p.page, master: resolve(p.master), access: resolve(p.access) }, p.profile),
-      ),
+  /**
+   * One page job type on the compute queue: its `files` (paths in the lab storage root) are
+   * resolved against this process's mount before `work` runs in the image pool.
+   */
+  const pageJob = <P extends { page: number }, F extends keyof P>(
+    type: string,
+    schema: z.ZodType<P>,
+    files: readonly F[],
+    work: (page: P, signal: AbortSignal) => Promise<unknown>,
+  ) =>
+    jobs.register(type, {
+      schema,
+      queue: 'compute',
+      retry: PAGE_RETRY,
+      handler: async (payload, { signal }) => {
+        const local = { ...payload };
+        for (const file of files) local[file] = resolve(payload[file] as string) as P[F];
+        const result = await options.images.run(() => work(local, signal));
+        await heldForTest(type, payload.page);
+        return result;
+      },
+    });
+  pageJob('page.inspect', InspectJob, ['master', 'access'], (p) => inspectPage(p, p.profile));
+  pageJob('page.derivatives', DeriveJob, ['master', 'access', 'thumbnail', 'sidecar'], async (p) => {
+    await derivePage(p);
+    return { page: p.page };
   });
-  jobs.register('page.derivatives', {
-    schema: DeriveJob,
-    queue: 'compute',
-    retry: PAGE_RETRY,
-    handler: async (p) => {
-      await options.images.run(() =>
-        derivePage({
-          ...p,
-          master: resolve(p.master),
-          access: resolve(p.access),
-          thumbnail: resolve(p.thumbnail),
-          sidecar: resolve(p.sidecar),
-        }),
-      );
-      await heldForTest('page.derivatives', p.page);
-      return { page: p.page };
-    },
-  });
-  jobs.register('page.ocr', {
-    schema: OcrJob,
-    queue: 'compute',
-    retry: PAGE_RETRY,
-    handler: (p, { signal }) =>
-      options.images.run(() =>
-        readPage(
-          options.ocrEngine(),
-          { ...p, master: resolve(p.master), alto: resolve(p.alto), text: resolve(p.text) },
-          signal,
-        ),
-      ),
-  });
+  pageJob('page.ocr', OcrJob, ['master', 'alto', 'text'], (p, signal) =>
+    readPage(options.ocrEngine(), p, signal),
+  );
 }
 
 /** The idempotency key of one page of one stage run: a redelivered stage finds its page jobs again. */

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { StoredAccount } from '../account-store';
+import { inTransaction } from './lab-database';
 
 export class LabAccountImportConflict extends Error {
   override readonly name = 'LabAccountImportConflict';
@@ -33,9 +34,7 @@ export async function importStationAccounts(
   pool: pg.Pool,
   accounts: readonly StoredAccount[],
 ): Promise<LabAccountImport> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     // One import at a time, and no account added meanwhile (this lock waits for and blocks inserts).
     await client.query('LOCK TABLE lab_accounts IN SHARE ROW EXCLUSIVE MODE');
     const { rows } = await client.query<Record<string, unknown>>(
@@ -76,12 +75,6 @@ export async function importStationAccounts(
       throw new LabAccountImportConflict(
         `after the import the lab does not hold ${missing.map((a) => a.username).join(', ')} as the station does`,
       );
-    await client.query('COMMIT');
     return { station: accounts.length, imported: fresh.length, alreadyThere: accounts.length - fresh.length };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { AuditEvent } from '../../../shared/contract/index';
 import { canonicalJson } from '../../audit/canonical';
 import { eventHash, GENESIS_HASH } from '../../audit/chain';
+import { inTransaction } from './lab-database';
 
 /** Serialises appends to the lab chain: one writer at a time, whichever station it is. */
 const APPEND_LOCK = 727_171_002;
@@ -35,9 +36,7 @@ export async function appendStationEvents(
   events: readonly AuditEvent[],
 ): Promise<{ appended: number; alreadyThere: number }> {
   if (events.length === 0) return { appended: 0, alreadyThere: 0 };
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK]);
     const known = await client.query<{ station_seq: string; hash: string }>(
       'SELECT station_seq, hash FROM lab_audit_events WHERE station = $1 AND station_seq = ANY($2::bigint[])',
@@ -114,14 +113,8 @@ export async function appendStationEvents(
         [labSeq, labPrev],
       );
     }
-    await client.query('COMMIT');
     return { appended: fresh.length, alreadyThere: events.length - fresh.length };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** How far a station's events have reached the lab (0: none yet). */

@@ -4,7 +4,6 @@ import {
   type ScanProfilePreset,
   type WireIssue,
 } from '../../../shared/contract/index';
-import { BatchManifest } from '../../../shared/domain/manifest';
 import { describeError, FieldError, FormError, issueFor, issuesOf } from '../components/FormError';
 import { ManifestImport } from './ManifestImport';
 import { quire } from '../ipc/client';
@@ -19,105 +18,22 @@ import {
   resolutionChoices,
   sourceChoices,
 } from './scanner-capabilities';
+import {
+  FIELD_PATHS,
+  type FormFields,
+  inField,
+  initialFields,
+  localIssues,
+  manifestDraft,
+  unplaced,
+} from './new-batch-manifest';
 
-const PLACEHOLDER_SHA = '0'.repeat(64);
 const CUSTOM = '';
-
-type FormFields = {
-  batchId: string;
-  device: string;
-  title: string;
-  accession: string;
-  creator: string;
-  date: string;
-  rights: string;
-  tier: string;
-  pages: string;
-  dpi: string;
-  mode: string;
-  bitDepth: string;
-  source: string;
-  colourProfile: string;
-  schema: string;
-  workType: string;
-  inscriptions: string;
-  creditLine: string;
-};
-
-/** Where each field's problems live in the manifest: a message is shown beside its field. */
-const FIELD_PATHS: Record<keyof FormFields, string> = {
-  batchId: 'batch_id',
-  device: 'device',
-  title: 'descriptive.title',
-  accession: 'descriptive.accession_numbers',
-  creator: 'descriptive.creator',
-  date: 'descriptive.date',
-  rights: 'descriptive.rights_statement',
-  tier: 'descriptive.access_tier',
-  pages: 'expected_pages',
-  dpi: 'scanner_profile.dpi',
-  mode: 'scanner_profile.mode',
-  bitDepth: 'scanner_profile.bit_depth',
-  source: 'scanner_profile.source',
-  colourProfile: 'scanner_profile.colour_profile',
-  schema: 'metadata_schema',
-  workType: 'descriptive.object_work_type',
-  inscriptions: 'descriptive.inscriptions',
-  creditLine: 'descriptive.credit_line',
-};
-const PLACED = Object.values(FIELD_PATHS);
-const inField = (issue: WireIssue, path: string) => issue.path === path || issue.path.startsWith(`${path}.`);
-/** Problems no field of the form shows (the manifest as a whole): said below the form. */
-const unplaced = (issues: readonly WireIssue[]) =>
-  issues
-    .filter((i) => !PLACED.some((path) => inField(i, path)))
-    .map((i) => (i.path === '(root)' ? i.message : `${i.path}: ${i.message}`))
-    .join('; ') || null;
-
-/** Checks the form with the same schema main uses; the checksum is main's to compute. */
-function localIssues(draft: Record<string, unknown>): WireIssue[] {
-  const parsed = BatchManifest.safeParse({ ...draft, checksums: { manifest_sha256: PLACEHOLDER_SHA } });
-  return parsed.success
-    ? []
-    : parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));
-}
-
-/** The LIDO-only descriptive fields, left out when empty (the manifest treats them as optional). */
-function lidoFields(form: { workType: string; inscriptions: string; creditLine: string }) {
-  const inscriptions = form.inscriptions
-    .split('\n')
-    .map((line) => line.trim())
-    .filter(Boolean);
-  return {
-    ...(form.workType.trim() ? { object_work_type: form.workType.trim() } : {}),
-    ...(inscriptions.length > 0 ? { inscriptions } : {}),
-    ...(form.creditLine.trim() ? { credit_line: form.creditLine.trim() } : {}),
-  };
-}
 
 export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: string }) {
   const user = useCurrentUser();
   const devices = useDeviceNames();
-  const [form, setForm] = useState<FormFields>({
-    batchId: '',
-    device: device ?? '',
-    title: '',
-    accession: '',
-    creator: '',
-    date: '',
-    rights: 'http://rightsstatements.org/vocab/InC/1.0/',
-    tier: 'public',
-    pages: '4',
-    dpi: '300',
-    mode: 'color',
-    bitDepth: '8',
-    source: '',
-    colourProfile: DEFAULT_COLOUR_PROFILE.color as string,
-    schema: 'MODS',
-    workType: '',
-    inscriptions: '',
-    creditLine: '',
-  });
+  const [form, setForm] = useState<FormFields>(() => initialFields(device));
   const [ocr, setOcr] = useState<OcrChoice>({ enabled: false, languages: ['eng'] });
   const [transferTo, setTransferTo] = useState<DestinationChoice>(null);
   const [presets, setPresets] = useState<ScanProfilePreset[]>([]);
@@ -127,7 +43,8 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
   const [error, setError] = useState<string | null>(null);
   const [created, setCreated] = useState<string | null>(null);
   // The chosen scanner's own capabilities decide what the form offers.
-  const capabilities = useDevice(form.device || devices[0] || '')?.capabilities;
+  const chosenDevice = form.device || devices[0] || '';
+  const capabilities = useDevice(chosenDevice)?.capabilities;
   const sources = sourceChoices(capabilities);
   const firstField = useRef<HTMLInputElement>(null);
   // The station's batch-name template: New batch proposes the next name until one is typed.
@@ -215,35 +132,8 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
     if (preset.ocr) setOcr(preset.ocr);
     if (preset.transfer_to) setTransferTo(preset.transfer_to);
   };
-  const draft = (): Record<string, unknown> => ({
-    batch_id: form.batchId.trim(),
-    device: form.device || devices[0] || '',
-    scanner_profile: {
-      dpi: Number(form.dpi),
-      mode: form.mode,
-      bit_depth: Number(form.bitDepth),
-      colour_profile: form.colourProfile,
-      ...(form.source && sources.some((s) => s.value === form.source) ? { source: form.source } : {}),
-    },
-    expected_pages: form.pages === 'until_empty' ? 'until_empty' : Number(form.pages),
-    metadata_schema: form.schema,
-    descriptive: {
-      title: form.title,
-      accession_numbers: form.accession
-        .split(',')
-        .map((a) => a.trim())
-        .filter(Boolean),
-      ...(form.creator ? { creator: form.creator } : {}),
-      ...(form.date ? { date: form.date } : {}),
-      rights_statement: form.rights,
-      access_tier: form.tier,
-      embargo_date: null,
-      ...(form.schema === 'LIDO' ? lidoFields(form) : {}),
-    },
-    operator: user?.username ?? '',
-    ...(ocr.enabled ? { ocr } : {}),
-    ...(transferTo ? { transfer_to: transferTo } : {}),
-  });
+  const draft = () =>
+    manifestDraft(form, { device: chosenDevice, sources, operator: user?.username ?? '', ocr, transferTo });
 
   async function start(manifest: unknown) {
     setError(null);
@@ -340,7 +230,7 @@ export function NewBatchForm({ onDone, device }: { onDone: () => void; device?: 
         <div className="field">
           <label>
             Scanner
-            <select {...bind('device')} value={form.device || devices[0] || ''}>
+            <select {...bind('device')} value={chosenDevice}>
               {devices.map((d) => (
                 <option key={d}>{d}</option>
               ))}

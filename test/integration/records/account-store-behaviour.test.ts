@@ -1,12 +1,10 @@
 import path from 'node:path';
-import type pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AccountChange, AccountStore, NewAccount } from '../../../electron/records/account-store';
 import { LabAccountStore } from '../../../electron/records/postgres/lab-account-store';
-import { openLabPool } from '../../../electron/records/postgres/lab-database';
-import { migrateLab } from '../../../electron/records/postgres/lab-migrations';
 import { SqliteAccountStore } from '../../../electron/records/sqlite/account-store';
 import { openDatabase } from '../../../electron/storage/index';
+import { freshLabDatabase } from '../../helpers/lab-postgres';
 import { startPostgres, withoutPostgres, type PostgresServer } from '../../helpers/postgres-server';
 import { makeTempDir } from '../../helpers/temp-dir';
 
@@ -45,9 +43,7 @@ const engines: Engine[] = [
     unavailable: withoutPostgres,
     open: async () => {
       server ??= await startPostgres();
-      const pool: pg.Pool = openLabPool(server.url, { max: 12 });
-      await pool.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
-      await migrateLab(pool);
+      const pool = await freshLabDatabase(server, { max: 12 });
       const store = await new LabAccountStore(pool).start();
       return {
         store,

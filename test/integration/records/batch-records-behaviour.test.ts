@@ -8,9 +8,8 @@ import { BatchStore } from '../../../electron/pipeline/batches/batch-store';
 import { sqliteBatchRecords } from '../../../electron/pipeline/batches/sqlite-batch-records';
 import type { BatchRecords, NewBatch } from '../../../electron/records/batch-records';
 import { PostgresBatchRecords } from '../../../electron/records/postgres/batch-records';
-import { openLabPool } from '../../../electron/records/postgres/lab-database';
-import { migrateLab } from '../../../electron/records/postgres/lab-migrations';
 import { openDatabase, type Db } from '../../../electron/storage/index';
+import { freshLabDatabase } from '../../helpers/lab-postgres';
 import { startPostgres, withoutPostgres, type PostgresServer } from '../../helpers/postgres-server';
 import { makeTempDir } from '../../helpers/temp-dir';
 
@@ -84,9 +83,7 @@ function postgresEngine(): Engine {
       await server?.dispose();
     },
     async setup(clock) {
-      pool = openLabPool(server!.url);
-      await pool.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
-      await migrateLab(pool);
+      pool = await freshLabDatabase(server!);
       return new PostgresBatchRecords(pool, 'station-a', clock);
     },
     async teardown() {

@@ -1,34 +1,27 @@
 import type pg from 'pg';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   LabAccountImportConflict,
   importStationAccounts,
 } from '../../../electron/records/postgres/lab-account-import';
 import { LabAccountStore } from '../../../electron/records/postgres/lab-account-store';
-import { openLabPool } from '../../../electron/records/postgres/lab-database';
-import { migrateLab } from '../../../electron/records/postgres/lab-migrations';
 import { readStationAccounts, SqliteAccountStore } from '../../../electron/records/sqlite/account-store';
 import { dispatch, newSession } from '../../../electron/transport/dispatch';
 import { stationEndpoint } from '../../../electron/transport/station-endpoint';
 import { silentLogger } from '../../../electron/core/logger';
-import { startPostgres, withoutPostgres, type PostgresServer } from '../../helpers/postgres-server';
+import { freshLabDatabase, postgresForSuite } from '../../helpers/lab-postgres';
+import { withoutPostgres } from '../../helpers/postgres-server';
 import { makeTestStation } from '../../helpers/station';
 
 const OTTO = { username: 'otto', password: 'operator passphrase' };
 
 describe.skipIf(withoutPostgres())("moving a single station's people into the lab", () => {
-  let server: PostgresServer;
+  const server = postgresForSuite();
   let pool: pg.Pool;
   const disposers: Array<() => Promise<void>> = [];
 
-  beforeAll(async () => {
-    server = await startPostgres();
-  }, 120_000);
-  afterAll(async () => server?.dispose(), 60_000);
   beforeEach(async () => {
-    pool = openLabPool(server.url, { max: 4 });
-    await pool.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
-    await migrateLab(pool);
+    pool = await freshLabDatabase(server(), { max: 4 });
   });
   afterEach(async () => {
     for (const dispose of disposers.splice(0)) await dispose();
@@ -65,7 +58,7 @@ describe.skipIf(withoutPostgres())("moving a single station's people into the la
     expect(await importStationAccounts(pool, accounts)).toEqual({ station: 3, imported: 0, alreadyThere: 3 });
     expect(await lab.count()).toBe(3);
 
-    const { station } = await makeTestStation({ labDatabase: server.url, lab: null }).then((s) => {
+    const { station } = await makeTestStation({ labDatabase: server().url, lab: null }).then((s) => {
       disposers.push(s.dispose);
       return s;
     });

@@ -1,23 +1,19 @@
 import { once } from 'node:events';
 import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { verifyLabChain } from '../../../electron/records/postgres/lab-audit-chain';
 import { openLabPool } from '../../../electron/records/postgres/lab-database';
-import { migrateLab } from '../../../electron/records/postgres/lab-migrations';
 import { LabAuditOutbox } from '../../../electron/records/lab-audit-outbox';
 import type { Station } from '../../../electron/station';
-import { startPostgres, withoutPostgres, type PostgresServer } from '../../helpers/postgres-server';
+import { freshLabDatabase, postgresForSuite } from '../../helpers/lab-postgres';
+import { withoutPostgres } from '../../helpers/postgres-server';
 import { makeTestStation } from '../../helpers/station';
 
 describe.skipIf(withoutPostgres())("a station's audit log carried into the lab's", () => {
-  let server: PostgresServer;
+  const server = postgresForSuite();
   beforeAll(async () => {
-    server = await startPostgres();
-    const pool = openLabPool(server.url);
-    await migrateLab(pool);
-    await pool.end();
-  }, 120_000);
-  afterAll(async () => server?.dispose());
+    await (await freshLabDatabase(server())).end();
+  });
 
   const record = (station: Station, n: number, from: number) => {
     for (let i = from; i < from + n; i++)
@@ -32,7 +28,7 @@ describe.skipIf(withoutPostgres())("a station's audit log carried into the lab's
 
   it('keeps recording while the database is away and catches up when it returns, without loss or duplicates', async () => {
     const { station, dispose } = await makeTestStation();
-    const pool: pg.Pool = openLabPool(server.url);
+    const pool: pg.Pool = openLabPool(server().url);
     const outbox = new LabAuditOutbox({
       station: 'st-a',
       audit: station.audit,
@@ -50,13 +46,13 @@ describe.skipIf(withoutPostgres())("a station's audit log carried into the lab's
         checked: station.audit.since(0, 1e6).length,
       });
 
-      await server.stop();
+      await server().stop();
       record(station, 30, 41);
       if (outbox.state !== 'unreachable') await once(outbox, 'state');
       expect(outbox.state).toBe('unreachable');
       expect(station.audit.verify().ok).toBe(true);
 
-      await server.start();
+      await server().start();
       await outbox.drained();
       const local = station.audit.since(0, 1e6);
       const lab = await pool.query('SELECT station_seq, hash FROM lab_audit_events ORDER BY lab_seq');

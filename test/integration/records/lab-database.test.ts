@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../../../shared/contract/index';
 import { eventHash, GENESIS_HASH } from '../../../electron/audit/chain';
 import {
@@ -7,7 +7,6 @@ import {
   LabAuditConflict,
   verifyLabChain,
 } from '../../../electron/records/postgres/lab-audit-chain';
-import { openLabPool } from '../../../electron/records/postgres/lab-database';
 import {
   LAB_MIGRATIONS,
   LabSchemaError,
@@ -15,7 +14,8 @@ import {
   type LabMigration,
 } from '../../../electron/records/postgres/lab-migrations';
 import { runCli } from '../../helpers/cli';
-import { startPostgres, withoutPostgres, type PostgresServer } from '../../helpers/postgres-server';
+import { freshLabDatabase, postgresForSuite } from '../../helpers/lab-postgres';
+import { withoutPostgres } from '../../helpers/postgres-server';
 
 /** A station's own chain of n events, hashed as the station's audit module hashes them. */
 function stationChain(station: string, n: number, from = 1, prev = GENESIS_HASH): AuditEvent[] {
@@ -40,19 +40,14 @@ function stationChain(station: string, n: number, from = 1, prev = GENESIS_HASH)
 }
 
 describe.skipIf(withoutPostgres())('the lab database on a real PostgreSQL', () => {
-  let server: PostgresServer;
+  const server = postgresForSuite();
   let pool: pg.Pool;
-  beforeAll(async () => {
-    server = await startPostgres();
-  }, 120_000);
   afterAll(async () => {
     await pool?.end();
-    await server?.dispose();
   });
   beforeEach(async () => {
     await pool?.end();
-    pool = openLabPool(server.url, { max: 20 });
-    await pool.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
+    pool = await freshLabDatabase(server(), { max: 20, migrate: false });
   });
 
   describe('migrations', () => {
@@ -225,21 +220,21 @@ describe.skipIf(withoutPostgres())('the lab database on a real PostgreSQL', () =
 
   describe('the CLI', () => {
     it('quire lab migrate applies what is missing; quire audit verify --lab-db checks the whole lab', async () => {
-      const first = await runCli(['lab', 'migrate', '--lab-db', server.url]).done;
+      const first = await runCli(['lab', 'migrate', '--lab-db', server().url]).done;
       expect(first.code, first.stdout + first.stderr).toBe(0);
       const versions = LAB_MIGRATIONS.map((m) => m.version);
       expect(first.json).toEqual({ applied: versions, version: versions.length });
-      expect((await runCli(['lab', 'migrate'], { QUIRE_LAB_DATABASE: server.url }).done).json).toEqual({
+      expect((await runCli(['lab', 'migrate'], { QUIRE_LAB_DATABASE: server().url }).done).json).toEqual({
         applied: [],
         version: versions.length,
       });
       await appendStationEvents(pool, 'st-a', stationChain('st-a', 5));
       await appendStationEvents(pool, 'st-b', stationChain('st-b', 5));
-      const ok = await runCli(['audit', 'verify', '--lab-db', server.url]).done;
+      const ok = await runCli(['audit', 'verify', '--lab-db', server().url]).done;
       expect(ok.code).toBe(0);
       expect(ok.json).toMatchObject({ ok: true, checked: 10, stations: 2 });
       await pool.query("UPDATE lab_audit_events SET agent_person = 'mallory' WHERE lab_seq = 7");
-      const broken = await runCli(['audit', 'verify', '--lab-db', server.url]).done;
+      const broken = await runCli(['audit', 'verify', '--lab-db', server().url]).done;
       expect(broken.code).toBe(1);
       expect(broken.json).toMatchObject({ error: { code: 'CHAIN_BROKEN' }, firstBrokenLabSeq: 7 });
     }, 90_000);

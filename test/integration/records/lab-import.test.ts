@@ -16,7 +16,8 @@ import { PostgresBatchRecords } from '../../../electron/records/postgres/batch-r
 import { openLabPool } from '../../../electron/records/postgres/lab-database';
 import { ensureDataDir, openDatabase } from '../../../electron/storage/index';
 import { runCli } from '../../helpers/cli';
-import { startPostgres, withoutPostgres, type PostgresServer } from '../../helpers/postgres-server';
+import { postgresForSuite } from '../../helpers/lab-postgres';
+import { withoutPostgres } from '../../helpers/postgres-server';
 import { makeTempDir } from '../../helpers/temp-dir';
 
 /**
@@ -101,20 +102,18 @@ function readDetails(file: string, ids: string[]) {
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 describe.skipIf(withoutPostgres())("quire lab import: a single station's records into the lab", () => {
-  let server: PostgresServer;
+  const server = postgresForSuite();
   let pool: pg.Pool;
   const dir = makeTempDir('quire-lab-import-');
   beforeAll(async () => {
-    server = await startPostgres();
-    pool = openLabPool(server.url);
-  }, 120_000);
+    pool = openLabPool(server().url);
+  });
   afterAll(async () => {
     await pool?.end();
-    await server?.dispose();
     dir.cleanup();
   });
   const importRun = (folder: string, station: string) =>
-    runCli(['lab', 'import', '--data', folder, '--station', station, '--lab-db', server.url]).done;
+    runCli(['lab', 'import', '--data', folder, '--station', station, '--lab-db', server().url]).done;
 
   it('copies every batch, page, attempt, decision and audit event, verified, and leaves the station as it was', async () => {
     const folder = path.join(dir.path, 'st-a');
