@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { StationHealth, StationInfo } from '../shared/contract/index';
+import type { LabState, StationHealth, StationInfo } from '../shared/contract/index';
 import { systemClock, type Clock } from './core/clock';
 import { EventBus } from './core/event-bus';
 import { createLogger, type Logger } from './core/logger';
@@ -17,9 +17,8 @@ import { removeBuildingLeftovers } from './pipeline/packaging/bag-writer';
 import { createAuditModule, type AuditModule } from './audit/module';
 import { createAuthModule, type AuthModule } from './auth/module';
 import { SqliteAccountStore } from './records/sqlite/account-store';
-import { LabAccountStore } from './records/postgres/lab-account-store';
-import { openLabPool } from './records/postgres/lab-database';
-import { migrateLab } from './records/postgres/lab-migrations';
+import { localBatchChanges } from './pipeline/batches/batch-snapshot';
+import { openLabRecords } from './records/lab-records';
 import type { ScryptParams } from './auth/password-hash';
 import { createCatalogModule, type CatalogModule } from './catalog/module';
 import { createPipelineModule, type PipelineModule } from './pipeline/module';
@@ -107,6 +106,8 @@ export interface Station {
   readonly transfer: TransferModule;
   /** Lab mode's options (this station's name in the lab, its Redis and share); null alone. */
   readonly lab: LabOptions | null;
+  /** A lab station's links to the lab's queue and database (also announced as `lab.changed`). */
+  labState(): LabState | null;
   info(): StationInfo;
   health(): Promise<StationHealth>;
   close(): Promise<void>;
@@ -153,22 +154,32 @@ async function buildStation(
   const settings = new SettingsStore(core);
   const labDatabase =
     options.labDatabase === undefined ? process.env.QUIRE_LAB_DATABASE || null : options.labDatabase;
-  const labPool = labDatabase
-    ? openLabPool(labDatabase, {
-        onError: (error) => logger.warn({ err: error.message }, 'lab database connection lost'),
+  // Announced whenever the lab's queue or database link changes; read by `station.lab`.
+  const labState = (): LabState | null =>
+    lab
+      ? {
+          station: lab.station,
+          queue: (({ connected, detail }) => ({ connected, detail }))(queue.connection()),
+          database: labRecords?.state() ?? null,
+        }
+      : null;
+  /** The queue announces its link while it is being built: not before it exists. */
+  let queueBuilt = false;
+  const announceLab = () => {
+    const state = closed || !queueBuilt ? null : labState();
+    if (state) events.emit('lab.changed', state);
+  };
+  const labRecords = labDatabase
+    ? await openLabRecords(labDatabase, {
+        station: lab?.station ?? settings.get().stationName,
+        clock,
+        logger,
+        onState: () => announceLab(),
       })
     : null;
-  if (labPool)
-    await migrateLab(labPool).catch(async (error: Error) => {
-      await labPool.end().catch(() => {});
-      const code = (error as NodeJS.ErrnoException).code;
-      throw code
-        ? new Error(`the lab database at ${new URL(labDatabase!).host} did not answer (${code})`)
-        : error;
-    });
   const auth = await createAuthModule(core, {
     settings,
-    store: labPool ? await new LabAccountStore(labPool, { logger }).start() : new SqliteAccountStore(db),
+    store: labRecords?.accounts ?? new SqliteAccountStore(db),
     station: () => lab?.station ?? settings.get().stationName,
     passwordHashParams: options.passwordHashParams,
   });
@@ -180,7 +191,9 @@ async function buildStation(
   const queue = await createQueueModule(core, {
     lab,
     ownsDeviceQueue: (q) => ownsDevice(q.slice('device:'.length)),
+    onConnection: () => announceLab(),
   });
+  queueBuilt = true;
   const devices = await createDevicesModule(core, {
     audit,
     simulators: options.simulators ?? 0,
@@ -216,6 +229,7 @@ async function buildStation(
     organizationName: () => settings.get().organizationName,
     quarantineReasons: () => settings.get().quarantineReasons,
     lab: lab ? { station: lab.station, storage: lab.storage ?? null } : null,
+    labRecords: labRecords?.batches ?? null,
   });
   const training = createTrainingModule(core, { settings, devices });
 
@@ -235,6 +249,7 @@ async function buildStation(
     training,
     transfer,
     lab,
+    labState,
     info() {
       return {
         name: 'Quire',
@@ -284,7 +299,7 @@ async function buildStation(
       await queue.close();
       await audit.close();
       await auth.close();
-      await labPool?.end();
+      await labRecords?.close();
       db.close();
       logger.flush?.();
       lock?.release();
@@ -295,7 +310,17 @@ async function buildStation(
   const integrity = lock ? await pipeline.verify() : null;
   if (integrity && !integrity.ok)
     logger.error({ findings: integrity.findings.slice(0, 50) }, 'the consistency check found problems');
+  await labRecords?.start({
+    station: lab?.station ?? settings.get().stationName,
+    changes: localBatchChanges(db),
+    audit,
+    events,
+    holds: (batchId) => pipeline.store.summary(batchId) !== null,
+  });
   if (options.runWorkers) {
+    // A decision a crash cut short after its commit gets its jobs before any worker runs.
+    const resumed = await pipeline.resumeInterruptedDecisions();
+    if (resumed) logger.warn({ resumed }, 'resumed decisions interrupted by a stop');
     await queue.start();
     // A batch whose quarantine could not be written when its job gave up (a full disk) is
     // settled now and, while the station runs, every few seconds: it never waits forever.

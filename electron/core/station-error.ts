@@ -18,6 +18,7 @@ export class StationError extends Error {
 
 export const notFound = (what: string) => new StationError('NOT_FOUND', `${what} not found`);
 export const conflict = (message: string) => new StationError('CONFLICT', message);
+export const unavailable = (message: string) => new StationError('UNAVAILABLE', message);
 export const forbidden = (message: string) => new StationError('FORBIDDEN', message);
 export const invalidInput = (message: string, issues: WireIssue[] = []) =>
   new StationError('INVALID_INPUT', message, issues);

@@ -18,9 +18,9 @@ export function batchesHandlers(station: Station): Pick<HandlerTable, keyof type
       const check = verifyManifest(isDraft(manifest) ? withChecksum(manifest) : manifest);
       return { ok: check.ok, issues: check.ok ? [] : check.issues, manifestSha256: check.sha256 };
     },
-    'batches.list': (filter) => pipeline.store.list({ ...filter, deviceMatch: 'prefix' }),
-    'batches.get': ({ batchId }) => {
-      const detail = pipeline.store.detail(batchId);
+    'batches.list': (filter) => pipeline.records.list({ ...filter, deviceMatch: 'prefix' }),
+    'batches.get': async ({ batchId }) => {
+      const detail = await pipeline.records.detail(batchId);
       if (!detail) throw notFound(`batch ${batchId}`);
       return detail;
     },
@@ -28,7 +28,7 @@ export function batchesHandlers(station: Station): Pick<HandlerTable, keyof type
       dataUrl: await pipeline.thumbnail(batchId, page, size),
     }),
     'batches.cancel': ({ batchId, reason }, context) => pipeline.cancel(batchId, reason, actor(context)),
-    'quarantine.list': () => pipeline.store.quarantined(),
+    'quarantine.list': () => pipeline.records.quarantined(),
     'quarantine.decide': (input, context) => pipeline.decide(actor(context), input),
     'quarantine.decideMany': (input, context) => pipeline.decideMany(actor(context), input),
   };

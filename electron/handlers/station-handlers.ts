@@ -6,5 +6,6 @@ export function stationHandlers(station: Station): Pick<HandlerTable, keyof type
   return {
     'station.info': () => station.info(),
     'station.health': () => station.health(),
+    'station.lab': () => station.labState(),
   };
 }

@@ -1,6 +1,3 @@
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
-import path from 'node:path';
-import { z } from 'zod';
 import type {
   BatchStage,
   BatchSummary,
@@ -8,47 +5,45 @@ import type {
   JobSummary,
   SessionUser,
 } from '../../shared/contract/index';
-import type { BatchManifest } from '../../shared/domain/manifest';
 import type { AuditModule } from '../audit/module';
 import type { CatalogModule } from '../catalog/module';
 import type { CoreContext } from '../core/core-context';
-import { conflict, invalidInput, notFound, StationError } from '../core/station-error';
-import { stationQueue, toJobSummary, type QueueModule } from '../queue/module';
-import type { JobRecord, StepSpec } from '../queue/queue';
+import { conflict, invalidInput, StationError } from '../core/station-error';
+import { toJobSummary, type QueueModule } from '../queue/module';
+import type { JobRecord } from '../queue/queue';
+import type { BatchRecords } from '../records/batch-records';
 import type { DevicesModule } from '../scanner/module';
+import type { TransferModule } from '../transfer/index';
 import {
   cancelRefusal,
   decideManyRefusal,
-  decideRefusal,
   enforce,
   retryRefusal,
   startRefusal,
   type Actor,
 } from './batch-policy';
-import { createDeviceWork, type DeviceWorkModule } from './device-work';
+import { registerBatchWorkflow } from './batch-workflow';
 import { BatchStore } from './batches/batch-store';
-import { captureStage, resetAfterJam } from './capture-stage';
-import { createFullTextSearch, type FullTextSearch } from './ocr-search';
-import { lazyOcrEngine, ocrLanguagesOf, registerOcrStage } from './ocr-stage';
-import { profileRefusalFor } from './profile-fit';
-import { orphanedBatches } from './orphaned-batches';
-import { reviewImage } from './review-image';
-import { masterObject } from './staged-masters';
-import { verifyStation, type VerifyOptions, type VerifyReport } from './station-verify';
+import { sqliteBatchRecords } from './batches/sqlite-batch-records';
+import { resetAfterJam } from './capture-stage';
+import { consoleRecords, type ConsoleRecords } from './console-records';
+import { createDecisions, type Decision } from './decisions';
+import { createDeviceWork, type DeviceWorkModule } from './device-work';
 import { createImageWorkPool } from './image-work';
+import { watchJobsAndDevices } from './job-watch';
 import { labPageWork, registerPageJobs } from './lab-page-work';
-import { localPageWork } from './page-work';
 import { verifyManifest } from './manifest/verify-manifest';
-import {
-  derivativesStage,
-  packageStage,
-  qcStage,
-  quarantineBatch,
-  technicalMetadataStage,
-  type StageDeps,
-} from './stages';
-import { registerTransferStage, transferSteps, unknownDestinations } from './transfer-stage';
-import type { TransferModule } from '../transfer/index';
+import { createFullTextSearch, type FullTextSearch } from './ocr-search';
+import { lazyOcrEngine } from './ocr-stage';
+import { orphanedBatches } from './orphaned-batches';
+import { localPageWork } from './page-work';
+import { profileRefusalFor } from './profile-fit';
+import { reviewImage } from './review-image';
+import { quarantineBatch, type StageDeps } from './stages';
+import { verifyStation, type VerifyOptions, type VerifyReport } from './station-verify';
+import { unknownDestinations } from './transfer-stage';
+
+export type { Decision } from './decisions';
 
 export interface PipelineDeps {
   queue: QueueModule;
@@ -65,15 +60,19 @@ export interface PipelineDeps {
    * storage root, their page work is spread over the lab as page jobs.
    */
   lab?: { station: string; storage: string | null } | null;
+  /**
+   * The lab's records of every station's batches (with a lab database): the console lists
+   * them all, and a decision on another station's batch is sent to that station.
+   */
+  labRecords?: BatchRecords | null;
 }
-
-export type Decision = { batchId: string; reason: string; note: string } & (
-  { decision: 'release' } | { decision: 'reject' } | { decision: 'requeue'; pages?: number[] }
-);
 
 /** The batch pipeline: validate → chord(capture ‖ technical metadata) → image QC → derivatives → package, on the durable queue. */
 export interface PipelineModule {
+  /** This station's own batch records: the batches it created, their pages and decisions. */
   readonly store: BatchStore;
+  /** What the console shows: this station's batches, and in a lab every station's. */
+  readonly records: ConsoleRecords;
   /** Each scanner's current batch, its waiting batches and any hold after repeated failures. */
   readonly work: DeviceWorkModule;
   /** Full-text search (OCR) over completed batches. */
@@ -102,26 +101,22 @@ export interface PipelineModule {
    * two sweeps in a row; returns how many. The station runs it at start and every 10 s.
    */
   settleOrphans(): Promise<number>;
+  /** Finishes decisions a crash cut short after their commit (see decisions.ts); at start. */
+  resumeInterruptedDecisions(): Promise<number>;
   close(): Promise<void>;
 }
 
-/** A stage job's payload: the batch, and in a lab the station that holds its records. */
-const BatchRef = z.object({ batchId: z.string(), station: z.string().optional() });
-const CaptureRef = BatchRef.extend({
-  device: z.string(),
-  pages: z.array(z.number().int().positive()).optional(),
-});
-const STAGE_ORDER: BatchStage[] = ['capturing', 'qc', 'derivatives', 'packaging'];
-
 export async function createPipelineModule(core: CoreContext, deps: PipelineDeps): Promise<PipelineModule> {
   const store = new BatchStore(core.db, core.clock);
+  const lab = deps.lab ?? null;
+  /** In a lab, the consoles show every batch with the station that holds it. */
+  const labelled = (summary: BatchSummary) => (lab ? { ...summary, station: lab.station } : summary);
   const touched = (batchId: string) => {
     const summary = store.summary(batchId);
-    if (summary) core.events.emit('batch.updated', summary);
+    if (summary) core.events.emit('batch.updated', labelled(summary));
   };
   const images = createImageWorkPool();
   const jobs = deps.queue;
-  const lab = deps.lab ?? null;
   const ocr = lazyOcrEngine(core.layout.root);
   if (lab) registerPageJobs(jobs, { root: lab.storage, images, ocrEngine: ocr.get });
   const stageDeps: StageDeps = {
@@ -135,13 +130,6 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
     images,
     pages: lab?.storage ? labPageWork(jobs, lab.storage) : localPageWork(images, ocr.get),
   };
-  /** What every stage job of a batch created here carries: in a lab, this station's name. */
-  const ref = (batchId: string) => (lab ? { batchId, station: lab.station } : { batchId });
-  /** A stage's queue: in a lab, the origin station's own; alone, the stage's usual queue. */
-  const stageQueue =
-    (usual: string) =>
-    (p: { station?: string }): string =>
-      p.station ? stationQueue(p.station) : usual;
   const work = createDeviceWork({ core, store, queue: deps.queue, devices: deps.devices, audit: deps.audit });
   const search = createFullTextSearch(core, (id) => {
     const batch = store.summary(id);
@@ -149,132 +137,34 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
     return pkg ? { path: pkg, title: batch!.title } : null;
   });
   void search.catchUp().catch((err: unknown) => core.logger.warn({ err }, 'full-text catch-up failed'));
-
-  /** QC → derivatives → package (from `from` on) as a chain: each starts after the previous succeeded. */
-  const chainFrom = async (batchId: string, from: BatchStage, idempotencyKey?: string) => {
-    const start = STAGE_ORDER.indexOf(from);
-    const steps: StepSpec[] = [];
-    const payload = ref(batchId);
-    if (start <= 1) steps.push({ type: 'batch.qc', payload, options: { batchId } });
-    if (start <= 2) steps.push({ type: 'batch.derivatives', payload, options: { batchId } });
-    if (start <= 2 && ocrLanguagesOf(store.manifest(batchId) as BatchManifest | null))
-      steps.push({ type: 'batch.ocr', payload, options: { batchId } });
-    steps.push({ type: 'batch.package', payload, options: { batchId } });
-    const named = (store.manifest(batchId) as BatchManifest | null)?.transfer_to;
-    steps.push(...transferSteps(deps.transfer, batchId, named, lab?.station));
-    if (idempotencyKey) steps[0]!.options = { batchId, idempotencyKey };
-    await jobs.chain(steps);
-  };
-
-  jobs.register('batch.capture', {
-    schema: CaptureRef,
-    queue: (p) => `device:${p.device}`,
-    retry: { retries: 10, baseMs: 2_000, capMs: 60_000 },
-    handler: (p, { signal }) => captureStage(stageDeps, p, signal),
+  const workflow = registerBatchWorkflow({
+    jobs,
+    stages: stageDeps,
+    ocrEngine: ocr.get,
+    transfer: deps.transfer,
+    station: lab?.station ?? null,
   });
-  jobs.register('batch.techmd', {
-    schema: BatchRef,
-    queue: stageQueue('io'),
-    retry: { retries: 3, baseMs: 2_000 },
-    handler: (p) => technicalMetadataStage(stageDeps, p),
+  const labRecords = lab && deps.labRecords ? { station: lab.station, records: deps.labRecords } : null;
+  const decisions = createDecisions({
+    stages: stageDeps,
+    workflow,
+    jobs,
+    quarantineReasons: deps.quarantineReasons,
+    lab: labRecords,
   });
-  // The chord's callback: once capture and technical metadata both succeeded, the rest runs as
-  // a chain. Its idempotency key makes a redelivered callback start the chain only once.
-  jobs.register('batch.continue', {
-    schema: BatchRef,
-    queue: stageQueue('default'),
-    handler: async ({ batchId }, { job }) => {
-      await chainFrom(batchId, 'qc', `${batchId}:continue:${job.id}`);
-    },
-  });
-  jobs.register('batch.qc', {
-    schema: BatchRef,
-    queue: stageQueue('compute'),
-    retry: { retries: 3, baseMs: 5_000 },
-    handler: (p, { job, signal }) => qcStage(stageDeps, p, { jobId: job.id, signal }),
-  });
-  jobs.register('batch.derivatives', {
-    schema: BatchRef,
-    queue: stageQueue('compute'),
-    retry: { retries: 3, baseMs: 5_000 },
-    handler: (p, { job, signal }) => derivativesStage(stageDeps, p, { jobId: job.id, signal }),
-  });
-  registerOcrStage(jobs, stageDeps, ocr.get, stageQueue('compute'));
-  jobs.register('batch.package', {
-    schema: BatchRef,
-    queue: stageQueue('io'),
-    retry: { retries: 3, baseMs: 5_000 },
-    handler: (p) => packageStage(stageDeps, p),
-  });
-  if (deps.transfer)
-    registerTransferStage(
-      jobs,
-      { transfer: deps.transfer, packageDir: (id) => core.layout.batchPackage(id) },
-      stageQueue('io'),
-    );
-
-  /**
-   * The workflow from a stage on (../shared/architecture.md): capture on the device's own queue
-   * in parallel with technical-metadata preparation, as a chord whose callback runs the rest.
-   */
-  const runFrom = async (batchId: string, device: string, from: BatchStage, recapturePages?: number[]) => {
-    if (STAGE_ORDER.indexOf(from) > 0) return chainFrom(batchId, from);
-    const capture = {
-      type: 'batch.capture',
-      payload: { batchId, device, ...(recapturePages ? { pages: recapturePages } : {}) },
-      options: { batchId },
-    };
-    const techmd = { type: 'batch.techmd', payload: ref(batchId), options: { batchId } };
-    await jobs.chord([capture, techmd], {
-      type: 'batch.continue',
-      payload: ref(batchId),
-      options: { batchId },
-    });
-  };
-
+  const records = consoleRecords(sqliteBatchRecords(store), labRecords, core.logger);
   const batchOf = (job: JobRecord) => (job.batchId ? store.summary(job.batchId) : null);
   const stepOf = async (job: JobRecord) => ({
     id: job.id,
     workflow: job.workflowId ? ((await jobs.workflowState(job.workflowId))?.state ?? null) : null,
   });
-  /** Devices last seen JAMMED (by name), so that only the way out of a jam promotes jobs. */
-  const jammedDevices = new Set<string>();
-  // A job that ends in quarantine without the stage saying why (retries exhausted, worker lost)
-  // still quarantines its batch, with the last error.
-  const unsubscribe = core.events.subscribe((event) => {
-    if (event.name === 'job.updated') {
-      const job = event.payload;
-      if (job.state !== 'quarantined' || !job.batchId || !job.type.startsWith('batch.')) return;
-      // A transfer that gave up leaves the finished package as it was: the job is quarantined
-      // (and can be queued again with transfer.start), the completed batch stays completed.
-      if (job.type === 'batch.transfer') return;
-      const batch = store.summary(job.batchId);
-      if (
-        !batch ||
-        batch.stage === 'quarantined' ||
-        batch.stage === 'rejected' ||
-        batch.stage === 'cancelled'
-      )
-        return;
-      quarantineBatch(stageDeps, job.batchId, batch.stage, job.lastError ?? 'the job failed', {});
-    }
-    if (event.name === 'device.removed') jammedDevices.delete(event.payload.name);
-    if (event.name === 'device.status') {
-      // The operator cleared a jam: waiting capture jobs of that device need not sit out their
-      // backoff. Only that transition promotes them; every other status (about one a second
-      // per device) leaves their backoff alone. OFFLINE and CONNECTING say nothing about the
-      // jam, so a jam cleared while the scanner was away counts once it reports again.
-      const { name, state } = event.payload;
-      if (state === 'JAMMED') jammedDevices.add(name);
-      else if (state !== 'OFFLINE' && state !== 'CONNECTING' && jammedDevices.delete(name))
-        void promoteWaitingCaptures(name);
-    }
-  });
+  const unwatch = watchJobsAndDevices(stageDeps, jobs);
 
   /** Batches found stuck on the last sweep, with their stage then (see settleOrphans). */
   let suspects = new Map<string, BatchStage>();
   const pipeline: PipelineModule = {
     store,
+    records,
     work,
     search,
     async create(input, actor) {
@@ -291,6 +181,10 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
         ? unknownDestinations(deps.transfer, check.manifest.transfer_to)
         : null;
       if (noSuchDestination) throw invalidInput(noSuchDestination);
+      // A batch id is the lab's: another station's batch of that id is never shadowed.
+      const elsewhere = labRecords ? await labRecords.records.summary(batchId).catch(() => null) : null;
+      if (elsewhere && elsewhere.station !== lab?.station)
+        throw conflict(`station ${elsewhere.station} already holds a batch ${batchId}; nothing was changed`);
       // Only what the batch list's schema accepts is stored as its summary, valid manifest or not.
       const { record } = check;
       const inserted = store.insert({
@@ -318,80 +212,12 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
           validationIssues: check.issues,
         });
       } else {
-        await runFrom(batchId, check.manifest.device, 'capturing');
+        await workflow.runFrom(batchId, check.manifest.device, 'capturing');
       }
       touched(batchId);
-      return store.summary(batchId)!;
+      return labelled(store.summary(batchId)!);
     },
-    async decide(actor, decision) {
-      enforce(decideRefusal(decision.batchId, store.summary(decision.batchId), actor));
-      const detail = store.detail(decision.batchId);
-      if (!detail) throw notFound(`batch ${decision.batchId}`);
-      if (detail.stage !== 'quarantined' || !detail.quarantine)
-        throw conflict(`batch ${decision.batchId} is ${detail.stage}, not quarantined`);
-      if (!deps.quarantineReasons().includes(decision.reason)) {
-        throw invalidInput('choose a reason from the configured list', [
-          { path: 'reason', message: `"${decision.reason}" is not one of the configured reasons` },
-        ]);
-      }
-      const failed = detail.quarantine.stage;
-      if (failed === 'validating' && decision.decision !== 'reject')
-        throw conflict('an invalid manifest cannot continue: reject it and import a corrected manifest');
-      const pages = decision.decision === 'requeue' ? decision.pages : undefined;
-      if (
-        pages?.some((p) => !detail.pages.some((known) => known.page === p) && p > (detail.pagesExpected ?? 0))
-      ) {
-        throw invalidInput('a chosen page is not part of this batch', [
-          { path: 'pages', message: 'unknown page number' },
-        ]);
-      }
-      store.recordDecision(decision.batchId, {
-        decision: decision.decision,
-        by: actor.username,
-        reason: decision.reason,
-        note: decision.note,
-        pages,
-      });
-      const text = `${decision.reason}${decision.note ? ` — ${decision.note}` : ''}`;
-      if (decision.decision === 'reject') {
-        store.setStage(decision.batchId, 'rejected');
-        deps.audit.record({
-          type: 'appraisal',
-          outcome: 'rejected',
-          detail: text,
-          object: decision.batchId,
-          person: actor.username,
-        });
-      } else {
-        const outcome =
-          decision.decision === 'release'
-            ? 'released'
-            : pages
-              ? `requeued pages ${pages.join(', ')}`
-              : 'requeued';
-        deps.audit.record({
-          type: 'unquarantine',
-          outcome,
-          detail: text,
-          object: decision.batchId,
-          person: actor.username,
-        });
-        if (pages) {
-          supersedePages(decision.batchId, pages, actor.username);
-          await runFrom(decision.batchId, detail.device, 'capturing', pages);
-        } else {
-          const next =
-            decision.decision === 'release'
-              ? (STAGE_ORDER[STAGE_ORDER.indexOf(failed) + 1] ?? 'packaging')
-              : failed;
-          store.setStage(decision.batchId, next === 'capturing' ? 'capturing' : next);
-          await runFrom(decision.batchId, detail.device, next);
-        }
-      }
-      core.events.emit('quarantine.changed', { batchId: decision.batchId, quarantined: false, reason: null });
-      touched(decision.batchId);
-      return store.summary(decision.batchId)!;
-    },
+    decide: (actor, decision) => decisions.decide(actor, decision),
     async decideMany(actor, input) {
       enforce(decideManyRefusal(input.batchIds, actor));
       const decided: BatchSummary[] = [];
@@ -427,7 +253,7 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
       if (batch!.stage === 'quarantined')
         core.events.emit('quarantine.changed', { batchId, quarantined: false, reason: null });
       touched(batchId);
-      return store.summary(batchId)!;
+      return labelled(store.summary(batchId)!);
     },
     async retryJob(jobId, actor) {
       const { job } = await deps.queue.show(jobId);
@@ -467,24 +293,15 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
       suspects = new Map([...seen].map(([id, o]) => [id, o.stage]));
       return settled;
     },
+    resumeInterruptedDecisions: () => decisions.resumeInterrupted(),
     close: async () => {
-      unsubscribe();
+      unwatch();
       work.close();
       search.close();
       await ocr.close();
     },
   };
   return pipeline;
-
-  /** A jam was cleared: the device's capture jobs waiting out their backoff may run now. */
-  async function promoteWaitingCaptures(device: string): Promise<void> {
-    try {
-      const waiting = await deps.queue.list({ state: 'retrying', queue: `device:${device}` });
-      for (const job of waiting.items) await deps.queue.promote(job.id).catch(() => undefined);
-    } catch (error) {
-      core.logger.warn({ device, err: (error as Error).message }, 'could not promote waiting captures');
-    }
-  }
 
   /** A cancelled batch's jobs that have not started end cancelled (the running one ends on its own). */
   async function withdrawJobs(batchId: string): Promise<void> {
@@ -494,30 +311,5 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
       // The job may have started meanwhile; then its stage finds the batch cancelled.
       await deps.queue.cancel(job.id).catch(() => undefined);
     }
-  }
-
-  /**
-   * Moves the chosen pages' files aside (never deleted) so they can be captured again, each
-   * master's move a PREMIS "filename change" naming the supervisor: a page captured once and
-   * superseded is still accounted for, in superseded/.
-   */
-  function supersedePages(batchId: string, pages: number[], by: string): void {
-    const aside = path.join(core.layout.batchStaging(batchId), 'superseded', String(core.clock.now()));
-    const kept = pages.flatMap((n) => store.page(batchId, n) ?? []);
-    // Synchronous on purpose: the recapture must find the slots empty.
-    if (kept.length) mkdirSync(aside, { recursive: true });
-    for (const page of kept) {
-      const files = [page.masterPath, page.accessPath, page.thumbnailPath, page.sidecarPath];
-      for (const file of files)
-        if (file && existsSync(file)) renameSync(file, path.join(aside, path.basename(file)));
-      deps.audit.record({
-        type: 'filename change',
-        outcome: 'superseded',
-        detail: `moved to ${path.relative(core.layout.root, path.join(aside, path.basename(page.masterPath)))} for a recapture`,
-        object: masterObject(batchId, page.page, page.masterPath),
-        person: by,
-      });
-    }
-    store.forgetPages(batchId, pages);
   }
 }

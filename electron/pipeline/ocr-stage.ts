@@ -1,5 +1,4 @@
 import { existsSync, promises as fs } from 'node:fs';
-import { z } from 'zod';
 import type { QcFinding } from '../../shared/contract/index';
 import type { BatchManifest } from '../../shared/domain/manifest';
 import {
@@ -14,10 +13,9 @@ import type { QueueProducer } from '../queue/queue';
 import { defaultQueueConfig } from '../queue/queue-config';
 import { writeFileAtomic } from '../storage/index';
 import { ocrFiles, ocrSummaryFile, type OcrSummary } from './ocr-files';
+import { BatchRef } from './stage-refs';
 import { masterObject } from './staged-masters';
 import { manifestOf, withAttempt, type StageDeps, type StageJob } from './stages';
-
-const BatchRef = z.object({ batchId: z.string(), station: z.string().optional() });
 
 /** The OCR languages a batch asked for, or null when it has no OCR. */
 export function ocrLanguagesOf(

@@ -31,6 +31,8 @@ export interface QueueModuleOptions {
   lab?: LabOptions | null;
   /** Whether this station owns a scanner's capture queue (`device:NAME`). */
   ownsDeviceQueue?: (queue: string) => boolean;
+  /** The lab's Redis was lost or is back (lab mode only). */
+  onConnection?: () => void;
 }
 
 /**
@@ -60,6 +62,7 @@ export async function createQueueModule(
     logger: core.logger,
     onChange,
     onWorkflow,
+    onConnection: () => options.onConnection?.(),
     locks: labLocksFromEnvironment(),
     startQueues: [...shared],
     // A station's own queue (`station:NAME`) carries the stages of the batches it holds the

@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react';
 import { AttentionBanner } from './components/AttentionBanner';
 import { ConnectionIndicator } from './components/ConnectionIndicator';
 import { DiskSpaceIndicator } from './components/DiskSpaceIndicator';
+import { LabIndicator } from './components/LabIndicator';
 import { NavBar } from './components/NavBar';
 import { UserMenu } from './components/UserMenu';
 import { quire } from './ipc/client';
@@ -14,6 +15,7 @@ import {
   useConnectionState,
   useStaleSince,
 } from './state/connection';
+import { useLabEpoch } from './state/lab';
 import { useAuthStatus } from './state/session';
 import { useView, type ViewId } from './state/ui';
 import { AuditView } from './views/AuditView';
@@ -54,6 +56,7 @@ function focusMainHeading() {
 export function App() {
   const connection = useConnectionState();
   const epoch = useConnectionEpoch();
+  const labEpoch = useLabEpoch();
   const staleSince = useStaleSince();
   const auth = useAuthStatus();
   const view = useView();
@@ -87,6 +90,7 @@ export function App() {
         <div className="row">
           <UserMenu />
           <DiskSpaceIndicator />
+          <LabIndicator />
           <ConnectionIndicator />
         </div>
       </header>
@@ -118,7 +122,7 @@ export function App() {
                 Not connected: the figures below are not current.
               </p>
             )}
-            <CurrentView key={epoch} view={view} />
+            <CurrentView key={`${epoch}:${labEpoch}`} view={view} />
           </main>
         </>
       )}

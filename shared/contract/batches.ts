@@ -61,7 +61,7 @@ export const BatchSummary = z.object({
   updatedAt: z.string(),
   operator: z.string(),
   lastError: z.string().nullable(),
-  /** The station that holds the batch, in a lab (its console shows every station's); alone, none. */
+  /** In a lab, the station that holds the batch's records (and its scanner); alone, none. */
   station: z.string().optional(),
 });
 export type BatchSummary = z.infer<typeof BatchSummary>;

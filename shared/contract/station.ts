@@ -39,6 +39,24 @@ export const StationHealth = z.object({
 });
 export type StationHealth = z.infer<typeof StationHealth>;
 
+/**
+ * A lab station's links to the lab: the shared queue (Redis) and the lab database. While one is
+ * down the station keeps capturing; the console says what waits (decisions, other stations'
+ * batches) until it is back.
+ */
+export const LabState = z.object({
+  station: z.string(),
+  queue: z.object({ connected: z.boolean(), detail: z.string() }),
+  /** Null without a lab database (records stay on each station). */
+  database: z
+    .object({
+      state: z.enum(['connected', 'behind', 'unreachable', 'refused']),
+      detail: z.string(),
+    })
+    .nullable(),
+});
+export type LabState = z.infer<typeof LabState>;
+
 const NoInput = z.object({}).strict();
 
 export const stationCommands = {
@@ -54,6 +72,12 @@ export const stationCommands = {
     access: 'public',
     summary: 'Whether the database, data folder, free disk space and subsystems are working.',
   }),
+  'station.lab': command({
+    input: NoInput,
+    output: LabState.nullable(),
+    access: 'public',
+    summary: "A lab station's links to the lab's queue and database; null for a station alone.",
+  }),
 };
 
 export const stationEvents = {
@@ -61,4 +85,5 @@ export const stationEvents = {
     payload: z.object({ at: z.string(), uptimeSeconds: z.number() }),
     coalesceKey: () => 'station',
   }),
+  'lab.changed': event({ payload: LabState, coalesceKey: () => 'lab' }),
 };

@@ -1,6 +1,7 @@
 import type { AnyEvent } from '../../../shared/contract/index';
 import { batchUpdated } from '../state/batches';
 import { deviceRemoved, deviceStatusReceived, deviceWorkReceived } from '../state/devices';
+import { labStateReceived } from '../state/lab';
 import { quarantineChanged } from '../state/review';
 import { quire } from './client';
 
@@ -21,6 +22,9 @@ export function routeEvent(event: AnyEvent): void {
       break;
     case 'device.work':
       deviceWorkReceived(event.payload);
+      break;
+    case 'lab.changed':
+      labStateReceived(event.payload);
       break;
     case 'device.removed':
       deviceRemoved(event.payload.name);

@@ -118,6 +118,12 @@ export function BatchDrawer({ batchId, onClose }: { batchId: string; onClose: ()
             <dd>{detail.title}</dd>
             <dt>Device</dt>
             <dd>{detail.device}</dd>
+            {detail.station && (
+              <>
+                <dt>Station</dt>
+                <dd>{detail.station}</dd>
+              </>
+            )}
             <dt>Operator</dt>
             <dd>{detail.operator}</dd>
             <dt>Accession</dt>

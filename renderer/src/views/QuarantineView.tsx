@@ -104,6 +104,7 @@ export function QuarantineView() {
                         <span className="mono">{item.id}</span>
                         <span className="review-list__reason">{item.reason}</span>
                         <span className="muted">
+                          {item.station ? `${item.station} · ` : ''}
                           {item.device} · <Age iso={item.quarantinedAt} /> ago
                         </span>
                       </button>

@@ -96,10 +96,17 @@ const BatchRow = memo(function BatchRow({ id, compact }: { id: string; compact: 
       type="button"
       className="vtable__row"
       onClick={() => batchSelected(id)}
-      aria-label={`Batch ${id}, ${standing(batch, stuck, ahead)}, ${batch.pagesDone}${batch.pagesExpected ? ` of ${batch.pagesExpected}` : ''} pages, on ${batch.device}`}
+      aria-label={`Batch ${id}, ${standing(batch, stuck, ahead)}, ${batch.pagesDone}${batch.pagesExpected ? ` of ${batch.pagesExpected}` : ''} pages, on ${batch.device}${batch.station ? ` at station ${batch.station}` : ''}`}
     >
       <span className="vtable__cell mono">{batch.id}</span>
-      {show('device') && <span className="vtable__cell">{batch.device}</span>}
+      {show('device') && (
+        <span
+          className="vtable__cell"
+          title={batch.station ? `${batch.device} at station ${batch.station}` : undefined}
+        >
+          {batch.station ? `${batch.station} · ${batch.device}` : batch.device}
+        </span>
+      )}
       <span className="vtable__cell">
         <StageCell batch={batch} stuck={stuck} ahead={ahead} />
       </span>

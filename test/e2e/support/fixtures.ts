@@ -78,7 +78,7 @@ export const TEST_ACCOUNTS = {
   },
 } as const;
 
-async function ensureAccounts(station: Station): Promise<void> {
+export async function ensureAccounts(station: Station): Promise<void> {
   const existing = new Set((await station.auth.listAccounts()).map((a) => a.username));
   for (const account of Object.values(TEST_ACCOUNTS)) {
     if (!existing.has(account.username)) await station.auth.createAccount(account);
