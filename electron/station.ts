@@ -18,7 +18,6 @@ import { createAuditModule, type AuditModule } from './audit/module';
 import { createAuthModule, type AuthModule } from './auth/module';
 import { SqliteAccountStore } from './records/sqlite/account-store';
 import { localBatchChanges } from './pipeline/batches/batch-snapshot';
-import { openLabRecords } from './records/lab-records';
 import type { ScryptParams } from './auth/password-hash';
 import { createCatalogModule, type CatalogModule } from './catalog/module';
 import { createPipelineModule, type PipelineModule } from './pipeline/module';
@@ -169,8 +168,11 @@ async function buildStation(
     const state = closed || !queueBuilt ? null : labState();
     if (state) events.emit('lab.changed', state);
   };
+  // PostgreSQL's client loads only for a lab database.
   const labRecords = labDatabase
-    ? await openLabRecords(labDatabase, {
+    ? await (
+        await import('./records/lab-records')
+      ).openLabRecords(labDatabase, {
         station: lab?.station ?? settings.get().stationName,
         clock,
         logger,

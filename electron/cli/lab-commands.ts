@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { readLabStatus } from '../queue/module';
-import { openLabPool } from '../records/postgres/lab-database';
-import { readLabDatabaseStatus, type LabDatabaseStatus } from '../records/postgres/lab-status';
+import type { LabDatabaseStatus } from '../records/postgres/lab-status';
 import { failWith, openCliStation, printJson, withDataOption } from './common';
 import { labDatabaseUrl } from './lab-database-commands';
 import { labDatabaseFromCli, labFromCli, withLabOptions, type LabCliOptions } from './lab-options';
@@ -83,6 +82,7 @@ export function registerLabCommands(program: Command): void {
 
 /** The lab database's side of `lab status`, or why it could not be read. */
 async function readDatabaseStatus(url: string): Promise<LabDatabaseStatus | Error> {
+  const { openLabPool, readLabDatabaseStatus } = await import('./lab-database-access');
   let pool;
   try {
     pool = openLabPool(url, { max: 2 });

@@ -1,10 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { importStation, LabImportRefused } from '../records/lab-import';
-import { verifyLabChain } from '../records/postgres/lab-audit-chain';
-import { openLabPool } from '../records/postgres/lab-database';
-import { migrateLab } from '../records/postgres/lab-migrations';
+import type pg from 'pg';
 import { failWith, printJson } from './common';
 
 /** The lab database's URL: `--lab-db`, else QUIRE_LAB_DATABASE. */
@@ -12,7 +9,11 @@ export function labDatabaseUrl(opts: { labDb?: string }): string | undefined {
   return opts.labDb ?? process.env.QUIRE_LAB_DATABASE ?? undefined;
 }
 
-async function withLabPool<T>(url: string, work: (pool: ReturnType<typeof openLabPool>) => Promise<T>) {
+/** The lab database's modules, loaded when a command needs them. */
+const labDatabase = () => import('./lab-database-access');
+
+async function withLabPool<T>(url: string, work: (pool: pg.Pool) => Promise<T>) {
+  const { openLabPool } = await labDatabase();
   let pool;
   try {
     pool = openLabPool(url, { max: 2 });
@@ -50,6 +51,7 @@ export function registerLabDatabaseCommands(program: Command): void {
     .action(async (opts: { labDb?: string }) => {
       const url = labDatabaseUrl(opts);
       if (!url) failWith(2, { code: 'INVALID_ARGUMENT', message: 'give --lab-db or set QUIRE_LAB_DATABASE' });
+      const { migrateLab } = await labDatabase();
       const result = await withLabPool(url, (pool) => migrateLab(pool));
       printJson(result);
     });
@@ -70,6 +72,7 @@ export function registerLabDatabaseCommands(program: Command): void {
           code: 'INVALID_ARGUMENT',
           message: `${opts.data} is not a Quire data folder (no quire.db in it)`,
         });
+      const { importStation, LabImportRefused, migrateLab } = await labDatabase();
       const report = await withLabPool(url, async (pool) => {
         await migrateLab(pool);
         try {
@@ -86,6 +89,7 @@ export function registerLabDatabaseCommands(program: Command): void {
 
 /** `quire audit verify --lab-db URL`: the whole lab's chain and every station's chain within it. */
 export async function verifyLabAudit(url: string): Promise<void> {
+  const { verifyLabChain } = await labDatabase();
   const result = await withLabPool(url, (pool) => verifyLabChain(pool));
   if (!result.ok) failWith(1, { code: 'CHAIN_BROKEN', message: result.reason ?? 'broken' }, { ...result });
   printJson(result);

@@ -1,14 +1,9 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import {
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  HeadObjectCommand,
-  ListPartsCommand,
-  PutObjectCommand,
-  S3Client,
-  UploadPartCommand,
-} from '@aws-sdk/client-s3';
+import type * as S3SdkModule from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+
+type S3Sdk = typeof S3SdkModule;
 import { CHUNK } from './byte-resume';
 import {
   TransferError,
@@ -91,19 +86,27 @@ const errorName = (error: unknown) => (error as { name?: string }).name ?? '';
 export class S3Destination implements Destination {
   readonly verifiesBy = 'checksums';
   readonly label: string;
-  private readonly client: S3Client;
+  /** The SDK loads on first use: it costs every station and CLI command about 0.2 s to load. */
+  private sdk: Promise<{ s3: S3Sdk; client: S3Client }> | null = null;
 
   constructor(private readonly options: S3Options) {
     this.label = `s3://${options.bucket}/${options.prefix}${options.endpoint ? ` at ${options.endpoint}` : ''}`;
-    this.client = new S3Client({
-      region: options.region,
-      ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
-      credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-      // The engine reconnects and resumes itself; the SDK's own retries would hide a drop.
-      maxAttempts: 2,
-    });
+  }
+
+  private connect(): Promise<{ s3: S3Sdk; client: S3Client }> {
+    const { options } = this;
+    return (this.sdk ??= import('@aws-sdk/client-s3').then((s3) => ({
+      s3,
+      client: new s3.S3Client({
+        region: options.region,
+        ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
+        credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+        // The engine reconnects and resumes itself; the SDK's own retries would hide a drop.
+        maxAttempts: 2,
+      }),
+    })));
   }
 
   private key(packageName: string, rel: string): string {
@@ -112,8 +115,14 @@ export class S3Destination implements Destination {
 
   private async head(key: string) {
     try {
-      return await this.client.send(
-        new HeadObjectCommand({ Bucket: this.options.bucket, Key: key, ChecksumMode: 'ENABLED' }),
+      return await (
+        await this.connect()
+      ).client.send(
+        new (await this.connect()).s3.HeadObjectCommand({
+          Bucket: this.options.bucket,
+          Key: key,
+          ChecksumMode: 'ENABLED',
+        }),
       );
     } catch (error) {
       if (errorName(error) === 'NotFound' || errorName(error) === 'NoSuchKey') return null;
@@ -127,8 +136,10 @@ export class S3Destination implements Destination {
       const out = new Map<number, string>();
       let marker: string | undefined;
       for (;;) {
-        const page = await this.client.send(
-          new ListPartsCommand({
+        const page = await (
+          await this.connect()
+        ).client.send(
+          new (await this.connect()).s3.ListPartsCommand({
             Bucket: this.options.bucket,
             Key: key,
             UploadId: uploadId,
@@ -176,8 +187,10 @@ export class S3Destination implements Destination {
       if (held && held.size === 0 && progress.parts.length > 0) parts = [];
     }
     if (!uploadId || (parts.length === 0 && progress.parts.length > 0)) {
-      const created = await this.client.send(
-        new CreateMultipartUploadCommand({
+      const created = await (
+        await this.connect()
+      ).client.send(
+        new (await this.connect()).s3.CreateMultipartUploadCommand({
           Bucket: bucket,
           Key: key,
           ...(checksum === 'sha256' ? { ChecksumAlgorithm: 'SHA256' } : {}),
@@ -194,8 +207,10 @@ export class S3Destination implements Destination {
       const { body, digest } = await readPart(file.path, (n - 1) * partSize, sizeOf(n));
       for (let sent = 0; sent < body.length; sent += CHUNK)
         await io.throttle(Math.min(CHUNK, body.length - sent));
-      const out = await this.client.send(
-        new UploadPartCommand({
+      const out = await (
+        await this.connect()
+      ).client.send(
+        new (await this.connect()).s3.UploadPartCommand({
           Bucket: bucket,
           Key: key,
           UploadId: uploadId,
@@ -221,8 +236,10 @@ export class S3Destination implements Destination {
       io.sent(body.length);
     }
     try {
-      await this.client.send(
-        new CompleteMultipartUploadCommand({
+      await (
+        await this.connect()
+      ).client.send(
+        new (await this.connect()).s3.CompleteMultipartUploadCommand({
           Bucket: bucket,
           Key: key,
           UploadId: uploadId,
@@ -295,8 +312,10 @@ export class S3Destination implements Destination {
             'ALREADY_EXISTS',
             `${marker} already exists at ${this.label}; nothing there is replaced`,
           );
-        await this.client.send(
-          new PutObjectCommand({
+        await (
+          await this.connect()
+        ).client.send(
+          new (await this.connect()).s3.PutObjectCommand({
             Bucket: this.options.bucket,
             Key: marker,
             Body: JSON.stringify({ package: packageName, verifiedAt: new Date().toISOString() }),
@@ -308,9 +327,8 @@ export class S3Destination implements Destination {
     });
   }
 
-  close(): Promise<void> {
-    this.client.destroy();
-    return Promise.resolve();
+  async close(): Promise<void> {
+    if (this.sdk) (await this.sdk).client.destroy();
   }
 }
 
