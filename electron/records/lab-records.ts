@@ -107,6 +107,15 @@ export async function openLabRecords(
     state: () => last,
     async close() {
       announcer?.close();
+      // A short-lived station (quire batch run) may never start again: what it changed last
+      // goes to the lab now if the lab answers within a few seconds (else at its next start).
+      const sent = Promise.all([mirror?.drained(), outbox?.drained()]);
+      const waited = await Promise.race([
+        sent.then(() => true),
+        new Promise<false>((resolve) => setTimeout(() => resolve(false), 5_000).unref()),
+      ]).catch(() => false);
+      if (!waited)
+        logger.warn('the lab database did not take this station’s last changes; they go at its next start');
       await channel?.close();
       await mirror?.close();
       await outbox?.stop();
