@@ -5,7 +5,8 @@
 // --profile, Quire's sending phase is also profiled (V8's sampling profiler through the
 // inspector, so the fixture and the verification stay out of it) and the functions with the most
 // self time are printed. QUIRE_BENCH_SCALE scales the package (1 = 1 GiB of masters), which is
-// kept in bench/.work/transfer-cpu between runs; QUIRE_BENCH_ROUNDS the rounds.
+// kept in bench/.work/transfer-cpu between runs; QUIRE_BENCH_ROUNDS the rounds;
+// QUIRE_PARALLEL_WRITES overrides the SFTP writes in flight.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -125,6 +126,9 @@ async function quire(n: number) {
       root,
       privateKey: sshd.identity,
       pins: store,
+      ...(process.env.QUIRE_PARALLEL_WRITES
+        ? { parallelWrites: Number(process.env.QUIRE_PARALLEL_WRITES) }
+        : {}),
     }),
     store,
     limiter: new TokenBucket({ rate: null }),
