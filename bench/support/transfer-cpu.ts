@@ -6,7 +6,7 @@
 // inspector, so the fixture and the verification stay out of it) and the functions with the most
 // self time are printed. QUIRE_BENCH_SCALE scales the package (1 = 1 GiB of masters), which is
 // kept in bench/.work/transfer-cpu between runs; QUIRE_BENCH_ROUNDS the rounds;
-// QUIRE_PARALLEL_WRITES overrides the SFTP writes in flight.
+// QUIRE_PARALLEL_WRITES overrides the SFTP writes in flight; QUIRE_LIMIT sets a rate (50M).
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -14,7 +14,12 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { openDatabase } from '../../electron/storage/index';
 import { SftpDestination } from '../../electron/transfer/sftp-destination';
-import { TokenBucket, TransferProgressStore, transferPackage } from '../../electron/transfer/index';
+import {
+  parseRate,
+  TokenBucket,
+  TransferProgressStore,
+  transferPackage,
+} from '../../electron/transfer/index';
 import { sshdMissing, startSshd } from '../../test/helpers/sshd';
 import { makeBag } from '../../test/integration/transfer/fixture';
 
@@ -131,7 +136,7 @@ async function quire(n: number) {
         : {}),
     }),
     store,
-    limiter: new TokenBucket({ rate: null }),
+    limiter: new TokenBucket({ rate: process.env.QUIRE_LIMIT ? parseRate(process.env.QUIRE_LIMIT) : null }),
     verify: 'sample',
     onProgress: (p) => {
       if (p.phase === 'verifying' && !sent)

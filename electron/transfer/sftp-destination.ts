@@ -20,8 +20,8 @@ export interface SftpOptions {
    * 64 of 32 KB (2 MiB, the server's whole channel window). More does not go faster on a LAN
    * and costs CPU on both ends: requests beyond what the server's window admits wait inside
    * ssh2, long enough to reach V8's old generation, and sshd works harder with its buffers full.
-   * A gigabyte to a loopback OpenSSH took Quire 5.3-5.9 CPU seconds and sshd 2.8-3.1 with 4 in
-   * flight, against 6.7-8.0 and 3.7-4.0 with 16. 1 MiB in flight still fills 100 Mbit/s up to
+   * A gigabyte to a loopback OpenSSH (a busy 2-core VM) took Quire 5.3-5.9 CPU seconds and sshd
+   * 2.8-3.1 with 4 in flight, against 6.7-8.0 and 3.7-4.0 with 16. 1 MiB in flight still fills 100 Mbit/s up to
    * some 80 ms of round trip; a fast, distant link may want more.
    */
   parallelWrites?: number;
