@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { SourceFile, UploadIo } from './destination';
 import type { FileProgress } from './progress-store';
 
@@ -13,6 +14,7 @@ const SAVE_EVERY = 8 * 1024 * 1024;
 
 /** Positional writes to a file being uploaded, possibly several in flight at once. */
 export interface ByteWriter {
+  /** `chunk` is the caller's again once the promise settles: it is read into anew. */
   write(chunk: Buffer, position: number): Promise<void>;
   /** Flushes to stable storage (fsync) and closes. */
   close(): Promise<void>;
@@ -51,12 +53,18 @@ async function* blocks(stream: AsyncIterable<Buffer>, size: number): AsyncIterab
   let pending: Buffer[] = [];
   let have = 0;
   for await (const chunk of stream) {
+    // Pieces that already come `size` long (the usual case) pass through without a copy.
+    if (have === 0 && chunk.length === size) {
+      yield chunk;
+      continue;
+    }
     pending.push(chunk);
     have += chunk.length;
     while (have >= size) {
       const all = Buffer.concat(pending);
       yield all.subarray(0, size);
-      pending = [all.subarray(size)];
+      const rest = all.subarray(size);
+      pending = rest.length > 0 ? [rest] : [];
       have -= size;
     }
   }
@@ -110,17 +118,29 @@ export async function putBytes(
   // Writes complete out of order; `acked` moves only over a contiguous run of completed ones.
   const done = new Map<number, number>();
   const inFlight = new Set<Promise<void>>();
+  // Read buffers go back here once their write has settled and are read into again. A fresh
+  // buffer per chunk often outlives two young-generation collections while its write is in
+  // flight and is then freed only by a full one: every gigabyte sent was a gigabyte more of
+  // old garbage, and full collections came some 200 times a gigabyte (with ssh2's own copies).
+  const spare: Buffer[] = [];
   let failure: unknown = null;
+  let source: FileHandle | null = null;
   try {
+    source = await open(file.path, 'r');
     let position = keep;
-    for await (const chunk of readSource(file.path, keep, file.size)) {
-      if (failure) break;
+    while (position < file.size && !failure) {
+      const buffer = spare.pop() ?? Buffer.allocUnsafeSlow(Math.min(CHUNK, file.size - keep));
+      const want = Math.min(buffer.length, file.size - position);
+      const { bytesRead } = await source.read(buffer, 0, want, position);
+      if (bytesRead === 0) break;
+      const chunk = bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead);
       await io.throttle(chunk.length);
       const at = position;
       position += chunk.length;
       const write: Promise<void> = writer.write(chunk, at).then(
         () => {
           inFlight.delete(write);
+          spare.push(buffer);
           done.set(at, chunk.length);
           while (done.has(acked)) {
             const n = done.get(acked)!;
@@ -148,9 +168,12 @@ export async function putBytes(
         `${file.rel} changed size while it was being sent (${position} of ${file.size} bytes read)`,
       );
   } catch (error) {
+    await Promise.allSettled(inFlight);
     io.saveBytes(acked);
     await writer.abort().catch(() => undefined);
     throw error;
+  } finally {
+    await source?.close();
   }
   await writer.close();
   io.saveBytes(acked);
