@@ -16,13 +16,12 @@ export interface SftpOptions {
   passphrase?: string;
   pins: HostKeyPins;
   /**
-   * Write requests of 255 KiB in flight per file (default 4, 1 MiB). OpenSSH's own client keeps
-   * 64 of 32 KB (2 MiB, the server's whole channel window). More does not go faster on a LAN
-   * and costs CPU on both ends: requests beyond what the server's window admits wait inside
-   * ssh2, long enough to reach V8's old generation, and sshd works harder with its buffers full.
-   * A gigabyte to a loopback OpenSSH (a busy 2-core VM) took Quire 5.3-5.9 CPU seconds and sshd
-   * 2.8-3.1 with 4 in flight, against 6.7-8.0 and 3.7-4.0 with 16. 1 MiB in flight still fills 100 Mbit/s up to
-   * some 80 ms of round trip; a fast, distant link may want more.
+   * Write requests of 255 KiB in flight per file (default 8: 2 MiB, what OpenSSH's own client
+   * keeps in flight, 64 of 32 KB, and the whole channel window its server offers). More does not
+   * go faster and costs CPU on both ends: requests beyond the server's window wait inside ssh2
+   * long enough to reach V8's old generation, and sshd works harder with its buffers full (a
+   * gigabyte to a loopback OpenSSH on a busy 2-core VM: Quire 5.3-5.9 CPU s and sshd 2.8-3.1 with
+   * 4 in flight, 6.7-8.0 and 3.7-4.0 with 16). Fewer would cap a fast link with a long round trip.
    */
   parallelWrites?: number;
 }
@@ -163,7 +162,7 @@ export class SftpDestination implements Destination {
         : error;
 
     const store: ByteStore = {
-      parallelWrites: this.options.parallelWrites ?? 4,
+      parallelWrites: this.options.parallelWrites ?? 8,
       partialSize: (rel) => sizeOf(remote(rel) + PARTIAL_SUFFIX),
       readPartial: (rel, length) => readRemote(sftp, rpc, remote(rel) + PARTIAL_SUFFIX, length),
       openPartial: async (rel, keep) => {
