@@ -175,12 +175,10 @@ export class PostgresCatalogRecords implements CatalogRecords {
   }
 
   async finishRun(id: string, state: 'completed' | 'failed', error: string | null, now: string) {
-    await this.pool.query('UPDATE lab_catalog_runs SET state = $1, error = $2, finished_at = $3 WHERE id = $4', [
-      state,
-      error,
-      now,
-      id,
-    ]);
+    await this.pool.query(
+      'UPDATE lab_catalog_runs SET state = $1, error = $2, finished_at = $3 WHERE id = $4',
+      [state, error, now, id],
+    );
   }
 
   async run(id: string): Promise<SyncRun | null> {

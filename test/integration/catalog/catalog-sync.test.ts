@@ -51,7 +51,10 @@ describe('catalog sync against the CMS emulator', () => {
     expect(run).toMatchObject({ state: 'completed', fetched: 40, upserted: 40, deadLetters: 0 });
     expect(await store.count()).toBe(40);
     expect(await store.get('ACC-000004')).toMatchObject({ tier_source: 'derived', access_tier: 'public' }); // NoC rights
-    expect(await store.get('ACC-000012')).toMatchObject({ tier_source: 'derived', access_tier: 'restricted' }); // InC rights
+    expect(await store.get('ACC-000012')).toMatchObject({
+      tier_source: 'derived',
+      access_tier: 'restricted',
+    }); // InC rights
     expect(await store.get('ACC-000001')).toMatchObject({ tier_source: 'cms', access_tier: 'public' });
   });
 

@@ -114,7 +114,10 @@ for (const engine of [sqliteEngine(), postgresEngine()])
       const after = await records.commitSyncStep(
         runId,
         [record('ACC-1'), record('ACC-2'), record('ACC-3')],
-        [letter(runId, 'OBJ-9', at(1)), letter(runId, 'OBJ-8', at(2), { reason: 'http', status: 404, issues: [] })],
+        [
+          letter(runId, 'OBJ-9', at(1)),
+          letter(runId, 'OBJ-8', at(2), { reason: 'http', status: 404, issues: [] }),
+        ],
         { ...zero, fetched: 5, deadLetters: 2 },
       );
       expect(after).toEqual({ fetched: 5, upserted: 3, unchanged: 0, deadLetters: 2 });
@@ -146,7 +149,11 @@ for (const engine of [sqliteEngine(), postgresEngine()])
       const later = '2026-12-01T08:00:00.000Z';
       const again = await records.commitSyncStep(
         runId,
-        [record('ACC-1', undefined, later), record('ACC-2', 'Retitled', later), record('ACC-2', 'Retitled', later)],
+        [
+          record('ACC-1', undefined, later),
+          record('ACC-2', 'Retitled', later),
+          record('ACC-2', 'Retitled', later),
+        ],
         [],
         { fetched: 5, upserted: 2, unchanged: 0, deadLetters: 0 },
       );
@@ -211,7 +218,13 @@ for (const engine of [sqliteEngine(), postgresEngine()])
     it('lists runs newest first and records how they ended', async () => {
       const runIds = [];
       for (let i = 0; i < 4; i++) runIds.push(await records.startRun(`http://cms-${i}.example`, null, at(i)));
-      await records.updateRun(runIds[1]!, { fetched: 7, upserted: 6, unchanged: 0, deadLetters: 1, total: 7 });
+      await records.updateRun(runIds[1]!, {
+        fetched: 7,
+        upserted: 6,
+        unchanged: 0,
+        deadLetters: 1,
+        total: 7,
+      });
       await records.updateRun(runIds[1]!, { fetched: 7, upserted: 6, unchanged: 0, deadLetters: 1 });
       await records.finishRun(runIds[1]!, 'completed', null, at(50));
       await records.finishRun(runIds[2]!, 'failed', 'the collection API did not answer', at(60));
@@ -229,7 +242,10 @@ for (const engine of [sqliteEngine(), postgresEngine()])
         finishedAt: at(50),
         error: null,
       });
-      expect(await records.run(runIds[2]!)).toMatchObject({ state: 'failed', error: 'the collection API did not answer' });
+      expect(await records.run(runIds[2]!)).toMatchObject({
+        state: 'failed',
+        error: 'the collection API did not answer',
+      });
       expect(await records.run('no-such-run')).toBeNull();
     });
 
@@ -246,8 +262,16 @@ for (const engine of [sqliteEngine(), postgresEngine()])
       const client = new CmsClient(emulator.url, { sleep: async () => {}, random: () => 0 });
       try {
         const ids = Array.from({ length: 60 }, (_, i) => `OBJ-${String(i + 1).padStart(6, '0')}`);
-        const run = await syncCatalog(records, client, [...ids, 'OBJ-999998', 'OBJ-999999'], { batchSize: 7 });
-        expect(run).toMatchObject({ state: 'completed', total: 62, fetched: 62, upserted: 60, deadLetters: 2 });
+        const run = await syncCatalog(records, client, [...ids, 'OBJ-999998', 'OBJ-999999'], {
+          batchSize: 7,
+        });
+        expect(run).toMatchObject({
+          state: 'completed',
+          total: 62,
+          fetched: 62,
+          upserted: 60,
+          deadLetters: 2,
+        });
         expect(await records.run(run.id)).toEqual(run);
         expect(await records.count()).toBe(60);
         expect(await collect(records.deadLetterIds(run.id))).toEqual(['OBJ-999998', 'OBJ-999999']);
