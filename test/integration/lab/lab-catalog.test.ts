@@ -1,6 +1,7 @@
 // Two station cores on one lab database: a catalog sync at one station fills the lab's catalog,
 // and the other station's catalog module, console commands and packaging lookups read it.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { SyncRun } from '../../../shared/contract/index';
 import { startCmsEmulator } from '../../../electron/catalog/emulator';
 import { silentLogger } from '../../../electron/core/logger';
 import { openLabPool } from '../../../electron/records/postgres/lab-database';
@@ -94,5 +95,22 @@ describe.skipIf(withoutPostgres())('the catalog shared by the lab on PostgreSQL'
     const again = await b.catalog.sync(emulator.url, ids(1, 20), noWait);
     expect(again).toMatchObject({ state: 'completed', upserted: 0, unchanged: 20 });
     expect((await a.catalog.records.runs()).map((r) => r.id)).toEqual([again.id, run.id]);
+
+    // B retries the dead letters of A's run: they are read from the lab. The retry is the only
+    // sync started from here on, so the first finished run announced is its.
+    const retried = new Promise<SyncRun>((resolve) => {
+      const stop = b.events.subscribe((e) => {
+        if (e.name === 'catalog.progress' && e.payload.state !== 'running') {
+          stop();
+          resolve(e.payload);
+        }
+      });
+    });
+    const retryId = await b.catalog.retryDeadLetters(run.id);
+    expect(await retried).toMatchObject({ id: retryId, fetched: 1, deadLetters: 1 });
+    expect(await a.catalog.records.deadLetters(retryId, 0, 10)).toMatchObject({
+      total: 1,
+      items: [{ assetId: 'OBJ-999999' }],
+    });
   });
 });
