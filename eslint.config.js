@@ -36,7 +36,8 @@ const ALLOWED = {
   audit: ['storage', 'core', 'version'],
   queue: ['storage', 'core'],
   scanner: ['storage', 'core', 'audit'],
-  catalog: ['storage', 'core', 'audit', 'queue'],
+  // The catalog's records are kept behind records/' CatalogRecords interface; station.ts picks the engine.
+  catalog: ['storage', 'core', 'audit', 'queue', 'records'],
   // Sending finished packages to repository storage: destinations, resume, shaping, verification.
   transfer: ['storage', 'core'],
   // OCR engines and ALTO: pure page work, below the pipeline that schedules it.
@@ -127,9 +128,17 @@ const ACCOUNT_ENGINES = {
   message: 'auth/ uses the AccountStore interface (records/account-store.ts); station.ts picks the engine.',
 };
 
+/** The catalog's engines: catalog/ syncs and reads through records/' CatalogRecords only. */
+const CATALOG_ENGINES = {
+  group: ['../records/postgres', '../records/postgres/*', '../records/sqlite', '../records/sqlite/*', 'pg'],
+  message:
+    'catalog/ uses the CatalogRecords interface (records/catalog-records.ts); station.ts picks the engine.',
+};
+
 function enginePatterns(files) {
   const patterns = files.some((f) => f.startsWith('electron/queue/')) ? [] : [ENGINE_PATTERNS.outside];
   if (files.some((f) => f.startsWith('electron/auth/'))) patterns.push(ACCOUNT_ENGINES);
+  if (files.some((f) => f.startsWith('electron/catalog/'))) patterns.push(CATALOG_ENGINES);
   return patterns;
 }
 

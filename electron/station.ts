@@ -17,6 +17,7 @@ import { removeBuildingLeftovers } from './pipeline/packaging/bag-writer';
 import { createAuditModule, type AuditModule } from './audit/module';
 import { createAuthModule, type AuthModule } from './auth/module';
 import { SqliteAccountStore } from './records/sqlite/account-store';
+import { SqliteCatalogRecords } from './records/sqlite/catalog-records';
 import { localBatchChanges } from './pipeline/batches/batch-snapshot';
 import type { ScryptParams } from './auth/password-hash';
 import { createCatalogModule, type CatalogModule } from './catalog/module';
@@ -204,7 +205,11 @@ async function buildStation(
     esclSimulators: options.esclSimulators ?? 0,
   });
   ownsDevice = (name) => devices.list().some((d) => d.name === name);
-  const catalog = await createCatalogModule(core, { queue, audit });
+  const catalog = await createCatalogModule(core, {
+    queue,
+    audit,
+    records: labRecords?.catalog ?? new SqliteCatalogRecords(db),
+  });
   const credentialFiles = new FileCredentialVault(path.join(layout.root, 'credentials'));
   const transfer = createTransferModule({
     db,

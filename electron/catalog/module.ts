@@ -3,13 +3,15 @@ import type { AuditModule } from '../audit/module';
 import type { CoreContext } from '../core/core-context';
 import { invalidInput, notFound } from '../core/station-error';
 import type { QueueModule } from '../queue/module';
-import { CatalogStore } from './catalog-store';
+import type { CatalogRecords } from '../records/catalog-records';
 import { CmsClient, type CmsClientOptions } from './cms-client';
 import { syncCatalog } from './sync';
 
 export interface CatalogModuleDeps {
   queue: QueueModule;
   audit: AuditModule;
+  /** Where the records, runs and dead letters are kept: the station's SQLite or the lab's. */
+  records: CatalogRecords;
 }
 
 /**
@@ -18,7 +20,7 @@ export interface CatalogModuleDeps {
  * pull-based window over the id stream (a queue of a million pending promises would not be flat).
  */
 export interface CatalogModule {
-  readonly store: CatalogStore;
+  readonly records: CatalogRecords;
   /** Starts a sync in the background; returns its run id at once. */
   startSync(
     apiBase: string,
@@ -33,7 +35,7 @@ export interface CatalogModule {
   ): Promise<SyncRun>;
   retryDeadLetters(runId: string): Promise<string>;
   accessionsFromBatches(): string[];
-  get(accession: string): StoredAsset | null;
+  get(accession: string): Promise<StoredAsset | null>;
   close(): Promise<void>;
 }
 
@@ -41,8 +43,7 @@ export async function createCatalogModule(
   core: CoreContext,
   deps: CatalogModuleDeps,
 ): Promise<CatalogModule> {
-  void deps;
-  const store = new CatalogStore(core.db);
+  const store = deps.records;
   const running = new Set<Promise<unknown>>();
   const progress = (run: SyncRun) => core.events.emit('catalog.progress', run);
 
@@ -58,7 +59,7 @@ export async function createCatalogModule(
   };
 
   const module: CatalogModule = {
-    store,
+    records: store,
     sync,
     async startSync(apiBase, ids, clientOptions) {
       let resolveId!: (id: string) => void;
@@ -71,9 +72,9 @@ export async function createCatalogModule(
       return idKnown;
     },
     async retryDeadLetters(runId) {
-      const run = store.run(runId);
+      const run = await store.run(runId);
       if (!run) throw notFound(`sync run ${runId}`);
-      return module.startSync(run.apiBase, [...store.deadLetterIds(runId)]);
+      return module.startSync(run.apiBase, store.deadLetterIds(runId));
     },
     accessionsFromBatches() {
       const rows = core.db.prepare('SELECT accession_numbers FROM batches').all() as {

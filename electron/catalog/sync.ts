@@ -1,6 +1,6 @@
 import type { DeadLetter, StoredAsset, SyncRun } from '../../shared/contract/index';
 import { deriveTier } from './access-tier';
-import type { CatalogStore, RunCounts } from './catalog-store';
+import type { CatalogRecords, RunCounts } from '../records/catalog-records';
 import type { CmsClient } from './cms-client';
 
 export interface SyncOptions {
@@ -16,7 +16,7 @@ export interface SyncOptions {
  * ids are pulled from the iterable only as slots free up, so memory stays flat for a million.
  */
 export async function syncCatalog(
-  store: CatalogStore,
+  store: CatalogRecords,
   client: CmsClient,
   ids: AsyncIterable<string> | Iterable<string>,
   options: SyncOptions = {},
@@ -25,8 +25,8 @@ export async function syncCatalog(
   const batchSize = options.batchSize ?? 500;
   const now = options.now ?? (() => new Date());
   const startedAt = now().toISOString();
-  const runId = store.startRun(client.apiBase, null, startedAt);
-  let counts: RunCounts = { fetched: 0, upserted: 0, unchanged: 0, deadLetters: 0 };
+  const runId = await store.startRun(client.apiBase, null, startedAt);
+  const counts: RunCounts = { fetched: 0, upserted: 0, unchanged: 0, deadLetters: 0 };
   let pending: StoredAsset[] = [];
   let letters: DeadLetter[] = [];
   const inFlight = new Set<Promise<void>>();
@@ -35,14 +35,20 @@ export async function syncCatalog(
   let unreachable = 0;
 
   // Records, dead letters and the run's counts reach the database together, one commit per
-  // batch: the station's database is synchronous=FULL, so every commit is an fsync.
-  const flush = () => {
+  // batch: the station's database is synchronous=FULL, so every commit is an fsync. Steps are
+  // chained, one at a time, each taking what is pending when its turn comes: the counts it
+  // writes are then exactly those of the records and letters stored with it and before it.
+  let committed: Promise<void> = Promise.resolve();
+  const commitPending = async () => {
     if (pending.length === 0 && letters.length === 0) return;
     const [batch, batchLetters] = [pending, letters];
     pending = [];
     letters = [];
-    counts = store.commitSyncStep(runId, batch, batchLetters, counts);
+    const after = await store.commitSyncStep(runId, batch, batchLetters, { ...counts });
+    counts.upserted = after.upserted;
+    counts.unchanged = after.unchanged;
   };
+  const flush = () => (committed = committed.then(commitPending));
 
   // Progress comes from memory (a listener may be a UI redrawing): no query per report.
   const report = (force = false) => {
@@ -86,8 +92,10 @@ export async function syncCatalog(
         at,
       });
     }
-    if (pending.length + letters.length >= batchSize) flush();
     report();
+    // The fetch holding this slot waits for the step: while a commit is slow, the window of
+    // requests closes instead of records piling up in memory.
+    if (pending.length + letters.length >= batchSize) await flush();
   };
 
   try {
@@ -99,11 +107,11 @@ export async function syncCatalog(
       inFlight.add(task);
     }
     await Promise.all(inFlight);
-    flush();
-    store.updateRun(runId, { ...counts, total: counts.fetched });
+    await flush();
+    await store.updateRun(runId, { ...counts, total: counts.fetched });
     // Not one answer: the run did not sync anything, so it says why instead of "completed".
     const unanswered = counts.fetched > 0 && unreachable === counts.fetched;
-    store.finishRun(
+    await store.finishRun(
       runId,
       unanswered ? 'failed' : 'completed',
       unanswered ? `the collection API did not answer at ${client.apiBase}` : null,
@@ -112,14 +120,16 @@ export async function syncCatalog(
   } catch (error) {
     await Promise.allSettled(inFlight);
     try {
-      flush(); // what was fetched before the failure is kept
+      // What was fetched before the failure is kept, after a step that failed too.
+      committed = committed.catch(() => {});
+      await flush();
     } catch {
       // the failure was the database itself; the run is recorded as failed below all the same
     }
-    store.updateRun(runId, counts);
-    store.finishRun(runId, 'failed', (error as Error).message, now().toISOString());
+    await store.updateRun(runId, counts);
+    await store.finishRun(runId, 'failed', (error as Error).message, now().toISOString());
   }
-  const finished = store.run(runId)!;
+  const finished = (await store.run(runId))!;
   options.onProgress?.(finished);
   return finished;
 }

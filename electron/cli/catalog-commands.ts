@@ -59,7 +59,7 @@ export function registerCatalogCommands(program: Command): void {
       try {
         const records = opts.idsFile
           ? recordsByIds(idsFromFile(opts.idsFile), (id) => station.catalog.get(id))
-          : allRecords(station.catalog.store.each());
+          : allRecords(station.catalog.records.each());
         const result = await exportLido(records, opts.out, {
           organization: station.settings.get().organizationName,
           today: new Date().toISOString().slice(0, 10),

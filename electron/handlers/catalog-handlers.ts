@@ -8,8 +8,8 @@ export function catalogHandlers(station: Station): Pick<HandlerTable, keyof type
     'catalog.sync': async ({ apiBase, ids, fromBatches }) => ({
       runId: await catalog.startSync(apiBase, fromBatches ? catalog.accessionsFromBatches() : (ids ?? [])),
     }),
-    'catalog.runs': () => catalog.store.runs(),
-    'catalog.deadLetters': ({ runId, offset, limit }) => catalog.store.deadLetters(runId, offset, limit),
+    'catalog.runs': () => catalog.records.runs(),
+    'catalog.deadLetters': ({ runId, offset, limit }) => catalog.records.deadLetters(runId, offset, limit),
     'catalog.retryDeadLetters': async ({ runId }) => ({ runId: await catalog.retryDeadLetters(runId) }),
     'catalog.get': ({ accession }) => catalog.get(accession),
   };

@@ -26,8 +26,8 @@ export interface StageDeps {
   audit: AuditModule;
   devices: DevicesModule;
   organizationName: () => string;
-  /** The local catalog's record for an accession number, if synced. */
-  catalogRecord: (accession: string) => StoredAsset | null;
+  /** The catalog's record for an accession number, if synced (the station's or the lab's). */
+  catalogRecord: (accession: string) => Promise<StoredAsset | null>;
   /** Records a batch's change for the consoles. */
   touched: (batchId: string) => void;
   /** Pages decoded at once across the station, and sharp's threads per page. */
@@ -243,6 +243,20 @@ export async function derivativesStage(
   });
 }
 
+/**
+ * The catalog records a batch names, read before the package is described: the descriptive and
+ * LIDO builders stay pure functions over a lookup, whichever engine keeps the catalog.
+ */
+async function catalogRecordsOf(
+  deps: StageDeps,
+  accessions: readonly string[],
+): Promise<(accession: string) => StoredAsset | null> {
+  const unique = [...new Set(accessions)];
+  const records = await Promise.all(unique.map((accession) => deps.catalogRecord(accession)));
+  const byAccession = new Map(unique.map((accession, i) => [accession, records[i] ?? null]));
+  return (accession) => byAccession.get(accession) ?? null;
+}
+
 /** METS + PREMIS + MODS/DC, IIIF, and the BagIt bag under packages/<batch>/. */
 export async function packageStage(deps: StageDeps, input: { batchId: string }): Promise<void> {
   const { batchId } = input;
@@ -257,7 +271,8 @@ export async function packageStage(deps: StageDeps, input: { batchId: string }):
           `a package for ${batchId} already exists and does not verify: ${verdict.errors[0]}`,
         );
     } else {
-      const { descriptive } = descriptiveFromCatalog(manifest, deps.catalogRecord);
+      const catalogRecord = await catalogRecordsOf(deps, manifest.descriptive.accession_numbers);
+      const { descriptive } = descriptiveFromCatalog(manifest, catalogRecord);
       const identity = deps.devices.list().find((x) => x.name === manifest.device)?.identity;
       const technical = path.join(deps.core.layout.batchStaging(batchId), 'metadata', 'technical.json');
       await writePackage(
@@ -266,7 +281,7 @@ export async function packageStage(deps: StageDeps, input: { batchId: string }):
           metadataSchema: manifest.metadata_schema,
           descriptive,
           ...(manifest.metadata_schema === 'LIDO'
-            ? { lido: lidoObjectsForBatch(manifest, deps.catalogRecord, deps.organizationName()) }
+            ? { lido: lidoObjectsForBatch(manifest, catalogRecord, deps.organizationName()) }
             : {}),
           pages: deps.store.pages(batchId).map((p) => ({
             page: p.page,

@@ -6,11 +6,13 @@ import type { Logger } from '../core/logger';
 import type { AccountStore } from './account-store';
 import type { BatchRecords } from './batch-records';
 import type { BatchChangeReader } from './batch-snapshot';
+import type { CatalogRecords } from './catalog-records';
 import { LabAuditOutbox } from './lab-audit-outbox';
 import { LabBatchMirror } from './lab-batch-mirror';
 import { LAB_BATCHES_CHANNEL } from './postgres/batch-mirror';
 import { LabAccountStore } from './postgres/lab-account-store';
 import { PostgresBatchRecords } from './postgres/batch-records';
+import { PostgresCatalogRecords } from './postgres/catalog-records';
 import { LabChannel } from './postgres/lab-channel';
 import { openLabPool } from './postgres/lab-database';
 import { migrateLab } from './postgres/lab-migrations';
@@ -37,6 +39,8 @@ export interface LabLink {
 export interface LabRecords {
   readonly accounts: AccountStore;
   readonly batches: BatchRecords;
+  /** The lab's one catalog: a sync at any station fills it for every station. */
+  readonly catalog: CatalogRecords;
   /** Starts carrying this station's batches and audit log, and announcing other stations' changes. */
   start(link: LabLink): Promise<void>;
   state(): DatabaseState;
@@ -61,6 +65,7 @@ export async function openLabRecords(
   }
   const accounts = await new LabAccountStore(pool, { logger }).start();
   const batches = new PostgresBatchRecords(pool, options.station, options.clock);
+  const catalog = new PostgresCatalogRecords(pool, options.station);
   let mirror: LabBatchMirror | null = null;
   let outbox: LabAuditOutbox | null = null;
   let channel: LabChannel | null = null;
@@ -75,6 +80,7 @@ export async function openLabRecords(
   return {
     accounts,
     batches,
+    catalog,
     async start(link) {
       mirror = new LabBatchMirror({
         station: link.station,

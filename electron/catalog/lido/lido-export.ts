@@ -93,15 +93,15 @@ export async function exportLido(
 
 /** Every record of the catalog, in accession-number order. */
 export async function* allRecords(
-  records: Iterable<StoredAsset>,
+  records: AsyncIterable<StoredAsset>,
 ): AsyncGenerator<{ id: string; record: StoredAsset }> {
-  for (const record of records) yield { id: record.accession_number, record };
+  for await (const record of records) yield { id: record.accession_number, record };
 }
 
 /** The records named by ids (e.g. from a file), each looked up as it comes. */
 export async function* recordsByIds(
   ids: AsyncIterable<string>,
-  get: (id: string) => StoredAsset | null,
+  get: (id: string) => Promise<StoredAsset | null>,
 ): AsyncGenerator<{ id: string; record: StoredAsset | null }> {
-  for await (const id of ids) yield { id, record: get(id) };
+  for await (const id of ids) yield { id, record: await get(id) };
 }

@@ -127,6 +127,51 @@ export const LAB_MIGRATIONS: readonly LabMigration[] = [
         updated_at  timestamptz NOT NULL DEFAULT now()
       );`,
   },
+  {
+    version: 7,
+    name: 'catalog',
+    sql: `
+      -- One catalog for the lab, synced from the collection-management API by any station and
+      -- read by all of them. Accession numbers and asset ids sort bytewise (COLLATE "C"), as on
+      -- a station's SQLite, so an export pages through them in the same order on both.
+      CREATE TABLE lab_catalog_records (
+        accession_number  text COLLATE "C" PRIMARY KEY,
+        record            jsonb NOT NULL,
+        -- The content without synced_at: a sync rewrites a record only when this changes.
+        content_hash      text NOT NULL,
+        synced_at         text NOT NULL,
+        synced_by         text NOT NULL
+      );
+      CREATE TABLE lab_catalog_runs (
+        id            text PRIMARY KEY,
+        station       text NOT NULL,
+        api_base      text NOT NULL,
+        state         text NOT NULL CHECK (state IN ('running', 'completed', 'failed')),
+        total         integer,
+        fetched       integer NOT NULL DEFAULT 0,
+        upserted      integer NOT NULL DEFAULT 0,
+        unchanged     integer NOT NULL DEFAULT 0,
+        dead_letters  integer NOT NULL DEFAULT 0,
+        started_at    timestamptz NOT NULL,
+        finished_at   timestamptz,
+        error         text
+      );
+      CREATE INDEX lab_catalog_runs_newest ON lab_catalog_runs (started_at DESC);
+      CREATE TABLE lab_catalog_dead_letters (
+        run_id    text NOT NULL REFERENCES lab_catalog_runs (id),
+        asset_id  text COLLATE "C" NOT NULL,
+        reason    text NOT NULL,
+        status    integer,
+        detail    text NOT NULL,
+        issues    jsonb NOT NULL,
+        attempts  integer NOT NULL,
+        at        timestamptz NOT NULL,
+        PRIMARY KEY (run_id, asset_id)
+      );
+      -- The dead letters are paged oldest first, for one run or for all of them.
+      CREATE INDEX lab_catalog_dead_letters_by_run ON lab_catalog_dead_letters (run_id, at, asset_id);
+      CREATE INDEX lab_catalog_dead_letters_by_time ON lab_catalog_dead_letters (at, asset_id);`,
+  },
 ];
 
 /** Any value fixed for the lab: every station takes the same lock before migrating. */

@@ -2,10 +2,10 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deriveTier, effectiveAccess } from '../../../electron/catalog/access-tier';
-import { CatalogStore } from '../../../electron/catalog/catalog-store';
 import { CmsClient } from '../../../electron/catalog/cms-client';
 import { startCmsEmulator, type EmulatorOptions } from '../../../electron/catalog/emulator';
 import { syncCatalog } from '../../../electron/catalog/sync';
+import { SqliteCatalogRecords } from '../../../electron/records/sqlite/catalog-records';
 import { openDatabase, type Db } from '../../../electron/storage/index';
 import { runCli } from '../../helpers/cli';
 import { makeTempDir } from '../../helpers/temp-dir';
@@ -17,13 +17,13 @@ const noWait = { sleep: async () => {}, random: () => 0 };
 describe('catalog sync against the CMS emulator', () => {
   let dir: ReturnType<typeof makeTempDir>;
   let db: Db;
-  let store: CatalogStore;
+  let store: SqliteCatalogRecords;
   let emulator: Awaited<ReturnType<typeof startCmsEmulator>> | null = null;
 
   beforeEach(() => {
     dir = makeTempDir();
     db = openDatabase(path.join(dir.path, 'quire.db'));
-    store = new CatalogStore(db);
+    store = new SqliteCatalogRecords(db);
   });
   afterEach(async () => {
     await emulator?.close();
@@ -49,20 +49,23 @@ describe('catalog sync against the CMS emulator', () => {
   it('fetches, validates and upserts every record, deriving the tier where the CMS gives none', async () => {
     const run = await sync({}, ids(1, 40));
     expect(run).toMatchObject({ state: 'completed', fetched: 40, upserted: 40, deadLetters: 0 });
-    expect(store.count()).toBe(40);
-    expect(store.get('ACC-000004')).toMatchObject({ tier_source: 'derived', access_tier: 'public' }); // NoC rights
-    expect(store.get('ACC-000012')).toMatchObject({ tier_source: 'derived', access_tier: 'restricted' }); // InC rights
-    expect(store.get('ACC-000001')).toMatchObject({ tier_source: 'cms', access_tier: 'public' });
+    expect(await store.count()).toBe(40);
+    expect(await store.get('ACC-000004')).toMatchObject({ tier_source: 'derived', access_tier: 'public' }); // NoC rights
+    expect(await store.get('ACC-000012')).toMatchObject({
+      tier_source: 'derived',
+      access_tier: 'restricted',
+    }); // InC rights
+    expect(await store.get('ACC-000001')).toMatchObject({ tier_source: 'cms', access_tier: 'public' });
   });
 
   it('does not rewrite unchanged records and never duplicates them', async () => {
     await sync({}, ids(1, 20));
     const again = await sync({}, ids(1, 20));
     expect(again).toMatchObject({ upserted: 0, unchanged: 20 });
-    expect(store.count()).toBe(20);
+    expect(await store.count()).toBe(20);
   });
 
-  it('rewrites a record whose content changed, and only that one', () => {
+  it('rewrites a record whose content changed, and only that one', async () => {
     const record = (n: number, title: string) => ({
       accession_number: `ACC-${n}`,
       title,
@@ -75,18 +78,19 @@ describe('catalog sync against the CMS emulator', () => {
       tier_source: 'cms' as const,
       synced_at: '2026-01-01T00:00:00.000Z',
     });
-    expect(store.upsertBatch([record(1, 'One'), record(2, 'Two')])).toEqual({ upserted: 2, unchanged: 0 });
+    expect(await store.upsert([record(1, 'One'), record(2, 'Two')])).toEqual({ upserted: 2, unchanged: 0 });
     expect(
-      store.upsertBatch([record(1, 'One'), { ...record(2, 'Two, retitled'), synced_at: '2026-02-01' }]),
+      await store.upsert([record(1, 'One'), { ...record(2, 'Two, retitled'), synced_at: '2026-02-01' }]),
     ).toEqual({ upserted: 1, unchanged: 1 });
-    expect(store.get('ACC-2')).toMatchObject({ title: 'Two, retitled', synced_at: '2026-02-01' });
-    expect(store.get('ACC-1')).toMatchObject({ title: 'One', synced_at: '2026-01-01T00:00:00.000Z' });
+    expect(await store.get('ACC-2')).toMatchObject({ title: 'Two, retitled', synced_at: '2026-02-01' });
+    expect(await store.get('ACC-1')).toMatchObject({ title: 'One', synced_at: '2026-01-01T00:00:00.000Z' });
   });
 
-  it('finds a run by id however many runs came after it', () => {
-    const first = store.startRun('http://cms.example', null, '2026-01-01T00:00:00.000Z');
-    for (let i = 0; i < 1001; i++) store.startRun('http://cms.example', null, '2026-01-02T00:00:00.000Z');
-    expect(store.run(first)).toMatchObject({ id: first, startedAt: '2026-01-01T00:00:00.000Z' });
+  it('finds a run by id however many runs came after it', async () => {
+    const first = await store.startRun('http://cms.example', null, '2026-01-01T00:00:00.000Z');
+    for (let i = 0; i < 1001; i++)
+      await store.startRun('http://cms.example', null, '2026-01-02T00:00:00.000Z');
+    expect(await store.run(first)).toMatchObject({ id: first, startedAt: '2026-01-01T00:00:00.000Z' });
   });
 
   it('stores the counts, the records and the dead letters of a run together, and reports progress', async () => {
@@ -105,9 +109,9 @@ describe('catalog sync against the CMS emulator', () => {
       upserted: 230,
       deadLetters: 2,
     });
-    expect(store.run(run.id)).toEqual(run);
-    expect(store.count()).toBe(230);
-    expect(store.deadLetters(run.id, 0, 10).total).toBe(2);
+    expect(await store.run(run.id)).toEqual(run);
+    expect(await store.count()).toBe(230);
+    expect((await store.deadLetters(run.id, 0, 10)).total).toBe(2);
     expect(seen.map((s) => s.fetched)).toEqual([100, 200, 232]);
     expect(seen.at(-1)!.state).toBe('completed');
   });
@@ -129,7 +133,7 @@ describe('catalog sync against the CMS emulator', () => {
   it('sends 404s straight to the dead letters, without retrying', async () => {
     const run = await sync({}, ['OBJ-999999', ...ids(1, 3)]);
     expect(run).toMatchObject({ upserted: 3, deadLetters: 1 });
-    expect(store.deadLetters(run.id, 0, 10).items[0]).toMatchObject({
+    expect((await store.deadLetters(run.id, 0, 10)).items[0]).toMatchObject({
       assetId: 'OBJ-999999',
       reason: 'http',
       status: 404,
@@ -139,7 +143,7 @@ describe('catalog sync against the CMS emulator', () => {
 
   it('dead-letters malformed and invalid records with the problems by path', async () => {
     const run = await sync({ malformedIds: ['OBJ-000002'], invalidIds: ['OBJ-000003'] }, ids(1, 4));
-    const letters = store.deadLetters(run.id, 0, 10).items;
+    const letters = (await store.deadLetters(run.id, 0, 10)).items;
     expect(letters.find((l) => l.assetId === 'OBJ-000002')).toMatchObject({
       reason: 'validation',
       detail: 'the record is not JSON',
@@ -150,7 +154,7 @@ describe('catalog sync against the CMS emulator', () => {
 
   it('gives up on a request that never answers, after its timeout and retries', async () => {
     const run = await sync({ timeoutIds: ['OBJ-000002'] }, ids(1, 3), { timeoutMs: 200, retries: 1 });
-    expect(store.deadLetters(run.id, 0, 10).items).toMatchObject([
+    expect((await store.deadLetters(run.id, 0, 10)).items).toMatchObject([
       { assetId: 'OBJ-000002', reason: 'timeout', attempts: 2 },
     ]);
     expect(run.upserted).toBe(2);

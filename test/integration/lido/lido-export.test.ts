@@ -41,7 +41,7 @@ describe('quire catalog export --format lido', () => {
       passwordHashParams: TEST_PASSWORD_HASH_PARAMS,
     });
     for (let i = 0; i < records.length; i += 1000)
-      station.catalog.store.upsertBatch(records.slice(i, i + 1000));
+      await station.catalog.records.upsert(records.slice(i, i + 1000));
     await station.close();
   }
 

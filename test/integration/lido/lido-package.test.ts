@@ -103,7 +103,7 @@ describe('a LIDO package', () => {
     it('runs a LIDO batch to a package whose METS and LIDO validate, with the catalog record as authority', async ({
       skip,
     }) => {
-      station.catalog.store.upsertBatch([
+      await station.catalog.records.upsert([
         {
           accession_number: '1994.17.42',
           title: 'Письма портовой комиссии, 1887',

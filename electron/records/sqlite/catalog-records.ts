@@ -1,8 +1,8 @@
-import { createHash, randomUUID } from 'node:crypto';
-import type { DeadLetter, StoredAsset, SyncRun } from '../../shared/contract/index';
-import { canonicalJson } from '../../shared/domain/manifest';
+import { randomUUID } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
-import { migrate, type Db } from '../storage/index';
+import type { DeadLetter, StoredAsset, SyncRun } from '../../../shared/contract/index';
+import { migrate, type Db } from '../../storage/index';
+import { catalogContentHash, type CatalogRecords, type RunCounts } from '../catalog-records';
 
 const MIGRATIONS = [
   {
@@ -28,15 +28,12 @@ const MIGRATIONS = [
   },
 ];
 
-export interface RunCounts {
-  fetched: number;
-  upserted: number;
-  unchanged: number;
-  deadLetters: number;
-}
-
-/** The local catalog: records keyed by accession number, sync runs, dead letters. */
-export class CatalogStore {
+/**
+ * The station's own catalog on its SQLite (one station). The work is synchronous, as
+ * better-sqlite3 is: each method does it at once and only hands back a settled promise, so a
+ * sync step of 500 records costs one promise and one commit (one fsync), not one per record.
+ */
+export class SqliteCatalogRecords implements CatalogRecords {
   /**
    * Inserts a record, or rewrites it only when its content hash differs: a statement that
    * changes no row is an unchanged record, so one statement per record does both jobs.
@@ -62,20 +59,16 @@ export class CatalogStore {
     );
   }
 
-  /**
-   * Upserts one batch of records in one transaction: a record whose content is unchanged is
-   * not rewritten; if anything fails, this batch is rolled back and earlier batches stay.
-   */
-  upsertBatch(records: StoredAsset[]): { upserted: number; unchanged: number } {
+  async upsert(records: readonly StoredAsset[]): Promise<{ upserted: number; unchanged: number }> {
     return this.db.transaction(() => this.upsertRecords(records)).immediate();
   }
 
-  /**
-   * One step of a sync run, in one transaction (one commit, so one fsync): a batch of records,
-   * the dead letters met since the last step, and the run's counts after them. The counts in
-   * `counts` are those before this batch's records; the new ones are returned.
-   */
-  commitSyncStep(runId: string, records: StoredAsset[], letters: DeadLetter[], counts: RunCounts): RunCounts {
+  async commitSyncStep(
+    runId: string,
+    records: readonly StoredAsset[],
+    letters: readonly DeadLetter[],
+    counts: RunCounts,
+  ): Promise<RunCounts> {
     return this.db
       .transaction(() => {
         const { upserted, unchanged } = this.upsertRecords(records);
@@ -85,36 +78,37 @@ export class CatalogStore {
           upserted: counts.upserted + upserted,
           unchanged: counts.unchanged + unchanged,
         };
-        this.updateRun(runId, after);
+        this.writeRunCounts(runId, after);
         return after;
       })
       .immediate();
   }
 
-  private upsertRecords(records: StoredAsset[]): { upserted: number; unchanged: number } {
+  private upsertRecords(records: readonly StoredAsset[]): { upserted: number; unchanged: number } {
     let upserted = 0;
     for (const record of records) {
-      const { synced_at: syncedAt, ...content } = record;
-      const hash = createHash('sha256').update(canonicalJson(content)).digest('hex');
       upserted += this.upsertRecord.run(
         record.accession_number,
         JSON.stringify(record),
-        hash,
-        syncedAt,
+        catalogContentHash(record),
+        record.synced_at,
       ).changes;
     }
     return { upserted, unchanged: records.length - upserted };
   }
 
-  get(accession: string): StoredAsset | null {
+  async get(accession: string): Promise<StoredAsset | null> {
     const row = this.db
       .prepare('SELECT json FROM catalog_records WHERE accession_number = ?')
       .get(accession) as { json: string } | undefined;
     return row ? (JSON.parse(row.json) as StoredAsset) : null;
   }
 
-  /** Every record in accession-number order, read a page at a time (bounded memory). */
-  *each(pageSize = 500): Generator<StoredAsset> {
+  /**
+   * Each page is read whole before it is handed out: no statement stays open across the
+   * caller's awaits, when a write on this connection would find it busy.
+   */
+  async *each(pageSize = 500): AsyncGenerator<StoredAsset> {
     const page = this.db.prepare(
       'SELECT accession_number, json FROM catalog_records WHERE accession_number > ? ORDER BY accession_number LIMIT ?',
     );
@@ -127,11 +121,11 @@ export class CatalogStore {
     }
   }
 
-  count(): number {
+  async count(): Promise<number> {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM catalog_records').get() as { n: number }).n;
   }
 
-  startRun(apiBase: string, total: number | null, now: string): string {
+  async startRun(apiBase: string, total: number | null, now: string): Promise<string> {
     const id = randomUUID();
     this.db
       .prepare(
@@ -141,16 +135,11 @@ export class CatalogStore {
     return id;
   }
 
-  updateRun(
-    id: string,
-    patch: {
-      fetched: number;
-      upserted: number;
-      unchanged: number;
-      deadLetters: number;
-      total?: number | null;
-    },
-  ): void {
+  async updateRun(id: string, patch: RunCounts & { total?: number | null }): Promise<void> {
+    this.writeRunCounts(id, patch);
+  }
+
+  private writeRunCounts(id: string, patch: RunCounts & { total?: number | null }): void {
     this.updateRunCounts.run(
       patch.fetched,
       patch.upserted,
@@ -161,29 +150,25 @@ export class CatalogStore {
     );
   }
 
-  finishRun(id: string, state: 'completed' | 'failed', error: string | null, now: string): void {
+  async finishRun(id: string, state: 'completed' | 'failed', error: string | null, now: string) {
     this.db
       .prepare('UPDATE catalog_runs SET state = ?, error = ?, finished_at = ? WHERE id = ?')
       .run(state, error, now, id);
   }
 
-  run(id: string): SyncRun | null {
+  async run(id: string): Promise<SyncRun | null> {
     const row = this.db.prepare('SELECT * FROM catalog_runs WHERE id = ?').get(id) as
       Record<string, unknown> | undefined;
     return row ? runFromRow(row) : null;
   }
 
-  runs(limit = 50): SyncRun[] {
+  async runs(limit = 50): Promise<SyncRun[]> {
     return (
       this.db.prepare('SELECT * FROM catalog_runs ORDER BY started_at DESC LIMIT ?').all(limit) as Record<
         string,
         unknown
       >[]
     ).map(runFromRow);
-  }
-
-  addDeadLetter(letter: DeadLetter): void {
-    this.writeDeadLetter(letter);
   }
 
   private writeDeadLetter(letter: DeadLetter): void {
@@ -199,11 +184,11 @@ export class CatalogStore {
     );
   }
 
-  deadLetters(
+  async deadLetters(
     runId: string | undefined,
     offset: number,
     limit: number,
-  ): { total: number; items: DeadLetter[] } {
+  ): Promise<{ total: number; items: DeadLetter[] }> {
     const where = runId ? 'WHERE run_id = ?' : '';
     const params = runId ? [runId] : [];
     const total = (
@@ -229,11 +214,17 @@ export class CatalogStore {
     };
   }
 
-  *deadLetterIds(runId: string): Generator<string> {
-    for (const row of this.db
-      .prepare('SELECT asset_id FROM catalog_dead_letters WHERE run_id = ? ORDER BY asset_id')
-      .iterate(runId) as IterableIterator<{ asset_id: string }>) {
-      yield row.asset_id;
+  /** Paged like `each`: a retry writes to this connection while it reads the ids. */
+  async *deadLetterIds(runId: string, pageSize = 1000): AsyncGenerator<string> {
+    const page = this.db.prepare(
+      'SELECT asset_id FROM catalog_dead_letters WHERE run_id = ? AND asset_id > ? ORDER BY asset_id LIMIT ?',
+    );
+    let after = '';
+    for (;;) {
+      const ids = (page.all(runId, after, pageSize) as { asset_id: string }[]).map((r) => r.asset_id);
+      yield* ids;
+      if (ids.length < pageSize) return;
+      after = ids[ids.length - 1]!;
     }
   }
 }
