@@ -6,12 +6,14 @@ import type { Logger } from '../core/logger';
 import type { AccountStore } from './account-store';
 import type { BatchRecords } from './batch-records';
 import type { BatchChangeReader } from './batch-snapshot';
+import type { SettingsRecords } from './settings-records';
 import { LabAuditOutbox } from './lab-audit-outbox';
 import { LabBatchMirror } from './lab-batch-mirror';
 import { LAB_BATCHES_CHANNEL } from './postgres/batch-mirror';
 import { LabAccountStore } from './postgres/lab-account-store';
 import { PostgresBatchRecords } from './postgres/batch-records';
 import { LabChannel } from './postgres/lab-channel';
+import { LabSettingsRecords } from './postgres/lab-settings-records';
 import { openLabPool } from './postgres/lab-database';
 import { migrateLab } from './postgres/lab-migrations';
 
@@ -37,6 +39,8 @@ export interface LabLink {
 export interface LabRecords {
   readonly accounts: AccountStore;
   readonly batches: BatchRecords;
+  /** The lab-wide settings and scan profiles (per-station ones stay in the station's SQLite). */
+  readonly settings: SettingsRecords;
   /** Starts carrying this station's batches and audit log, and announcing other stations' changes. */
   start(link: LabLink): Promise<void>;
   state(): DatabaseState;
@@ -61,6 +65,7 @@ export async function openLabRecords(
   }
   const accounts = await new LabAccountStore(pool, { logger }).start();
   const batches = new PostgresBatchRecords(pool, options.station, options.clock);
+  const settings = await new LabSettingsRecords(pool, options.station, { logger }).start();
   let mirror: LabBatchMirror | null = null;
   let outbox: LabAuditOutbox | null = null;
   let channel: LabChannel | null = null;
@@ -75,6 +80,7 @@ export async function openLabRecords(
   return {
     accounts,
     batches,
+    settings,
     async start(link) {
       mirror = new LabBatchMirror({
         station: link.station,
@@ -111,6 +117,7 @@ export async function openLabRecords(
       await mirror?.close();
       await outbox?.stop();
       await accounts.close();
+      await settings.close();
       await pool.end().catch(() => {});
     },
   };
