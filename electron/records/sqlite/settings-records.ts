@@ -71,7 +71,8 @@ export class SqliteSettingsRecords implements SettingsRecords {
 
   /** The stored JSON; null without a row, undefined for a row that is not JSON. */
   private readRaw(): unknown {
-    const row = this.db.prepare('SELECT json FROM settings WHERE id = 1').get() as { json: string } | undefined;
+    const row = this.db.prepare('SELECT json FROM settings WHERE id = 1').get() as
+      { json: string } | undefined;
     if (!row) return null;
     try {
       return JSON.parse(row.json) as unknown;

@@ -80,7 +80,8 @@ const engines: Array<{
       return {
         records: await open('st-a'),
         another: () => open('st-b'),
-        readRaw: async () => (await pool.query('SELECT settings FROM lab_settings WHERE id = 1')).rows[0].settings,
+        readRaw: async () =>
+          (await pool.query('SELECT settings FROM lab_settings WHERE id = 1')).rows[0].settings,
         writeRaw: async (value) => {
           await pool.query("INSERT INTO lab_settings (id, settings, updated_by) VALUES (1, $1, 'by hand')", [
             JSON.stringify(value),
@@ -173,11 +174,7 @@ for (const engine of engines) {
           })),
         ),
       );
-      expect(
-        (await records.load())!
-          .scanProfiles!.map((p) => p.name)
-          .sort(),
-      ).toEqual([...names].sort());
+      expect((await records.load())!.scanProfiles!.map((p) => p.name).sort()).toEqual([...names].sort());
     });
 
     it('reads a stored row field by field, and keeps a field it cannot read as it was', async () => {
@@ -197,7 +194,7 @@ for (const engine of engines) {
     });
 
     it.skipIf(!engine.shared)(
-      "tells the other writers of a change, naming the station, and not the one that made it",
+      'tells the other writers of a change, naming the station, and not the one that made it',
       async () => {
         const other = await opened.another!();
         const heardHere: SettingsChange[] = [];

@@ -108,8 +108,16 @@ describe.skipIf(withoutPostgres())('settings shared by the lab on PostgreSQL', (
     const idleAtB = settingsChanged(b, (s) => s.idleLockMinutes === 5);
     await a.settings.update({ idleLockMinutes: 5 });
     // B heard the later lab-wide change, so it would have heard the per-station ones before it.
-    expect(await idleAtB).toMatchObject({ stationName: 'Station B', trainingMode: false, diskWarningHours: 2 });
-    expect(a.settings.get()).toMatchObject({ stationName: 'Station A2', trainingMode: true, idleLockMinutes: 5 });
+    expect(await idleAtB).toMatchObject({
+      stationName: 'Station B',
+      trainingMode: false,
+      diskWarningHours: 2,
+    });
+    expect(a.settings.get()).toMatchObject({
+      stationName: 'Station A2',
+      trainingMode: true,
+      idleLockMinutes: 5,
+    });
 
     const deletedAtA = settingsChanged(a, (s) => !profileNames(s).includes('Folio maps'));
     await b.settings.deleteScanProfile('folio maps');
@@ -144,7 +152,10 @@ describe.skipIf(withoutPostgres())('settings shared by the lab on PostgreSQL', (
     // A form sends every field: the unchanged lab-wide ones need no lab.
     const { scanProfiles: _unchanged, ...form } = before;
     const saved = await a.settings.update({ ...form, stationName: 'Station A in the outage' });
-    expect(saved).toMatchObject({ stationName: 'Station A in the outage', organizationName: before.organizationName });
+    expect(saved).toMatchObject({
+      stationName: 'Station A in the outage',
+      organizationName: before.organizationName,
+    });
     expect(a.settings.get().scanProfiles).toEqual(before.scanProfiles);
 
     await server().start();
