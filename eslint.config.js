@@ -32,7 +32,8 @@ const BELOW_THE_STATION = [
 const ALLOWED = {
   storage: [],
   core: ['storage'],
-  settings: ['storage', 'core'],
+  // Settings are kept behind records/' SettingsRecords interface; station.ts picks the engines.
+  settings: ['storage', 'core', 'records'],
   audit: ['storage', 'core', 'version'],
   queue: ['storage', 'core'],
   scanner: ['storage', 'core', 'audit'],
@@ -134,11 +135,18 @@ const CATALOG_ENGINES = {
   message:
     'catalog/ uses the CatalogRecords interface (records/catalog-records.ts); station.ts picks the engine.',
 };
+/** The settings records' engines: settings/ keeps the rules and talks to the interface only. */
+const SETTINGS_ENGINES = {
+  group: ACCOUNT_ENGINES.group,
+  message:
+    'settings/ uses the SettingsRecords interface (records/settings-records.ts); station.ts picks the engines.',
+};
 
 function enginePatterns(files) {
   const patterns = files.some((f) => f.startsWith('electron/queue/')) ? [] : [ENGINE_PATTERNS.outside];
   if (files.some((f) => f.startsWith('electron/auth/'))) patterns.push(ACCOUNT_ENGINES);
   if (files.some((f) => f.startsWith('electron/catalog/'))) patterns.push(CATALOG_ENGINES);
+  if (files.some((f) => f.startsWith('electron/settings/'))) patterns.push(SETTINGS_ENGINES);
   return patterns;
 }
 

@@ -18,6 +18,7 @@ import { createAuditModule, type AuditModule } from './audit/module';
 import { createAuthModule, type AuthModule } from './auth/module';
 import { SqliteAccountStore } from './records/sqlite/account-store';
 import { SqliteCatalogRecords } from './records/sqlite/catalog-records';
+import { SqliteSettingsRecords } from './records/sqlite/settings-records';
 import { localBatchChanges } from './pipeline/batches/batch-snapshot';
 import type { ScryptParams } from './auth/password-hash';
 import { createCatalogModule, type CatalogModule } from './catalog/module';
@@ -151,7 +152,7 @@ async function buildStation(
   let retentionTimer: NodeJS.Timeout | null = null;
 
   const core = { layout, db, events, logger, clock };
-  const settings = new SettingsStore(core);
+  const settings = await SettingsStore.open(core, new SqliteSettingsRecords(db, clock));
   const labDatabase =
     options.labDatabase === undefined ? process.env.QUIRE_LAB_DATABASE || null : options.labDatabase;
   // Announced whenever the lab's queue or database link changes; read by `station.lab`.
@@ -180,6 +181,8 @@ async function buildStation(
         onState: () => announceLab(),
       })
     : null;
+  // In a lab the lab-wide settings are the lab's from here on (the station name above is local).
+  if (labRecords) await settings.joinLab(labRecords.settings);
   const auth = await createAuthModule(core, {
     settings,
     store: labRecords?.accounts ?? new SqliteAccountStore(db),
@@ -306,6 +309,7 @@ async function buildStation(
       await queue.close();
       await audit.close();
       await auth.close();
+      settings.close();
       await labRecords?.close();
       db.close();
       logger.flush?.();

@@ -7,6 +7,7 @@ import type { AccountStore } from './account-store';
 import type { BatchRecords } from './batch-records';
 import type { BatchChangeReader } from './batch-snapshot';
 import type { CatalogRecords } from './catalog-records';
+import type { SettingsRecords } from './settings-records';
 import { LabAuditOutbox } from './lab-audit-outbox';
 import { LabBatchMirror } from './lab-batch-mirror';
 import { LAB_BATCHES_CHANNEL } from './postgres/batch-mirror';
@@ -14,6 +15,7 @@ import { LabAccountStore } from './postgres/lab-account-store';
 import { PostgresBatchRecords } from './postgres/batch-records';
 import { PostgresCatalogRecords } from './postgres/catalog-records';
 import { LabChannel } from './postgres/lab-channel';
+import { LabSettingsRecords } from './postgres/lab-settings-records';
 import { openLabPool } from './postgres/lab-database';
 import { migrateLab } from './postgres/lab-migrations';
 
@@ -41,6 +43,8 @@ export interface LabRecords {
   readonly batches: BatchRecords;
   /** The lab's one catalog: a sync at any station fills it for every station. */
   readonly catalog: CatalogRecords;
+  /** The lab-wide settings and scan profiles (per-station ones stay in the station's SQLite). */
+  readonly settings: SettingsRecords;
   /** Starts carrying this station's batches and audit log, and announcing other stations' changes. */
   start(link: LabLink): Promise<void>;
   state(): DatabaseState;
@@ -66,6 +70,7 @@ export async function openLabRecords(
   const accounts = await new LabAccountStore(pool, { logger }).start();
   const batches = new PostgresBatchRecords(pool, options.station, options.clock);
   const catalog = new PostgresCatalogRecords(pool, options.station);
+  const settings = await new LabSettingsRecords(pool, options.station, { logger }).start();
   let mirror: LabBatchMirror | null = null;
   let outbox: LabAuditOutbox | null = null;
   let channel: LabChannel | null = null;
@@ -81,6 +86,7 @@ export async function openLabRecords(
     accounts,
     batches,
     catalog,
+    settings,
     async start(link) {
       mirror = new LabBatchMirror({
         station: link.station,
@@ -126,6 +132,7 @@ export async function openLabRecords(
       await mirror?.close();
       await outbox?.stop();
       await accounts.close();
+      await settings.close();
       await pool.end().catch(() => {});
     },
   };

@@ -38,6 +38,10 @@ export async function inTransaction<T>(
   work: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
   const client = await pool.connect();
+  // A connection the server ends while it is checked out (a restart) emits 'error' besides
+  // failing the query in flight: unheard, that event would crash the station.
+  const lost = () => {};
+  client.on('error', lost);
   try {
     await client.query('BEGIN');
     const result = await work(client);
@@ -47,6 +51,7 @@ export async function inTransaction<T>(
     await client.query('ROLLBACK').catch(() => {});
     throw error;
   } finally {
+    client.removeListener('error', lost);
     client.release();
   }
 }

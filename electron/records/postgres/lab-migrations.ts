@@ -172,6 +172,22 @@ export const LAB_MIGRATIONS: readonly LabMigration[] = [
       CREATE INDEX lab_catalog_dead_letters_by_run ON lab_catalog_dead_letters (run_id, at, asset_id);
       CREATE INDEX lab_catalog_dead_letters_by_time ON lab_catalog_dead_letters (at, asset_id);`,
   },
+  {
+    version: 8,
+    name: 'lab settings',
+    sql: `
+      -- The settings the lab's stations share (SETTINGS_SCOPE in records/settings-records.ts
+      -- names them); each station keeps its name, training mode and disk warning in its own
+      -- SQLite. One row, changed under an advisory lock so that changes made at two stations at
+      -- once apply one after the other; revision counts the changes.
+      CREATE TABLE lab_settings (
+        id          integer PRIMARY KEY CHECK (id = 1),
+        settings    jsonb NOT NULL,
+        revision    bigint NOT NULL DEFAULT 1,
+        updated_at  timestamptz NOT NULL DEFAULT now(),
+        updated_by  text NOT NULL
+      );`,
+  },
 ];
 
 /** Any value fixed for the lab: every station takes the same lock before migrating. */

@@ -17,7 +17,7 @@ describe('batch-name templates', () => {
 
   it('proposes {collection}-{date}-{seq}, skipping names already taken', async () => {
     expect(station.settings.suggestBatchName({ collection: 'MS', operator: 'omar' }, () => false)).toBeNull();
-    station.settings.update({ batchNameTemplate: '{collection}-{date}-{seq}' });
+    await station.settings.update({ batchNameTemplate: '{collection}-{date}-{seq}' });
     const taken = (id: string) => station.pipeline.store.summary(id) !== null;
     expect(station.settings.suggestBatchName({ collection: 'MS', operator: 'omar' }, taken)).toBe(
       `MS-${today()}-001`,
@@ -32,23 +32,25 @@ describe('batch-name templates', () => {
     );
   });
 
-  it('refuses templates that could repeat a name or make an invalid id, in plain words', () => {
+  it('refuses templates that could repeat a name or make an invalid id, in plain words', async () => {
     expect(batchNameTemplateProblem('{collection}-{date}')).toMatch(/Include \{seq\}/);
     expect(batchNameTemplateProblem('{shelf}-{seq}')).toMatch(/\{shelf\} is not a placeholder/);
     expect(batchNameTemplateProblem('a b {seq}')).toMatch(/not be valid batch ids/);
     expect(batchNameTemplateProblem('{station}_{seq}')).toBeNull();
-    expect(() => station.settings.update({ batchNameTemplate: '{date}' })).toThrow(/Include \{seq\}/);
+    await expect(station.settings.update({ batchNameTemplate: '{date}' })).rejects.toThrow(/Include \{seq\}/);
     expect(
       expandBatchName('{operator}.{seq}', { collection: '', date: '', station: '', operator: 'omar' }, 7),
     ).toBe('omar.007');
   });
 
-  it('keeps the new settings with safe defaults: training off, two hours of disk warning', () => {
+  it('keeps the new settings with safe defaults: training off, two hours of disk warning', async () => {
     const settings = station.settings.get();
     expect(settings.trainingMode).toBe(false);
     expect(settings.diskWarningHours).toBe(2);
-    station.settings.update({ catalogApiBase: 'http://cms.example.org/api' });
+    await station.settings.update({ catalogApiBase: 'http://cms.example.org/api' });
     expect(station.settings.get().catalogApiBase).toBe('http://cms.example.org/api');
-    expect(() => station.settings.update({ catalogApiBase: 'ftp://x' })).toThrow(/http:\/\/ or https:\/\//);
+    await expect(station.settings.update({ catalogApiBase: 'ftp://x' })).rejects.toThrow(
+      /http:\/\/ or https:\/\//,
+    );
   });
 });

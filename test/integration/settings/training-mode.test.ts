@@ -13,7 +13,7 @@ describe('training mode', () => {
     expect(() => station.training.injectFault('sim-1', { kind: 'jamAtPage', page: 1 })).toThrow(
       /training mode is off/,
     );
-    station.settings.update({ trainingMode: true });
+    await station.settings.update({ trainingMode: true });
     const added = await station.training.addSimulator();
     expect(added.name).toBe('training-sim-1');
     expect(station.training.simulators()).toEqual(['training-sim-1']);
