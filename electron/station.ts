@@ -1,10 +1,11 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { LabState, StationHealth, StationInfo } from '../shared/contract/index';
 import { systemClock, type Clock } from './core/clock';
 import { EventBus } from './core/event-bus';
 import { createLogger, type Logger } from './core/logger';
 import {
+  checkDatabase,
+  checkDataDirWritable,
   diskSpace,
   ensureDataDir,
   lockDataDir,
@@ -353,24 +354,6 @@ async function buildStation(
   }
   logger.info({ dataDir: layout.root, version: QUIRE_VERSION }, 'station started');
   return station;
-}
-
-async function checkDatabase(db: Db) {
-  try {
-    const row = db.pragma('quick_check', { simple: true });
-    return { name: 'database', ok: row === 'ok', detail: `quick_check: ${String(row)}` };
-  } catch (error) {
-    return { name: 'database', ok: false, detail: (error as Error).message };
-  }
-}
-
-async function checkDataDirWritable(layout: DataDir) {
-  try {
-    await fs.access(layout.root, fs.constants?.W_OK ?? 2);
-    return { name: 'data folder', ok: true, detail: `${layout.root} is writable` };
-  } catch (error) {
-    return { name: 'data folder', ok: false, detail: (error as Error).message };
-  }
 }
 
 const gigabytes = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GB`;

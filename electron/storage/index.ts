@@ -5,3 +5,4 @@ export * from './disk-space';
 export * from './safe-id';
 export * from './write-faults';
 export * from './data-dir-lock';
+export * from './health-checks';
