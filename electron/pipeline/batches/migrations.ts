@@ -1,5 +1,25 @@
 import type { Migration } from '../../storage/index';
 
+/** The next change number, given to the batch `id` (an SQL expression) in the triggers below. */
+const renumber = (id: string, condition = '') =>
+  `UPDATE batches SET change_seq = (SELECT MAX(change_seq) FROM batches) + 1 WHERE id = ${id}${condition};`;
+
+/**
+ * A batch's pages, attempts and decisions are part of it: inserting, changing or deleting one
+ * numbers its batch again (both batches, should a row ever move from one to another).
+ */
+const childChangeTriggers = (table: string) => `
+      CREATE TRIGGER ${table}_changed_on_insert AFTER INSERT ON ${table} BEGIN
+        ${renumber('NEW.batch_id')}
+      END;
+      CREATE TRIGGER ${table}_changed_on_update AFTER UPDATE ON ${table} BEGIN
+        ${renumber('NEW.batch_id')}
+        ${renumber('OLD.batch_id', ' AND OLD.batch_id <> NEW.batch_id')}
+      END;
+      CREATE TRIGGER ${table}_changed_on_delete AFTER DELETE ON ${table} BEGIN
+        ${renumber('OLD.batch_id')}
+      END;`;
+
 /** The batch pipeline's tables. Append-only: add 2, 3… never edit a released one. */
 export const BATCH_MIGRATIONS: Migration[] = [
   {
@@ -89,45 +109,13 @@ export const BATCH_MIGRATIONS: Migration[] = [
       -- A write that sets change_seq itself (these triggers' own) is not a change to number again;
       -- with that WHEN the update below cannot loop even where recursive triggers are turned on.
       CREATE TRIGGER batches_changed_on_insert AFTER INSERT ON batches BEGIN
-        UPDATE batches SET change_seq = (SELECT MAX(change_seq) FROM batches) + 1 WHERE id = NEW.id;
+        ${renumber('NEW.id')}
       END;
       CREATE TRIGGER batches_changed_on_update AFTER UPDATE ON batches
         WHEN NEW.change_seq = OLD.change_seq BEGIN
-        UPDATE batches SET change_seq = (SELECT MAX(change_seq) FROM batches) + 1 WHERE id = NEW.id;
+        ${renumber('NEW.id')}
       END;
-      CREATE TRIGGER batch_pages_changed_on_insert AFTER INSERT ON batch_pages BEGIN
-        UPDATE batches SET change_seq = (SELECT MAX(change_seq) FROM batches) + 1 WHERE id = NEW.batch_id;
-      END;
-      CREATE TRIGGER batch_pages_changed_on_update AFTER UPDATE ON batch_pages BEGIN
-        UPDATE batches SET change_seq = (SELECT MAX(change_seq) FROM batches) + 1 WHERE id = NEW.batch_id;
-        UPDATE batches SET change_seq = (SELECT MAX(change_seq) FROM batches) + 1
-          WHERE id = OLD.batch_id AND OLD.batch_id <> NEW.batch_id;
-      END;
-      CREATE TRIGGER batch_pages_changed_on_delete AFTER DELETE ON batch_pages BEGIN
-        UPDATE batches SET change_seq = (SELECT MAX(change_seq) FROM batches) + 1 WHERE id = OLD.batch_id;
-      END;
-      CREATE TRIGGER batch_attempts_changed_on_insert AFTER INSERT ON batch_attempts BEGIN
-        UPDATE batches SET change_seq = (SELECT MAX(change_seq) FROM batches) + 1 WHERE id = NEW.batch_id;
-      END;
-      CREATE TRIGGER batch_attempts_changed_on_update AFTER UPDATE ON batch_attempts BEGIN
-        UPDATE batches SET change_seq = (SELECT MAX(change_seq) FROM batches) + 1 WHERE id = NEW.batch_id;
-        UPDATE batches SET change_seq = (SELECT MAX(change_seq) FROM batches) + 1
-          WHERE id = OLD.batch_id AND OLD.batch_id <> NEW.batch_id;
-      END;
-      CREATE TRIGGER batch_attempts_changed_on_delete AFTER DELETE ON batch_attempts BEGIN
-        UPDATE batches SET change_seq = (SELECT MAX(change_seq) FROM batches) + 1 WHERE id = OLD.batch_id;
-      END;
-      CREATE TRIGGER batch_decisions_changed_on_insert AFTER INSERT ON batch_decisions BEGIN
-        UPDATE batches SET change_seq = (SELECT MAX(change_seq) FROM batches) + 1 WHERE id = NEW.batch_id;
-      END;
-      CREATE TRIGGER batch_decisions_changed_on_update AFTER UPDATE ON batch_decisions BEGIN
-        UPDATE batches SET change_seq = (SELECT MAX(change_seq) FROM batches) + 1 WHERE id = NEW.batch_id;
-        UPDATE batches SET change_seq = (SELECT MAX(change_seq) FROM batches) + 1
-          WHERE id = OLD.batch_id AND OLD.batch_id <> NEW.batch_id;
-      END;
-      CREATE TRIGGER batch_decisions_changed_on_delete AFTER DELETE ON batch_decisions BEGIN
-        UPDATE batches SET change_seq = (SELECT MAX(change_seq) FROM batches) + 1 WHERE id = OLD.batch_id;
-      END;
+      ${['batch_pages', 'batch_attempts', 'batch_decisions'].map(childChangeTriggers).join('')}
     `,
   },
 ];
