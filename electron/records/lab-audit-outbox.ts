@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type pg from 'pg';
+import { backoffMs } from '../core/backoff';
 import type { AuditModule } from '../audit/module';
 import type { EventBus } from '../core/event-bus';
 import type { Logger } from '../core/logger';
@@ -118,8 +119,7 @@ export class LabAuditOutbox extends EventEmitter {
       this.options.logger?.warn({ err: error, failures: this.failures }, 'lab database unreachable');
       this.setState('unreachable');
       const { baseMs, capMs } = this.options.retry ?? { baseMs: 500, capMs: 30_000 };
-      const bound = Math.min(capMs, baseMs * 2 ** (this.failures - 1));
-      const delay = Math.floor(bound / 2 + (this.options.random ?? Math.random)() * (bound / 2));
+      const delay = backoffMs(this.failures, baseMs, capMs, this.options.random);
       if (!this.stopped) this.timer = setTimeout(() => ((this.timer = null), this.kick()), delay);
     }
   }

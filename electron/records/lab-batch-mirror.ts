@@ -1,5 +1,6 @@
 import { EventEmitter, once } from 'node:events';
 import type pg from 'pg';
+import { backoffMs } from '../core/backoff';
 import type { EventBus } from '../core/event-bus';
 import type { Logger } from '../core/logger';
 import type { BatchChangeReader, BatchSnapshot } from './batch-snapshot';
@@ -194,8 +195,7 @@ export class LabBatchMirror extends EventEmitter {
       );
       this.setState('unreachable');
       const { baseMs, capMs } = this.options.retry ?? { baseMs: 500, capMs: 30_000 };
-      const bound = Math.min(capMs, baseMs * 2 ** Math.min(this.failures - 1, 16));
-      const delay = Math.floor(bound / 2 + (this.options.random ?? Math.random)() * (bound / 2));
+      const delay = backoffMs(this.failures, baseMs, capMs, this.options.random);
       if (!this.stopped)
         this.retryTimer = setTimeout(() => {
           this.retryTimer = null;

@@ -7,11 +7,8 @@ export function retryAfterMs(value: string | null, now = Date.now()): number | n
   return Number.isNaN(date) ? null : Math.max(0, date - now);
 }
 
-/** Exponential backoff with full jitter in its upper half, capped: busy devices are not hammered in step. */
-export function backoffMs(attempt: number, baseMs: number, capMs: number): number {
-  const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
-}
+/** Busy devices are not hammered in step: capped exponential backoff, jittered (core/backoff.ts). */
+export { backoffMs } from '../../core/backoff';
 
 /** Waits, or rejects with the signal's reason as soon as it is aborted. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
