@@ -16,6 +16,7 @@ import { sshdMissing, startSshd } from '../test/helpers/sshd';
 import { makeBag } from '../test/integration/transfer/fixture';
 import { recordConditions } from './support/conditions';
 import { alternate, ratioFigures, ROUNDS, round, summary } from './support/rounds';
+import { sftpBatchArgs } from './support/sftp-baseline';
 
 const run = promisify(execFile);
 const MiB = 1024 * 1024;
@@ -81,20 +82,7 @@ async function sftp(): Promise<number> {
   const batch = path.join(work, 'sftp-batch');
   writeFileSync(batch, `put -r ${bag} ${root}/BENCH\n`);
   const started = performance.now();
-  await run('sftp', [
-    '-q',
-    '-b',
-    batch,
-    '-i',
-    sshd.identityFile,
-    '-P',
-    String(sshd.port),
-    '-o',
-    'StrictHostKeyChecking=no',
-    '-o',
-    'UserKnownHostsFile=/dev/null',
-    `${sshd.user}@127.0.0.1`,
-  ]);
+  await run('sftp', sftpBatchArgs(sshd, batch));
   const seconds = (performance.now() - started) / 1000;
   if (!existsSync(path.join(root, 'BENCH', 'bagit.txt'))) throw new Error('sftp did not copy the package');
   rmSync(root, { recursive: true, force: true });

@@ -22,6 +22,7 @@ import {
 } from '../../electron/transfer/index';
 import { sshdMissing, startSshd } from '../../test/helpers/sshd';
 import { makeBag } from '../../test/integration/transfer/fixture';
+import { sftpBatchArgs } from './sftp-baseline';
 
 const run = promisify(execFile);
 const MiB = 1024 * 1024;
@@ -176,25 +177,7 @@ async function sftp(n: number) {
   const timeFile = path.join(work, 'time.txt');
   const sshd0 = sshdSeconds();
   const started = performance.now();
-  await run('/usr/bin/time', [
-    '-f',
-    '%U %S',
-    '-o',
-    timeFile,
-    'sftp',
-    '-q',
-    '-b',
-    batch,
-    '-i',
-    sshd.identityFile,
-    '-P',
-    String(sshd.port),
-    '-o',
-    'StrictHostKeyChecking=no',
-    '-o',
-    'UserKnownHostsFile=/dev/null',
-    `${sshd.user}@127.0.0.1`,
-  ]);
+  await run('/usr/bin/time', ['-f', '%U %S', '-o', timeFile, 'sftp', ...sftpBatchArgs(sshd, batch)]);
   const seconds = (performance.now() - started) / 1000;
   // The server's session process ends just after the client; its time lands in the listener's.
   let sshdCpu = sshdSeconds() - sshd0;
