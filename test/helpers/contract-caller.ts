@@ -3,9 +3,21 @@ import type { Station } from '../../electron/station';
 import { dispatch, newSession, type Session } from '../../electron/transport/dispatch';
 import { stationEndpoint } from '../../electron/transport/station-endpoint';
 
+/** Calls a station's commands through the real dispatcher, as the given session. */
+export function stationCaller(station: Station) {
+  const endpoint = stationEndpoint(station);
+  return (session: Session, command: string, input: unknown = {}) =>
+    dispatch(
+      endpoint.table,
+      command,
+      input,
+      { session, transport: 'test' },
+      { logger: silentLogger(), validateOutput: true, sessionGuard: endpoint.sessionGuard },
+    );
+}
+
 /** Calls commands through the real dispatcher as a signed-in operator or supervisor. */
 export async function contractCallers(station: Station) {
-  const endpoint = stationEndpoint(station);
   const existing = new Set((await station.auth.listAccounts()).map((a) => a.username));
   if (!existing.has('sofia'))
     await station.auth.createAccount({
@@ -25,19 +37,10 @@ export async function contractCallers(station: Station) {
   const operatorSession = newSession();
   await station.auth.signIn(supervisorSession, { username: 'sofia', password: 'supervisor passphrase' });
   await station.auth.signIn(operatorSession, { username: 'omar', password: 'operator passphrase' });
+  const call = stationCaller(station);
   const caller =
     (session: Session) =>
     (command: string, input: unknown = {}) =>
-      dispatch(
-        endpoint.table,
-        command,
-        input,
-        { session, transport: 'test' },
-        {
-          logger: silentLogger(),
-          validateOutput: true,
-          sessionGuard: endpoint.sessionGuard,
-        },
-      );
+      call(session, command, input);
   return { supervisor: caller(supervisorSession), operator: caller(operatorSession) };
 }

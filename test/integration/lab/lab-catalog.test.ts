@@ -3,12 +3,11 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SyncRun } from '../../../shared/contract/index';
 import { startCmsEmulator } from '../../../electron/catalog/emulator';
-import { silentLogger } from '../../../electron/core/logger';
 import { openLabPool } from '../../../electron/records/postgres/lab-database';
 import type { Station } from '../../../electron/station';
-import { dispatch, newSession, type Session } from '../../../electron/transport/dispatch';
-import { stationEndpoint } from '../../../electron/transport/station-endpoint';
+import { newSession } from '../../../electron/transport/dispatch';
 import { startPostgres, withoutPostgres, type PostgresServer } from '../../helpers/postgres-server';
+import { stationCaller } from '../../helpers/contract-caller';
 import { makeTestStation } from '../../helpers/station';
 
 const ids = (from: number, to: number) =>
@@ -49,17 +48,7 @@ describe.skipIf(withoutPostgres())('the catalog shared by the lab on PostgreSQL'
     for (const s of stations.splice(0)) await s.dispose();
   });
 
-  const caller = (station: Station) => {
-    const endpoint = stationEndpoint(station);
-    return (session: Session, command: string, input: unknown = {}) =>
-      dispatch(
-        endpoint.table,
-        command,
-        input,
-        { session, transport: 'test' },
-        { logger: silentLogger(), validateOutput: true, sessionGuard: endpoint.sessionGuard },
-      );
-  };
+  const caller = stationCaller;
 
   it('a sync at A serves B: its records, run and dead letters, with nothing in B’s own database', async () => {
     const run = await a.catalog.sync(emulator.url, [...ids(1, 20), 'OBJ-999999'], noWait);
