@@ -72,9 +72,14 @@ test.describe('a live queue', () => {
       await page.setViewportSize(size);
       const pages = row('Q-3').getByText('4 of 4');
       await expect(pages).toBeVisible();
-      const cell = (await pages.boundingBox())!;
-      const aside = (await drawer.boundingBox())!;
-      expect(cell.x + cell.width).toBeLessThanOrEqual(aside.x);
+      // The layout follows the new viewport a frame or two later: poll until it has.
+      await expect
+        .poll(async () => {
+          const cell = (await pages.boundingBox())!;
+          const aside = (await drawer.boundingBox())!;
+          return cell.x + cell.width - aside.x;
+        })
+        .toBeLessThanOrEqual(0);
     }
     await page.setViewportSize({ width: 1440, height: 900 });
     await expectNoAxeViolations(page);
