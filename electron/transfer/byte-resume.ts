@@ -175,6 +175,7 @@ export async function putBytes(
   } finally {
     await source?.close();
   }
+  io.sentAll?.();
   await writer.close();
   io.saveBytes(acked);
   await store.commit(file.rel);

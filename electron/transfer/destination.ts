@@ -19,6 +19,11 @@ export interface UploadIo {
   saveBytes(bytesDone: number): void;
   /** Persists a multipart upload's id and the parts stored so far (S3). */
   saveUpload(uploadId: string | null, parts: UploadedPart[]): void;
+  /**
+   * Every byte of the file was acknowledged; what is left is flushing it to stable storage and
+   * renaming it into place. The engine then starts sending the next file alongside.
+   */
+  sentAll?(): void;
 }
 
 /**

@@ -161,6 +161,14 @@ export class SftpDestination implements Destination {
           )
         : error;
 
+    // sftp-server answers one request at a time: an fsync sent on this channel holds back the
+    // next file's writes until the disk has taken the last file. A second SFTP channel (its own
+    // sftp-server) flushes instead, so the next file is sent meanwhile. A server that refuses a
+    // second channel (MaxSessions 1) gets its flushes on the first.
+    let flushing: Promise<SFTPWrapper> | null = null;
+    const flushChannel = (): Promise<SFTPWrapper> =>
+      (flushing ??= rpc<SFTPWrapper>((cb) => client.sftp(cb)).catch(() => sftp));
+
     const store: ByteStore = {
       parallelWrites: this.options.parallelWrites ?? 8,
       partialSize: (rel) => sizeOf(remote(rel) + PARTIAL_SUFFIX),
@@ -179,11 +187,21 @@ export class SftpDestination implements Destination {
               throw full(error);
             }),
           close: async () => {
-            await rpc<void>((cb) => sftp.ext_openssh_fsync(handle, (err) => cb(err, undefined))).catch(
-              (error: unknown) => {
+            // Flushed through a handle of its own on the flushing channel (see flushChannel),
+            // while this one is still open: a writeback error is reported to that fsync too.
+            const other = await flushChannel();
+            const flushHandle =
+              other === sftp ? handle : await rpc<Buffer>((cb) => other.open(file, 'r', cb));
+            try {
+              await rpc<void>((cb) =>
+                other.ext_openssh_fsync(flushHandle, (err) => cb(err, undefined)),
+              ).catch((error: unknown) => {
                 throw full(error);
-              },
-            );
+              });
+            } finally {
+              if (flushHandle !== handle)
+                await rpc<void>((cb) => other.close(flushHandle, (err) => cb(err, undefined)));
+            }
             await rpc<void>((cb) => sftp.close(handle, (err) => cb(err, undefined)));
           },
           abort: () => rpc<void>((cb) => sftp.close(handle, (err) => cb(err, undefined))),

@@ -108,6 +108,52 @@ export async function transferPackage(req: TransferRequest): Promise<TransferRes
     errors,
   });
 
+  /**
+   * Sends every file in order. A file whose bytes are all acknowledged is flushed and renamed
+   * into place while the next one is sent (at most one behind): a flush of a 100 MB master took
+   * some 80 ms on the test disk, a sixth of the time a gigabyte took, when files waited for it.
+   * A file counts as committed only once its own flush and rename are done.
+   */
+  const sendFiles = async (to: PackageTarget): Promise<void> => {
+    const pending: Promise<void>[] = [];
+    try {
+      for (const f of files) {
+        file = f.rel;
+        const priority = f.rel.startsWith('data/masters/') ? PRIORITY.master : PRIORITY.other;
+        let sentAll!: () => void;
+        const bytesThere = new Promise<void>((resolve) => (sentAll = resolve));
+        const io: UploadIo = {
+          throttle: (n) => {
+            if (req.signal?.aborted) throw new Error('the transfer was stopped; it resumes when run again');
+            return req.limiter.take(n, priority);
+          },
+          sent: (n) => {
+            bytesSent += n;
+            report();
+          },
+          skipped: (n) => {
+            bytesSkipped += n;
+            report();
+          },
+          saveBytes: (n) => req.store.saveBytes(id, f.rel, n),
+          saveUpload: (uploadId, parts) => req.store.saveUpload(id, f.rel, uploadId, parts),
+          sentAll,
+        };
+        const done = to.put(f, req.store.file(id, f.rel), io).then(() => req.store.commitFile(id, f.rel));
+        // Its failure is awaited below or by the next file; not an unhandled rejection meanwhile.
+        done.catch(() => undefined);
+        pending.push(done);
+        await Promise.race([bytesThere, done]);
+        // The file before this one may still be flushing: it must be done before the next starts.
+        while (pending.length > 1) await pending.shift();
+      }
+      while (pending.length > 0) await pending.shift();
+    } finally {
+      // After a failure, files still flushing are let finish before the connection goes.
+      await Promise.allSettled(pending);
+    }
+  };
+
   const previous = req.store.get(id);
   let target: PackageTarget = await req.destination.open(packageName);
   try {
@@ -125,28 +171,7 @@ export async function transferPackage(req: TransferRequest): Promise<TransferRes
     const sendStarted = performance.now();
     for (let attempt = 0; ; attempt += 1) {
       try {
-        for (const f of files) {
-          file = f.rel;
-          const priority = f.rel.startsWith('data/masters/') ? PRIORITY.master : PRIORITY.other;
-          const io: UploadIo = {
-            throttle: (n) => {
-              if (req.signal?.aborted) throw new Error('the transfer was stopped; it resumes when run again');
-              return req.limiter.take(n, priority);
-            },
-            sent: (n) => {
-              bytesSent += n;
-              report();
-            },
-            skipped: (n) => {
-              bytesSkipped += n;
-              report();
-            },
-            saveBytes: (n) => req.store.saveBytes(id, f.rel, n),
-            saveUpload: (uploadId, parts) => req.store.saveUpload(id, f.rel, uploadId, parts),
-          };
-          await target.put(f, req.store.file(id, f.rel), io);
-          req.store.commitFile(id, f.rel);
-        }
+        await sendFiles(target);
         break;
       } catch (error) {
         if (error instanceof TransferError || attempt >= (req.retries ?? 3)) throw error;

@@ -1,0 +1,143 @@
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  TokenBucket,
+  transferId,
+  transferPackage,
+  type Destination,
+  type PackageTarget,
+  type TransferProgressStore,
+} from '../../../electron/transfer/index';
+import { makeTempDir } from '../../helpers/temp-dir';
+import { makeBag, openStore } from './fixture';
+
+// The engine sends the next file while the last one is flushed and renamed into place (an
+// fsync of a 100 MB master is tens of milliseconds of a transfer that would otherwise wait).
+// What must still hold: a file counts as committed only after its own flush, at most one file
+// is flushing behind the one being sent, and a failed flush fails the transfer.
+
+interface Flush {
+  rel: string;
+  release: () => void;
+  fail: (error: Error) => void;
+}
+
+/**
+ * A destination that acknowledges every byte at once and then waits, per file, for the test to
+ * release (or fail) its flush; what it was asked to do is logged in order.
+ */
+function gatedDestination(log: string[], flushes: Flush[]): Destination {
+  const stored = new Map<string, number>();
+  const target: PackageTarget = {
+    put: async (file, _progress, io) => {
+      log.push(`send ${file.rel}`);
+      io.sent(file.size);
+      io.saveBytes(file.size);
+      io.sentAll?.();
+      await new Promise<void>((release, fail) => flushes.push({ rel: file.rel, release, fail }));
+      stored.set(file.rel, file.size);
+      log.push(`flushed ${file.rel}`);
+    },
+    size: (rel) => Promise.resolve(stored.get(rel) ?? null),
+    read: () => null,
+    checkStored: () => Promise.resolve(null),
+    published: () => Promise.resolve(false),
+    publish: () => Promise.resolve(),
+    close: () => Promise.resolve(),
+  };
+  return {
+    label: 'gated://test',
+    verifiesBy: 'checksums',
+    open: () => Promise.resolve(target),
+    close: async () => {},
+  };
+}
+
+/** Resolves when the destination has been asked to flush `count` files so far. */
+async function flushRequested(flushes: Flush[], count: number): Promise<Flush> {
+  for (let spins = 0; flushes.length < count; spins++) {
+    if (spins > 1000) throw new Error(`no flush of file ${count} was asked for`);
+    await new Promise((r) => setImmediate(r));
+  }
+  return flushes[count - 1]!;
+}
+
+describe('transfer engine: flushing one file while sending the next', () => {
+  let dir: ReturnType<typeof makeTempDir>;
+  let store: TransferProgressStore;
+  let close: () => void;
+  beforeEach(() => {
+    dir = makeTempDir('quire-flush-overlap-');
+    const opened = openStore(path.join(dir.path, 'quire.db'));
+    store = opened.store;
+    close = () => opened.db.close();
+  });
+  afterEach(() => {
+    close();
+    dir.cleanup();
+  });
+
+  it('commits a file only after its flush, sends the next meanwhile, and stays at most one behind', async () => {
+    const bag = makeBag(dir.path, 'F1', [1000, 2000, 3000], []);
+    const id = transferId(realpathSync(bag), 'gated://test');
+    const log: string[] = [];
+    const flushes: Flush[] = [];
+    const running = transferPackage({
+      packageDir: bag,
+      destination: gatedDestination(log, flushes),
+      store,
+      limiter: new TokenBucket({ rate: null }),
+      verify: 'all',
+    });
+
+    const first = await flushRequested(flushes, 1);
+    const second = await flushRequested(flushes, 2);
+    // The second file was sent while the first one's flush was still open...
+    expect(log.slice(0, 2)).toEqual([`send ${first.rel}`, `send ${second.rel}`]);
+    expect(store.file(id, first.rel).state).not.toBe('committed');
+    // ...but the third waits until the first is flushed.
+    for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+    expect(flushes).toHaveLength(2);
+
+    first.release();
+    const third = await flushRequested(flushes, 3);
+    expect(store.file(id, first.rel).state).toBe('committed');
+    expect(store.file(id, second.rel).state).not.toBe('committed');
+    second.release();
+    third.release();
+    // The tag files after the masters go the same way.
+    for (let n = 4; ; n++) {
+      const settled = await Promise.race([
+        running.then(() => true),
+        flushRequested(flushes, n).then(() => false),
+      ]);
+      if (settled) break;
+      flushes[n - 1]!.release();
+    }
+    const result = await running;
+    expect(result.verified).toBe(true);
+    for (const f of flushes) expect(store.file(id, f.rel).state).toBe('committed');
+  });
+
+  it('fails the transfer when a flush fails, without committing that file', async () => {
+    const bag = makeBag(dir.path, 'F2', [1000, 2000], []);
+    const id = transferId(realpathSync(bag), 'gated://test');
+    const flushes: Flush[] = [];
+    const running = transferPackage({
+      packageDir: bag,
+      destination: gatedDestination([], flushes),
+      store,
+      limiter: new TokenBucket({ rate: null }),
+      verify: 'all',
+      retries: 0,
+    });
+    const first = await flushRequested(flushes, 1);
+    const second = await flushRequested(flushes, 2);
+    first.fail(new Error('fsync failed: no space left on device (simulated)'));
+    second.release();
+    await expect(running).rejects.toThrow(/fsync failed/);
+    expect(store.file(id, first.rel).state).not.toBe('committed');
+    expect(store.get(id)?.state).toBe('failed');
+  });
+});
