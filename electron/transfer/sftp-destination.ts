@@ -169,6 +169,30 @@ export class SftpDestination implements Destination {
     const flushChannel = (): Promise<SFTPWrapper> =>
       (flushing ??= rpc<SFTPWrapper>((cb) => client.sftp(cb)).catch(() => sftp));
 
+    /**
+     * fsync@openssh.com of a file written through `own`: through a handle of its own on the
+     * flushing channel, opened while `own` is still open, so a writeback error reaches it too.
+     */
+    const flushToDisk = async (file: string, own: Buffer): Promise<void> => {
+      const other = await flushChannel();
+      const flushHandle = other === sftp ? own : await rpc<Buffer>((cb) => other.open(file, 'r', cb));
+      let flushed = false;
+      try {
+        await rpc<void>((cb) => other.ext_openssh_fsync(flushHandle, (err) => cb(err, undefined)));
+        flushed = true;
+      } catch (error) {
+        throw full(error);
+      } finally {
+        // After a failed flush, its error is the one that counts.
+        if (flushHandle !== own)
+          await rpc<void>((cb) => other.close(flushHandle, (err) => cb(err, undefined))).catch(
+            (error: unknown) => {
+              if (flushed) throw error;
+            },
+          );
+      }
+    };
+
     const store: ByteStore = {
       parallelWrites: this.options.parallelWrites ?? 8,
       partialSize: (rel) => sizeOf(remote(rel) + PARTIAL_SUFFIX),
@@ -187,22 +211,14 @@ export class SftpDestination implements Destination {
               throw full(error);
             }),
           close: async () => {
-            // Flushed through a handle of its own on the flushing channel (see flushChannel),
-            // while this one is still open: a writeback error is reported to that fsync too.
-            const other = await flushChannel();
-            const flushHandle =
-              other === sftp ? handle : await rpc<Buffer>((cb) => other.open(file, 'r', cb));
+            const closeOwn = () => rpc<void>((cb) => sftp.close(handle, (err) => cb(err, undefined)));
             try {
-              await rpc<void>((cb) =>
-                other.ext_openssh_fsync(flushHandle, (err) => cb(err, undefined)),
-              ).catch((error: unknown) => {
-                throw full(error);
-              });
-            } finally {
-              if (flushHandle !== handle)
-                await rpc<void>((cb) => other.close(flushHandle, (err) => cb(err, undefined)));
+              await flushToDisk(file, handle);
+            } catch (error) {
+              await closeOwn().catch(() => undefined);
+              throw error;
             }
-            await rpc<void>((cb) => sftp.close(handle, (err) => cb(err, undefined)));
+            await closeOwn();
           },
           abort: () => rpc<void>((cb) => sftp.close(handle, (err) => cb(err, undefined))),
         };
