@@ -1,8 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { openDatabase, type Db } from '../../../electron/storage/index';
 import { TransferProgressStore } from '../../../electron/transfer/index';
+import { makeTempDir } from '../../helpers/temp-dir';
 
 /**
  * A small BagIt 1.0 package like the packager writes: masters, access copies, metadata, a
@@ -57,6 +59,27 @@ export function folderDigest(dir: string, rels: string[]): Record<string, string
 export function openStore(file: string): { store: TransferProgressStore; db: Db } {
   const db = openDatabase(file);
   return { store: new TransferProgressStore(db), db };
+}
+
+/**
+ * A temporary folder with a transfer progress store in it, made afresh before each test of the
+ * calling suite and removed after it. Read the fields inside tests, not when the suite is defined.
+ */
+export function freshStoreEachTest(prefix: string): { dir: string; store: TransferProgressStore } {
+  const current = {} as { dir: string; store: TransferProgressStore };
+  let cleanup = () => {};
+  beforeEach(() => {
+    const dir = makeTempDir(prefix);
+    const opened = openStore(path.join(dir.path, 'quire.db'));
+    current.dir = dir.path;
+    current.store = opened.store;
+    cleanup = () => {
+      opened.db.close();
+      dir.cleanup();
+    };
+  });
+  afterEach(() => cleanup());
+  return current;
 }
 
 export interface RecordedEvent {

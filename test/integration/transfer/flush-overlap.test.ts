@@ -1,16 +1,13 @@
 import { realpathSync } from 'node:fs';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   TokenBucket,
   transferId,
   transferPackage,
   type Destination,
   type PackageTarget,
-  type TransferProgressStore,
 } from '../../../electron/transfer/index';
-import { makeTempDir } from '../../helpers/temp-dir';
-import { makeBag, openStore } from './fixture';
+import { freshStoreEachTest, makeBag } from './fixture';
 
 // The engine sends the next file while the last one is flushed and renamed into place (an
 // fsync of a 100 MB master is tens of milliseconds of a transfer that would otherwise wait).
@@ -64,29 +61,17 @@ async function flushRequested(flushes: Flush[], count: number): Promise<Flush> {
 }
 
 describe('transfer engine: flushing one file while sending the next', () => {
-  let dir: ReturnType<typeof makeTempDir>;
-  let store: TransferProgressStore;
-  let close: () => void;
-  beforeEach(() => {
-    dir = makeTempDir('quire-flush-overlap-');
-    const opened = openStore(path.join(dir.path, 'quire.db'));
-    store = opened.store;
-    close = () => opened.db.close();
-  });
-  afterEach(() => {
-    close();
-    dir.cleanup();
-  });
+  const t = freshStoreEachTest('quire-flush-overlap-');
 
   it('commits a file only after its flush, sends the next meanwhile, and stays at most one behind', async () => {
-    const bag = makeBag(dir.path, 'F1', [1000, 2000, 3000], []);
+    const bag = makeBag(t.dir, 'F1', [1000, 2000, 3000], []);
     const id = transferId(realpathSync(bag), 'gated://test');
     const log: string[] = [];
     const flushes: Flush[] = [];
     const running = transferPackage({
       packageDir: bag,
       destination: gatedDestination(log, flushes),
-      store,
+      store: t.store,
       limiter: new TokenBucket({ rate: null }),
       verify: 'all',
     });
@@ -95,15 +80,15 @@ describe('transfer engine: flushing one file while sending the next', () => {
     const second = await flushRequested(flushes, 2);
     // The second file was sent while the first one's flush was still open...
     expect(log.slice(0, 2)).toEqual([`send ${first.rel}`, `send ${second.rel}`]);
-    expect(store.file(id, first.rel).state).not.toBe('committed');
+    expect(t.store.file(id, first.rel).state).not.toBe('committed');
     // ...but the third waits until the first is flushed.
     for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
     expect(flushes).toHaveLength(2);
 
     first.release();
     const third = await flushRequested(flushes, 3);
-    expect(store.file(id, first.rel).state).toBe('committed');
-    expect(store.file(id, second.rel).state).not.toBe('committed');
+    expect(t.store.file(id, first.rel).state).toBe('committed');
+    expect(t.store.file(id, second.rel).state).not.toBe('committed');
     second.release();
     third.release();
     // The tag files after the masters go the same way.
@@ -117,17 +102,17 @@ describe('transfer engine: flushing one file while sending the next', () => {
     }
     const result = await running;
     expect(result.verified).toBe(true);
-    for (const f of flushes) expect(store.file(id, f.rel).state).toBe('committed');
+    for (const f of flushes) expect(t.store.file(id, f.rel).state).toBe('committed');
   });
 
   it('fails the transfer when a flush fails, without committing that file', async () => {
-    const bag = makeBag(dir.path, 'F2', [1000, 2000], []);
+    const bag = makeBag(t.dir, 'F2', [1000, 2000], []);
     const id = transferId(realpathSync(bag), 'gated://test');
     const flushes: Flush[] = [];
     const running = transferPackage({
       packageDir: bag,
       destination: gatedDestination([], flushes),
-      store,
+      store: t.store,
       limiter: new TokenBucket({ rate: null }),
       verify: 'all',
       retries: 0,
@@ -137,7 +122,7 @@ describe('transfer engine: flushing one file while sending the next', () => {
     first.fail(new Error('fsync failed: no space left on device (simulated)'));
     second.release();
     await expect(running).rejects.toThrow(/fsync failed/);
-    expect(store.file(id, first.rel).state).not.toBe('committed');
-    expect(store.get(id)?.state).toBe('failed');
+    expect(t.store.file(id, first.rel).state).not.toBe('committed');
+    expect(t.store.get(id)?.state).toBe('failed');
   });
 });

@@ -1,16 +1,14 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FolderDestination } from '../../../electron/transfer/folder-destination';
 import {
   TokenBucket,
   transferPackage,
   type Destination,
   type PackageTarget,
-  type TransferProgressStore,
 } from '../../../electron/transfer/index';
-import { makeTempDir } from '../../helpers/temp-dir';
-import { folderDigest, makeBag, openStore, recorder } from './fixture';
+import { folderDigest, freshStoreEachTest, makeBag, recorder } from './fixture';
 
 const unlimited = () => new TokenBucket({ rate: null });
 
@@ -45,29 +43,17 @@ function droppingOnce(inner: Destination, after: number): Destination {
 }
 
 describe('transfer to a mounted folder', () => {
-  let dir: ReturnType<typeof makeTempDir>;
-  let store: TransferProgressStore;
-  let close: () => void;
-  beforeEach(() => {
-    dir = makeTempDir('quire-transfer-');
-    const opened = openStore(path.join(dir.path, 'quire.db'));
-    store = opened.store;
-    close = () => opened.db.close();
-  });
-  afterEach(() => {
-    close();
-    dir.cleanup();
-  });
+  const t = freshStoreEachTest('quire-transfer-');
 
   it('sends, verifies, publishes under the final name and records a replication', async () => {
-    const bag = makeBag(dir.path, 'B1', [300_000, 200_000]);
-    const dest = path.join(dir.path, 'ingest');
+    const bag = makeBag(t.dir, 'B1', [300_000, 200_000]);
+    const dest = path.join(t.dir, 'ingest');
     mkdirSync(dest);
     const audit = recorder();
     const result = await transferPackage({
       packageDir: bag,
       destination: new FolderDestination(dest),
-      store,
+      store: t.store,
       limiter: unlimited(),
       verify: 'all',
       recorder: audit,
@@ -89,7 +75,7 @@ describe('transfer to a mounted folder', () => {
     const again = await transferPackage({
       packageDir: bag,
       destination: new FolderDestination(dest),
-      store,
+      store: t.store,
       limiter: unlimited(),
       verify: 'all',
     });
@@ -98,14 +84,14 @@ describe('transfer to a mounted folder', () => {
   });
 
   it('resumes after a dropped connection, keeping only the intact prefix of a damaged partial file', async () => {
-    const bag = makeBag(dir.path, 'B2', [3_000_000]);
-    const dest = path.join(dir.path, 'ingest');
+    const bag = makeBag(t.dir, 'B2', [3_000_000]);
+    const dest = path.join(t.dir, 'ingest');
     mkdirSync(dest);
     await expect(
       transferPackage({
         packageDir: bag,
         destination: droppingOnce(new FolderDestination(dest), 1_500_000),
-        store,
+        store: t.store,
         limiter: unlimited(),
         verify: 'all',
         retries: 0,
@@ -123,7 +109,7 @@ describe('transfer to a mounted folder', () => {
     const result = await transferPackage({
       packageDir: bag,
       destination: new FolderDestination(dest),
-      store,
+      store: t.store,
       limiter: unlimited(),
       verify: 'all',
     });
@@ -135,13 +121,13 @@ describe('transfer to a mounted folder', () => {
   });
 
   it('reconnects after a dropped connection and sends only what is missing', async () => {
-    const bag = makeBag(dir.path, 'B3', [2_000_000, 2_000_000]);
-    const dest = path.join(dir.path, 'ingest');
+    const bag = makeBag(t.dir, 'B3', [2_000_000, 2_000_000]);
+    const dest = path.join(t.dir, 'ingest');
     mkdirSync(dest);
     const result = await transferPackage({
       packageDir: bag,
       destination: droppingOnce(new FolderDestination(dest), 2_600_000),
-      store,
+      store: t.store,
       limiter: unlimited(),
       verify: 'sample',
       backoff: () => Promise.resolve(),
@@ -154,15 +140,15 @@ describe('transfer to a mounted folder', () => {
   });
 
   it('does not complete a package changed at the destination before verification, and re-sends it next time', async () => {
-    const bag = makeBag(dir.path, 'B4', [400_000]);
-    const dest = path.join(dir.path, 'ingest');
+    const bag = makeBag(t.dir, 'B4', [400_000]);
+    const dest = path.join(t.dir, 'ingest');
     mkdirSync(dest);
     const audit = recorder();
     const victim = path.join(dest, 'B4.quire-incoming', 'data/masters/page-0001.tif');
     const result = await transferPackage({
       packageDir: bag,
       destination: new FolderDestination(dest),
-      store,
+      store: t.store,
       limiter: unlimited(),
       verify: 'all',
       recorder: audit,
@@ -176,18 +162,18 @@ describe('transfer to a mounted folder', () => {
     expect(result.verified).toBe(false);
     expect(result.errors.join()).toContain('data/masters/page-0001.tif');
     expect(existsSync(path.join(dest, 'B4'))).toBe(false);
-    expect(store.get(result.transferId)?.state).toBe('failed');
+    expect(t.store.get(result.transferId)?.state).toBe('failed');
     expect(audit.events).toMatchObject([{ type: 'replication', outcome: 'failure' }]);
 
     const again = await transferPackage({
       packageDir: bag,
       destination: new FolderDestination(dest),
-      store,
+      store: t.store,
       limiter: unlimited(),
       verify: 'all',
     });
     expect(again.verified).toBe(true);
     expect(again.bytesSent).toBeGreaterThanOrEqual(400_000);
-    expect(store.get(again.transferId)?.state).toBe('complete');
+    expect(t.store.get(again.transferId)?.state).toBe('complete');
   });
 });
