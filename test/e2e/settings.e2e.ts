@@ -35,6 +35,27 @@ test.describe('Settings', () => {
     }
   });
 
+  test('saving the form keeps a change made meanwhile to a field it did not edit', async ({
+    page,
+    quire,
+  }) => {
+    await quire.signInAs('supervisor');
+    await page.getByRole('button', { name: 'Settings', exact: true }).click();
+    const reasons = page.getByLabel('Quarantine decision reasons (one per line)');
+    await expect(page.getByLabel('Station name')).not.toHaveValue('Changed at the other console');
+    // Another supervisor (another console, or a station of the lab) renames the station while
+    // this form is open with the old name.
+    await quire.station.settings.update({ stationName: 'Changed at the other console' });
+    await reasons.fill('Missing pages');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+    const stored = quire.station.settings.get();
+    expect(stored.stationName).toBe('Changed at the other console');
+    expect(stored.quarantineReasons).toEqual(['Missing pages']);
+    // The form now shows what is stored.
+    await expect(page.getByLabel('Station name')).toHaveValue('Changed at the other console');
+  });
+
   test('an operator sees the settings but cannot change them', async ({ page, quire }) => {
     await quire.signInAs('operator');
     await page.getByRole('button', { name: 'Settings', exact: true }).click();

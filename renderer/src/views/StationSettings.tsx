@@ -9,6 +9,9 @@ import { useIsSupervisor } from '../state/session';
 export function StationSettings() {
   const supervisor = useIsSupervisor();
   const [settings, setSettings] = useState<Settings | null>(null);
+  // What the form was filled from: only fields edited since are sent, so a change made meanwhile
+  // by another supervisor (or station, in a lab) to a field left alone here is not undone.
+  const [loaded, setLoaded] = useState<Settings | null>(null);
   const [reasons, setReasons] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [failure, setFailure] = useState<unknown>(null);
@@ -18,6 +21,7 @@ export function StationSettings() {
     quire.call('settings.get', {}).then(
       (s) => {
         setSettings(s);
+        setLoaded(s);
         setReasons(s.quarantineReasons.join('\n'));
       },
       (e) => setFailure(e),
@@ -35,24 +39,32 @@ export function StationSettings() {
 
   async function save(event: FormEvent) {
     event.preventDefault();
-    if (!settings) return;
+    if (!settings || !loaded) return;
     setError(null);
     setFailure(null);
     setSaved(false);
+    const form: Partial<Settings> = {
+      organizationName: settings.organizationName,
+      stationName: settings.stationName,
+      idleLockMinutes: settings.idleLockMinutes,
+      diskWarningHours: settings.diskWarningHours,
+      batchNameTemplate: settings.batchNameTemplate,
+      trainingMode: settings.trainingMode,
+      quarantineReasons: reasons
+        .split('\n')
+        .map((r) => r.trim())
+        .filter(Boolean),
+    };
+    const edited = Object.fromEntries(
+      Object.entries(form).filter(
+        ([name, value]) => JSON.stringify(value) !== JSON.stringify(loaded[name as keyof Settings]),
+      ),
+    ) as Partial<Settings>;
     try {
-      const next = await quire.call('settings.update', {
-        organizationName: settings.organizationName,
-        stationName: settings.stationName,
-        idleLockMinutes: settings.idleLockMinutes,
-        diskWarningHours: settings.diskWarningHours,
-        batchNameTemplate: settings.batchNameTemplate,
-        trainingMode: settings.trainingMode,
-        quarantineReasons: reasons
-          .split('\n')
-          .map((r) => r.trim())
-          .filter(Boolean),
-      });
+      const next = await quire.call('settings.update', edited);
       setSettings(next);
+      setLoaded(next);
+      setReasons(next.quarantineReasons.join('\n'));
       setSaved(true);
     } catch (e) {
       setFailure(e);
