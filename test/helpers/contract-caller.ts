@@ -1,11 +1,13 @@
 import { silentLogger } from '../../electron/core/logger';
 import type { Station } from '../../electron/station';
 import { dispatch, newSession, type Session } from '../../electron/transport/dispatch';
-import { stationEndpoint } from '../../electron/transport/station-endpoint';
+import { stationEndpoint, type StationEndpoint } from '../../electron/transport/station-endpoint';
 
-/** Calls a station's commands through the real dispatcher, as the given session. */
-export function stationCaller(station: Station) {
-  const endpoint = stationEndpoint(station);
+/**
+ * Calls a station's commands through the real dispatcher, as the given session; through
+ * `endpoint` when a test shares one with a bridge.
+ */
+export function stationCaller(station: Station, endpoint: StationEndpoint = stationEndpoint(station)) {
   return (session: Session, command: string, input: unknown = {}) =>
     dispatch(
       endpoint.table,

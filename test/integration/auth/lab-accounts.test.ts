@@ -1,13 +1,12 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../electron/core/clock';
-import { silentLogger } from '../../../electron/core/logger';
 import type { AccountChange } from '../../../electron/records/account-store';
 import { LabAccountStore } from '../../../electron/records/postgres/lab-account-store';
 import { openLabPool } from '../../../electron/records/postgres/lab-database';
 import type { Station } from '../../../electron/station';
-import { dispatch, newSession, type Session } from '../../../electron/transport/dispatch';
-import { stationEndpoint } from '../../../electron/transport/station-endpoint';
+import { newSession } from '../../../electron/transport/dispatch';
 import { startPostgres, withoutPostgres, type PostgresServer } from '../../helpers/postgres-server';
+import { stationCaller } from '../../helpers/contract-caller';
 import { makeTestStation } from '../../helpers/station';
 
 const ADA = { username: 'ada', password: 'correct horse battery' };
@@ -47,17 +46,7 @@ describe.skipIf(withoutPostgres())('accounts shared by the lab on PostgreSQL', (
     for (const s of stations.splice(0)) await s.dispose();
   });
 
-  const caller = (station: Station) => {
-    const endpoint = stationEndpoint(station);
-    return (session: Session, command: string, input: unknown = {}) =>
-      dispatch(
-        endpoint.table,
-        command,
-        input,
-        { session, transport: 'test' },
-        { logger: silentLogger(), validateOutput: true, sessionGuard: endpoint.sessionGuard },
-      );
-  };
+  const caller = (station: Station) => stationCaller(station);
 
   it('is set up once for the lab, and people created at one station sign in at another', async () => {
     const [atA, atB] = [caller(a), caller(b)];

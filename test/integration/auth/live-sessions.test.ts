@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WireEvent } from '../../../shared/contract/index';
-import { silentLogger } from '../../../electron/core/logger';
 import type { Station } from '../../../electron/station';
-import { dispatch, newSession, type Session } from '../../../electron/transport/dispatch';
+import { newSession, type Session } from '../../../electron/transport/dispatch';
 import { stationEndpoint, type StationEndpoint } from '../../../electron/transport/station-endpoint';
 import { startBridge, type Bridge } from '../../../electron/transport/ws-bridge';
 import { connectBridge, type BridgeTestClient } from '../../helpers/bridge-client';
+import { stationCaller } from '../../helpers/contract-caller';
 import { makeTestStation } from '../../helpers/station';
 
 const ADA = { username: 'ada', password: 'correct horse battery' };
@@ -25,13 +25,7 @@ describe('live sessions follow their account, and events reach only signed-in, u
   afterEach(async () => dispose());
 
   const call = (session: Session, command: string, input: unknown = {}) =>
-    dispatch(
-      endpoint.table,
-      command,
-      input,
-      { session, transport: 'test' },
-      { logger: silentLogger(), validateOutput: true, sessionGuard: endpoint.sessionGuard },
-    );
+    stationCaller(station, endpoint)(session, command, input);
 
   describe('through the dispatcher', () => {
     it('ends the live session of an account as soon as it is disabled', async () => {

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../electron/core/logger';
 import type { Station } from '../../../electron/station';
-import { dispatch, newSession, type Session } from '../../../electron/transport/dispatch';
+import { newSession, type Session } from '../../../electron/transport/dispatch';
 import { stationEndpoint, type StationEndpoint } from '../../../electron/transport/station-endpoint';
+import { stationCaller } from '../../helpers/contract-caller';
 import { makeTestStation } from '../../helpers/station';
 
 const ADA = { username: 'ada', password: 'correct horse battery' };
@@ -22,13 +22,7 @@ describe('supervisors manage people', () => {
   afterEach(async () => dispose());
 
   const call = (session: Session, command: string, input: unknown = {}) =>
-    dispatch(
-      endpoint.table,
-      command,
-      input,
-      { session, transport: 'test' },
-      { logger: silentLogger(), validateOutput: true, sessionGuard: endpoint.sessionGuard },
-    );
+    stationCaller(station, endpoint)(session, command, input);
 
   it('a reset password replaces the old one at once', async () => {
     const supervisor = newSession();

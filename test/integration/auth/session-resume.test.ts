@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../electron/core/logger';
 import type { Station } from '../../../electron/station';
-import { dispatch, newSession, type Session } from '../../../electron/transport/dispatch';
+import { newSession, type Session } from '../../../electron/transport/dispatch';
 import { stationEndpoint, type StationEndpoint } from '../../../electron/transport/station-endpoint';
+import { stationCaller } from '../../helpers/contract-caller';
 import { makeTestStation } from '../../helpers/station';
 
 const ADA = { username: 'ada', password: 'correct horse battery' };
@@ -21,14 +21,8 @@ describe('a reloaded console resumes its session with a short-lived, single-use 
   });
   afterEach(async () => dispose());
 
-  const call = async (session: Session, command: string, input: unknown = {}) =>
-    dispatch(
-      endpoint.table,
-      command,
-      input,
-      { session, transport: 'test' },
-      { logger: silentLogger(), validateOutput: true, sessionGuard: endpoint.sessionGuard },
-    );
+  const call = (session: Session, command: string, input: unknown = {}) =>
+    stationCaller(station, endpoint)(session, command, input);
   const tokenOf = (result: Awaited<ReturnType<typeof call>>): string => {
     if (!result.ok) throw new Error(result.error.message);
     const token = (result.output as { resume?: { token: string } | null }).resume?.token;

@@ -1,11 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WireResult } from '../../../shared/contract/index';
 import { FakeClock } from '../../../electron/core/clock';
-import { silentLogger } from '../../../electron/core/logger';
 import { CURRENT_PARAMS, hashPassword } from '../../../electron/auth/password-hash';
 import type { Station } from '../../../electron/station';
-import { dispatch, newSession, type Session } from '../../../electron/transport/dispatch';
-import { stationEndpoint } from '../../../electron/transport/station-endpoint';
+import { newSession } from '../../../electron/transport/dispatch';
+import { stationCaller } from '../../helpers/contract-caller';
 import { makeTestStation } from '../../helpers/station';
 
 const SUPERVISOR = { username: 'ada', password: 'correct horse battery' };
@@ -20,15 +19,7 @@ describe('sign-in throttling: per account and per connection, reserved before th
   async function start(options: Parameters<typeof makeTestStation>[0] = {}) {
     clock = new FakeClock();
     ({ station, dispose } = await makeTestStation({ clock, ...options }));
-    const endpoint = stationEndpoint(station);
-    const call = (session: Session, command: string, input: unknown = {}) =>
-      dispatch(
-        endpoint.table,
-        command,
-        input,
-        { session, transport: 'test' },
-        { logger: silentLogger(), validateOutput: true, sessionGuard: endpoint.sessionGuard },
-      );
+    const call = stationCaller(station);
     expect((await call(newSession(), 'auth.setup', { ...SUPERVISOR, displayName: 'Ada' })).ok).toBe(true);
     return call;
   }
