@@ -43,3 +43,8 @@ export async function freshLabDatabase(
     throw error;
   }
 }
+
+/** Leaves the lab database empty (no tables), for stations that migrate it themselves. */
+export async function emptyLabDatabase(server: PostgresServer): Promise<void> {
+  await (await freshLabDatabase(server, { max: 1, migrate: false })).end();
+}

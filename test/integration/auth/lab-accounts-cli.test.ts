@@ -3,9 +3,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { connectBridge, type BridgeTestClient } from '../../helpers/bridge-client';
 import { runCli } from '../../helpers/cli';
 import { startPostgres, withoutPostgres, type PostgresServer } from '../../helpers/postgres-server';
+import { emptyLabDatabase } from '../../helpers/lab-postgres';
 import { makeTempDir } from '../../helpers/temp-dir';
 import { silentLogger } from '../../../electron/core/logger';
-import { openLabPool } from '../../../electron/records/postgres/lab-database';
 import { createStation } from '../../../electron/station';
 import { newSession } from '../../../electron/transport/dispatch';
 import { TEST_PASSWORD_HASH_PARAMS } from '../../helpers/station';
@@ -33,9 +33,7 @@ describe.skipIf(withoutPostgres())('quire serve --lab-db: the lab’s accounts a
     server = await startPostgres();
   }, 120_000);
   beforeEach(async () => {
-    const pool = openLabPool(server.url, { max: 1 });
-    await pool.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
-    await pool.end();
+    await emptyLabDatabase(server);
   });
   afterEach(async () => {
     clients.splice(0).forEach((c) => c.close());

@@ -3,10 +3,10 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SyncRun } from '../../../shared/contract/index';
 import { startCmsEmulator } from '../../../electron/catalog/emulator';
-import { openLabPool } from '../../../electron/records/postgres/lab-database';
 import type { Station } from '../../../electron/station';
 import { newSession } from '../../../electron/transport/dispatch';
 import { startPostgres, withoutPostgres, type PostgresServer } from '../../helpers/postgres-server';
+import { emptyLabDatabase } from '../../helpers/lab-postgres';
 import { stationCaller } from '../../helpers/contract-caller';
 import { makeTestStation } from '../../helpers/station';
 
@@ -38,9 +38,7 @@ describe.skipIf(withoutPostgres())('the catalog shared by the lab on PostgreSQL'
   };
 
   beforeEach(async () => {
-    const pool = openLabPool(server.url, { max: 1 });
-    await pool.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
-    await pool.end();
+    await emptyLabDatabase(server);
     a = await openStation('Station A');
     b = await openStation('Station B');
   }, 60_000);
