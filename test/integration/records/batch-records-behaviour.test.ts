@@ -1,6 +1,5 @@
 // One behaviour suite for both batch record engines: the station's SQLite and the lab's
 // PostgreSQL (started by the test; skipped, saying why, where PostgreSQL is not installed).
-import type pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { QuarantineDiagnostics } from '../../../shared/contract/index';
 import { FakeClock } from '../../../electron/core/clock';
@@ -8,10 +7,7 @@ import { BatchStore } from '../../../electron/pipeline/batches/batch-store';
 import { sqliteBatchRecords } from '../../../electron/pipeline/batches/sqlite-batch-records';
 import type { BatchRecords, NewBatch } from '../../../electron/records/batch-records';
 import { PostgresBatchRecords } from '../../../electron/records/postgres/batch-records';
-import { openDatabase, type Db } from '../../../electron/storage/index';
-import { freshLabDatabase } from '../../helpers/lab-postgres';
-import { startPostgres, withoutPostgres, type PostgresServer } from '../../helpers/postgres-server';
-import { makeTempDir } from '../../helpers/temp-dir';
+import { recordsEngines } from '../../helpers/record-engines';
 
 const batch = (id: string, extra: Partial<NewBatch> = {}): NewBatch => ({
   id,
@@ -43,56 +39,12 @@ const diagnostics = (reason: string, mismatchPage?: number): QuarantineDiagnosti
   attempts: [],
 });
 
-interface Engine {
-  name: string;
-  skip: boolean;
-  setup(clock: FakeClock): Promise<BatchRecords>;
-  teardown(): Promise<void>;
-  beforeAll?(): Promise<void>;
-  afterAll?(): Promise<void>;
-}
+const engines = recordsEngines<BatchRecords>({
+  sqlite: (db, clock) => sqliteBatchRecords(new BatchStore(db, clock)),
+  postgres: (pool, clock) => new PostgresBatchRecords(pool, 'station-a', clock),
+});
 
-function sqliteEngine(): Engine {
-  let dir: ReturnType<typeof makeTempDir> | null = null;
-  let db: Db | null = null;
-  return {
-    name: 'SQLite (one station)',
-    skip: false,
-    async setup(clock) {
-      dir = makeTempDir();
-      db = openDatabase(`${dir.path}/quire.db`);
-      return sqliteBatchRecords(new BatchStore(db, clock));
-    },
-    async teardown() {
-      db?.close();
-      dir?.cleanup();
-    },
-  };
-}
-
-function postgresEngine(): Engine {
-  let server: PostgresServer | null = null;
-  let pool: pg.Pool | null = null;
-  return {
-    name: 'PostgreSQL (the lab)',
-    skip: withoutPostgres(),
-    async beforeAll() {
-      server = await startPostgres();
-    },
-    async afterAll() {
-      await server?.dispose();
-    },
-    async setup(clock) {
-      pool = await freshLabDatabase(server!);
-      return new PostgresBatchRecords(pool, 'station-a', clock);
-    },
-    async teardown() {
-      await pool?.end();
-    },
-  };
-}
-
-for (const engine of [sqliteEngine(), postgresEngine()])
+for (const engine of engines)
   describe.skipIf(engine.skip)(`batch records on ${engine.name}`, () => {
     let records: BatchRecords;
     let clock: FakeClock;

@@ -1,18 +1,15 @@
 // One behaviour suite for both catalog record engines: the station's SQLite and the lab's
 // PostgreSQL (started by the test; skipped, saying why, where PostgreSQL is not installed).
-import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DeadLetter, StoredAsset } from '../../../shared/contract/index';
+import { FakeClock } from '../../../electron/core/clock';
 import { CmsClient } from '../../../electron/catalog/cms-client';
 import { startCmsEmulator } from '../../../electron/catalog/emulator';
 import { syncCatalog } from '../../../electron/catalog/sync';
 import type { CatalogRecords, RunCounts } from '../../../electron/records/catalog-records';
 import { PostgresCatalogRecords } from '../../../electron/records/postgres/catalog-records';
 import { SqliteCatalogRecords } from '../../../electron/records/sqlite/catalog-records';
-import { openDatabase, type Db } from '../../../electron/storage/index';
-import { freshLabDatabase } from '../../helpers/lab-postgres';
-import { startPostgres, withoutPostgres, type PostgresServer } from '../../helpers/postgres-server';
-import { makeTempDir } from '../../helpers/temp-dir';
+import { recordsEngines } from '../../helpers/record-engines';
 
 const record = (accession: string, title = `Object ${accession}`, syncedAt = '2026-11-30T10:00:00.000Z') =>
   ({
@@ -50,62 +47,18 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-interface Engine {
-  name: string;
-  skip: boolean;
-  setup(): Promise<CatalogRecords>;
-  teardown(): Promise<void>;
-  beforeAll?(): Promise<void>;
-  afterAll?(): Promise<void>;
-}
+const engines = recordsEngines<CatalogRecords>({
+  sqlite: (db) => new SqliteCatalogRecords(db),
+  postgres: (pool) => new PostgresCatalogRecords(pool, 'station-a'),
+});
 
-function sqliteEngine(): Engine {
-  let dir: ReturnType<typeof makeTempDir> | null = null;
-  let db: Db | null = null;
-  return {
-    name: 'SQLite (one station)',
-    skip: false,
-    async setup() {
-      dir = makeTempDir();
-      db = openDatabase(`${dir.path}/quire.db`);
-      return new SqliteCatalogRecords(db);
-    },
-    async teardown() {
-      db?.close();
-      dir?.cleanup();
-    },
-  };
-}
-
-function postgresEngine(): Engine {
-  let server: PostgresServer | null = null;
-  let pool: pg.Pool | null = null;
-  return {
-    name: 'PostgreSQL (the lab)',
-    skip: withoutPostgres(),
-    async beforeAll() {
-      server = await startPostgres();
-    },
-    async afterAll() {
-      await server?.dispose();
-    },
-    async setup() {
-      pool = await freshLabDatabase(server!);
-      return new PostgresCatalogRecords(pool, 'station-a');
-    },
-    async teardown() {
-      await pool?.end();
-    },
-  };
-}
-
-for (const engine of [sqliteEngine(), postgresEngine()])
+for (const engine of engines)
   describe.skipIf(engine.skip)(`catalog records on ${engine.name}`, () => {
     let records: CatalogRecords;
     beforeAll(async () => engine.beforeAll?.(), 120_000);
     afterAll(async () => engine.afterAll?.(), 60_000);
     beforeEach(async () => {
-      records = await engine.setup();
+      records = await engine.setup(new FakeClock());
     });
     afterEach(async () => engine.teardown());
 
