@@ -1,8 +1,10 @@
 import {
   DEFAULT_QUARANTINE_REASONS,
   DEFAULT_SCAN_PROFILES,
+  SETTING_LABELS,
   StationSettings,
   type ScanProfilePreset,
+  type SettingsUpdate,
 } from '../../shared/contract/index';
 import { nextBatchName } from '../../shared/domain/batch-name';
 import type { CoreContext } from '../core/core-context';
@@ -31,6 +33,36 @@ export const DEFAULT_SETTINGS: StationSettings = {
 const sameName = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 const sameValue = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
+/**
+ * Refuses a change to a field that was changed by someone else since the editor read it: stored
+ * now with a value that is neither the one it started from nor the one it would write.
+ */
+function refuseChangedMeanwhile(
+  current: StationSettings,
+  values: Partial<StationSettings>,
+  expected: Partial<StationSettings>,
+): void {
+  const moved = (Object.keys(values) as SettingName[]).filter(
+    (name) =>
+      name in expected &&
+      !sameValue(current[name], expected[name]) &&
+      !sameValue(current[name], values[name]),
+  );
+  if (moved.length === 0) return;
+  const shown = (value: unknown) => (typeof value === 'string' ? `"${value}"` : JSON.stringify(value));
+  const labelled = (name: SettingName) => SETTING_LABELS[name as keyof typeof SETTING_LABELS] ?? name;
+  throw new StationError(
+    'CONFLICT',
+    `Nothing was saved: ${moved.map(labelled).join(', ')} changed at another console or station ` +
+      `while you edited (now ${moved.map((name) => `${labelled(name)}: ${shown(current[name])}`).join('; ')}). ` +
+      'Make your change again on what is stored now.',
+    moved.map((name) => ({
+      path: name,
+      message: `changed meanwhile at another console or station: now ${shown(current[name])}`,
+    })),
+  );
+}
+
 /** What a change makes of the settings as they stand (it may throw to refuse). */
 type Change = (current: StationSettings) => Partial<StationSettings>;
 
@@ -47,6 +79,8 @@ export class SettingsStore {
   private unsubscribe: () => void = () => {};
   /** This station's reads and writes of the lab, one at a time, so an older answer never wins. */
   private labWork: Promise<unknown> = Promise.resolve();
+  /** This station's settings writes, one at a time. */
+  private writes: Promise<unknown> = Promise.resolve();
   private reloadQueued = false;
 
   /** Settings kept in the station's own records (its SQLite). */
@@ -114,15 +148,21 @@ export class SettingsStore {
 
   /**
    * Saves the fields that differ from the current values (a form sends them all): unchanged
-   * lab-wide fields need no lab, so a station's own fields save while the lab is away.
+   * lab-wide fields need no lab, so a station's own fields save while the lab is away. With
+   * `expected`, a field whose stored value is by then neither the one expected nor the new one
+   * (another console or station changed it meanwhile) refuses the whole update: the check runs
+   * inside the store's own atomic step, so two saves at once cannot both pass it.
    */
-  async update(patch: Partial<StationSettings>): Promise<StationSettings> {
+  async update({ expected = {}, ...patch }: SettingsUpdate): Promise<StationSettings> {
     const next = StationSettings.parse({ ...this.cached, ...patch });
     const changed = (Object.keys(patch) as SettingName[]).filter(
       (name) => !sameValue(next[name], this.cached[name]),
     );
     const values = Object.fromEntries(changed.map((name) => [name, next[name]])) as Partial<StationSettings>;
-    return this.write(changed, () => values);
+    return this.write(changed, (current) => {
+      refuseChangedMeanwhile(current, values, expected);
+      return values;
+    });
   }
 
   /**
@@ -131,10 +171,19 @@ export class SettingsStore {
    * out again on what each store holds, so one made meanwhile at another station is kept; only
    * the fields named are written, so a stored field this version cannot read is left as it was.
    */
-  private async write(fields: SettingName[], change: Change): Promise<StationSettings> {
+  private write(fields: SettingName[], change: Change): Promise<StationSettings> {
+    const run = this.writes.then(() => this.writeNow(fields, change));
+    this.writes = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writeNow(fields: SettingName[], change: Change): Promise<StationSettings> {
     if (fields.length === 0) return this.cached;
     const lab = this.lab;
     const own = lab ? fields.filter((name) => SETTINGS_SCOPE[name] === 'station') : fields;
+    // The lab's step works the whole change out on the lab's fields and this station's own, so
+    // a change that this station's own fields refuse never reaches the lab. Writes here go one
+    // at a time, so the station's own are still as that step saw them when they are written.
     if (lab && own.length < fields.length) this.shared = await this.saveToLab(lab, change);
     if (own.length > 0)
       this.stored = await this.local.save((stored) => {
@@ -155,10 +204,14 @@ export class SettingsStore {
             return settingsIn('lab', StationSettings.parse({ ...current, ...change(current) }));
           } catch (error) {
             refused = error;
+            // What the lab holds, read in the refused step: shown at once, so a form reading
+            // the settings again after the refusal does not get the older values back.
+            if (stored) this.shared = stored;
             throw error;
           }
         });
       } catch (error) {
+        if (refused !== null) this.refresh();
         if (refused !== null || error instanceof StationError) throw error;
         throw unavailable(
           `the lab database did not answer (${(error as Error).message}), so nothing was saved: ` +

@@ -72,6 +72,32 @@ export const StationSettings = z.object({
 });
 export type StationSettings = z.infer<typeof StationSettings>;
 
+/** The fields `settings.update` may change (scan profiles have their own commands). */
+const EditableSettings = StationSettings.omit({ scanProfiles: true });
+
+/**
+ * A change to settings. `expected` holds, for fields being changed, the values the editor
+ * started from (a form: what it was filled with): a field stored with another value by then,
+ * changed at another console or station meanwhile, refuses the whole update instead of being
+ * overwritten unseen. Without `expected`, the change applies to whatever is stored.
+ */
+/** The settings as a person reads them, in messages about them. */
+export const SETTING_LABELS: Record<keyof z.infer<typeof EditableSettings>, string> = {
+  organizationName: 'the organization',
+  stationName: 'the station name',
+  idleLockMinutes: 'the idle lock',
+  quarantineReasons: 'the quarantine reasons',
+  catalogApiBase: 'the catalog address',
+  diskWarningHours: 'the disk-space warning',
+  batchNameTemplate: 'the batch-name template',
+  trainingMode: 'training mode',
+};
+
+export const SettingsUpdate = EditableSettings.partial()
+  .extend({ expected: EditableSettings.partial().strict().optional() })
+  .strict();
+export type SettingsUpdate = z.infer<typeof SettingsUpdate>;
+
 export const settingsCommands = {
   'settings.get': command({
     input: z.object({}).strict(),
@@ -80,10 +106,11 @@ export const settingsCommands = {
     summary: 'The station settings.',
   }),
   'settings.update': command({
-    input: StationSettings.omit({ scanProfiles: true }).partial().strict(),
+    input: SettingsUpdate,
     output: StationSettings,
     access: 'supervisor',
-    summary: 'Changes station settings (supervisors only).',
+    summary:
+      'Changes station settings (supervisors only); with `expected`, refuses a field changed meanwhile elsewhere.',
   }),
   'settings.saveScanProfile': command({
     input: ScanProfilePreset,

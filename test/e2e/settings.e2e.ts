@@ -56,6 +56,37 @@ test.describe('Settings', () => {
     await expect(page.getByLabel('Station name')).toHaveValue('Changed at the other console');
   });
 
+  test('saving a field changed meanwhile elsewhere is refused, shows the stored value and keeps the other edits', async ({
+    page,
+    quire,
+  }) => {
+    await quire.signInAs('supervisor');
+    await page.getByRole('button', { name: 'Settings', exact: true }).click();
+    const idleLock = page.getByLabel('Lock the console after (minutes idle)');
+    await expect(idleLock).toHaveValue('15');
+    // Another supervisor sets the idle lock while this form still shows 15.
+    await quire.station.settings.update({ idleLockMinutes: 30 });
+    await idleLock.fill('20');
+    await page.getByLabel('Organization').fill('Abbey Library');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await expect(page.getByRole('alert')).toContainText(
+      'Nothing was saved: the idle lock changed at another console or station while you edited (now the idle lock: 30)',
+    );
+    expect(quire.station.settings.get()).toMatchObject({
+      idleLockMinutes: 30,
+      organizationName: 'Digitization Lab',
+    });
+    await expect(idleLock).toHaveValue('30');
+    await expect(page.getByLabel('Organization')).toHaveValue('Abbey Library');
+    // Saved again, the kept edit goes through on the stored values.
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+    expect(quire.station.settings.get()).toMatchObject({
+      idleLockMinutes: 30,
+      organizationName: 'Abbey Library',
+    });
+  });
+
   test('an operator sees the settings but cannot change them', async ({ page, quire }) => {
     await quire.signInAs('operator');
     await page.getByRole('button', { name: 'Settings', exact: true }).click();

@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { StationSettings as Settings } from '../../../shared/contract/index';
+import { QuireCommandError, type StationSettings as Settings } from '../../../shared/contract/index';
 import { BATCH_NAME_PLACEHOLDERS } from '../../../shared/domain/batch-name';
 import { describeUnplaced, FieldError, FormError, issueFor, issuesOf } from '../components/FormError';
 import { quire } from '../ipc/client';
@@ -34,6 +34,7 @@ export function StationSettings() {
   const change = (patch: Partial<Settings>) => {
     setSettings({ ...settings, ...patch });
     setFailure(null);
+    setError(null);
     setSaved(false);
   };
 
@@ -60,15 +61,40 @@ export function StationSettings() {
         ([name, value]) => JSON.stringify(value) !== JSON.stringify(loaded[name as keyof Settings]),
       ),
     ) as Partial<Settings>;
+    // What each edited field was when the form was filled: the core refuses the save when one
+    // of them was changed meanwhile elsewhere, instead of overwriting that change unseen.
+    const expected = Object.fromEntries(
+      Object.keys(edited).map((name) => [name, loaded[name as keyof Settings]]),
+    ) as Partial<Settings>;
     try {
-      const next = await quire.call('settings.update', edited);
+      const next = await quire.call('settings.update', { ...edited, expected });
       setSettings(next);
       setLoaded(next);
       setReasons(next.quarantineReasons.join('\n'));
       setSaved(true);
     } catch (e) {
-      setFailure(e);
+      if (e instanceof QuireCommandError && e.code === 'CONFLICT') {
+        await showStored(edited, e);
+        setError(
+          `${e.message.replace(/^[\w.]+: /, '')} The form shows the stored values now, with your other changes still in it.`,
+        );
+      } else setFailure(e);
     }
+  }
+
+  /**
+   * After a refused save: the form shows what is stored now, the fields changed elsewhere with
+   * their new values and the other edits kept, so a second save carries them on the new values.
+   */
+  async function showStored(edited: Partial<Settings>, refusal: QuireCommandError) {
+    const stored = await quire.call('settings.get', {}).catch(() => null);
+    if (!stored) return;
+    const moved = new Set(refusal.issues.map((issue) => issue.path));
+    const kept = Object.fromEntries(Object.entries(edited).filter(([name]) => !moved.has(name)));
+    const shown = { ...stored, ...kept };
+    setSettings(shown);
+    setLoaded(stored);
+    setReasons(shown.quarantineReasons.join('\n'));
   }
 
   return (

@@ -136,6 +136,57 @@ describe.skipIf(withoutPostgres())('settings shared by the lab on PostgreSQL', (
     expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'CONFLICT' } });
   });
 
+  it('refuses a form saved on values another station changed meanwhile, writing none of it anywhere', async () => {
+    const a = await open(folder());
+    const b = await open(folder());
+    const before = a.settings.get();
+    await b.settings.update({ organizationName: 'Renamed at B' });
+    await expect(
+      a.settings.update({
+        organizationName: 'Renamed at A',
+        expected: { organizationName: before.organizationName },
+      }),
+    ).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringMatching(/now the organization: "Renamed at B"/),
+    });
+    // The refusal brought the lab's values to A: a form reading again shows them.
+    expect(a.settings.get().organizationName).toBe('Renamed at B');
+
+    // A lab-wide field and one of the station's own in one save: the station's own was changed
+    // meanwhile, so the lab-wide one must not have reached the lab either.
+    await a.settings.update({ stationName: 'A, renamed at its other console' });
+    await expect(
+      a.settings.update({
+        organizationName: 'Renamed at A',
+        stationName: 'A, renamed here',
+        expected: { organizationName: 'Renamed at B', stationName: before.stationName },
+      }),
+    ).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/the station name/) });
+    expect(a.settings.get()).toMatchObject({
+      organizationName: 'Renamed at B',
+      stationName: 'A, renamed at its other console',
+    });
+    const reopened = await open(folder());
+    expect(reopened.settings.get().organizationName).toBe('Renamed at B');
+
+    // Two saves at one station at once: the second waits for the first, so the first is not
+    // refused half-way (lab written, its own fields then found changed under it).
+    const [first, second] = await Promise.allSettled([
+      a.settings.update({
+        organizationName: 'Renamed at A',
+        stationName: 'A, first save',
+        expected: { organizationName: 'Renamed at B', stationName: 'A, renamed at its other console' },
+      }),
+      a.settings.update({ stationName: 'A, second save' }),
+    ]);
+    expect([first.status, second.status]).toEqual(['fulfilled', 'fulfilled']);
+    expect(a.settings.get()).toMatchObject({
+      organizationName: 'Renamed at A',
+      stationName: 'A, second save',
+    });
+  }, 60_000);
+
   it('refuses lab-wide changes while the database is away, saves per-station ones, and flows again after', async () => {
     const a = await open(folder());
     const b = await open(folder());
