@@ -90,6 +90,9 @@ async function bullmqRound(url: string, processes: number, round: number) {
     await producer.enqueueMany(
       Array.from({ length: Math.min(64, jobs - i) }, (_, k) => ({ type: 'noop', payload: { i: i + k } })),
     );
+  const sentSeconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const doneWhenSent = Number(await probe.zcard(`${prefix}:io:completed`));
+  probeRequests++;
   // Completion is read from Redis (a benchmark, not a test, may poll); ZCARD is not counted.
   for (;;) {
     const done = Number(await probe.zcard(`${prefix}:io:completed`));
@@ -107,12 +110,24 @@ async function bullmqRound(url: string, processes: number, round: number) {
   await probe.quit();
   return {
     jobsPerSecond: jobs / seconds,
+    sentSeconds,
+    doneWhenSent,
+    drainJobsPerSecond: (jobs - doneWhenSent) / (seconds - sentSeconds),
     roundTripsPerJob: (after.reads - before.reads - probeRequests) / jobs,
     commandsPerJob: (after.commands - before.commands) / jobs,
   };
 }
 
-function celeryTasksPerSecond(port: number): { value: number | null; reason?: string } {
+interface CeleryRun {
+  value: number | null;
+  /** The phases, as for Quire: while tasks were sent, and the worker alone after. */
+  sentSeconds?: number;
+  doneWhenSent?: number;
+  drain?: number;
+  reason?: string;
+}
+
+function celeryTasksPerSecond(port: number): CeleryRun {
   try {
     execFileSync('/usr/bin/python3', ['-c', 'import celery, redis']);
   } catch {
@@ -124,8 +139,17 @@ function celeryTasksPerSecond(port: number): { value: number | null; reason?: st
       [path.resolve('bench/queue/celery_baseline.py'), String(port), String(celeryTasks)],
       { encoding: 'utf8', timeout: 600_000 },
     );
+    const run = JSON.parse(out.trim().split('\n').pop()!) as {
+      tasksPerSecond: number;
+      sentSeconds: number;
+      doneWhenSent: number;
+      drainTasksPerSecond: number;
+    };
     return {
-      value: (JSON.parse(out.trim().split('\n').pop()!) as { tasksPerSecond: number }).tasksPerSecond,
+      value: run.tasksPerSecond,
+      sentSeconds: run.sentSeconds,
+      doneWhenSent: run.doneWhenSent,
+      drain: run.drainTasksPerSecond,
     };
   } catch (error) {
     return { value: null, reason: `Celery baseline failed: ${(error as Error).message.slice(0, 200)}` };
@@ -186,6 +210,41 @@ console.log(
       rounds.quire.map((q) => q.one.commandsPerJob),
       2,
     ),
+    // The two phases of the one-process rounds. While the producer sends, it, Redis and the
+    // worker share the 2 cores; after, the worker drains the rest alone. Celery's are the same
+    // split of its run (its producer sends one task per call, each its own round trip).
+    sendingSecondsOneProcess: summary(
+      rounds.quire.map((q) => q.one.sentSeconds),
+      2,
+    ),
+    doneWhileSendingOneProcess: summary(
+      rounds.quire.map((q) => q.one.doneWhenSent),
+      0,
+    ),
+    drainJobsPerSecondOneProcess: summary(
+      rounds.quire.map((q) => q.one.drainJobsPerSecond),
+      0,
+    ),
+    ...(celeryRan
+      ? {
+          drainRatioOneProcess: summary(
+            rounds.quire.map((q, i) => q.one.drainJobsPerSecond / celery[i]!.drain!),
+            2,
+          ),
+          celerySendingSeconds: summary(
+            celery.map((c) => c.sentSeconds!),
+            2,
+          ),
+          celeryDoneWhileSending: summary(
+            celery.map((c) => c.doneWhenSent!),
+            0,
+          ),
+          celeryDrainTasksPerSecond: summary(
+            celery.map((c) => c.drain!),
+            0,
+          ),
+        }
+      : {}),
     celeryTasks,
     celeryTasksPerSecond: celeryRan
       ? summary(

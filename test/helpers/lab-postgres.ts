@@ -2,7 +2,9 @@ import type pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import { openLabPool } from '../../electron/records/postgres/lab-database';
 import { migrateLab } from '../../electron/records/postgres/lab-migrations';
+import type { Station, StationOptions } from '../../electron/station';
 import { startPostgres, type PostgresServer } from './postgres-server';
+import { makeTestStation } from './station';
 
 /**
  * A throwaway PostgreSQL for the enclosing describe block (call it inside a
@@ -47,4 +49,23 @@ export async function freshLabDatabase(
 /** Leaves the lab database empty (no tables), for stations that migrate it themselves. */
 export async function emptyLabDatabase(server: PostgresServer): Promise<void> {
   await (await freshLabDatabase(server, { max: 1, migrate: false })).end();
+}
+
+/**
+ * Station cores on the server's lab database (no Redis), each renamed as asked; `disposeAll`
+ * closes them and removes their data folders (an afterEach's work).
+ */
+export function labStations(server: () => PostgresServer, options: Partial<StationOptions> = {}) {
+  const opened: Array<{ station: Station; dispose: () => Promise<void> }> = [];
+  return {
+    async open(name: string): Promise<Station> {
+      const station = await makeTestStation({ labDatabase: server().url, lab: null, ...options });
+      opened.push(station);
+      await station.station.settings.update({ stationName: name });
+      return station.station;
+    },
+    async disposeAll(): Promise<void> {
+      for (const s of opened.splice(0)) await s.dispose();
+    },
+  };
 }

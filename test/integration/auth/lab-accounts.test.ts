@@ -6,9 +6,8 @@ import { openLabPool } from '../../../electron/records/postgres/lab-database';
 import type { Station } from '../../../electron/station';
 import { newSession } from '../../../electron/transport/dispatch';
 import { startPostgres, withoutPostgres, type PostgresServer } from '../../helpers/postgres-server';
-import { emptyLabDatabase } from '../../helpers/lab-postgres';
+import { emptyLabDatabase, labStations } from '../../helpers/lab-postgres';
 import { stationCaller } from '../../helpers/contract-caller';
-import { makeTestStation } from '../../helpers/station';
 
 const ADA = { username: 'ada', password: 'correct horse battery' };
 const OTTO = { username: 'otto', password: 'operator passphrase' };
@@ -19,7 +18,6 @@ const OTTO = { username: 'otto', password: 'operator passphrase' };
  */
 describe.skipIf(withoutPostgres())('accounts shared by the lab on PostgreSQL', () => {
   let server: PostgresServer;
-  const stations: Array<{ station: Station; dispose: () => Promise<void> }> = [];
   let a: Station;
   let b: Station;
 
@@ -29,21 +27,14 @@ describe.skipIf(withoutPostgres())('accounts shared by the lab on PostgreSQL', (
   afterAll(async () => server?.dispose(), 60_000);
 
   const clock = new FakeClock();
-  const openStation = async (name: string) => {
-    const opened = await makeTestStation({ labDatabase: server.url, lab: null, clock });
-    await opened.station.settings.update({ stationName: name });
-    stations.push(opened);
-    return opened.station;
-  };
+  const stations = labStations(() => server, { clock });
 
   beforeEach(async () => {
     await emptyLabDatabase(server);
-    a = await openStation('Station A');
-    b = await openStation('Station B');
+    a = await stations.open('Station A');
+    b = await stations.open('Station B');
   }, 60_000);
-  afterEach(async () => {
-    for (const s of stations.splice(0)) await s.dispose();
-  });
+  afterEach(async () => stations.disposeAll());
 
   const caller = (station: Station) => stationCaller(station);
 

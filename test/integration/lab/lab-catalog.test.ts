@@ -6,9 +6,8 @@ import { startCmsEmulator } from '../../../electron/catalog/emulator';
 import type { Station } from '../../../electron/station';
 import { newSession } from '../../../electron/transport/dispatch';
 import { startPostgres, withoutPostgres, type PostgresServer } from '../../helpers/postgres-server';
-import { emptyLabDatabase } from '../../helpers/lab-postgres';
+import { emptyLabDatabase, labStations } from '../../helpers/lab-postgres';
 import { stationCaller } from '../../helpers/contract-caller';
-import { makeTestStation } from '../../helpers/station';
 
 const ids = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => `OBJ-${String(from + i).padStart(6, '0')}`);
@@ -17,7 +16,6 @@ const noWait = { sleep: async () => {}, random: () => 0 };
 describe.skipIf(withoutPostgres())('the catalog shared by the lab on PostgreSQL', () => {
   let server: PostgresServer;
   let emulator: Awaited<ReturnType<typeof startCmsEmulator>>;
-  const stations: Array<{ station: Station; dispose: () => Promise<void> }> = [];
   let a: Station;
   let b: Station;
 
@@ -30,21 +28,14 @@ describe.skipIf(withoutPostgres())('the catalog shared by the lab on PostgreSQL'
     await server?.dispose();
   }, 60_000);
 
-  const openStation = async (name: string) => {
-    const opened = await makeTestStation({ labDatabase: server.url, lab: null });
-    await opened.station.settings.update({ stationName: name });
-    stations.push(opened);
-    return opened.station;
-  };
+  const stations = labStations(() => server);
 
   beforeEach(async () => {
     await emptyLabDatabase(server);
-    a = await openStation('Station A');
-    b = await openStation('Station B');
+    a = await stations.open('Station A');
+    b = await stations.open('Station B');
   }, 60_000);
-  afterEach(async () => {
-    for (const s of stations.splice(0)) await s.dispose();
-  });
+  afterEach(async () => stations.disposeAll());
 
   const caller = stationCaller;
 
