@@ -38,7 +38,7 @@ import { lazyOcrEngine } from './ocr-stage';
 import { orphanedBatches } from './orphaned-batches';
 import { localPageWork } from './page-work';
 import { profileRefusalFor } from './profile-fit';
-import { reviewImage } from './review-image';
+import { labReviewImage, reviewImage } from './review-image';
 import { quarantineBatch, type StageDeps } from './stages';
 import { verifyStation, type VerifyOptions, type VerifyReport } from './station-verify';
 import { unknownDestinations } from './transfer-stage';
@@ -272,7 +272,15 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
       return retried;
     },
     resetAfterJam: (device, actor) => resetAfterJam(stageDeps, device, actor),
-    thumbnail: (batchId, page, size) => reviewImage(store, batchId, page, size),
+    async thumbnail(batchId, page, size) {
+      if (store.summary(batchId) || !labRecords) return reviewImage(store, batchId, page, size);
+      // Another station's batch: its files are in the lab's storage root, which this station
+      // reaches through its own mount.
+      const held = await labRecords.records.summary(batchId).catch(() => null);
+      if (!held?.station) return null;
+      const stored = await labRecords.records.page(batchId, page).catch(() => null);
+      return labReviewImage(stored, held.station, batchId, lab?.storage ?? null, size);
+    },
     verify: (options) => verifyStation({ layout: core.layout, store, audit: deps.audit }, options),
     async settleOrphans() {
       // Only a batch seen stuck on two sweeps in a row: a stage change that is about to enqueue

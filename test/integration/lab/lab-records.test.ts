@@ -2,7 +2,7 @@
 // console sees every batch with its station; a batch quarantined at station A is decided by a
 // supervisor at station B, applied once by A (which holds it) and recaptured on A's scanner;
 // with the lab database away, A keeps capturing and B's decisions on A's batches wait.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabState, SessionUser } from '../../../shared/contract/index';
@@ -128,6 +128,28 @@ describe.skipIf(why !== null)('one lab: two stations sharing their records on Po
         note: '',
       }),
     ).rejects.toThrow(/completed, not quarantined/);
+  }, 120_000);
+
+  it("shows A's page images at B, and at a station that mounts the lab's storage elsewhere", async () => {
+    // LABR-1, completed by the test before: A's records name its files on A's mount.
+    const own = await a.pipeline.thumbnail('LABR-1', 1, 'thumb');
+    expect(own).toMatch(/^data:image\/jpeg;base64,/);
+    expect(await b.pipeline.thumbnail('LABR-1', 1, 'thumb')).toBe(own);
+    expect(await b.pipeline.thumbnail('LABR-1', 2, 'access')).toBe(
+      await a.pipeline.thumbnail('LABR-1', 2, 'access'),
+    );
+    // The same share under another path (another mount point, another drive letter).
+    const elsewhere = path.join(dir.path, 'share-mounted-elsewhere');
+    symlinkSync(path.join(dir.path, 'share'), elsewhere);
+    const c = await makeTestStation({
+      lab: { redis: redis.url, station: 'desk-c', storage: elsewhere },
+      labDatabase: pg.url,
+    });
+    stations.push(c);
+    expect(await c.station.pipeline.thumbnail('LABR-1', 1, 'thumb')).toBe(own);
+    // A page the batch does not have, and a batch nobody has, show nothing.
+    expect(await c.station.pipeline.thumbnail('LABR-1', 99, 'thumb')).toBeNull();
+    expect(await c.station.pipeline.thumbnail('NO-SUCH-BATCH', 1, 'thumb')).toBeNull();
   }, 120_000);
 
   it("with the lab database away, A keeps capturing, B cannot decide on A's batches, and all arrives once it is back", async () => {
