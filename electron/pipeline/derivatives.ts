@@ -45,19 +45,17 @@ const jpeg = (source: string, edge: number) =>
 export async function makeAccessCopy(master: string, accessFile: string, options: DerivativeOptions = {}) {
   // Colour management after the reduction, as `vips thumbnail` does it: left to itself, sharp
   // converts the whole master from its embedded profile to sRGB before resizing, which costs
-  // more than the rest of the derivative. The reduced image (an access copy's size, not the
-  // master's) keeps the master's profile, so the conversion to sRGB still starts from it.
+  // more than the rest of the derivative. `ignoreIcc` skips only that early conversion: the
+  // master's profile stays attached, and the output transform to sRGB (withIccProfile, which
+  // takes the embedded profile as its source) runs on the reduced image, in the same pipeline.
   const edge = options.accessLongEdge ?? 3000;
-  const reduced = await sharp(master, {
+  const reduced = sharp(master, {
     limitInputPixels: 2_000_000_000,
     sequentialRead: true,
     failOn: 'warning',
-  })
-    .resize({ width: edge, height: edge, fit: 'inside', withoutEnlargement: true })
-    .keepIccProfile()
-    .tiff({ compression: 'none' })
-    .toBuffer();
-  return writeImage(toSrgbJpeg(sharp(reduced, { failOn: 'warning' })), accessFile);
+    ignoreIcc: true,
+  }).resize({ width: edge, height: edge, fit: 'inside', withoutEnlargement: true });
+  return writeImage(toSrgbJpeg(reduced), accessFile);
 }
 
 /** The 400 px thumbnail, from the access copy (no visible difference at that size). */

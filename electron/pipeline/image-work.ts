@@ -11,11 +11,13 @@ export interface ImageConcurrency {
 
 /**
  * Set deliberately rather than left to sharp, whose default can be a single libvips thread on
- * small machines. Measured by `npm run bench -- derivatives` on 2 cores (600-dpi A4 colour):
- * 2 pages × 2 threads was level with or ahead of 2 × 1, and a fifth ahead of 1 page × 2
- * threads, because one page's reads and fsyncs overlap the other's pixel work. Pages stream
- * their masters (sequential reads), so a page in flight costs buffers and one access-sized
- * image, never a whole master.
+ * small machines. Measured by `npm run bench -- derivatives` on 2 cores (600-dpi A4 colour), every
+ * setting in every round (2026-12-01, three runs of 5 rounds, after access copies became one
+ * pass): 2 pages × 2 threads, 2 × 1 and 3 × 1 were level within the rounds' spread (medians
+ * 310–389 pages/min, their order changing from run to run), and all ahead of 1 page × 2 threads,
+ * because one page's reads and fsyncs overlap the other's pixel work. Pages stream their masters
+ * (sequential reads), so a page in flight costs buffers and one access-sized image, never a
+ * whole master.
  */
 export function defaultImageConcurrency(cores = os.availableParallelism()): ImageConcurrency {
   return { pagesInFlight: Math.min(8, Math.max(2, cores)), threadsPerPage: 2 };

@@ -59,7 +59,13 @@ export async function inspectMaster(
     } else {
       // Without an access copy to make, a box-reduce to 16×16 reads every pixel (stats() would
       // also compute entropy and a sharpness convolution over tens of megapixels, for nothing).
-      await sharp(file, { failOn: 'warning', limitInputPixels: 2_000_000_000, sequentialRead: true })
+      // ignoreIcc: the pixels need only decode, not be converted to sRGB first.
+      await sharp(file, {
+        failOn: 'warning',
+        limitInputPixels: 2_000_000_000,
+        sequentialRead: true,
+        ignoreIcc: true,
+      })
         .resize({ width: 16, height: 16, fit: 'fill' })
         .raw()
         .toBuffer();

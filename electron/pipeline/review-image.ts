@@ -32,9 +32,12 @@ async function imageOf(
     return `data:image/jpeg;base64,${(await fs.readFile(file)).toString('base64')}`;
   try {
     const edge = size === 'thumb' ? 400 : 1600;
-    const image = await sharp(files.masterPath, { limitInputPixels: 2_000_000_000 })
+    // As for access copies (derivatives.ts): the master's profile is applied after the
+    // reduction, not to every pixel of the master first.
+    const image = await sharp(files.masterPath, { limitInputPixels: 2_000_000_000, ignoreIcc: true })
       .resize({ width: edge, height: edge, fit: 'inside' })
       .toColourspace('srgb')
+      .withIccProfile('srgb')
       .jpeg({ quality: 80 })
       .toBuffer();
     return `data:image/jpeg;base64,${image.toString('base64')}`;
