@@ -1,7 +1,9 @@
+import { afterEach, beforeEach } from 'vitest';
 import { silentLogger } from '../../electron/core/logger';
-import type { Station } from '../../electron/station';
+import type { Station, StationOptions } from '../../electron/station';
 import { dispatch, newSession, type Session } from '../../electron/transport/dispatch';
 import { stationEndpoint, type StationEndpoint } from '../../electron/transport/station-endpoint';
+import { makeTestStation } from './station';
 
 /**
  * Calls a station's commands through the real dispatcher, as the given session; through
@@ -45,4 +47,28 @@ export async function contractCallers(station: Station) {
     (command: string, input: unknown = {}) =>
       call(session, command, input);
   return { supervisor: caller(supervisorSession), operator: caller(operatorSession) };
+}
+
+export type ContractCallers = Awaited<ReturnType<typeof contractCallers>>;
+
+/** A fresh test station (makeTestStation) with its operator's and supervisor's callers. */
+export async function stationWithCallers(options: Partial<StationOptions> = {}) {
+  const made = await makeTestStation(options);
+  return { ...made, call: await contractCallers(made.station) };
+}
+
+/**
+ * A fresh station with its callers for every test of the enclosing describe block (its own
+ * beforeEach and afterEach); the tests read `station` and `call` from what it returns.
+ */
+export function stationWithCallersEachTest(options: Partial<StationOptions> = {}) {
+  const current = {} as { station: Station; call: ContractCallers };
+  let dispose = async () => {};
+  beforeEach(async () => {
+    const made = await stationWithCallers(options);
+    Object.assign(current, { station: made.station, call: made.call });
+    dispose = made.dispose;
+  });
+  afterEach(async () => dispose());
+  return current;
 }

@@ -4,17 +4,15 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Station } from '../../../electron/station';
 import { runCli } from '../../helpers/cli';
-import { contractCallers } from '../../helpers/contract-caller';
-import { makeTestStation } from '../../helpers/station';
+import { stationWithCallers, type ContractCallers } from '../../helpers/contract-caller';
 
 describe('audit through the contract and the quire CLI', () => {
   let station: Station;
   let dispose: () => Promise<void>;
-  let call: Awaited<ReturnType<typeof contractCallers>>;
+  let call: ContractCallers;
 
   beforeEach(async () => {
-    ({ station, dispose } = await makeTestStation());
-    call = await contractCallers(station);
+    ({ station, dispose, call } = await stationWithCallers());
     station.audit.record({
       type: 'capture',
       outcome: 'success',

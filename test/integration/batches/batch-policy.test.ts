@@ -7,9 +7,8 @@ import {
   type Actor,
 } from '../../../electron/pipeline/batch-policy';
 import type { Station } from '../../../electron/station';
-import { contractCallers } from '../../helpers/contract-caller';
+import { stationWithCallers, type ContractCallers } from '../../helpers/contract-caller';
 import { exampleManifest } from '../../helpers/manifest';
-import { makeTestStation } from '../../helpers/station';
 import { sqliteStore } from '../../helpers/queue-harness';
 
 const operator: Actor = { username: 'omar', role: 'operator' };
@@ -65,12 +64,11 @@ describe('the batch rules, as pure functions', () => {
 describe('cancelling a batch through the contract', () => {
   let station: Station;
   let dispose: () => Promise<void>;
-  let call: Awaited<ReturnType<typeof contractCallers>>;
+  let call: ContractCallers;
 
   beforeEach(async () => {
     // No workers: the batches stay exactly where the test puts them.
-    ({ station, dispose } = await makeTestStation());
-    call = await contractCallers(station);
+    ({ station, dispose, call } = await stationWithCallers());
   });
   afterEach(async () => dispose());
 

@@ -6,9 +6,8 @@ import type { Station } from '../../../electron/station';
 import { stationEndpoint } from '../../../electron/transport/station-endpoint';
 import { startBridge, type Bridge } from '../../../electron/transport/ws-bridge';
 import { connectBridge } from '../../helpers/bridge-client';
-import { contractCallers } from '../../helpers/contract-caller';
+import { stationWithCallers, type ContractCallers } from '../../helpers/contract-caller';
 import { exampleManifest } from '../../helpers/manifest';
-import { makeTestStation } from '../../helpers/station';
 
 /** A value nested `depth` levels deep: {"a":{"a":…}}. */
 function nested(depth: number): Record<string, unknown> {
@@ -20,11 +19,10 @@ function nested(depth: number): Record<string, unknown> {
 describe('manifest limits: one bad manifest never breaks anyone else', () => {
   let station: Station;
   let dispose: () => Promise<void>;
-  let call: Awaited<ReturnType<typeof contractCallers>>;
+  let call: ContractCallers;
 
   beforeEach(async () => {
-    ({ station, dispose } = await makeTestStation());
-    call = await contractCallers(station);
+    ({ station, dispose, call } = await stationWithCallers());
   });
   afterEach(async () => dispose());
 

@@ -1,20 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobSummary } from '../../../shared/contract/index';
 import type { Station } from '../../../electron/station';
-import { contractCallers } from '../../helpers/contract-caller';
+import { stationWithCallers, type ContractCallers } from '../../helpers/contract-caller';
 import { exampleManifest } from '../../helpers/manifest';
-import { makeTestStation } from '../../helpers/station';
 import { sqliteStore } from '../../helpers/queue-harness';
 
 describe('retrying the jobs of a finished batch', () => {
   let station: Station;
   let dispose: () => Promise<void>;
-  let call: Awaited<ReturnType<typeof contractCallers>>;
+  let call: ContractCallers;
 
   beforeEach(async () => {
     // Workers stay off until a test starts them, so every job stays where the test puts it.
-    ({ station, dispose } = await makeTestStation());
-    call = await contractCallers(station);
+    ({ station, dispose, call } = await stationWithCallers());
   });
   afterEach(async () => dispose());
 
