@@ -24,18 +24,25 @@ async function writeImage(pipeline: Sharp, file: string): Promise<{ path: string
   return { path: file, bytes: info.size };
 }
 
-const toSrgbJpeg = (pipeline: Sharp) =>
-  pipeline.toColourspace('srgb').withIccProfile('srgb').jpeg({ quality: 88, mozjpeg: false });
-
+/**
+ * An sRGB JPEG of `source` reduced to fit `edge`, colour-managed after the reduction, as
+ * `vips thumbnail` does it: left to itself, sharp converts the whole image from its embedded
+ * profile to sRGB before resizing, which for a master costs more than the rest of the
+ * derivative. `ignoreIcc` skips only that early conversion: the profile stays attached, and the
+ * output transform to sRGB (withIccProfile, which takes the embedded profile as its source) runs
+ * on the reduced image, in the same pipeline.
+ */
 const jpeg = (source: string, edge: number) =>
-  toSrgbJpeg(
-    sharp(source, { limitInputPixels: 2_000_000_000, sequentialRead: true, failOn: 'warning' }).resize({
-      width: edge,
-      height: edge,
-      fit: 'inside',
-      withoutEnlargement: true,
-    }),
-  );
+  sharp(source, {
+    limitInputPixels: 2_000_000_000,
+    sequentialRead: true,
+    failOn: 'warning',
+    ignoreIcc: true,
+  })
+    .resize({ width: edge, height: edge, fit: 'inside', withoutEnlargement: true })
+    .toColourspace('srgb')
+    .withIccProfile('srgb')
+    .jpeg({ quality: 88, mozjpeg: false });
 
 /**
  * The sRGB access JPEG (long edge 3000 px by default) from a master. Making it reads every
@@ -43,19 +50,7 @@ const jpeg = (source: string, edge: number) =>
  * decoded once for QC and derivatives together. A master that does not decode throws.
  */
 export async function makeAccessCopy(master: string, accessFile: string, options: DerivativeOptions = {}) {
-  // Colour management after the reduction, as `vips thumbnail` does it: left to itself, sharp
-  // converts the whole master from its embedded profile to sRGB before resizing, which costs
-  // more than the rest of the derivative. `ignoreIcc` skips only that early conversion: the
-  // master's profile stays attached, and the output transform to sRGB (withIccProfile, which
-  // takes the embedded profile as its source) runs on the reduced image, in the same pipeline.
-  const edge = options.accessLongEdge ?? 3000;
-  const reduced = sharp(master, {
-    limitInputPixels: 2_000_000_000,
-    sequentialRead: true,
-    failOn: 'warning',
-    ignoreIcc: true,
-  }).resize({ width: edge, height: edge, fit: 'inside', withoutEnlargement: true });
-  return writeImage(toSrgbJpeg(reduced), accessFile);
+  return writeImage(jpeg(master, options.accessLongEdge ?? 3000), accessFile);
 }
 
 /** The 400 px thumbnail, from the access copy (no visible difference at that size). */
