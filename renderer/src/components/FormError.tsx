@@ -1,12 +1,13 @@
 import { QuireCommandError, type WireIssue } from '../../../shared/contract/index';
 
+/** A failed command's own message, without the command's name in front. */
+export const commandMessage = (error: QuireCommandError) => error.message.replace(/^[\w.]+: /, '');
+
 /** Turns a failed command into text that names what was wrong, field by field. */
 export function describeError(error: unknown): string {
   if (error instanceof QuireCommandError) {
     const details = error.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-    return details
-      ? `${error.message.replace(/^[\w.]+: /, '')} — ${details}`
-      : error.message.replace(/^[\w.]+: /, '');
+    return details ? `${commandMessage(error)} — ${details}` : commandMessage(error);
   }
   return error instanceof Error ? error.message : String(error);
 }

@@ -1,7 +1,14 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { QuireCommandError, type StationSettings as Settings } from '../../../shared/contract/index';
 import { BATCH_NAME_PLACEHOLDERS } from '../../../shared/domain/batch-name';
-import { describeUnplaced, FieldError, FormError, issueFor, issuesOf } from '../components/FormError';
+import {
+  commandMessage,
+  describeUnplaced,
+  FieldError,
+  FormError,
+  issueFor,
+  issuesOf,
+} from '../components/FormError';
 import { quire } from '../ipc/client';
 import { useIsSupervisor } from '../state/session';
 
@@ -76,7 +83,7 @@ export function StationSettings() {
       if (e instanceof QuireCommandError && e.code === 'CONFLICT') {
         await showStored(edited, e);
         setError(
-          `${e.message.replace(/^[\w.]+: /, '')} The form shows the stored values now, with your other changes still in it.`,
+          `${commandMessage(e)} The form shows the stored values now, with your other changes still in it.`,
         );
       } else setFailure(e);
     }
