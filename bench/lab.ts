@@ -172,6 +172,11 @@ try {
   await redis.stop();
 }
 const celery = rounds.baseline;
+/** Median and spread over the rounds of a figure of Quire's, or of Celery's. */
+type BullmqRound = Awaited<ReturnType<typeof bullmqRound>>;
+const ofRounds = (pick: (q: { one: BullmqRound; three: BullmqRound }, i: number) => number, digits: number) =>
+  summary(rounds.quire.map(pick), digits);
+const ofCelery = (pick: (c: CeleryRun) => number, digits: number) => summary(celery.map(pick), digits);
 const celeryRan = celery.every((c) => c.value !== null);
 console.log(
   JSON.stringify({
@@ -186,72 +191,28 @@ console.log(
         )
       : { ratio: null, rounds: ROUNDS }),
     goalRatio: 5,
-    jobsPerSecondOneProcess: summary(
-      rounds.quire.map((q) => q.one.jobsPerSecond),
-      0,
-    ),
-    jobsPerSecondThreeProcesses: summary(
-      rounds.quire.map((q) => q.three.jobsPerSecond),
-      0,
-    ),
-    threeOverOne: summary(
-      rounds.quire.map((q) => q.three.jobsPerSecond / q.one.jobsPerSecond),
-      2,
-    ),
-    redisRoundTripsPerJob: summary(
-      rounds.quire.map((q) => q.one.roundTripsPerJob),
-      2,
-    ),
-    redisRoundTripsPerJobThreeProcesses: summary(
-      rounds.quire.map((q) => q.three.roundTripsPerJob),
-      2,
-    ),
-    redisCommandsPerJob: summary(
-      rounds.quire.map((q) => q.one.commandsPerJob),
-      2,
-    ),
+    jobsPerSecondOneProcess: ofRounds((q) => q.one.jobsPerSecond, 0),
+    jobsPerSecondThreeProcesses: ofRounds((q) => q.three.jobsPerSecond, 0),
+    threeOverOne: ofRounds((q) => q.three.jobsPerSecond / q.one.jobsPerSecond, 2),
+    redisRoundTripsPerJob: ofRounds((q) => q.one.roundTripsPerJob, 2),
+    redisRoundTripsPerJobThreeProcesses: ofRounds((q) => q.three.roundTripsPerJob, 2),
+    redisCommandsPerJob: ofRounds((q) => q.one.commandsPerJob, 2),
     // The two phases of the one-process rounds. While the producer sends, it, Redis and the
     // worker share the 2 cores; after, the worker drains the rest alone. Celery's are the same
     // split of its run (its producer sends one task per call, each its own round trip).
-    sendingSecondsOneProcess: summary(
-      rounds.quire.map((q) => q.one.sentSeconds),
-      2,
-    ),
-    doneWhileSendingOneProcess: summary(
-      rounds.quire.map((q) => q.one.doneWhenSent),
-      0,
-    ),
-    drainJobsPerSecondOneProcess: summary(
-      rounds.quire.map((q) => q.one.drainJobsPerSecond),
-      0,
-    ),
+    sendingSecondsOneProcess: ofRounds((q) => q.one.sentSeconds, 2),
+    doneWhileSendingOneProcess: ofRounds((q) => q.one.doneWhenSent, 0),
+    drainJobsPerSecondOneProcess: ofRounds((q) => q.one.drainJobsPerSecond, 0),
     ...(celeryRan
       ? {
-          drainRatioOneProcess: summary(
-            rounds.quire.map((q, i) => q.one.drainJobsPerSecond / celery[i]!.drain!),
-            2,
-          ),
-          celerySendingSeconds: summary(
-            celery.map((c) => c.sentSeconds!),
-            2,
-          ),
-          celeryDoneWhileSending: summary(
-            celery.map((c) => c.doneWhenSent!),
-            0,
-          ),
-          celeryDrainTasksPerSecond: summary(
-            celery.map((c) => c.drain!),
-            0,
-          ),
+          drainRatioOneProcess: ofRounds((q, i) => q.one.drainJobsPerSecond / celery[i]!.drain!, 2),
+          celerySendingSeconds: ofCelery((c) => c.sentSeconds!, 2),
+          celeryDoneWhileSending: ofCelery((c) => c.doneWhenSent!, 0),
+          celeryDrainTasksPerSecond: ofCelery((c) => c.drain!, 0),
         }
       : {}),
     celeryTasks,
-    celeryTasksPerSecond: celeryRan
-      ? summary(
-          celery.map((c) => c.value!),
-          0,
-        )
-      : null,
+    celeryTasksPerSecond: celeryRan ? ofCelery((c) => c.value!, 0) : null,
     ...(celeryRan ? {} : { baselineNote: celery.find((c) => c.reason)?.reason }),
     conditions: await conditions(),
   }),
