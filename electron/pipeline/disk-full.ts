@@ -46,10 +46,17 @@ export function stageAttemptFailed(
   return thrown;
 }
 
-/** A stage attempt succeeded: a "disk full" left by an earlier attempt no longer applies. */
+/** What a batch's last error says while a stage waits, which a success of that stage clears. */
+const PASSING_ERRORS = ['disk full:', 'waiting for '];
+
+/**
+ * A stage attempt succeeded: a "disk full" left by an earlier attempt, or a wait for a service,
+ * no longer applies.
+ */
 export function stageAttemptSucceeded(deps: AttemptDeps, batchId: string, stage: BatchStage): void {
   const summary = deps.store.summary(batchId);
-  if (summary?.stage === stage && summary.lastError?.startsWith('disk full:')) {
+  const last = summary?.lastError;
+  if (summary?.stage === stage && last && PASSING_ERRORS.some((p) => last.startsWith(p))) {
     deps.store.setStage(batchId, stage, { lastError: null });
     deps.touched(batchId);
   }

@@ -4,7 +4,8 @@ import type { BatchStage, QcFinding, QuarantineDiagnostics, StoredAsset } from '
 import type { BatchManifest } from '../../shared/domain/manifest';
 import type { AuditModule } from '../audit/module';
 import type { CoreContext } from '../core/core-context';
-import { FatalError, JobCancelledError } from '../queue/errors';
+import { FatalError, JobCancelledError, WaitingForServiceError } from '../queue/errors';
+import { CatalogUnreachableError } from '../records/catalog-records';
 import type { DevicesModule } from '../scanner/module';
 import { writeFileAtomic } from '../storage/index';
 import { QUIRE_VERSION } from '../version';
@@ -252,17 +253,46 @@ async function catalogRecordsOf(
   accessions: readonly string[],
 ): Promise<(accession: string) => StoredAsset | null> {
   const unique = [...new Set(accessions)];
-  const records = await Promise.all(unique.map((accession) => deps.catalogRecord(accession)));
+  let records: (StoredAsset | null)[];
+  try {
+    records = await Promise.all(unique.map((accession) => deps.catalogRecord(accession)));
+  } catch (error) {
+    // The catalog's store is away (the lab database): the package waits for its description
+    // rather than being built without it or quarantined for an outage.
+    if (error instanceof CatalogUnreachableError)
+      throw new WaitingForServiceError(`waiting for the catalog: ${error.message}`, { cause: error });
+    throw error;
+  }
   const byAccession = new Map(unique.map((accession, i) => [accession, records[i] ?? null]));
   return (accession) => byAccession.get(accession) ?? null;
+}
+
+/** Whether the batch is still to be packaged: neither ended nor packaged already. */
+function awaitsPackage(deps: StageDeps, batchId: string, target: string): boolean {
+  const stage = deps.store.summary(batchId)?.stage;
+  return stage !== undefined && !FINISHED.has(stage) && !existsSync(target);
 }
 
 /** METS + PREMIS + MODS/DC, IIIF, and the BagIt bag under packages/<batch>/. */
 export async function packageStage(deps: StageDeps, input: { batchId: string }): Promise<void> {
   const { batchId } = input;
+  const target = deps.core.layout.batchPackage(batchId);
+  // The catalog is read before the attempt begins: while its store does not answer, the job
+  // waits (WaitingForServiceError) and neither the batch nor the job counts a failed attempt.
+  let catalogRead: Awaited<ReturnType<typeof catalogRecordsOf>> | null = null;
+  if (awaitsPackage(deps, batchId, target))
+    try {
+      catalogRead = await catalogRecordsOf(deps, manifestOf(deps, batchId).descriptive.accession_numbers);
+    } catch (error) {
+      // The console shows the batch at packaging, saying what it waits for.
+      if (error instanceof WaitingForServiceError && awaitsPackage(deps, batchId, target)) {
+        deps.store.setStage(batchId, 'packaging', { lastError: error.message });
+        deps.touched(batchId);
+      }
+      throw error;
+    }
   await withAttempt(deps, batchId, 'packaging', 'io', async () => {
     const manifest = manifestOf(deps, batchId);
-    const target = deps.core.layout.batchPackage(batchId);
     if (existsSync(target)) {
       // A crash after the rename: the bag is there; accept it only if it verifies.
       const verdict = await verifyBag(target);
@@ -271,7 +301,8 @@ export async function packageStage(deps: StageDeps, input: { batchId: string }):
           `a package for ${batchId} already exists and does not verify: ${verdict.errors[0]}`,
         );
     } else {
-      const catalogRecord = await catalogRecordsOf(deps, manifest.descriptive.accession_numbers);
+      const catalogRecord =
+        catalogRead ?? (await catalogRecordsOf(deps, manifest.descriptive.accession_numbers));
       const { descriptive } = descriptiveFromCatalog(manifest, catalogRecord);
       const identity = deps.devices.list().find((x) => x.name === manifest.device)?.identity;
       const technical = path.join(deps.core.layout.batchStaging(batchId), 'metadata', 'technical.json');

@@ -19,3 +19,15 @@ export function backoffDelay(
   const bound = Math.min(policy.capMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.floor(random() * bound);
 }
+
+/**
+ * How long a job waits before it tries again when a service it needs did not answer
+ * (WaitingForServiceError): short enough that work resumes soon after the service is back,
+ * long enough that a lab's stations do not keep a recovering database busy.
+ */
+export const DEFAULT_SERVICE_WAIT_MS = 10_000;
+
+/** Between half and all of `waitMs`, so that the jobs waiting on one service do not all ask at once. */
+export function serviceWaitDelay(waitMs: number, random: () => number = Math.random): number {
+  return Math.round(waitMs * (0.5 + random() / 2));
+}

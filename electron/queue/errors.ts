@@ -23,7 +23,18 @@ export class JobCancelledError extends Error {
   override readonly name = 'JobCancelledError';
 }
 
-export type ErrorClass = 'transient' | 'fatal' | 'cancelled';
+/**
+ * The handler says: a service this job needs does not answer (the lab database, for the catalog
+ * a package is described from). That is not the job's failure, and no number of attempts would
+ * tell it from one: the job waits and tries again (every `waitMs` of the queue, jittered), for
+ * as long as the service is away, without spending an attempt. Its last error says what it
+ * waits for, so the console shows why the batch does not move.
+ */
+export class WaitingForServiceError extends Error {
+  override readonly name = 'WaitingForServiceError';
+}
+
+export type ErrorClass = 'transient' | 'fatal' | 'cancelled' | 'waiting';
 
 const TRANSIENT_CODES = new Set([
   'ETIMEDOUT',
@@ -45,6 +56,7 @@ const TRANSIENT_CODES = new Set([
 export function classify(error: unknown): ErrorClass {
   if (error instanceof JobCancelledError) return 'cancelled';
   if (error instanceof FatalError) return 'fatal';
+  if (error instanceof WaitingForServiceError) return 'waiting';
   if (error instanceof TransientError) return 'transient';
   const code = (error as { code?: unknown })?.code;
   if (typeof code === 'string' && TRANSIENT_CODES.has(code)) return 'transient';

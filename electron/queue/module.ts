@@ -62,7 +62,8 @@ export async function createQueueModule(
   const onWorkflow = (wf: WorkflowOutcome) =>
     core.logger.info({ workflowId: wf.id, state: wf.state, failure: wf.failure }, 'workflow finished');
   const lab = options.lab;
-  if (!lab) return createSqliteTaskQueue(core, { onChange, onWorkflow });
+  const serviceWaitMs = serviceWaitFromEnvironment();
+  if (!lab) return createSqliteTaskQueue(core, { onChange, onWorkflow, serviceWaitMs });
   const shared = new Set(lab.queues ?? LAB_SHARED_QUEUES);
   const { createBullmqTaskQueue } = await import('./bullmq/engine');
   return createBullmqTaskQueue({
@@ -75,6 +76,7 @@ export async function createQueueModule(
     onWorkflow,
     onConnection: () => options.onConnection?.(),
     locks: labLocksFromEnvironment(),
+    serviceWaitMs,
     startQueues: [...shared],
     // A station's own queue (`station:NAME`) carries the stages of the batches it holds the
     // records of: only that station consumes it, as only a scanner's owner its capture queue.
@@ -96,6 +98,15 @@ function labLocksFromEnvironment(env: NodeJS.ProcessEnv = process.env) {
   const ms = Number(env.QUIRE_LAB_LOCK_MS);
   if (!env.QUIRE_LAB_LOCK_MS || !Number.isFinite(ms) || ms < 1_000) return undefined;
   return { lockDuration: ms, stalledInterval: Math.round(ms / 2) };
+}
+
+/**
+ * QUIRE_QUEUE_WAIT_MS: how long a job waits for a service that did not answer (the lab
+ * database) before it tries again, instead of the default (backoff.ts). Tests shorten it.
+ */
+function serviceWaitFromEnvironment(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const ms = Number(env.QUIRE_QUEUE_WAIT_MS);
+  return env.QUIRE_QUEUE_WAIT_MS && Number.isFinite(ms) && ms >= 10 ? ms : undefined;
 }
 
 /** Lab mode from QUIRE_LAB_REDIS, QUIRE_STATION and QUIRE_LAB_STORAGE (the app's way); null without. */

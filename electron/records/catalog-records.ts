@@ -25,6 +25,7 @@ export interface CatalogRecords {
   ): Promise<RunCounts>;
   /** Upserts records outside a run (a seed or an import), in one transaction. */
   upsert(records: readonly StoredAsset[]): Promise<{ upserted: number; unchanged: number }>;
+  /** Throws CatalogUnreachableError when the store that keeps the catalog does not answer. */
   get(accession: string): Promise<StoredAsset | null>;
   count(): Promise<number>;
   /** Every record in accession-number order (bytewise), read a page at a time. */
@@ -43,6 +44,14 @@ export interface CatalogRecords {
   ): Promise<{ total: number; items: DeadLetter[] }>;
   /** A run's dead-lettered ids in order, read a page at a time (a retry syncs them again). */
   deadLetterIds(runId: string, pageSize?: number): AsyncIterable<string>;
+}
+
+/**
+ * The store that keeps the catalog did not answer (the lab database is away): nothing was read,
+ * and asking again later may work. An answer that refused the query is not this error.
+ */
+export class CatalogUnreachableError extends Error {
+  override readonly name = 'CatalogUnreachableError';
 }
 
 export interface RunCounts {

@@ -83,7 +83,11 @@ export type EngineName = 'sqlite' | 'bullmq';
  * on both: SQLite on a fresh file, or BullMQ on a test Redis under a key prefix of its own.
  * Real clock; job events and workflow outcomes are awaited, never slept for.
  */
-export async function engineHarness(engine: EngineName, redisUrl: string | null) {
+export async function engineHarness(
+  engine: EngineName,
+  redisUrl: string | null,
+  options: { serviceWaitMs?: number } = {},
+) {
   const dir = makeTempDir('quire-engine-');
   const changes = new Set<(job: JobRecord) => void>();
   const outcomes: WorkflowOutcome[] = [];
@@ -99,7 +103,7 @@ export async function engineHarness(engine: EngineName, redisUrl: string | null)
     db = openDatabase(`${dir.path}/quire.db`);
     queue = createSqliteTaskQueue(
       { db, clock: systemClock, logger: silentLogger() },
-      { onChange, onWorkflow },
+      { onChange, onWorkflow, serviceWaitMs: options.serviceWaitMs },
     );
   } else {
     queue = await createBullmqTaskQueue({
@@ -110,6 +114,7 @@ export async function engineHarness(engine: EngineName, redisUrl: string | null)
       logger: silentLogger(),
       onChange,
       onWorkflow,
+      serviceWaitMs: options.serviceWaitMs,
     });
   }
   return {

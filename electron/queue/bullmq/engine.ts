@@ -34,6 +34,8 @@ export interface BullmqEngineOptions {
   /** The lab's shared storage root: checked at start (the station must see the lab's folder). */
   storageRoot?: string;
   random?: () => number;
+  /** How long a job waits for a service that did not answer before it tries again (backoff.ts). */
+  serviceWaitMs?: number;
   /** How long completed jobs stay in Redis (default 14 days, 100,000 per queue). */
   completedRetention?: CompletedRetention;
 }
@@ -74,6 +76,7 @@ export async function createBullmqTaskQueue(options: BullmqEngineOptions): Promi
     onWorkflow: options.onWorkflow ?? (() => {}),
     locks: options.locks,
     random: options.random,
+    serviceWaitMs: options.serviceWaitMs,
   });
   const producer = new BullmqProducer(
     types,

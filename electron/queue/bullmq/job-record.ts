@@ -10,6 +10,24 @@ export interface JobData {
   idempotencyKey: string | null;
   /** Set by an operator's cancel while the job waited; a worker then ends it cancelled. */
   cancelledAt?: number;
+  /** The service the job last waited for (WaitingForServiceError), and how many times it waited. */
+  waitingFor?: string;
+  waits?: number;
+}
+
+/**
+ * The attempts a job started, its waits for a service left out: BullMQ counts every start
+ * (attemptsStarted), a wait's too, and a failure only in attemptsMade; a lost attempt (the
+ * worker died) shows only in the starts.
+ */
+export function attemptsStartedOf(job: Job): number {
+  const waits = (job.data as JobData).waits ?? 0;
+  return Math.max((job.attemptsStarted ?? 0) - waits, job.attemptsMade);
+}
+
+/** The number of the attempt that is running now. */
+export function attemptNumber(job: Job): number {
+  return Math.max(attemptsStartedOf(job), job.attemptsMade + 1);
 }
 
 /** Marks a failure that is a cancellation (BullMQ has no cancelled state). */
@@ -56,7 +74,11 @@ export function toJobRecord(job: Job, bull: BullState | 'unknown'): JobRecord {
   const data = job.data as JobData;
   const state = stateOf(job, bull);
   const finished = job.finishedOn ?? null;
-  const reason = job.failedReason ? job.failedReason.replace(CANCELLED_PREFIX, '') : null;
+  const reason = job.failedReason
+    ? job.failedReason.replace(CANCELLED_PREFIX, '')
+    : state === 'delayed' || state === 'waiting'
+      ? (data.waitingFor ?? null)
+      : null;
   return {
     id: job.id!,
     queue: fromBullName(job.queueName),
@@ -64,7 +86,7 @@ export function toJobRecord(job: Job, bull: BullState | 'unknown'): JobRecord {
     payload: data.payload,
     priority: job.priority ?? 0,
     state,
-    attempts: Math.max(job.attemptsStarted ?? 0, job.attemptsMade),
+    attempts: state === 'active' ? attemptNumber(job) : attemptsStartedOf(job),
     maxAttempts: job.opts.attempts ?? 1,
     availableAt: job.timestamp + (job.delay ?? 0),
     leaseToken: state === 'active' ? (job.token ?? null) : null,

@@ -1,14 +1,14 @@
-import { Job, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Clock } from '../../core/clock';
 import type { Logger } from '../../core/logger';
 import { diskFullMessage, isDiskFull } from '../../storage/index';
-import { backoffDelay } from '../backoff';
+import { backoffDelay, DEFAULT_SERVICE_WAIT_MS, serviceWaitDelay } from '../backoff';
 import { classify, FatalError, JobCancelledError } from '../errors';
 import type { JobTypes } from '../job-types';
 import { defaultQueueConfig } from '../queue-config';
 import type { AttemptRecord, JobRecord, QueueConfig, WorkflowOutcome } from '../queue';
 import { runHandler } from '../run-handler';
-import { CANCELLED_PREFIX, toBullName, toJobRecord, type JobData } from './job-record';
+import { attemptNumber, CANCELLED_PREFIX, toBullName, toJobRecord, type JobData } from './job-record';
 import type { LabQueues } from './queues';
 
 /** How long closing waits for workers to finish cleanly before it closes them by force. */
@@ -34,6 +34,8 @@ export interface LabWorkerOptions {
   onWorkflow: (outcome: WorkflowOutcome) => void;
   locks?: Partial<typeof LAB_LOCKS>;
   random?: () => number;
+  /** How long a job waits for a service that did not answer before it tries again. */
+  serviceWaitMs?: number;
 }
 
 /** One BullMQ Worker per consumed queue, each with the queue's own concurrency. */
@@ -92,7 +94,7 @@ export class LabWorkers {
     this.workers.set(queue, worker);
   }
 
-  private async process(job: Job, _token?: string): Promise<unknown> {
+  private async process(job: Job, token?: string): Promise<unknown> {
     const data = job.data as JobData;
     const spec = this.o.types.get(job.name);
     const startedAt = this.o.clock.now();
@@ -111,10 +113,27 @@ export class LabWorkers {
         60_000,
       );
     } catch (error) {
+      if (classify(error) === 'waiting' && token) throw await this.waitForService(job, token, error as Error);
       throw await this.attemptFailed(job, startedAt, error);
     } finally {
       this.controllers.delete(controller);
     }
+  }
+
+  /**
+   * The job waits for a service that did not answer: delayed without spending an attempt
+   * (BullMQ's manual delay, which leaves attemptsMade as it was), with what it waits for and how
+   * many times it waited in its data, so that its record shows why it does not move and its
+   * attempt numbers leave the waits out. Returns BullMQ's DelayedError for the worker to throw.
+   */
+  private async waitForService(job: Job, token: string, error: Error): Promise<Error> {
+    const data = job.data as JobData;
+    await job.updateData({ ...data, waitingFor: error.message, waits: (data.waits ?? 0) + 1 });
+    const delay = serviceWaitDelay(this.o.serviceWaitMs ?? DEFAULT_SERVICE_WAIT_MS, this.o.random);
+    await job.moveToDelayed(Date.now() + delay, token);
+    this.o.logger.warn({ jobId: job.id, type: job.name, err: error.message }, 'job waits for a service');
+    this.o.onChange(toJobRecord(job, 'delayed'));
+    return new DelayedError();
   }
 
   /** Logs the attempt (the quarantine's history) and turns the error into BullMQ's terms. */
@@ -122,7 +141,7 @@ export class LabWorkers {
     const cls = classify(error);
     const err = error instanceof Error ? error : new Error(String(error));
     const message = isDiskFull(err) ? diskFullMessage(err) : err.message;
-    const attempt = Math.max(job.attemptsStarted ?? 0, job.attemptsMade + 1);
+    const attempt = attemptNumber(job);
     const last = attempt >= (job.opts.attempts ?? 1);
     const outcome: AttemptRecord['outcome'] =
       cls === 'cancelled' ? 'cancelled' : cls === 'fatal' || last ? 'quarantined' : 'retrying';

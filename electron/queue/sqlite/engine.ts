@@ -19,6 +19,8 @@ export interface SqliteEngineOptions {
   onWorkflow?: (outcome: WorkflowOutcome) => void;
   visibilityMs?: number;
   random?: () => number;
+  /** How long a job waits for a service that did not answer before it tries again (backoff.ts). */
+  serviceWaitMs?: number;
 }
 
 /**
@@ -43,6 +45,7 @@ export function createSqliteTaskQueue(
     options.onWorkflow,
     options.visibilityMs,
     options.random,
+    options.serviceWaitMs,
   );
   const backend = sqliteBackend(store, jobs, core.clock);
   const actions = operatorActions(

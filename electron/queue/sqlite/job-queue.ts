@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { Clock, TimerHandle } from '../../core/clock';
 import type { Logger } from '../../core/logger';
 import { diskFullMessage, isDiskFull } from '../../storage/index';
-import { backoffDelay, DEFAULT_RETRY } from '../backoff';
+import { backoffDelay, DEFAULT_RETRY, DEFAULT_SERVICE_WAIT_MS, serviceWaitDelay } from '../backoff';
 import { classify, FatalError } from '../errors';
 import { defaultQueueConfig } from '../queue-config';
 import type { JobTypeOptions, QueueConfig, WorkflowOutcome } from '../queue';
@@ -58,6 +58,7 @@ export class JobQueue extends SqliteProducer {
     onWorkflow: (event: WorkflowOutcome) => void = () => {},
     private readonly visibilityMs = 60_000,
     private readonly random: () => number = Math.random,
+    private readonly serviceWaitMs = DEFAULT_SERVICE_WAIT_MS,
   ) {
     super(store, clock, onChange, onWorkflow);
   }
@@ -327,6 +328,7 @@ export class JobQueue extends SqliteProducer {
     error: unknown,
   ): void {
     const cls = classify(error);
+    if (cls === 'waiting') return this.waitForService(job, token, error as Error);
     const policy = { ...DEFAULT_RETRY, ...spec?.retry };
     const now = this.clock.now();
     const retryAt =
@@ -358,5 +360,32 @@ export class JobQueue extends SqliteProducer {
       failed.state === 'retrying' ? 'job will be retried' : `job ${failed.state}`,
     );
     this.onChange(failed);
+  }
+
+  /** The job waits for a service that did not answer, its attempt given back (see QueueStore.wait). */
+  private waitForService(job: JobRecord, token: string, error: Error): void {
+    const now = this.clock.now();
+    let waiting: JobRecord | null;
+    try {
+      waiting = this.inTransaction(() =>
+        this.store.wait(
+          job.id,
+          token,
+          now,
+          error.message,
+          now + serviceWaitDelay(this.serviceWaitMs, this.random),
+        ),
+      );
+    } catch (storeError) {
+      // As for a failed attempt: the lease runs out and the job comes back as a lost attempt.
+      this.logger.error(
+        { jobId: job.id, err: (storeError as Error).message, jobError: error.message },
+        'could not record that a job waits',
+      );
+      return;
+    }
+    if (!waiting) return;
+    this.logger.warn({ jobId: job.id, type: job.type, err: error.message }, 'job waits for a service');
+    this.onChange(waiting);
   }
 }

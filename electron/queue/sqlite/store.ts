@@ -236,6 +236,21 @@ export class SqliteQueueStore extends QueueReads {
   }
 
   /**
+   * The job waits for a service it needs (WaitingForServiceError): back to the queue after
+   * `availableAt` with the attempt given back, since the job itself did not fail. No attempt row
+   * is written (an outage of an hour would write hundreds); the job's last error says what it
+   * waits for. `delayed` unless an earlier attempt failed (then still `retrying`). Fenced like ack.
+   */
+  wait(id: string, token: string, now: number, message: string, availableAt: number): JobRecord | null {
+    const row = this.sql(
+      `UPDATE queue_jobs SET state = CASE WHEN attempts > 1 THEN 'retrying' ELSE 'delayed' END, attempts = attempts - 1,
+         lease_token = NULL, lease_expires_at = NULL, available_at = ?, last_error = ?, updated_at = ?
+       WHERE id = ? AND state = 'active' AND lease_token = ? RETURNING *`,
+    ).get(availableAt, message, now, id, token) as JobRow | undefined;
+    return row ? toJob(row) : null;
+  }
+
+  /**
    * Reject-on-worker-lost: every active job whose lease ran out (or, at start-up, every active
    * job) goes back to waiting with that attempt recorded as lost; one that already used all
    * its attempts is quarantined instead, so a job that kills its worker cannot loop forever.

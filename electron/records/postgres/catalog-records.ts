@@ -1,9 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { DeadLetter, StoredAsset, SyncRun } from '../../../shared/contract/index';
-import { catalogContentHash, type CatalogRecords, type RunCounts } from '../catalog-records';
+import {
+  catalogContentHash,
+  CatalogUnreachableError,
+  type CatalogRecords,
+  type RunCounts,
+} from '../catalog-records';
 import { iso } from './batch-rows';
-import { inTransaction } from './lab-database';
+import { inTransaction, isLabDatabaseUnreachable } from './lab-database';
 
 type Queryable = pg.Pool | pg.PoolClient;
 
@@ -120,11 +125,18 @@ export class PostgresCatalogRecords implements CatalogRecords {
   }
 
   async get(accession: string): Promise<StoredAsset | null> {
-    const { rows } = await this.pool.query<{ record: StoredAsset }>(
-      'SELECT record FROM lab_catalog_records WHERE accession_number = $1',
-      [accession],
-    );
-    return rows[0]?.record ?? null;
+    try {
+      const { rows } = await this.pool.query<{ record: StoredAsset }>(
+        'SELECT record FROM lab_catalog_records WHERE accession_number = $1',
+        [accession],
+      );
+      return rows[0]?.record ?? null;
+    } catch (error) {
+      if (!isLabDatabaseUnreachable(error)) throw error;
+      throw new CatalogUnreachableError(`the lab database did not answer (${(error as Error).message})`, {
+        cause: error,
+      });
+    }
   }
 
   async *each(pageSize = 500): AsyncGenerator<StoredAsset> {

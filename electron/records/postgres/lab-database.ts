@@ -55,3 +55,36 @@ export async function inTransaction<T>(
     client.release();
   }
 }
+
+/** Socket errors of a server that is down, unreachable or went away mid-query. */
+const NO_ANSWER_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
+/** SQLSTATEs of a server that cannot serve now: shutting down, crashed, starting up. */
+const NOT_SERVING_STATES = new Set(['57P01', '57P02', '57P03']);
+
+/**
+ * Whether an error means the lab database did not answer (refused, dropped, timed out, shutting
+ * down or starting up), as against an answer that refused the query (a constraint, a missing
+ * table): only the former is worth waiting out. SQLSTATE class 08 is a connection exception;
+ * the two messages are node-postgres's own for a dropped connection and a connect timeout.
+ */
+export function isLabDatabaseUnreachable(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (
+    typeof code === 'string' &&
+    (NO_ANSWER_CODES.has(code) || NOT_SERVING_STATES.has(code) || code.startsWith('08'))
+  )
+    return true;
+  return (
+    typeof message === 'string' &&
+    /Connection terminated|timeout exceeded when trying to connect/i.test(message)
+  );
+}

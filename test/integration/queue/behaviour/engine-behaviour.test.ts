@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { FatalError, TransientError } from '../../../../electron/queue/errors';
+import { FatalError, TransientError, WaitingForServiceError } from '../../../../electron/queue/errors';
 import { engineHarness, Payload, type EngineName } from '../../../helpers/queue-harness';
 import { redisServerBinary, startRedisServer, type RedisServer } from '../../../helpers/redis-server';
 
@@ -22,7 +22,8 @@ describe.each(ENGINES)('queue behaviour on $name', ({ name, skip }) => {
   });
   afterAll(async () => redis?.stop());
   afterEach(async () => h?.close());
-  const open = async () => (h = await engineHarness(name, redis?.url ?? null));
+  const open = async (options: { serviceWaitMs?: number } = {}) =>
+    (h = await engineHarness(name, redis?.url ?? null, options));
 
   it.skipIf(skip)('runs a job once and records the completed attempt', async () => {
     await open();
@@ -164,6 +165,41 @@ describe.each(ENGINES)('queue behaviour on $name', ({ name, skip }) => {
       await again;
       await expect(h.queue.cancel(always.id)).rejects.toThrow(/cannot be cancelled in state quarantined/);
       await expect(h.queue.show('no-such-job')).rejects.toThrow(/not found/);
+    },
+  );
+
+  it.skipIf(skip)(
+    'waits for a service that does not answer without spending attempts, then runs',
+    async () => {
+      await open({ serviceWaitMs: 20 });
+      const AWAY = 'waiting for the catalog: the lab database did not answer (ECONNREFUSED)';
+      // Two waits, a failure of its own, a wait, then success: with one retry allowed, only
+      // the failure and the success are attempts.
+      const script: Array<'wait' | 'fail' | 'ok'> = ['wait', 'wait', 'fail', 'wait', 'ok'];
+      let calls = 0;
+      h.queue.register('needs-db', {
+        schema: Payload,
+        queue: 'io',
+        retry: { retries: 1, baseMs: 5, capMs: 20 },
+        handler: async () => {
+          const step = script[calls++];
+          if (step === 'wait') throw new WaitingForServiceError(AWAY);
+          if (step === 'fail') throw new TransientError('connection reset');
+        },
+      });
+      await h.queue.start();
+      const firstWait = h.when((j) => j.type === 'needs-db' && j.state === 'delayed');
+      const done = h.when((j) => j.type === 'needs-db' && j.state === 'completed');
+      const job = await h.queue.enqueue('needs-db', { n: 1 });
+      expect(await firstWait).toMatchObject({ attempts: 0, lastError: AWAY });
+      await done;
+      expect(calls).toBe(5);
+      const shown = await h.queue.show(job.id);
+      expect(shown.job).toMatchObject({ state: 'completed', attempts: 2 });
+      expect(shown.attempts.map((a) => [a.attempt, a.outcome, a.error])).toEqual([
+        [1, 'retrying', 'connection reset'],
+        [2, 'completed', null],
+      ]);
     },
   );
 
