@@ -58,5 +58,11 @@ export async function alternate<Q, B>(
  */
 export function ratioFigures(ratios: number[], digits = 3) {
   const s = summary(ratios, digits);
-  return { ratio: s.median, ratioSpread: [s.min, s.max] as [number, number], rounds: ratios.length };
+  return {
+    ratio: s.median,
+    ratioSpread: [s.min, s.max] as [number, number],
+    rounds: ratios.length,
+    // Every round's ratio, in order, so that runs of the same code can be pooled.
+    roundRatios: ratios.map((r) => Number(r.toFixed(digits))),
+  };
 }

@@ -26,9 +26,9 @@ export class JobCancelledError extends Error {
 /**
  * The handler says: a service this job needs does not answer (the lab database, for the catalog
  * a package is described from). That is not the job's failure, and no number of attempts would
- * tell it from one: the job waits and tries again (every `waitMs` of the queue, jittered), for
- * as long as the service is away, without spending an attempt. Its last error says what it
- * waits for, so the console shows why the batch does not move.
+ * tell it from one: the job waits and tries again (every 5–10 s, see serviceWaitDelay), for as
+ * long as the service is away, without spending an attempt. Its last error says what it waits
+ * for, so the console shows why the batch does not move.
  */
 export class WaitingForServiceError extends Error {
   override readonly name = 'WaitingForServiceError';
