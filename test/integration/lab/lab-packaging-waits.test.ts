@@ -5,26 +5,15 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { StoredAsset } from '../../../shared/contract/index';
 import type { Station } from '../../../electron/station';
 import { emptyLabDatabase, labStations, postgresForSuite } from '../../helpers/lab-postgres';
 import { exampleManifest } from '../../helpers/manifest';
 import { withoutPostgres } from '../../helpers/postgres-server';
 import { untilBatch } from '../../helpers/station';
+import { catalogRecord } from '../../helpers/catalog-record';
 
 const CATALOG_TITLE = 'Letter book of the Harbour Commission, 1887–1889 (catalogued)';
-const record: StoredAsset = {
-  accession_number: '1994.17.42',
-  title: CATALOG_TITLE,
-  media_url: 'https://media.example.org/1994.17.42.jpg',
-  rights_statement: 'http://rightsstatements.org/vocab/NoC-US/1.0/',
-  embargo_date: null,
-  access_tier: 'public',
-  iiif_manifest: null,
-  lido_namespace: 'http://www.lido-schema.org/',
-  tier_source: 'cms',
-  synced_at: '2026-11-30T10:00:00Z',
-};
+const record = catalogRecord('1994.17.42', { title: CATALOG_TITLE });
 
 /** Resolves when the job is announced completed. */
 function jobCompleted(station: Station, id: string): Promise<void> {

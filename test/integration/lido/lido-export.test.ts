@@ -10,20 +10,15 @@ import { runCli } from '../../helpers/cli';
 import { validateLido } from '../../helpers/lido';
 import { makeTempDir } from '../../helpers/temp-dir';
 import { requireXmllint } from '../../helpers/xmllint';
+import { catalogRecord } from '../../helpers/catalog-record';
 
-const asset = (n: number, over: Partial<StoredAsset> = {}): StoredAsset => ({
-  accession_number: `OBJ-${String(n).padStart(6, '0')}`,
-  title: n % 3 === 0 ? `Objet ${n} — 東京 ${n}` : `Object ${n}`,
-  media_url: `https://media.example.org/OBJ-${n}.jpg`,
-  rights_statement: 'http://rightsstatements.org/vocab/NoC-US/1.0/',
-  embargo_date: null,
-  access_tier: n % 10 === 0 ? 'restricted' : 'public',
-  iiif_manifest: null,
-  lido_namespace: 'http://www.lido-schema.org/',
-  tier_source: 'cms',
-  synced_at: '2026-11-30T10:00:00Z',
-  ...over,
-});
+const asset = (n: number, over: Partial<StoredAsset> = {}): StoredAsset =>
+  catalogRecord(`OBJ-${String(n).padStart(6, '0')}`, {
+    title: n % 3 === 0 ? `Objet ${n} — 東京 ${n}` : `Object ${n}`,
+    media_url: `https://media.example.org/OBJ-${n}.jpg`,
+    access_tier: n % 10 === 0 ? 'restricted' : 'public',
+    ...over,
+  });
 
 describe('quire catalog export --format lido', () => {
   let dir: ReturnType<typeof makeTempDir>;

@@ -10,6 +10,7 @@ import { exampleManifest } from '../../helpers/manifest';
 import { makeTestStation, untilBatch } from '../../helpers/station';
 import { requireXmllint, validateXml } from '../../helpers/xmllint';
 import { stageBatch } from '../packaging/fixtures/staged-batch';
+import { catalogRecord } from '../../helpers/catalog-record';
 
 const object = (accession: string, title: string) => ({
   recordId: `Harbour Museum:${accession}`,
@@ -104,18 +105,7 @@ describe('a LIDO package', () => {
       skip,
     }) => {
       await station.catalog.records.upsert([
-        {
-          accession_number: '1994.17.42',
-          title: 'Письма портовой комиссии, 1887',
-          media_url: 'https://media.example.org/1994.17.42.jpg',
-          rights_statement: 'http://rightsstatements.org/vocab/NoC-US/1.0/',
-          embargo_date: null,
-          access_tier: 'public',
-          iiif_manifest: null,
-          lido_namespace: 'http://www.lido-schema.org/',
-          tier_source: 'cms',
-          synced_at: '2026-11-30T10:00:00Z',
-        },
+        catalogRecord('1994.17.42', { title: 'Письма портовой комиссии, 1887' }),
       ]);
       const call = await contractCallers(station);
       const manifest = exampleManifest({

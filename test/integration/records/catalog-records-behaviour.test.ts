@@ -10,20 +10,10 @@ import type { CatalogRecords, RunCounts } from '../../../electron/records/catalo
 import { PostgresCatalogRecords } from '../../../electron/records/postgres/catalog-records';
 import { SqliteCatalogRecords } from '../../../electron/records/sqlite/catalog-records';
 import { recordsEngines } from '../../helpers/record-engines';
+import { catalogRecord } from '../../helpers/catalog-record';
 
 const record = (accession: string, title = `Object ${accession}`, syncedAt = '2026-11-30T10:00:00.000Z') =>
-  ({
-    accession_number: accession,
-    title,
-    media_url: `https://media.example.org/${accession}.jpg`,
-    rights_statement: 'http://rightsstatements.org/vocab/NoC-US/1.0/',
-    embargo_date: null,
-    access_tier: 'public',
-    iiif_manifest: null,
-    lido_namespace: 'http://www.lido-schema.org/',
-    tier_source: 'cms',
-    synced_at: syncedAt,
-  }) satisfies StoredAsset;
+  catalogRecord(accession, { title, synced_at: syncedAt });
 
 const letter = (runId: string, assetId: string, at: string, over: Partial<DeadLetter> = {}): DeadLetter => ({
   runId,

@@ -8,22 +8,12 @@ import {
 import { buildLidoWrap } from '../../../electron/catalog/lido/lido-xml';
 import { validateLido } from '../../helpers/lido';
 import { requireXmllint } from '../../helpers/xmllint';
+import { catalogRecord } from '../../helpers/catalog-record';
 
 const museum = { source: 'Stadtmuseum', repository: 'Stadtmuseum', today: '2026-12-01' };
 
-const asset = (over: Partial<StoredAsset> = {}): StoredAsset => ({
-  accession_number: 'OBJ-000001',
-  title: 'Letter to the council',
-  media_url: 'https://media.example.org/OBJ-000001.jpg',
-  rights_statement: 'http://rightsstatements.org/vocab/NoC-US/1.0/',
-  embargo_date: null,
-  access_tier: 'public',
-  iiif_manifest: null,
-  lido_namespace: 'http://www.lido-schema.org/',
-  tier_source: 'cms',
-  synced_at: '2026-11-30T10:00:00Z',
-  ...over,
-});
+const asset = (over: Partial<StoredAsset> = {}): StoredAsset =>
+  catalogRecord('OBJ-000001', { title: 'Letter to the council', ...over });
 
 const full: LidoObject = {
   recordId: 'Stadtmuseum:1887.42',
