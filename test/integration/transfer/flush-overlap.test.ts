@@ -20,11 +20,28 @@ interface Flush {
   fail: (error: Error) => void;
 }
 
+/** The flushes a destination was asked for, in order; a test awaits them, never polls. */
+class Flushes {
+  readonly asked: Flush[] = [];
+  private waiters: Array<() => void> = [];
+
+  add(flush: Flush): void {
+    this.asked.push(flush);
+    this.waiters.splice(0).forEach((wake) => wake());
+  }
+
+  /** Resolves when the destination has been asked to flush `count` files so far. */
+  async requested(count: number): Promise<Flush> {
+    while (this.asked.length < count) await new Promise<void>((wake) => this.waiters.push(wake));
+    return this.asked[count - 1]!;
+  }
+}
+
 /**
  * A destination that acknowledges every byte at once and then waits, per file, for the test to
  * release (or fail) its flush; what it was asked to do is logged in order.
  */
-function gatedDestination(log: string[], flushes: Flush[]): Destination {
+function gatedDestination(log: string[], flushes: Flushes): Destination {
   const stored = new Map<string, number>();
   const target: PackageTarget = {
     put: async (file, _progress, io) => {
@@ -32,7 +49,7 @@ function gatedDestination(log: string[], flushes: Flush[]): Destination {
       io.sent(file.size);
       io.saveBytes(file.size);
       io.sentAll?.();
-      await new Promise<void>((release, fail) => flushes.push({ rel: file.rel, release, fail }));
+      await new Promise<void>((release, fail) => flushes.add({ rel: file.rel, release, fail }));
       stored.set(file.rel, file.size);
       log.push(`flushed ${file.rel}`);
     },
@@ -51,15 +68,6 @@ function gatedDestination(log: string[], flushes: Flush[]): Destination {
   };
 }
 
-/** Resolves when the destination has been asked to flush `count` files so far. */
-async function flushRequested(flushes: Flush[], count: number): Promise<Flush> {
-  for (let spins = 0; flushes.length < count; spins++) {
-    if (spins > 1000) throw new Error(`no flush of file ${count} was asked for`);
-    await new Promise((r) => setImmediate(r));
-  }
-  return flushes[count - 1]!;
-}
-
 describe('transfer engine: flushing one file while sending the next', () => {
   const t = freshStoreEachTest('quire-flush-overlap-');
 
@@ -67,7 +75,7 @@ describe('transfer engine: flushing one file while sending the next', () => {
     const bag = makeBag(t.dir, 'F1', [1000, 2000, 3000], []);
     const id = transferId(realpathSync(bag), 'gated://test');
     const log: string[] = [];
-    const flushes: Flush[] = [];
+    const flushes = new Flushes();
     const running = transferPackage({
       packageDir: bag,
       destination: gatedDestination(log, flushes),
@@ -76,39 +84,36 @@ describe('transfer engine: flushing one file while sending the next', () => {
       verify: 'all',
     });
 
-    const first = await flushRequested(flushes, 1);
-    const second = await flushRequested(flushes, 2);
+    const first = await flushes.requested(1);
+    const second = await flushes.requested(2);
     // The second file was sent while the first one's flush was still open...
     expect(log.slice(0, 2)).toEqual([`send ${first.rel}`, `send ${second.rel}`]);
     expect(t.store.file(id, first.rel).state).not.toBe('committed');
     // ...but the third waits until the first is flushed.
     for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
-    expect(flushes).toHaveLength(2);
+    expect(flushes.asked).toHaveLength(2);
 
     first.release();
-    const third = await flushRequested(flushes, 3);
+    const third = await flushes.requested(3);
     expect(t.store.file(id, first.rel).state).toBe('committed');
     expect(t.store.file(id, second.rel).state).not.toBe('committed');
     second.release();
     third.release();
     // The tag files after the masters go the same way.
     for (let n = 4; ; n++) {
-      const settled = await Promise.race([
-        running.then(() => true),
-        flushRequested(flushes, n).then(() => false),
-      ]);
+      const settled = await Promise.race([running.then(() => true), flushes.requested(n).then(() => false)]);
       if (settled) break;
-      flushes[n - 1]!.release();
+      flushes.asked[n - 1]!.release();
     }
     const result = await running;
     expect(result.verified).toBe(true);
-    for (const f of flushes) expect(t.store.file(id, f.rel).state).toBe('committed');
+    for (const f of flushes.asked) expect(t.store.file(id, f.rel).state).toBe('committed');
   });
 
   it('fails the transfer when a flush fails, without committing that file', async () => {
     const bag = makeBag(t.dir, 'F2', [1000, 2000], []);
     const id = transferId(realpathSync(bag), 'gated://test');
-    const flushes: Flush[] = [];
+    const flushes = new Flushes();
     const running = transferPackage({
       packageDir: bag,
       destination: gatedDestination([], flushes),
@@ -117,8 +122,8 @@ describe('transfer engine: flushing one file while sending the next', () => {
       verify: 'all',
       retries: 0,
     });
-    const first = await flushRequested(flushes, 1);
-    const second = await flushRequested(flushes, 2);
+    const first = await flushes.requested(1);
+    const second = await flushes.requested(2);
     first.fail(new Error('fsync failed: no space left on device (simulated)'));
     second.release();
     await expect(running).rejects.toThrow(/fsync failed/);
