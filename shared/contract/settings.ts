@@ -75,12 +75,6 @@ export type StationSettings = z.infer<typeof StationSettings>;
 /** The fields `settings.update` may change (scan profiles have their own commands). */
 const EditableSettings = StationSettings.omit({ scanProfiles: true });
 
-/**
- * A change to settings. `expected` holds, for fields being changed, the values the editor
- * started from (a form: what it was filled with): a field stored with another value by then,
- * changed at another console or station meanwhile, refuses the whole update instead of being
- * overwritten unseen. Without `expected`, the change applies to whatever is stored.
- */
 /** The settings as a person reads them, in messages about them. */
 export const SETTING_LABELS: Record<keyof z.infer<typeof EditableSettings>, string> = {
   organizationName: 'the organization',
@@ -93,6 +87,12 @@ export const SETTING_LABELS: Record<keyof z.infer<typeof EditableSettings>, stri
   trainingMode: 'training mode',
 };
 
+/**
+ * A change to settings. `expected` holds, for fields being changed, the values the editor
+ * started from (a form: what it was filled with): a field stored with another value by then,
+ * changed at another console or station meanwhile, refuses the whole update instead of being
+ * overwritten unseen. Without `expected`, the change applies to whatever is stored.
+ */
 export const SettingsUpdate = EditableSettings.partial()
   .extend({ expected: EditableSettings.partial().strict().optional() })
   .strict();
