@@ -73,7 +73,14 @@ describe.skipIf(process.platform !== 'linux')('bin/quire.cjs relaunching `quire 
 
     const first = launch([...args, '--limit-rate', '500K']);
     const relaunched = await until(() => childrenOf(first.child.pid!)[0] ?? null, 'the relaunched CLI');
-    const argv = readFileSync(`/proc/${relaunched}/cmdline`, 'utf8').split('\0');
+    // Between fork and exec the child still shows its launcher's command line; wait for the exec.
+    // A relaunch without the option would never differ, and the wait would fail the test.
+    const launcherLine = readFileSync(`/proc/${first.child.pid!}/cmdline`, 'utf8');
+    const commandLine = await until(() => {
+      const line = readFileSync(`/proc/${relaunched}/cmdline`, 'utf8');
+      return line === launcherLine ? null : line;
+    }, 'the relaunched CLI to start with its own command line');
+    const argv = commandLine.split('\0');
     expect(argv).toContain('--single-threaded-gc');
     expect(argv).toContain(bag);
     first.child.kill('SIGKILL');
