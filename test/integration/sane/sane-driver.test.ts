@@ -11,10 +11,13 @@ import { spoolDirFor } from '../../../electron/scanner/sane/sane-batch';
 import { SaneDevice } from '../../../electron/scanner/sane/sane-device';
 import { makeTempDir } from '../../helpers/temp-dir';
 import {
+  BACKEND_HANG_RETRY,
   jammingScanimage,
+  killScanimagesUnder,
   makeSaneTestEnv,
   markingScanimage,
   saneSkipReason,
+  stallingScanimage,
   truncatingScanimage,
   type SaneTestEnv,
 } from './sane-test-env';
@@ -29,7 +32,7 @@ if (!structureCheck)
   console.log('SANE malformed-page test skipped: the page writer has no image-structure check here');
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
-describe.skipIf(skip !== null)('SANE driver against the test backend', () => {
+describe.skipIf(skip !== null)('SANE driver against the test backend', { retry: BACKEND_HANG_RETRY }, () => {
   let dir: ReturnType<typeof makeTempDir>;
   let sane: SaneTestEnv;
   let mastersDir: string;
@@ -40,7 +43,10 @@ describe.skipIf(skip !== null)('SANE driver against the test backend', () => {
     // A `%` in the data folder's path must not reach scanimage's file-name pattern as a format.
     mastersDir = path.join(dir.path, 'staging 100%d', 'B1', 'masters');
   });
-  afterEach(() => dir.cleanup());
+  afterEach(() => {
+    killScanimagesUnder(dir.path);
+    dir.cleanup();
+  });
 
   const device = (driverOptions: Record<string, string> = FEEDER, command?: string) => {
     const d = new SaneDevice(
@@ -180,6 +186,20 @@ describe.skipIf(skip !== null)('SANE driver against the test backend', () => {
     expect(resumed).toMatchObject({ status: 'complete' });
     expect(named).toEqual([1, 2, 3, 4, 5, 6]);
     expect(masters()).toEqual([1, 2, 3, 4, 5, 6].map((n) => `page-000${n}.tif`));
+  });
+
+  it('a scanner that stops answering is stopped at the time limit; the pages before it stay', async () => {
+    const d = device(FEEDER, stallingScanimage(dir.path, 2));
+    const result = await d.capture(request({ pages: 5, timeLimitMs: 1_500 }));
+    expect(result).toMatchObject({ status: 'failed', error: { code: 'CAPTURE_TIMEOUT', transient: true } });
+    expect(result.error!.message).toMatch(/did not finish the job within 2 s/);
+    expect(result.pages.map((p) => p.page)).toEqual([1, 2]);
+    expect(masters()).toEqual(['page-0001.tif', 'page-0002.tif']);
+    expect(existsSync(spoolDirFor(mastersDir))).toBe(false);
+    expect(d.status()).toMatchObject({ state: 'IDLE', job: null, page: null });
+    // The next run continues after the pages that arrived.
+    const resumed = await device().capture(request({ pages: 3 }));
+    expect(resumed.pages.map((p) => p.page)).toEqual([3, 4, 5]);
   });
 
   it('after a jam is cleared, the next run fills the batch (clear → reset → resume)', async () => {

@@ -5,57 +5,68 @@ import type { Station } from '../../../electron/station';
 import { exampleManifest } from '../../helpers/manifest';
 import { makeTestStation, untilBatch } from '../../helpers/station';
 import { makeTempDir } from '../../helpers/temp-dir';
-import { jammingScanimage, makeSaneTestEnv, saneSkipReason } from './sane-test-env';
+import {
+  BACKEND_HANG_RETRY,
+  jammingScanimage,
+  killScanimagesUnder,
+  makeSaneTestEnv,
+  saneSkipReason,
+} from './sane-test-env';
 
 const skip = saneSkipReason();
 if (skip) console.log(`SANE pipeline test skipped: ${skip}`);
 
-describe.skipIf(skip !== null)('a batch on a SANE scanner through the whole pipeline', () => {
-  let dir: ReturnType<typeof makeTempDir>;
-  let station: Station;
-  let dispose: () => Promise<void>;
-  beforeEach(async () => {
-    dir = makeTempDir('quire-sane-pipeline-');
-    const sane = makeSaneTestEnv(dir.path);
-    const command = jammingScanimage(dir.path, 2);
-    // The station's own SANE driver, pointed at SANE's test backend behind a feeder that jams once.
-    registerDriver('sane', (options) => new SaneDevice(options, { env: sane.env, command }));
-    ({ station, dispose } = await makeTestStation({ runWorkers: true }));
-  });
-  afterEach(async () => {
-    await dispose();
-    registerDriver('sane', (options) => new SaneDevice(options));
-    dir.cleanup();
-  });
+describe.skipIf(skip !== null)(
+  'a batch on a SANE scanner through the whole pipeline',
+  { retry: BACKEND_HANG_RETRY },
+  () => {
+    let dir: ReturnType<typeof makeTempDir>;
+    let station: Station;
+    let dispose: () => Promise<void>;
+    beforeEach(async () => {
+      dir = makeTempDir('quire-sane-pipeline-');
+      const sane = makeSaneTestEnv(dir.path);
+      const command = jammingScanimage(dir.path, 2);
+      // The station's own SANE driver, pointed at SANE's test backend behind a feeder that jams once.
+      registerDriver('sane', (options) => new SaneDevice(options, { env: sane.env, command }));
+      ({ station, dispose } = await makeTestStation({ runWorkers: true }));
+    });
+    afterEach(async () => {
+      killScanimagesUnder(dir.path);
+      await dispose();
+      registerDriver('sane', (options) => new SaneDevice(options));
+      dir.cleanup();
+    });
 
-  it('jams after two pages, waits for the reset, then completes with every page once and verify clean', async () => {
-    station.devices.add({
-      name: 'sane-1',
-      driver: 'sane',
-      address: 'test',
-      profile: { dpi: 50, mode: 'gray', bitDepth: 8 },
-      driverOptions: { 'test-picture': 'Color pattern' },
-    });
-    const jammed = new Promise<void>((resolve) => {
-      const stop = station.events.subscribe((e) => {
-        if (e.name === 'device.status' && e.payload.name === 'sane-1' && e.payload.state === 'JAMMED') {
-          stop();
-          resolve();
-        }
+    it('jams after two pages, waits for the reset, then completes with every page once and verify clean', async () => {
+      station.devices.add({
+        name: 'sane-1',
+        driver: 'sane',
+        address: 'test',
+        profile: { dpi: 50, mode: 'gray', bitDepth: 8 },
+        driverOptions: { 'test-picture': 'Color pattern' },
       });
-    });
-    const gray = { dpi: 50, mode: 'gray', bit_depth: 8, colour_profile: 'Gray Gamma 2.2' };
-    await station.pipeline.create(
-      exampleManifest({ batch_id: 'SANE-1', device: 'sane-1', scanner_profile: gray }),
-      null,
-    );
-    await jammed;
-    expect(station.pipeline.store.pages('SANE-1').map((p) => p.page)).toEqual([1, 2]);
-    await station.pipeline.resetAfterJam('sane-1', { username: 'omar', role: 'operator' });
-    const done = await untilBatch(station, 'SANE-1');
-    expect(done).toMatchObject({ stage: 'completed', pagesDone: 4 });
-    expect(station.pipeline.store.pages('SANE-1').map((p) => p.page)).toEqual([1, 2, 3, 4]);
-    const report = await station.pipeline.verify({ batchId: 'SANE-1' });
-    expect(report).toMatchObject({ ok: true, findings: [] });
-  }, 120_000);
-});
+      const jammed = new Promise<void>((resolve) => {
+        const stop = station.events.subscribe((e) => {
+          if (e.name === 'device.status' && e.payload.name === 'sane-1' && e.payload.state === 'JAMMED') {
+            stop();
+            resolve();
+          }
+        });
+      });
+      const gray = { dpi: 50, mode: 'gray', bit_depth: 8, colour_profile: 'Gray Gamma 2.2' };
+      await station.pipeline.create(
+        exampleManifest({ batch_id: 'SANE-1', device: 'sane-1', scanner_profile: gray }),
+        null,
+      );
+      await jammed;
+      expect(station.pipeline.store.pages('SANE-1').map((p) => p.page)).toEqual([1, 2]);
+      await station.pipeline.resetAfterJam('sane-1', { username: 'omar', role: 'operator' });
+      const done = await untilBatch(station, 'SANE-1');
+      expect(done).toMatchObject({ stage: 'completed', pagesDone: 4 });
+      expect(station.pipeline.store.pages('SANE-1').map((p) => p.page)).toEqual([1, 2, 3, 4]);
+      const report = await station.pipeline.verify({ batchId: 'SANE-1' });
+      expect(report).toMatchObject({ ok: true, findings: [] });
+    }, 120_000);
+  },
+);
