@@ -1,6 +1,7 @@
 import type { DeviceStatus } from '../../shared/contract/index';
 import { StationError } from '../core/station-error';
 import { FatalError, TransientError } from '../queue/errors';
+import type { CaptureResult } from '../scanner/device';
 import { slotsSink } from '../scanner/page-sink';
 import type { Actor } from './batch-policy';
 import { reconcileStaging, recordCapturedPage, vacantSlots } from './page-ledger';
@@ -43,12 +44,19 @@ export function untilNotJammed(deps: StageDeps, device: string, signal: AbortSig
  * history shows) says where the scanner stopped and that the batch waits for a person. The
  * reset that follows is recorded by whoever pressed it (PipelineModule.resetAfterJam).
  */
-function recordJam(deps: StageDeps, batchId: string, device: string): void {
+type Fault = NonNullable<CaptureResult['fault']>;
+
+function recordJam(deps: StageDeps, batchId: string, device: string, fault: Fault | null): void {
   const kept = deps.store.pages(batchId).length;
+  // Another feeder fault than a jam (an open cover, a sheet in doubt) is recorded in its words.
+  const what =
+    fault && fault.code !== 'ADF_JAM' ? `stopped after ${kept} page(s) were kept: ${fault.message}` : null;
   deps.audit.record({
     type: 'capture',
     outcome: 'jammed',
-    detail: `${device} jammed after ${kept} page(s) were kept; capture waits for a person to clear the feeder and reset`,
+    detail: what
+      ? `${device} ${what}; capture waits for a person and a reset`
+      : `${device} jammed after ${kept} page(s) were kept; capture waits for a person to clear the feeder and reset`,
     object: batchId,
     person: 'system',
   });
@@ -91,9 +99,10 @@ export async function captureStage(deps: StageDeps, input: CaptureInput, signal:
       await untilPaperLoaded(deps, input.device, batchId, signal);
     for (;;) {
       await untilNotJammed(deps, input.device, signal);
-      if ((await captureRound(deps, input, signal)) === 'complete') return;
+      const round = await captureRound(deps, input, signal);
+      if (round === 'complete') return;
       // Jammed: the pages before the jam are kept; the next round fills the slots still vacant.
-      recordJam(deps, batchId, input.device);
+      recordJam(deps, batchId, input.device, round.jammed);
     }
   });
 }
@@ -103,7 +112,7 @@ async function captureRound(
   deps: StageDeps,
   input: CaptureInput,
   signal: AbortSignal,
-): Promise<'complete' | 'jammed'> {
+): Promise<'complete' | { jammed: Fault | null }> {
   const { batchId } = input;
   const manifest = manifestOf(deps, batchId);
   const identity = deps.devices.list().find((d) => d.name === input.device)?.identity;
@@ -197,7 +206,7 @@ async function captureRound(
     throw new FatalError(result.error?.message ?? 'checksum mismatch');
   }
   if (result.status === 'complete') return 'complete';
-  if (result.status === 'jammed' || result.error?.code === 'JAMMED') return 'jammed';
+  if (result.status === 'jammed' || result.error?.code === 'JAMMED') return { jammed: result.fault };
   const message = result.error?.message ?? result.status;
   if (result.status === 'interrupted' || result.error?.transient) throw new TransientError(message);
   throw new FatalError(message);

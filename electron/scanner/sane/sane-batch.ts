@@ -30,6 +30,8 @@ export interface SaneBatchOptions {
   onPage: (page: CapturedPage) => void;
   onProgress: () => void;
   logger?: Logger;
+  /** The pages come from a document feeder (simplex or duplex), not the flatbed. */
+  feeder: boolean;
 }
 
 /**
@@ -51,6 +53,8 @@ export class SaneBatchRun {
   private readonly protocolErrors: CaptureResult['protocolErrors'] = [];
   private readonly stderrLines: string[] = [];
   private lastScannerPage = 0;
+  /** The scanner page scanimage last said it started (`Scanning page N`). */
+  private startedScannerPage = 0;
   private cancelled = false;
   private fatal: CaptureResult['error'] = null;
   private deadline: NodeJS.Timeout | null = null;
@@ -139,7 +143,8 @@ export class SaneBatchRun {
       // signal makes scanimage give up at once.
       this.child?.kill('SIGTERM');
     } else if (scanning) {
-      this.currentPage = this.options.sink.slotFor(Number(scanning[1]));
+      this.startedScannerPage = Number(scanning[1]);
+      this.currentPage = this.options.sink.slotFor(this.startedScannerPage);
       this.options.onProgress();
     }
   }
@@ -236,6 +241,10 @@ export class SaneBatchRun {
     this.killTimers.forEach((t) => clearTimeout(t));
     await this.chain;
     await fs.rm(this.spool, { recursive: true, force: true }).catch(() => {});
+    // An operator's cancel is not in doubt: the person who stopped it stands at the feeder.
+    const unfinished =
+      this.options.feeder && !this.cancelled && this.startedScannerPage > this.lastScannerPage;
+    const unfinishedPage = unfinished ? this.currentPage : null;
     this.currentPage = null;
     this.end = batchEnd({
       device: this.options.device,
@@ -244,11 +253,15 @@ export class SaneBatchRun {
       stderrLines: this.stderrLines,
       requestedPages: this.options.request.pages,
       pagesKept: this.pages.length,
+      feederSheetUnfinished: unfinishedPage,
+      stoppedBecause: this.fatal?.code === 'CAPTURE_TIMEOUT' ? this.fatal.message : null,
     });
     this.resolveDone(this.result(this.end));
   }
 
   private result(end: BatchEnd): CaptureResult {
+    // A sheet left in doubt by the time limit is the feeder fault, which names the time limit too.
+    const fatal = this.fatal?.code === 'CAPTURE_TIMEOUT' && end.feederFault ? null : this.fatal;
     const base = {
       job: this.options.request.jobId,
       pages: this.pages.sort((a, b) => a.page - b.page),
@@ -257,7 +270,7 @@ export class SaneBatchRun {
       ...(this.malformed.length > 0 ? { malformedPages: this.malformed } : {}),
       fault: end.feederFault,
     };
-    if (this.fatal) return { ...base, status: 'failed', error: this.fatal };
+    if (fatal) return { ...base, status: 'failed', error: fatal };
     if (this.protocolErrors.length > 0)
       return {
         ...base,

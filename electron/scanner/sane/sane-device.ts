@@ -183,6 +183,7 @@ export class SaneDevice extends EventEmitter implements Device {
         sink,
         runtime: this.runtime,
         logger: this.config.logger,
+        feeder: scan.source !== 'flatbed',
         onPage: () => {
           this.pageTimes.push(Date.now());
           this.publish();

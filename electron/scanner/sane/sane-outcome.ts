@@ -41,14 +41,52 @@ const FAILURES: Partial<Record<SaneStatusName, { code: string; message: string; 
  * how many pages of this batch reached their final names: an empty feeder after at least one
  * page is the normal end of a feeder batch, before any page it means "load paper".
  */
-export function batchEnd(input: {
+export interface BatchEndInput {
   device: string;
   exitCode: number | null;
   signal: NodeJS.Signals | null;
   stderrLines: readonly string[];
   requestedPages: number | null;
   pagesKept: number;
-}): BatchEnd {
+  /**
+   * The station page of a sheet the feeder had started when the batch ended, whose page never
+   * arrived; null when no sheet was under way or the source is the flatbed.
+   */
+  feederSheetUnfinished?: number | null;
+  /** Why Quire stopped scanimage itself (the job's time limit), if it did. */
+  stoppedBecause?: string | null;
+}
+
+export function batchEnd(input: BatchEndInput): BatchEnd {
+  const end = endOfScanimage(input);
+  return sheetInDoubt(input, end) ?? end;
+}
+
+/**
+ * A feeder batch that stopped while a sheet was being read (a read error, a crash, a hang ended
+ * at the time limit) may have moved that sheet out of the feeder without its page. Run again at
+ * once, the next sheet would take that sheet's page number: a silently misnumbered batch. So it
+ * is a feeder fault the operator clears, as a jam is: the device holds, with an alert, until
+ * someone has put the sheet back and reset it; the run after fills the page from there. An end
+ * that says the sheet was never started (an error in sane_start, an empty feeder) or that is a
+ * fault already (a jam, an open cover) is left as it is.
+ */
+function sheetInDoubt(input: BatchEndInput, end: BatchEnd): BatchEnd | null {
+  const page = input.feederSheetUnfinished ?? null;
+  if (page === null || end.status === 'complete' || end.feederFault || end.feederEmpty || end.unreachable)
+    return null;
+  if (end.error?.code === 'BAD_OPTION') return null;
+  const failure = readScanimageFailure(input.stderrLines);
+  if (failure && /sane_start/.test(failure.line)) return null;
+  const why = input.stoppedBecause ?? end.error?.message ?? end.status;
+  const fault = {
+    code: 'SHEET_IN_DOUBT',
+    message: `page ${page} was being scanned when ${input.device} stopped (${why}): that sheet may have left the feeder without its page. Put it back on top of the pages still to scan, then reset`,
+  };
+  return { ...end, feederFault: fault, status: 'jammed', error: { ...fault, transient: false } };
+}
+
+function endOfScanimage(input: BatchEndInput): BatchEnd {
   const { device } = input;
   const base = { feederFault: null, feederEmpty: false, unreachable: false };
   const failure = readScanimageFailure(input.stderrLines);

@@ -13,8 +13,10 @@ export const stuckBatch = (d: DeviceStatus): string | null => d.alert?.job ?? d.
 /** "is jammed", "has its cover open": what happened, in words, for the banner and the title. */
 export function faultInWords(d: DeviceStatus): string {
   const code = d.alert?.code ?? (d.state === 'JAMMED' ? 'ADF_JAM' : null);
-  if (code === 'ADF_JAM' || d.state === 'JAMMED') return 'is jammed';
+  if (code === 'ADF_JAM') return 'is jammed';
   if (code === 'COVER_OPEN') return 'has its cover open';
+  // A sheet that may have left the feeder without its page (the alert's message says which).
+  if (code === 'SHEET_IN_DOUBT') return 'stopped mid-sheet: check the feeder';
   if (code) return `reports ${code.replace(/_/g, ' ').toLowerCase()}`;
   return 'reports an error';
 }

@@ -138,4 +138,43 @@ describe('SANE options → capabilities and arguments', () => {
       }),
     ).toMatchObject({ unreachable: true, error: { code: 'OFFLINE' } });
   });
+
+  it('a feeder sheet started but not delivered is in doubt, unless the end says it never moved', () => {
+    const end = (stderrLines: string[], exitCode: number | null, signal: NodeJS.Signals | null = null) =>
+      batchEnd({
+        device: 'd',
+        exitCode,
+        signal,
+        stderrLines: ['Scanning page 1', 'Scanning page 2', ...stderrLines],
+        requestedPages: null,
+        pagesKept: 1,
+        feederSheetUnfinished: 2,
+      });
+    const doubt = { status: 'jammed', feederFault: { code: 'SHEET_IN_DOUBT' }, error: { transient: false } };
+    expect(end(['scanimage: sane_read: Error during device I/O'], 9)).toMatchObject(doubt);
+    expect(end(['scanimage: sane_read: Out of memory'], 10)).toMatchObject(doubt);
+    expect(end([], null, 'SIGKILL')).toMatchObject(doubt);
+    expect(end(['scanimage: sane_read: Error during device I/O'], 9).error!.message).toMatch(
+      /^page 2 was being scanned when d stopped \(I\/O error talking to d: sane_read: Error during device I\/O\)/,
+    );
+    // Never started, or a fault the operator clears anyway, or the normal end of the feeder.
+    expect(end(['scanimage: sane_start: Device busy'], 3)).toMatchObject({ error: { code: 'DEVICE_BUSY' } });
+    expect(end(['scanimage: sane_read: Document feeder jammed'], 6)).toMatchObject({
+      feederFault: { code: 'ADF_JAM' },
+    });
+    expect(end(['scanimage: sane_start: Document feeder out of documents'], 7)).toMatchObject({
+      status: 'complete',
+    });
+    // On the flatbed (no sheet reported unfinished) a read error is retried as before.
+    expect(
+      batchEnd({
+        device: 'd',
+        exitCode: 9,
+        signal: null,
+        stderrLines: ['Scanning page 1', 'scanimage: sane_read: Error during device I/O'],
+        requestedPages: null,
+        pagesKept: 0,
+      }),
+    ).toMatchObject({ status: 'interrupted', error: { code: 'IO_ERROR', transient: true } });
+  });
 });

@@ -23,12 +23,10 @@ describe.skipIf(skip !== null)(
     let dir: ReturnType<typeof makeTempDir>;
     let station: Station;
     let dispose: () => Promise<void>;
+    let sane: ReturnType<typeof makeSaneTestEnv>;
     beforeEach(async () => {
       dir = makeTempDir('quire-sane-pipeline-');
-      const sane = makeSaneTestEnv(dir.path);
-      const command = jammingScanimage(dir.path, 2);
-      // The station's own SANE driver, pointed at SANE's test backend behind a feeder that jams once.
-      registerDriver('sane', (options) => new SaneDevice(options, { env: sane.env, command }));
+      sane = makeSaneTestEnv(dir.path);
       ({ station, dispose } = await makeTestStation({ runWorkers: true }));
     });
     afterEach(async () => {
@@ -38,35 +36,53 @@ describe.skipIf(skip !== null)(
       dir.cleanup();
     });
 
-    it('jams after two pages, waits for the reset, then completes with every page once and verify clean', async () => {
-      station.devices.add({
-        name: 'sane-1',
-        driver: 'sane',
-        address: 'test',
-        profile: { dpi: 50, mode: 'gray', bitDepth: 8 },
-        driverOptions: { 'test-picture': 'Color pattern' },
-      });
-      const jammed = new Promise<void>((resolve) => {
-        const stop = station.events.subscribe((e) => {
-          if (e.name === 'device.status' && e.payload.name === 'sane-1' && e.payload.state === 'JAMMED') {
-            stop();
-            resolve();
-          }
+    it.each([
+      ['jams', 'jam', 'sane-1 jammed after 2 page(s)'],
+      [
+        'stops mid-sheet on a read error',
+        'read-error',
+        'sane-1 stopped after 2 page(s) were kept: page 3 was being scanned',
+      ],
+    ] as const)(
+      '%s after two pages, waits for the reset, then completes with every page once and verify clean',
+      async (_what, fault, history) => {
+        const command = jammingScanimage(dir.path, 2, fault);
+        // The station's own SANE driver, pointed at SANE's test backend behind a feeder that fails once.
+        registerDriver('sane', (options) => new SaneDevice(options, { env: sane.env, command }));
+        station.devices.add({
+          name: 'sane-1',
+          driver: 'sane',
+          address: 'test',
+          profile: { dpi: 50, mode: 'gray', bitDepth: 8 },
+          driverOptions: { 'test-picture': 'Color pattern' },
         });
-      });
-      const gray = { dpi: 50, mode: 'gray', bit_depth: 8, colour_profile: 'Gray Gamma 2.2' };
-      await station.pipeline.create(
-        exampleManifest({ batch_id: 'SANE-1', device: 'sane-1', scanner_profile: gray }),
-        null,
-      );
-      await jammed;
-      expect(station.pipeline.store.pages('SANE-1').map((p) => p.page)).toEqual([1, 2]);
-      await station.pipeline.resetAfterJam('sane-1', { username: 'omar', role: 'operator' });
-      const done = await untilBatch(station, 'SANE-1');
-      expect(done).toMatchObject({ stage: 'completed', pagesDone: 4 });
-      expect(station.pipeline.store.pages('SANE-1').map((p) => p.page)).toEqual([1, 2, 3, 4]);
-      const report = await station.pipeline.verify({ batchId: 'SANE-1' });
-      expect(report).toMatchObject({ ok: true, findings: [] });
-    }, 120_000);
+        const jammed = new Promise<void>((resolve) => {
+          const stop = station.events.subscribe((e) => {
+            if (e.name === 'device.status' && e.payload.name === 'sane-1' && e.payload.state === 'JAMMED') {
+              stop();
+              resolve();
+            }
+          });
+        });
+        const gray = { dpi: 50, mode: 'gray', bit_depth: 8, colour_profile: 'Gray Gamma 2.2' };
+        await station.pipeline.create(
+          exampleManifest({ batch_id: 'SANE-1', device: 'sane-1', scanner_profile: gray }),
+          null,
+        );
+        await jammed;
+        expect(station.pipeline.store.pages('SANE-1').map((p) => p.page)).toEqual([1, 2]);
+        await station.pipeline.resetAfterJam('sane-1', { username: 'omar', role: 'operator' });
+        const done = await untilBatch(station, 'SANE-1');
+        expect(done).toMatchObject({ stage: 'completed', pagesDone: 4 });
+        expect(station.pipeline.store.pages('SANE-1').map((p) => p.page)).toEqual([1, 2, 3, 4]);
+        // The batch's history says why it stopped.
+        expect(station.audit.forObject('SANE-1').map((e) => e.detail)).toContainEqual(
+          expect.stringContaining(history),
+        );
+        const report = await station.pipeline.verify({ batchId: 'SANE-1' });
+        expect(report).toMatchObject({ ok: true, findings: [] });
+      },
+      120_000,
+    );
   },
 );

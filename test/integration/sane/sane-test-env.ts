@@ -82,23 +82,24 @@ export function markingScanimage(root: string, referenceDir: string): string {
 }
 
 /**
- * A scanimage whose feeder jams once, after `pages` good sheets: the real scanimage scans them,
- * then the wrapper reports what scanimage reports for a jam (the test backend can only jam at
- * once). Once the operator has cleared it, the next batch runs normally.
+ * A scanimage whose feeder fails once, after `pages` good sheets: the real scanimage scans them,
+ * then the wrapper reports what scanimage reports for a jam, or for a read error in the middle of
+ * the next sheet (the test backend can only fail at once). The next batch runs normally.
  */
-export function jammingScanimage(root: string, pages: number): string {
-  const script = path.join(root, 'scanimage-jamming');
+export function jammingScanimage(root: string, pages: number, fault: 'jam' | 'read-error' = 'jam'): string {
+  const script = path.join(root, `scanimage-${fault}`);
+  const [message, status] = fault === 'jam' ? ['Document feeder jammed', 6] : ['Error during device I/O', 9];
   writeFileSync(
     script,
     [
       '#!/bin/bash',
       'case " $* " in *" --batch-print "*) ;; *) exec scanimage "$@" ;; esac',
-      `[ -e '${script}.jammed' ] && exec scanimage "$@"`,
-      `touch '${script}.jammed'`,
+      `[ -e '${script}.failed' ] && exec scanimage "$@"`,
+      `touch '${script}.failed'`,
       `scanimage "$@" --batch-count=${pages} || exit $?`,
       'echo "Scanning page ' + String(pages + 1) + '" >&2',
-      'echo "scanimage: sane_read: Document feeder jammed" >&2',
-      'exit 6',
+      `echo "scanimage: sane_read: ${message}" >&2`,
+      `exit ${status}`,
       '',
     ].join('\n'),
   );
