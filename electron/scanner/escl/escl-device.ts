@@ -215,23 +215,32 @@ export class EsclDevice extends EventEmitter implements Device {
       await removePartFiles(request.mastersDir);
       const sink =
         request.sink ?? sequentialSink(await highestCompletedPage(request.mastersDir), request.pages);
-      const run = new EsclJobRun(this.http, plan.settings, request, sink, this.tuning, {
-        readStatus: (signal) => this.readStatus(signal).catch(() => null),
-        onPage: () => {
-          this.pageTimes.push(Date.now());
-          this.publish();
+      const run = new EsclJobRun(
+        this.http,
+        plan.settings,
+        request,
+        sink,
+        this.tuning,
+        {
+          readStatus: (signal) => this.readStatus(signal).catch(() => null),
+          onPage: () => {
+            this.pageTimes.push(Date.now());
+            this.publish();
+          },
+          onPageStart: () => this.publish(),
+          onJob: (jobPath) => {
+            this.jobPath = jobPath;
+            this.publish();
+          },
         },
-        onPageStart: () => this.publish(),
-        onJob: (jobPath) => {
-          this.jobPath = jobPath;
-          this.publish();
-        },
-      });
+        this.name,
+      );
       this.run = run;
       this.runDone = run.run();
       this.publish();
       const result = await this.runDone;
-      if (result.status === 'jammed') this.latchJam(request.jobId, result.fault?.message ?? 'feeder jam');
+      if (result.status === 'jammed')
+        this.latchJam(request.jobId, result.fault ?? { code: 'ADF_JAM', message: 'feeder jam' });
       if (result.error && result.status !== 'complete')
         this.options.logger?.warn(
           { device: this.name, job: request.jobId, error: result.error },
@@ -246,11 +255,12 @@ export class EsclDevice extends EventEmitter implements Device {
     }
   }
 
-  private latchJam(job: string, message: string): void {
+  /** A jam, or another feeder fault a person must clear (a sheet in doubt). */
+  private latchJam(job: string, fault: { code: string; message: string }): void {
     const at = new Date().toISOString();
-    this.jam = message;
-    this.lastFault = { code: 'ADF_JAM', message, at };
-    this.alert = { device: this.name, code: 'ADF_JAM', message, job, at };
+    this.jam = fault.message;
+    this.lastFault = { ...fault, at };
+    this.alert = { device: this.name, ...fault, job, at };
     this.emit('alert', this.alert);
     this.publish();
   }

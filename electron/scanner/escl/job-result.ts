@@ -1,5 +1,6 @@
 import type { CaptureResult, MalformedPage } from '../device';
 import type { CapturedPage } from '../page-writer';
+import { sheetInDoubtFault } from '../sheet-in-doubt';
 
 /** How a job ended, as far as the device told us. */
 export type Ending =
@@ -32,6 +33,13 @@ export interface JobOutcome {
   namingBroken: CaptureResult['error'];
   failure: RunFailure | null;
   ending: Ending;
+  /** The device, as the operator knows it (the alert names it). */
+  device: string;
+  /**
+   * The page of a feeder sheet the job had asked for and not received when it ended; null on
+   * the flatbed, after an operator's cancel, or when no page was awaited.
+   */
+  sheetAwaited: number | null;
 }
 
 /**
@@ -57,6 +65,8 @@ export function jobResult(input: JobOutcome): JobResult {
         message: input.failure.message,
         transient: input.failure.transient,
       };
+  const doubt = sheetInDoubt(input);
+  if (doubt) return { ...base, status: 'jammed', fault: doubt, error: { ...doubt, transient: false } };
   if (input.timeLimitMs !== null)
     return {
       ...base,
@@ -107,4 +117,23 @@ export function jobResult(input: JobOutcome): JobResult {
         };
       return { ...base, status: 'complete', error: null };
   }
+}
+
+/**
+ * A feeder sheet asked for and not received when the job ended abnormally (a page that broke
+ * off, a dropped connection, a job the scanner aborted, the time limit) is in doubt
+ * (../sheet-in-doubt.ts). A page that could not be named goes to quarantine as it did; a refusal
+ * that is no one's transient failure (an unsupported profile) never started a sheet.
+ */
+function sheetInDoubt(input: JobOutcome): { code: string; message: string } | null {
+  if (input.sheetAwaited === null || input.namingBroken) return null;
+  const why =
+    input.timeLimitMs !== null
+      ? `it did not finish within ${Math.round(input.timeLimitMs / 1000)} s`
+      : input.failure?.transient
+        ? input.failure.message
+        : input.ending.kind === 'lost'
+          ? input.ending.message
+          : null;
+  return why === null ? null : sheetInDoubtFault(input.sheetAwaited, input.device, why);
 }

@@ -46,6 +46,8 @@ export class EsclJobRun {
   private readonly notKeptAfterGap: number[] = [];
   private deadline: NodeJS.Timeout | null = null;
   private timedOut = false;
+  /** The page asked of NextDocument and not yet received whole. */
+  private awaited: number | null = null;
   currentPage: number | null = null;
 
   constructor(
@@ -61,6 +63,8 @@ export class EsclJobRun {
       onPageStart: (page: number) => void;
       onJob: (jobPath: string | null) => void;
     },
+    /** The scanner's name at this station, for what its faults say. */
+    private readonly deviceName: string,
   ) {
     request.signal?.addEventListener('abort', () => this.cancel(), { once: true });
     if (request.signal?.aborted) this.cancel();
@@ -133,8 +137,10 @@ export class EsclJobRun {
       if (this.request.pages !== null && n > this.request.pages) return { kind: 'end' };
       const slot = this.sink.slotFor(n);
       if (slot === null) return { kind: 'end' };
+      this.awaited = slot;
       const outcome = await this.nextDocument(slot);
       if (outcome) return outcome;
+      this.awaited = null;
       if (this.namingBroken) return { kind: 'end' };
     }
   }
@@ -338,6 +344,14 @@ export class EsclJobRun {
       namingBroken: this.namingBroken,
       failure,
       ending,
+      device: this.deviceName,
+      // The flatbed keeps its page; an operator's cancel is the operator's to judge.
+      sheetAwaited:
+        this.settings.source === 'flatbed' || (ending.kind === 'cancelled' && !this.timedOut)
+          ? null
+          : ending.kind === 'lost'
+            ? ending.page
+            : this.awaited,
     });
   }
 }

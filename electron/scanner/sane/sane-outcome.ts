@@ -1,4 +1,5 @@
 import type { CaptureResult, CaptureStatus } from '../device';
+import { sheetInDoubtFault } from '../sheet-in-doubt';
 import { readScanimageFailure, statusOfExitCode, type SaneStatusName } from './sane-status';
 
 /** How a scanimage batch ended, as the driver reports it (before page bookkeeping). */
@@ -63,13 +64,9 @@ export function batchEnd(input: BatchEndInput): BatchEnd {
 }
 
 /**
- * A feeder batch that stopped while a sheet was being read (a read error, a crash, a hang ended
- * at the time limit) may have moved that sheet out of the feeder without its page. Run again at
- * once, the next sheet would take that sheet's page number: a silently misnumbered batch. So it
- * is a feeder fault the operator clears, as a jam is: the device holds, with an alert, until
- * someone has put the sheet back and reset it; the run after fills the page from there. An end
- * that says the sheet was never started (an error in sane_start, an empty feeder) or that is a
- * fault already (a jam, an open cover) is left as it is.
+ * A feeder sheet started but not delivered is in doubt (../sheet-in-doubt.ts), unless the end
+ * says the sheet never moved (an error in sane_start, an empty feeder) or is a fault the operator
+ * clears anyway (a jam, an open cover).
  */
 function sheetInDoubt(input: BatchEndInput, end: BatchEnd): BatchEnd | null {
   const page = input.feederSheetUnfinished ?? null;
@@ -78,11 +75,11 @@ function sheetInDoubt(input: BatchEndInput, end: BatchEnd): BatchEnd | null {
   if (end.error?.code === 'BAD_OPTION') return null;
   const failure = readScanimageFailure(input.stderrLines);
   if (failure && /sane_start/.test(failure.line)) return null;
-  const why = input.stoppedBecause ?? end.error?.message ?? end.status;
-  const fault = {
-    code: 'SHEET_IN_DOUBT',
-    message: `page ${page} was being scanned when ${input.device} stopped (${why}): that sheet may have left the feeder without its page. Put it back on top of the pages still to scan, then reset`,
-  };
+  const fault = sheetInDoubtFault(
+    page,
+    input.device,
+    input.stoppedBecause ?? end.error?.message ?? end.status,
+  );
   return { ...end, feederFault: fault, status: 'jammed', error: { ...fault, transient: false } };
 }
 

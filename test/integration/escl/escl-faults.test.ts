@@ -123,17 +123,29 @@ describe('eSCL capture through faults', () => {
   });
 
   it.each(['dropMidPage', 'truncateAtPage'] as const)(
-    '%s loses that page only: earlier pages stay, nothing under a final name for it, nothing past the gap',
+    '%s loses that page only, and holds the feeder for a person: its sheet may be out of the feeder',
     async (kind) => {
       r = await rig({ sheets: 5, faults: [{ kind, page: 3 }] });
+      const alerts: DeviceAlert[] = [];
+      r.device.on('alert', (a) => alerts.push(a));
       const broken = await r.device.capture(r.request());
-      expect(broken).toMatchObject({ status: 'interrupted', error: { code: 'PAGE_LOST', transient: true } });
+      // Retried at once, the next sheet would have become page 3 and the batch would lack one.
+      expect(broken).toMatchObject({
+        status: 'jammed',
+        fault: { code: 'SHEET_IN_DOUBT' },
+        error: { code: 'SHEET_IN_DOUBT', transient: false },
+      });
+      expect(broken.error!.message).toMatch(/^page 3 was being scanned when escl-1 stopped \(page 3 /);
       expect(broken.pages.map((p) => p.page)).toEqual([1, 2]);
       expect(listMasters(r.masters)).toEqual(['page-0001.tif', 'page-0002.tif']);
       expect(r.sim.sent.filter((d) => !d.complete)).toHaveLength(1);
       expectMastersMatchSent(r);
+      expect(r.device.status().state).toBe('JAMMED');
+      expect(alerts).toMatchObject([{ device: 'escl-1', code: 'SHEET_IN_DOUBT', job: 'J' }]);
+      expect(await r.device.capture(r.request())).toMatchObject({ error: { code: 'JAMMED' } });
 
-      // The next capture fills the gap with the next sheet and goes on.
+      // Once a person has put the sheet back and reset, the next capture fills page 3 and goes on.
+      await r.device.reset();
       const resumed = await r.device.capture(r.request());
       expect(resumed.status).toBe('complete');
       expect(resumed.pages.map((p) => p.page)).toEqual([3, 4]);
@@ -162,11 +174,11 @@ describe('eSCL capture through faults', () => {
     expectMastersMatchSent(r);
   });
 
-  it('a job the scanner aborts (not for paper) fails as retryable, naming why; earlier pages stay', async () => {
+  it('a job the scanner aborts (not for paper) on the feeder holds it, naming why; earlier pages stay', async () => {
     r = await rig({ sheets: 5, faults: [{ kind: 'abortAtPage', page: 3 }] });
     const result = await r.device.capture(r.request());
-    expect(result).toMatchObject({ status: 'failed', error: { code: 'SCANNER_ABORTED', transient: true } });
-    expect(result.error?.message).toContain('ServiceOffLine');
+    expect(result).toMatchObject({ status: 'jammed', error: { code: 'SHEET_IN_DOUBT', transient: false } });
+    expect(result.error?.message).toMatch(/^page 3 was being scanned .*ServiceOffLine/);
     expect(result.pages).toHaveLength(2);
     expectMastersMatchSent(r);
   });
