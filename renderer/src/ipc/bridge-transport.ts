@@ -17,7 +17,9 @@ export type ConnectionState = 'connecting' | 'connected' | 'disconnected' | 'res
  * Electron. The token comes from the URL fragment (never sent to a server) and travels as a
  * WebSocket subprotocol. It reconnects with capped backoff; calls made while disconnected
  * fail at once with UNAVAILABLE rather than hang. A socket that closes before it ever opened,
- * while the page's own server still answers, means our token is no longer accepted.
+ * while the page's own server answers, means our token is no longer accepted, but only when
+ * it happens twice in a row: once, the server may just have come up after the attempt failed
+ * (a station restarting with the same token), and the next attempt then connects.
  */
 export function createBridgeTransport(
   wsUrl: string,
@@ -29,6 +31,8 @@ export function createBridgeTransport(
   let socket: WebSocket | null = null;
   let nextId = 1;
   let retryMs = 250;
+  /** The last attempt was refused while the server answered. */
+  let refusedWhileUp = false;
 
   const connect = () => {
     onState('connecting');
@@ -37,6 +41,7 @@ export function createBridgeTransport(
     let opened = false;
     ws.onopen = () => {
       opened = true;
+      refusedWhileUp = false;
       retryMs = 250;
       onState('connected');
     };
@@ -64,7 +69,13 @@ export function createBridgeTransport(
         retryMs = Math.min(retryMs * 2, 5000);
       };
       if (opened) return retry();
-      void serverAnswers(wsUrl).then((answers) => (answers ? onState('restarted') : retry()));
+      void serverAnswers(wsUrl).then((answers) => {
+        if (answers && refusedWhileUp) return onState('restarted');
+        refusedWhileUp = answers;
+        // Refused while the server answers: ask again at once, to tell a refusal from a start.
+        if (answers) connect();
+        else retry();
+      });
     };
   };
   connect();
