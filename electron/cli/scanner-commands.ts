@@ -13,6 +13,7 @@ import { createDevice, parseDeviceUrl, UnknownDriverError } from '../scanner/fle
 import { ScanLinkSimulator } from '../scanner/simulator/simulator';
 import { assertSafeId } from '../storage/index';
 import { endProgress, failWith, printJson, progress } from './common';
+import { SHEET_IN_DOUBT } from '../scanner/sheet-in-doubt';
 
 const ScanLinkId = z.string().regex(SAFE_ID_PATTERN);
 const ScanMode = z.enum(['color', 'gray', 'bw']);
@@ -206,7 +207,9 @@ export function registerScannerCommands(program: Command): void {
         const out = {
           job: result.job,
           status: result.status,
-          ...(result.status === 'jammed' ? { outcome: 'jam' } : {}),
+          ...(result.status === 'jammed'
+            ? { outcome: result.fault?.code === SHEET_IN_DOUBT ? 'sheet in doubt' : 'jam' }
+            : {}),
           pages: result.pages.map((p) => ({ page: p.page, bytes: p.bytes, sha256: p.sha256, path: p.path })),
           ...(result.checksumMismatches.length ? { checksumMismatches: result.checksumMismatches } : {}),
           ...(result.malformedPages?.length ? { malformedPages: result.malformedPages } : {}),

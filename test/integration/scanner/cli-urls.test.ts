@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startEsclSimulator, type EsclSimulator } from '../../../electron/scanner/simulator/escl/index';
 import { ScanLinkSimulator } from '../../../electron/scanner/simulator/simulator';
 import { runCli } from '../../helpers/cli';
 import { makeTempDir } from '../../helpers/temp-dir';
@@ -56,6 +57,30 @@ describe('quire probe / capture with scanner URLs', () => {
     expect(run.code).not.toBe(0);
     expect(run.json).toMatchObject({ status: 'jammed', outcome: 'jam', pages: [{ page: 1 }, { page: 2 }] });
     expect(readdirSync(path.join(dir.path, 'J2', 'masters'))).toEqual(['page-0001.tif', 'page-0002.tif']);
+  });
+
+  it('capture from an eSCL feeder whose page broke off says "sheet in doubt" and keeps the pages before', async () => {
+    let escl: EsclSimulator | undefined;
+    try {
+      escl = await startEsclSimulator({
+        sheets: 4,
+        pageWidthInches: 0.5,
+        pageHeightInches: 0.5,
+        faults: [{ kind: 'dropMidPage', page: 2 }],
+      });
+      const run = await runCli(['capture', escl.url, '--job', 'J3', '--out', dir.path, '--source', 'adf'])
+        .done;
+      expect(run.code).not.toBe(0);
+      expect(run.json).toMatchObject({
+        status: 'jammed',
+        outcome: 'sheet in doubt',
+        fault: { code: 'SHEET_IN_DOUBT', message: expect.stringMatching(/^page 2 was being scanned/) },
+        pages: [{ page: 1 }],
+      });
+      expect(readdirSync(path.join(dir.path, 'J3', 'masters'))).toEqual(['page-0001.tif']);
+    } finally {
+      await escl?.stop();
+    }
   });
 
   it('a driver this station lacks, or a URL of no known form, is a clear error that touches nothing', async () => {
