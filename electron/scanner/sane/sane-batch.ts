@@ -21,7 +21,10 @@ const STDERR_LINES_KEPT = 50;
 const CANCEL_GRACE_MS = 10_000;
 
 export interface SaneBatchOptions {
+  /** The SANE device scanimage opens. */
   device: string;
+  /** The scanner's name at the station, as an operator's alert names it. */
+  name: string;
   /** Backend arguments (source, mode, depth, resolution, pass-through options). */
   args: string[];
   request: CaptureRequest;
@@ -253,8 +256,11 @@ export class SaneBatchRun {
       stderrLines: this.stderrLines,
       requestedPages: this.options.request.pages,
       pagesKept: this.pages.length,
+      name: this.options.name,
       feederSheetUnfinished: unfinishedPage,
-      stoppedBecause: this.fatal?.code === 'CAPTURE_TIMEOUT' ? this.fatal.message : null,
+      // Quire stopped scanimage itself (the time limit, a page it could not keep): say that,
+      // not the signal scanimage died of.
+      stoppedBecause: this.fatal?.message ?? null,
     });
     this.resolveDone(this.result(this.end));
   }

@@ -178,6 +178,7 @@ export class SaneDevice extends EventEmitter implements Device {
         request.sink ?? sequentialSink(await highestCompletedPage(request.mastersDir), request.pages);
       run = new SaneBatchRun({
         device: this.config.address,
+        name: this.name,
         args: scan.args,
         request,
         sink,

@@ -44,6 +44,8 @@ const FAILURES: Partial<Record<SaneStatusName, { code: string; message: string; 
  */
 export interface BatchEndInput {
   device: string;
+  /** The scanner's name at the station, for the operator's alert; `device` when not given. */
+  name?: string;
   exitCode: number | null;
   signal: NodeJS.Signals | null;
   stderrLines: readonly string[];
@@ -54,7 +56,7 @@ export interface BatchEndInput {
    * arrived; null when no sheet was under way or the source is the flatbed.
    */
   feederSheetUnfinished?: number | null;
-  /** Why Quire stopped scanimage itself (the job's time limit), if it did. */
+  /** Why Quire stopped scanimage itself (the job's time limit, a page it could not keep), if it did. */
   stoppedBecause?: string | null;
 }
 
@@ -77,7 +79,7 @@ function sheetInDoubt(input: BatchEndInput, end: BatchEnd): BatchEnd | null {
   if (failure && /sane_start/.test(failure.line)) return null;
   const fault = sheetInDoubtFault(
     page,
-    input.device,
+    input.name ?? input.device,
     input.stoppedBecause ?? end.error?.message ?? end.status,
   );
   return { ...end, feederFault: fault, status: 'jammed', error: { ...fault, transient: false } };

@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -12,6 +14,7 @@ import { SaneDevice } from '../../../electron/scanner/sane/sane-device';
 import { makeTempDir } from '../../helpers/temp-dir';
 import {
   BACKEND_HANG_RETRY,
+  brokenPageAsNextFeedsScanimage,
   jammingScanimage,
   killScanimagesUnder,
   makeSaneTestEnv,
@@ -288,6 +291,39 @@ describe.skipIf(skip !== null)('SANE driver against the test backend', { retry: 
       ]);
       expect(named).toEqual([1, 2]);
       expect(masters()).toEqual(['page-0001.tif', 'page-0002.tif']);
+    },
+  );
+
+  it.skipIf(!structureCheck)(
+    'a page that cannot be kept while the next sheet feeds: the batch fails and that sheet is in doubt',
+    async () => {
+      const gate = path.join(dir.path, 'gate');
+      execFileSync('mkfifo', [gate]);
+      const d = device(FEEDER, brokenPageAsNextFeedsScanimage(dir.path, 2, gate));
+      // Page 3 is handed over only once sheet 4 is seen under way, so Quire stops the scanner
+      // with that sheet in the feeder's path, whatever the timing of the two pipes.
+      let opened = false;
+      d.on('status', (status: DeviceStatus) => {
+        if (status.page === 4 && !opened) {
+          opened = true;
+          void writeFile(gate, 'go\n');
+        }
+      });
+      const result = await d.capture(request({ pages: 5 }));
+      expect(opened).toBe(true);
+      // The broken page fails the batch (quarantine) as before; the pages before it stay.
+      expect(result).toMatchObject({
+        status: 'failed',
+        error: { code: 'MALFORMED_IMAGE' },
+        fault: { code: 'SHEET_IN_DOUBT' },
+      });
+      expect(result.pages.map((p) => p.page)).toEqual([1, 2]);
+      // And the scanner holds: sheet 4 may have left the feeder, and the reason is the page.
+      expect(d.status()).toMatchObject({ state: 'JAMMED', alert: { code: 'SHEET_IN_DOUBT', job: 'B1' } });
+      expect(d.status().alert!.message).toMatch(/^page 4 was being scanned when sane-1 stopped \(.*page 3/);
+      expect(await d.capture(request())).toMatchObject({ status: 'failed', error: { code: 'JAMMED' } });
+      await d.reset();
+      expect(d.status()).toMatchObject({ state: 'IDLE', alert: null });
     },
   );
 

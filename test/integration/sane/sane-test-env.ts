@@ -128,6 +128,36 @@ export function truncatingScanimage(root: string, page: number): string {
 }
 
 /**
+ * A scanimage whose page `good + 1` is cut in half (a malformed image) while the next sheet is
+ * already feeding: it says it starts page `good + 2`, and hands over the broken page only once
+ * the test has seen that sheet start and writes a line to the FIFO `gate`. Then it hangs, as a
+ * scanner that waits for its sheet to finish, until Quire stops it.
+ */
+export function brokenPageAsNextFeedsScanimage(root: string, good: number, gate: string): string {
+  const script = path.join(root, 'scanimage-broken-page');
+  const broken = good + 1;
+  writeFileSync(
+    script,
+    [
+      '#!/bin/bash',
+      'case " $* " in *" --batch-print "*) ;; *) exec scanimage "$@" ;; esac',
+      `scanimage "$@" --batch-count=${broken} | while IFS= read -r f; do`,
+      `  if [ "$(basename "$f")" = "scan-${broken}.tif" ]; then`,
+      '    truncate -s $(( $(stat -c %s "$f") / 2 )) "$f"',
+      `    echo "Scanning page ${broken + 1}" >&2`,
+      `    read -r _ < '${gate}'`,
+      '  fi',
+      '  echo "$f"',
+      'done',
+      `exec -a 'scanimage stalled under ${root}' sleep 600`,
+      '',
+    ].join('\n'),
+  );
+  chmodSync(script, 0o755);
+  return script;
+}
+
+/**
  * A scanimage that stops answering after `pages` good sheets, as a hung backend does: the real
  * scanimage scans them, then the process says it starts the next sheet and never ends on its own.
  */
