@@ -15,7 +15,7 @@ import { makeTempDir } from '../../helpers/temp-dir';
 import {
   BACKEND_HANG_RETRY,
   brokenPageAsNextFeedsScanimage,
-  jammingScanimage,
+  failingScanimage,
   killScanimagesUnder,
   makeSaneTestEnv,
   markingScanimage,
@@ -175,7 +175,7 @@ describe.skipIf(skip !== null)('SANE driver against the test backend', { retry: 
   });
 
   it('a jam after some pages keeps them; the resumed run fills the slots after them', async () => {
-    const jamming = device(FEEDER, jammingScanimage(dir.path, 3));
+    const jamming = device(FEEDER, failingScanimage(dir.path, 3));
     const named: number[] = [];
     const sink = () => slotsSink([1, 2, 3, 4, 5, 6], null, (p) => named.push(p.page));
     const jammed = await jamming.capture(request({ pages: 6, sink: sink() }));

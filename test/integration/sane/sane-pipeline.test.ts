@@ -7,7 +7,7 @@ import { makeTestStation, untilBatch } from '../../helpers/station';
 import { makeTempDir } from '../../helpers/temp-dir';
 import {
   BACKEND_HANG_RETRY,
-  jammingScanimage,
+  failingScanimage,
   killScanimagesUnder,
   makeSaneTestEnv,
   saneSkipReason,
@@ -46,7 +46,7 @@ describe.skipIf(skip !== null)(
     ] as const)(
       '%s after two pages, waits for the reset, then completes with every page once and verify clean',
       async (_what, fault, history) => {
-        const command = jammingScanimage(dir.path, 2, fault);
+        const command = failingScanimage(dir.path, 2, fault);
         // The station's own SANE driver, pointed at SANE's test backend behind a feeder that fails once.
         registerDriver('sane', (options) => new SaneDevice(options, { env: sane.env, command }));
         station.devices.add({

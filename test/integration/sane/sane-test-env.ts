@@ -86,7 +86,7 @@ export function markingScanimage(root: string, referenceDir: string): string {
  * then the wrapper reports what scanimage reports for a jam, or for a read error in the middle of
  * the next sheet (the test backend can only fail at once). The next batch runs normally.
  */
-export function jammingScanimage(root: string, pages: number, fault: 'jam' | 'read-error' = 'jam'): string {
+export function failingScanimage(root: string, pages: number, fault: 'jam' | 'read-error' = 'jam'): string {
   const script = path.join(root, `scanimage-${fault}`);
   const [message, status] = fault === 'jam' ? ['Document feeder jammed', 6] : ['Error during device I/O', 9];
   writeFileSync(
