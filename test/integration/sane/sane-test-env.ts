@@ -50,9 +50,14 @@ export function makeSaneTestEnv(root: string): SaneTestEnv {
 const TEST_BACKEND_MALLOC_TUNABLES = 'glibc.malloc.tcache_count=0';
 export const BACKEND_HANG_RETRY = 1;
 
-/** SIGKILLs every scanimage still running on files under `root` (a test's own folder). */
+/**
+ * SIGKILLs every scanimage still running on files under `root` (a test's own folder), and the
+ * test's wrapper scripts there (one waiting on its gate when a test failed would stay forever).
+ */
 export function killScanimagesUnder(root: string): void {
-  spawnSync('pkill', ['-KILL', '-f', `^scanimage .*${root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`]);
+  const under = root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  spawnSync('pkill', ['-KILL', '-f', `^scanimage .*${under}`]);
+  spawnSync('pkill', ['-KILL', '-f', `^(/usr)?/bin/bash ${under}/scanimage-`]);
 }
 
 /**
