@@ -71,11 +71,18 @@ export async function resetAfterJam(deps: StageDeps, device: string, actor: Acto
   const before = deps.devices.list().find((d) => d.name === device);
   const jammedBatch = before?.alert?.job ?? before?.job ?? null;
   const status = await deps.devices.reset(device);
-  if (before?.state === 'JAMMED' && jammedBatch && deps.store.summary(jammedBatch)) {
+  const batch = jammedBatch ? deps.store.summary(jammedBatch) : null;
+  if (before?.state === 'JAMMED' && jammedBatch && batch) {
+    // A batch that ended while the scanner held (quarantined at a page it could not keep) does
+    // not resume: its history must not say it does.
+    const next =
+      batch.stage === 'capturing'
+        ? 'capture resumes after the pages kept'
+        : `the batch is ${batch.stage}, so its capture does not resume`;
     deps.audit.record({
       type: 'capture',
       outcome: 'reset after jam',
-      detail: `${actor.username} cleared the feeder of ${device} and reset it; capture resumes after the pages kept`,
+      detail: `${actor.username} cleared the feeder of ${device} and reset it; ${next}`,
       object: jammedBatch,
       person: actor.username,
     });

@@ -136,7 +136,8 @@ export function truncatingScanimage(root: string, page: number): string {
  * A scanimage whose page `good + 1` is cut in half (a malformed image) while the next sheet is
  * already feeding: it says it starts page `good + 2`, and hands over the broken page only once
  * the test has seen that sheet start and writes a line to the FIFO `gate`. Then it hangs, as a
- * scanner that waits for its sheet to finish, until Quire stops it.
+ * scanner that waits for its sheet to finish, until Quire stops it. Once: the next batch runs
+ * normally.
  */
 export function brokenPageAsNextFeedsScanimage(root: string, good: number, gate: string): string {
   const script = path.join(root, 'scanimage-broken-page');
@@ -146,6 +147,8 @@ export function brokenPageAsNextFeedsScanimage(root: string, good: number, gate:
     [
       '#!/bin/bash',
       'case " $* " in *" --batch-print "*) ;; *) exec scanimage "$@" ;; esac',
+      `[ -e '${script}.used' ] && exec scanimage "$@"`,
+      `touch '${script}.used'`,
       `scanimage "$@" --batch-count=${broken} | while IFS= read -r f; do`,
       `  if [ "$(basename "$f")" = "scan-${broken}.tif" ]; then`,
       '    truncate -s $(( $(stat -c %s "$f") / 2 )) "$f"',
