@@ -40,6 +40,18 @@ describe.skipIf(skip !== null)(
       dir.cleanup();
     });
 
+    /** Scanner sane-1: the station's own SANE driver, on SANE's test backend behind `command`. */
+    const addScanner = (command: string) => {
+      registerDriver('sane', (options) => new SaneDevice(options, { env: sane.env, command }));
+      station.devices.add({
+        name: 'sane-1',
+        driver: 'sane',
+        address: 'test',
+        profile: { dpi: 50, mode: 'gray', bitDepth: 8 },
+        driverOptions: { 'test-picture': 'Color pattern' },
+      });
+    };
+
     it.each([
       ['jams', 'jam', 'sane-1 jammed after 2 page(s)'],
       [
@@ -51,15 +63,7 @@ describe.skipIf(skip !== null)(
       '%s after two pages, waits for the reset, then completes with every page once and verify clean',
       async (_what, fault, history) => {
         const command = failingScanimage(dir.path, 2, fault);
-        // The station's own SANE driver, pointed at SANE's test backend behind a feeder that fails once.
-        registerDriver('sane', (options) => new SaneDevice(options, { env: sane.env, command }));
-        station.devices.add({
-          name: 'sane-1',
-          driver: 'sane',
-          address: 'test',
-          profile: { dpi: 50, mode: 'gray', bitDepth: 8 },
-          driverOptions: { 'test-picture': 'Color pattern' },
-        });
+        addScanner(command);
         const jammed = new Promise<void>((resolve) => {
           const stop = station.events.subscribe((e) => {
             if (e.name === 'device.status' && e.payload.name === 'sane-1' && e.payload.state === 'JAMMED') {
@@ -93,14 +97,7 @@ describe.skipIf(skip !== null)(
       const gate = path.join(dir.path, 'gate');
       execFileSync('mkfifo', [gate]);
       const command = brokenPageAsNextFeedsScanimage(dir.path, 2, gate);
-      registerDriver('sane', (options) => new SaneDevice(options, { env: sane.env, command }));
-      station.devices.add({
-        name: 'sane-1',
-        driver: 'sane',
-        address: 'test',
-        profile: { dpi: 50, mode: 'gray', bitDepth: 8 },
-        driverOptions: { 'test-picture': 'Color pattern' },
-      });
+      addScanner(command);
       // Page 3 is handed over once sheet 4 is seen under way (sane-test-env.ts).
       let opened = false;
       const held = new Promise<void>((resolve) => {
