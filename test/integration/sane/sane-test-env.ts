@@ -61,24 +61,27 @@ export function killScanimagesUnder(root: string): void {
 }
 
 /**
- * A scanimage that is really scanimage, but marks each finished page with its file name (so
- * pages differ and their order can be checked) and keeps a copy of exactly what it handed over.
+ * Writes `root/scanimage-<name>`, a wrapper Quire runs in place of scanimage. Only a batch
+ * (`--batch-print`) reaches `body`; listing and option reading pass straight through to the real
+ * scanimage. With `once`, only the first batch does: later ones are plain scanimage.
  */
-export function markingScanimage(root: string, referenceDir: string): string {
-  mkdirSync(referenceDir, { recursive: true });
-  const script = path.join(root, 'scanimage-marking');
+function scanimageWrapper(
+  root: string,
+  name: string,
+  body: string[],
+  options: { once?: boolean } = {},
+): string {
+  const script = path.join(root, `scanimage-${name}`);
+  const once = options.once
+    ? [`[ -e '${script}.used' ] && exec scanimage "$@"`, `touch '${script}.used'`]
+    : [];
   writeFileSync(
     script,
     [
       '#!/bin/bash',
-      '# Only a batch prints page files; listing and option reading pass straight through.',
       'case " $* " in *" --batch-print "*) ;; *) exec scanimage "$@" ;; esac',
-      'scanimage "$@" | while IFS= read -r f; do',
-      '  printf "QUIRE-TEST-%s" "$(basename "$f")" >> "$f"',
-      `  cp "$f" '${referenceDir}/'`,
-      '  echo "$f"',
-      'done',
-      'exit "${PIPESTATUS[0]}"',
+      ...once,
+      ...body,
       '',
     ].join('\n'),
   );
@@ -87,49 +90,50 @@ export function markingScanimage(root: string, referenceDir: string): string {
 }
 
 /**
+ * A scanimage that is really scanimage, but marks each finished page with its file name (so
+ * pages differ and their order can be checked) and keeps a copy of exactly what it handed over.
+ */
+export function markingScanimage(root: string, referenceDir: string): string {
+  mkdirSync(referenceDir, { recursive: true });
+  return scanimageWrapper(root, 'marking', [
+    'scanimage "$@" | while IFS= read -r f; do',
+    '  printf "QUIRE-TEST-%s" "$(basename "$f")" >> "$f"',
+    `  cp "$f" '${referenceDir}/'`,
+    '  echo "$f"',
+    'done',
+    'exit "${PIPESTATUS[0]}"',
+  ]);
+}
+
+/**
  * A scanimage whose feeder fails once, after `pages` good sheets: the real scanimage scans them,
  * then the wrapper reports what scanimage reports for a jam, or for a read error in the middle of
  * the next sheet (the test backend can only fail at once). The next batch runs normally.
  */
 export function failingScanimage(root: string, pages: number, fault: 'jam' | 'read-error' = 'jam'): string {
-  const script = path.join(root, `scanimage-${fault}`);
   const [message, status] = fault === 'jam' ? ['Document feeder jammed', 6] : ['Error during device I/O', 9];
-  writeFileSync(
-    script,
+  return scanimageWrapper(
+    root,
+    fault,
     [
-      '#!/bin/bash',
-      'case " $* " in *" --batch-print "*) ;; *) exec scanimage "$@" ;; esac',
-      `[ -e '${script}.failed' ] && exec scanimage "$@"`,
-      `touch '${script}.failed'`,
       `scanimage "$@" --batch-count=${pages} || exit $?`,
       'echo "Scanning page ' + String(pages + 1) + '" >&2',
       `echo "scanimage: sane_read: ${message}" >&2`,
       `exit ${status}`,
-      '',
-    ].join('\n'),
+    ],
+    { once: true },
   );
-  chmodSync(script, 0o755);
-  return script;
 }
 
 /** A scanimage whose page `page` is cut in half after scanimage wrote it (a truncated image). */
 export function truncatingScanimage(root: string, page: number): string {
-  const script = path.join(root, 'scanimage-truncating');
-  writeFileSync(
-    script,
-    [
-      '#!/bin/bash',
-      'case " $* " in *" --batch-print "*) ;; *) exec scanimage "$@" ;; esac',
-      'scanimage "$@" | while IFS= read -r f; do',
-      `  if [ "$(basename "$f")" = "scan-${page}.tif" ]; then truncate -s $(( $(stat -c %s "$f") / 2 )) "$f"; fi`,
-      '  echo "$f"',
-      'done',
-      'exit "${PIPESTATUS[0]}"',
-      '',
-    ].join('\n'),
-  );
-  chmodSync(script, 0o755);
-  return script;
+  return scanimageWrapper(root, 'truncating', [
+    'scanimage "$@" | while IFS= read -r f; do',
+    `  if [ "$(basename "$f")" = "scan-${page}.tif" ]; then truncate -s $(( $(stat -c %s "$f") / 2 )) "$f"; fi`,
+    '  echo "$f"',
+    'done',
+    'exit "${PIPESTATUS[0]}"',
+  ]);
 }
 
 /**
@@ -140,15 +144,11 @@ export function truncatingScanimage(root: string, page: number): string {
  * normally.
  */
 export function brokenPageAsNextFeedsScanimage(root: string, good: number, gate: string): string {
-  const script = path.join(root, 'scanimage-broken-page');
   const broken = good + 1;
-  writeFileSync(
-    script,
+  return scanimageWrapper(
+    root,
+    'broken-page',
     [
-      '#!/bin/bash',
-      'case " $* " in *" --batch-print "*) ;; *) exec scanimage "$@" ;; esac',
-      `[ -e '${script}.used' ] && exec scanimage "$@"`,
-      `touch '${script}.used'`,
       `scanimage "$@" --batch-count=${broken} | while IFS= read -r f; do`,
       `  if [ "$(basename "$f")" = "scan-${broken}.tif" ]; then`,
       '    truncate -s $(( $(stat -c %s "$f") / 2 )) "$f"',
@@ -158,11 +158,9 @@ export function brokenPageAsNextFeedsScanimage(root: string, good: number, gate:
       '  echo "$f"',
       'done',
       `exec -a 'scanimage stalled under ${root}' sleep 600`,
-      '',
-    ].join('\n'),
+    ],
+    { once: true },
   );
-  chmodSync(script, 0o755);
-  return script;
 }
 
 /**
@@ -170,20 +168,11 @@ export function brokenPageAsNextFeedsScanimage(root: string, good: number, gate:
  * scanimage scans them, then the process says it starts the next sheet and never ends on its own.
  */
 export function stallingScanimage(root: string, pages: number): string {
-  const script = path.join(root, 'scanimage-stalling');
-  writeFileSync(
-    script,
-    [
-      '#!/bin/bash',
-      'case " $* " in *" --batch-print "*) ;; *) exec scanimage "$@" ;; esac',
-      `scanimage "$@" --batch-count=${pages} || exit $?`,
-      'echo "Scanning page ' + String(pages + 1) + '" >&2',
-      // The same process goes on holding scanimage's output open, as the hung one did.
-      // Named so that killScanimagesUnder finds it should a failing test leave it behind.
-      `exec -a 'scanimage stalled under ${root}' sleep 600`,
-      '',
-    ].join('\n'),
-  );
-  chmodSync(script, 0o755);
-  return script;
+  return scanimageWrapper(root, 'stalling', [
+    `scanimage "$@" --batch-count=${pages} || exit $?`,
+    'echo "Scanning page ' + String(pages + 1) + '" >&2',
+    // The same process goes on holding scanimage's output open, as the hung one did.
+    // Named so that killScanimagesUnder finds it should a failing test leave it behind.
+    `exec -a 'scanimage stalled under ${root}' sleep 600`,
+  ]);
 }
