@@ -10,10 +10,10 @@ import {
 import { SAFE_ID_PATTERN } from '../../shared/domain/safe-id';
 import type { Device } from '../scanner/device';
 import { createDevice, parseDeviceUrl, UnknownDriverError } from '../scanner/fleet';
+import { SHEET_IN_DOUBT } from '../scanner/sheet-in-doubt';
 import { ScanLinkSimulator } from '../scanner/simulator/simulator';
 import { assertSafeId } from '../storage/index';
 import { endProgress, failWith, printJson, progress } from './common';
-import { SHEET_IN_DOUBT } from '../scanner/sheet-in-doubt';
 
 const ScanLinkId = z.string().regex(SAFE_ID_PATTERN);
 const ScanMode = z.enum(['color', 'gray', 'bw']);

@@ -72,7 +72,7 @@ export async function resetAfterJam(deps: StageDeps, device: string, actor: Acto
   const jammedBatch = before?.alert?.job ?? before?.job ?? null;
   const status = await deps.devices.reset(device);
   const batch = jammedBatch ? deps.store.summary(jammedBatch) : null;
-  if (before?.state === 'JAMMED' && jammedBatch && batch) {
+  if (before?.state === 'JAMMED' && batch) {
     // A batch that ended while the scanner held (quarantined at a page it could not keep) does
     // not resume: its history must not say it does.
     const next =
@@ -83,10 +83,10 @@ export async function resetAfterJam(deps: StageDeps, device: string, actor: Acto
       type: 'capture',
       outcome: 'reset after jam',
       detail: `${actor.username} cleared the feeder of ${device} and reset it; ${next}`,
-      object: jammedBatch,
+      object: batch.id,
       person: actor.username,
     });
-    deps.touched(jammedBatch);
+    deps.touched(batch.id);
   }
   return status;
 }
