@@ -1,6 +1,11 @@
 import type { CaptureResult, CaptureStatus } from '../device';
 import { sheetInDoubtFault } from '../sheet-in-doubt';
-import { readScanimageFailure, statusOfExitCode, type SaneStatusName } from './sane-status';
+import {
+  readScanimageFailure,
+  statusOfExitCode,
+  type SaneStatusName,
+  type ScanimageFailure,
+} from './sane-status';
 
 /** How a scanimage batch ended, as the driver reports it (before page bookkeeping). */
 export interface BatchEnd {
@@ -61,8 +66,9 @@ export interface BatchEndInput {
 }
 
 export function batchEnd(input: BatchEndInput): BatchEnd {
-  const end = endOfScanimage(input);
-  return sheetInDoubt(input, end) ?? end;
+  const failure = readScanimageFailure(input.stderrLines);
+  const end = endOfScanimage(input, failure);
+  return sheetInDoubt(input, end, failure) ?? end;
 }
 
 /**
@@ -70,12 +76,15 @@ export function batchEnd(input: BatchEndInput): BatchEnd {
  * says the sheet never moved (an error in sane_start, an empty feeder) or is a fault the operator
  * clears anyway (a jam, an open cover).
  */
-function sheetInDoubt(input: BatchEndInput, end: BatchEnd): BatchEnd | null {
+function sheetInDoubt(
+  input: BatchEndInput,
+  end: BatchEnd,
+  failure: ScanimageFailure | null,
+): BatchEnd | null {
   const page = input.feederSheetUnfinished ?? null;
   if (page === null || end.status === 'complete' || end.feederFault || end.feederEmpty || end.unreachable)
     return null;
   if (end.error?.code === 'BAD_OPTION') return null;
-  const failure = readScanimageFailure(input.stderrLines);
   if (failure && /sane_start/.test(failure.line)) return null;
   const fault = sheetInDoubtFault(
     page,
@@ -85,10 +94,9 @@ function sheetInDoubt(input: BatchEndInput, end: BatchEnd): BatchEnd | null {
   return { ...end, feederFault: fault, status: 'jammed', error: { ...fault, transient: false } };
 }
 
-function endOfScanimage(input: BatchEndInput): BatchEnd {
+function endOfScanimage(input: BatchEndInput, failure: ScanimageFailure | null): BatchEnd {
   const { device } = input;
   const base = { feederFault: null, feederEmpty: false, unreachable: false };
-  const failure = readScanimageFailure(input.stderrLines);
   const detail = failure ? `: ${failure.line.replace(/^scanimage:\s*/, '')}` : '';
   if (failure?.kind === 'open-failed')
     return {
