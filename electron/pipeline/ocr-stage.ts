@@ -15,7 +15,7 @@ import { writeFileAtomic } from '../storage/index';
 import { ocrFiles, ocrSummaryFile, type OcrSummary } from './ocr-files';
 import { BatchRef } from './stage-refs';
 import { masterObject } from './staged-masters';
-import { manifestOf, withAttempt, type StageDeps, type StageJob } from './stages';
+import { ensureStillRunning, manifestOf, withAttempt, type StageDeps, type StageJob } from './stages';
 
 /** The OCR languages a batch asked for, or null when it has no OCR. */
 export function ocrLanguagesOf(
@@ -80,10 +80,20 @@ export async function ocrStage(
         };
       }),
     );
+    const counts: { page: (typeof pages)[number]; words: number }[] = [];
+    for (const page of pages)
+      counts.push({
+        page,
+        words: wordsOf(await fs.readFile(ocrFiles(staging, page.page).textPath, 'utf8')).length,
+      });
+    // The engine that read the pages (in a lab, on whichever station ran them); on a retry
+    // with every page already read, this station's.
+    const used = read[0] ?? { engine: engine().kind, version: await engine().version() };
+    const { version } = used;
+    ensureStillRunning(deps, batchId, 'derivatives');
     const findings: QcFinding[] = [];
     let words = 0;
-    for (const page of pages) {
-      const count = wordsOf(await fs.readFile(ocrFiles(staging, page.page).textPath, 'utf8')).length;
+    for (const { page, words: count } of counts) {
       words += count;
       if (count > 0) continue;
       const finding: QcFinding = {
@@ -101,10 +111,6 @@ export async function ocrStage(
         person: 'system',
       });
     }
-    // The engine that read the pages (in a lab, on whichever station ran them); on a retry
-    // with every page already read, this station's.
-    const used = read[0] ?? { engine: engine().kind, version: await engine().version() };
-    const { version } = used;
     const event = deps.audit.record({
       type: 'creation',
       outcome: 'success',

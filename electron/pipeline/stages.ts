@@ -70,6 +70,20 @@ export function quarantineBatch(
 
 const FINISHED: ReadonlySet<BatchStage> = new Set(['completed', 'rejected', 'cancelled']);
 
+/**
+ * A person may cancel or reject a batch while one of its steps waits on its page jobs (minutes,
+ * in a lab). What that step found then no longer applies: it records nothing, and the batch
+ * stays as they left it instead of coming back as quarantined or completed. Called after the
+ * step's last wait, so that the check and the records that follow it run without a break.
+ */
+export function ensureStillRunning(deps: StageDeps, batchId: string, stage: BatchStage): void {
+  const current = deps.store.summary(batchId)?.stage;
+  if (current === 'cancelled' || current === 'rejected')
+    throw new JobCancelledError(
+      `batch ${batchId} was ${current} while its ${stage} step ran: what the step found is not recorded`,
+    );
+}
+
 export async function withAttempt(
   deps: StageDeps,
   batchId: string,
@@ -158,6 +172,7 @@ export async function qcStage(deps: StageDeps, input: { batchId: string }, job: 
       profile,
       pages.map((page) => ({ page: page.page, master: page.masterPath, access: accessOf(page.page) })),
     );
+    ensureStillRunning(deps, batchId, 'qc');
     for (const { page, meta, findings: pageFindings, accessWritten } of inspections) {
       if (accessWritten) deps.store.updatePage(batchId, page, { accessPath: accessOf(page) });
       if (meta)
@@ -350,6 +365,7 @@ export async function packageStage(deps: StageDeps, input: { batchId: string }):
       { layout: deps.core.layout, store: deps.store, audit: deps.audit },
       { batchId, asCompleted: true },
     );
+    ensureStillRunning(deps, batchId, 'packaging');
     if (!check.ok) {
       quarantineBatch(deps, batchId, 'packaging', 'Package failed the consistency check', {
         qcFindings: check.findings.map((f) => ({
