@@ -1,5 +1,7 @@
 import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
+import { transferRefusal } from '../pipeline/transfer-stage';
 import {
   destinationFromUrl,
   parseSchedule,
@@ -19,6 +21,15 @@ import {
   progress,
   withDataOption,
 } from './common';
+
+/** The batch whose package `packageDir` is, when it sits in the station's packages folder. */
+async function batchOfPackage(packagesDir: string, packageDir: string): Promise<string | null> {
+  const [packages, dir] = await Promise.all([
+    fs.realpath(packagesDir).catch(() => null),
+    fs.realpath(packageDir).catch(() => null),
+  ]);
+  return packages && dir && path.dirname(dir) === packages ? path.basename(dir) : null;
+}
 
 interface TransferOptions {
   data?: string;
@@ -91,6 +102,14 @@ export function registerTransferCommand(program: Command): void {
       }
       const secrets = await secretsFrom(opts);
       const station = await openCliStation(opts);
+      // A package in this station's packages folder is a batch's: the console's rule applies.
+      const batchId = await batchOfPackage(station.layout.packages, packageDir);
+      const refusal =
+        batchId && transferRefusal(batchId, station.pipeline.store.summary(batchId)?.stage ?? null);
+      if (refusal) {
+        await station.close();
+        failWith(1, { code: 'CONFLICT', message: refusal }, { verified: false });
+      }
       const store = new TransferProgressStore(station.db);
       let destination;
       try {

@@ -21,7 +21,11 @@ export function transferHandlers(station: Station): Pick<HandlerTable, keyof typ
     'transfer.start': ({ batchId, destination }) =>
       queueTransfer(
         station.queue,
-        { transfer, packageDir: (id) => station.layout.batchPackage(id) },
+        {
+          transfer,
+          packageDir: (id) => station.layout.batchPackage(id),
+          stage: (id) => station.pipeline.store.summary(id)?.stage ?? null,
+        },
         batchId,
         destination,
         station.lab?.station,

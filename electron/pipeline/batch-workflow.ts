@@ -102,7 +102,11 @@ export function registerBatchWorkflow(deps: BatchWorkflowDeps): BatchWorkflow {
   if (deps.transfer)
     registerTransferStage(
       jobs,
-      { transfer: deps.transfer, packageDir: (id) => stages.core.layout.batchPackage(id) },
+      {
+        transfer: deps.transfer,
+        packageDir: (id) => stages.core.layout.batchPackage(id),
+        stage: (id) => stages.store.summary(id)?.stage ?? null,
+      },
       stageQueue('io'),
     );
 

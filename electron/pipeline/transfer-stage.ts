@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import type { BatchStage } from '../../shared/contract/index';
 import { conflict, notFound } from '../core/station-error';
 import { FatalError, TransientError } from '../queue/errors';
 import type { QueueProducer } from '../queue/queue';
@@ -17,10 +18,30 @@ export interface TransferStageDeps {
   transfer: TransferModule;
   /** Where a batch's finished package is. */
   packageDir: (batchId: string) => string;
+  /** The batch's stage, or null for a batch this station does not know. */
+  stage: (batchId: string) => BatchStage | null;
+}
+
+/**
+ * Only a completed batch's package leaves the station. A package of a batch in quarantine may
+ * lack a page (the check that quarantined it says which), and one of a cancelled or rejected
+ * batch is not the collection's: sent, either would be recorded as a verified replication.
+ */
+export function transferRefusal(batchId: string, stage: BatchStage | null): string | null {
+  if (stage === 'completed') return null;
+  return stage === null
+    ? `this station has no batch ${batchId}`
+    : `batch ${batchId} is ${stage}: only a completed batch's package is sent`;
 }
 
 /** Refusals no retry can change: the queue quarantines them at once for a supervisor. */
-const FATAL = new Set(['HOST_KEY_MISMATCH', 'AUTH_FAILED', 'BAD_DESTINATION', 'ALREADY_EXISTS']);
+const FATAL = new Set([
+  'HOST_KEY_MISMATCH',
+  'AUTH_FAILED',
+  'BAD_DESTINATION',
+  'ALREADY_EXISTS',
+  'PACKAGE_INCOMPLETE',
+]);
 
 /**
  * `batch.transfer`: sends a packaged batch to a repository destination and verifies it there.
@@ -33,6 +54,8 @@ export async function transferStage(
   payload: z.output<typeof TransferRef>,
   signal: AbortSignal,
 ): Promise<void> {
+  const refusal = transferRefusal(payload.batchId, deps.stage(payload.batchId));
+  if (refusal) throw new FatalError(refusal);
   try {
     const result = await deps.transfer.run({
       batchId: payload.batchId,
@@ -103,6 +126,8 @@ export async function queueTransfer(
 ): Promise<{ jobId: string }> {
   if (!deps.transfer.destinations().some((d) => d.name === destination))
     throw notFound(`destination ${destination}`);
+  const refusal = transferRefusal(batchId, deps.stage(batchId));
+  if (refusal) throw deps.stage(batchId) === null ? notFound(`batch ${batchId}`) : conflict(refusal);
   if (deps.transfer.retention.store.prune(batchId))
     throw conflict(
       `batch ${batchId}'s local copy was pruned after verified replication; send it from a repository copy`,

@@ -39,10 +39,13 @@ export interface PackageTarget {
   /** Reads a completed file back (folders, SFTP); null when the destination cannot be read back. */
   read(rel: string): AsyncIterable<Buffer> | null;
   /**
-   * Compares what the destination stored for a file (S3 checksums, ETags) with the local file:
-   * null when they match, else why not. Destinations that are read back need not implement it.
+   * Compares what the destination stored for a file (S3 checksums, ETags) with the local file,
+   * and the local file with the digests the package's manifests give for it (algorithm →
+   * digest), so that a file changed on the station's disk since packaging is not taken as
+   * verified: null when all match, else why not. Destinations that are read back need not
+   * implement it.
    */
-  checkStored(file: SourceFile): Promise<string | null>;
+  checkStored(file: SourceFile, manifestDigests: ReadonlyMap<string, string>): Promise<string | null>;
   /** True when the package already sits under its final name (a completed earlier transfer). */
   published(): Promise<boolean>;
   /** Moves the verified package under its final name. */
@@ -66,7 +69,12 @@ export interface Destination {
 export class TransferError extends Error {
   constructor(
     readonly code:
-      'HOST_KEY_MISMATCH' | 'DESTINATION_FULL' | 'ALREADY_EXISTS' | 'BAD_DESTINATION' | 'AUTH_FAILED',
+      | 'HOST_KEY_MISMATCH'
+      | 'DESTINATION_FULL'
+      | 'ALREADY_EXISTS'
+      | 'BAD_DESTINATION'
+      | 'AUTH_FAILED'
+      | 'PACKAGE_INCOMPLETE',
     message: string,
   ) {
     super(message);

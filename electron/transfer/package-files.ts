@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SourceFile } from './destination';
 
@@ -49,3 +50,40 @@ export function parseManifest(text: string): Map<string, string> {
 /** The algorithm a manifest file name names: `manifest-sha256.txt` → `sha256`. */
 export const manifestAlgorithm = (rel: string): string | null =>
   /^(?:tag)?manifest-([a-z0-9]+)\.txt$/.exec(rel)?.[1] ?? null;
+
+/** Every digest the package's payload manifests give: algorithm → path → digest. */
+export async function payloadManifests(files: SourceFile[]): Promise<Map<string, Map<string, string>>> {
+  const manifests = new Map<string, Map<string, string>>();
+  for (const f of files) {
+    const algorithm = /^manifest-/.test(f.rel) ? manifestAlgorithm(f.rel) : null;
+    if (algorithm) manifests.set(algorithm, parseManifest(await readFile(f.path, 'utf8')));
+  }
+  return manifests;
+}
+
+/**
+ * How the package's files differ from what its own manifests list (BagIt completeness): a file a
+ * manifest names that is not there (a master lost from the station's disk), a payload file no
+ * payload manifest lists, or no payload manifest at all. Sent as it is, such a package would be
+ * verified against itself and recorded as replicated without its missing page.
+ */
+export async function manifestProblems(files: SourceFile[]): Promise<string[]> {
+  const present = new Set(files.map((f) => f.rel));
+  const problems: string[] = [];
+  const payload = await payloadManifests(files);
+  if (payload.size === 0) problems.push('it has no payload manifest (manifest-<algorithm>.txt)');
+  for (const [algorithm, entries] of payload) {
+    for (const rel of entries.keys())
+      if (!present.has(rel)) problems.push(`${rel} is listed in manifest-${algorithm}.txt but is missing`);
+    for (const f of files)
+      if (!isTagFile(f.rel) && !entries.has(f.rel))
+        problems.push(`${f.rel} is not listed in manifest-${algorithm}.txt`);
+  }
+  for (const f of files) {
+    const algorithm = /^tagmanifest-/.test(f.rel) ? manifestAlgorithm(f.rel) : null;
+    if (!algorithm) continue;
+    for (const rel of parseManifest(await readFile(f.path, 'utf8')).keys())
+      if (!present.has(rel)) problems.push(`${rel} is listed in ${f.rel} but is missing`);
+  }
+  return problems;
+}

@@ -263,14 +263,26 @@ export class S3Destination implements Destination {
     }
   }
 
-  /** Compares the object's stored size and checksum (SHA-256 where kept, else the ETag) with the local file. */
-  private async checkStored(packageName: string, file: SourceFile): Promise<string | null> {
+  /**
+   * Compares the object's stored size and checksum (SHA-256 where kept, else the ETag) with the
+   * local file, read once, and the local file with the package's manifest digests: a master
+   * changed on the station's disk since packaging would otherwise match its own upload.
+   */
+  private async checkStored(
+    packageName: string,
+    file: SourceFile,
+    manifestDigests: ReadonlyMap<string, string>,
+  ): Promise<string | null> {
     const head = await this.head(this.key(packageName, file.rel));
     if (!head) return 'missing at the destination';
     if (head.ContentLength !== file.size)
       return `${head.ContentLength} bytes stored, ${file.size} in the package`;
     const partSize = partSizeFor(file.size, this.options.partSize);
     const full = { md5: createHash('md5'), sha256: createHash('sha256') };
+    // SHA-256 is hashed for the stored checksum anyway; other manifest algorithms on their own.
+    const listed = [...manifestDigests]
+      .filter(([algorithm]) => algorithm !== 'sha256')
+      .map(([algorithm, digest]) => ({ algorithm, digest, hash: createHash(algorithm) }));
     const partMd5: Buffer[] = [];
     const partSha: Buffer[] = [];
     const count = Math.max(1, Math.ceil(file.size / partSize));
@@ -279,14 +291,25 @@ export class S3Destination implements Destination {
       const { body, digest } = await readPart(file.path, (n - 1) * partSize, size);
       full.md5.update(body);
       full.sha256.update(body);
+      listed.forEach((l) => l.hash.update(body));
       partMd5.push(digest.md5);
       partSha.push(digest.sha256);
     }
+    const sha256 = full.sha256.digest('hex');
+    const actual = [
+      ...(manifestDigests.has('sha256')
+        ? [{ algorithm: 'sha256', digest: manifestDigests.get('sha256')!, hex: sha256 }]
+        : []),
+      ...listed.map((l) => ({ algorithm: l.algorithm, digest: l.digest, hex: l.hash.digest('hex') })),
+    ];
+    for (const a of actual)
+      if (a.hex !== a.digest)
+        return `the station's copy has ${a.algorithm} ${a.hex}, the package's manifest says ${a.digest}: the file changed on this station's disk since packaging`;
     const md5 = full.md5.digest('hex');
     const compositeMd5 = `${createHash('md5').update(Buffer.concat(partMd5)).digest('hex')}-${count}`;
     if (head.ChecksumSHA256) {
       const composite = `${createHash('sha256').update(Buffer.concat(partSha)).digest('base64')}-${count}`;
-      const whole = b64(full.sha256.digest('hex'));
+      const whole = b64(sha256);
       return head.ChecksumSHA256 === composite || head.ChecksumSHA256 === whole
         ? null
         : `stored SHA-256 ${head.ChecksumSHA256} does not match the package's file`;
@@ -304,7 +327,7 @@ export class S3Destination implements Destination {
       put: (file, progress, io) => this.put(packageName, file, progress, io),
       size: async (rel) => (await this.head(this.key(packageName, rel)))?.ContentLength ?? null,
       read: () => null,
-      checkStored: (file) => this.checkStored(packageName, file),
+      checkStored: (file, digests) => this.checkStored(packageName, file, digests),
       published: async () => (await this.head(marker)) !== null,
       publish: async () => {
         if (await this.head(marker))

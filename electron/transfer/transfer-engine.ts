@@ -1,7 +1,7 @@
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { TransferError, type Destination, type PackageTarget, type UploadIo } from './destination';
-import { listPackageFiles } from './package-files';
+import { listPackageFiles, manifestProblems } from './package-files';
 import { transferId, type TransferProgressStore } from './progress-store';
 import { PRIORITY, type TokenBucket } from './rate';
 import { verifyAtDestination, type VerifyMode } from './verify-destination';
@@ -74,6 +74,13 @@ export async function transferPackage(req: TransferRequest): Promise<TransferRes
   const packageDir = await realpath(req.packageDir);
   const packageName = path.basename(packageDir);
   const files = await listPackageFiles(packageDir);
+  const problems = await manifestProblems(files);
+  if (problems.length)
+    throw new TransferError(
+      'PACKAGE_INCOMPLETE',
+      `${packageName} does not match its own manifests, so nothing was sent: ${problems.slice(0, 5).join('; ')}` +
+        `${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}. Run quire verify on this station`,
+    );
   const id = transferId(packageDir, req.destination.label);
   const bytesTotal = files.reduce((s, f) => s + f.size, 0);
   const object = req.object ?? packageName;

@@ -1,8 +1,7 @@
 import { createHash, randomInt } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import type { PackageTarget, SourceFile } from './destination';
-import { isTagFile, manifestAlgorithm, parseManifest } from './package-files';
+import { isTagFile, payloadManifests } from './package-files';
 
 export type VerifyMode = 'all' | 'sample';
 
@@ -52,11 +51,7 @@ export async function verifyAtDestination(
   }
 
   // The package's own manifests say what each payload file must hash to.
-  const expected = new Map<string, Map<string, string>>();
-  for (const f of files.filter((x) => isTagFile(x.rel) && x.rel.startsWith('manifest-'))) {
-    const algorithm = manifestAlgorithm(f.rel);
-    if (algorithm) expected.set(algorithm, parseManifest(await readFile(f.path, 'utf8')));
-  }
+  const expected = await payloadManifests(files);
   const payload = files.filter((f) => !isTagFile(f.rel));
   const chosen = [...files.filter((f) => isTagFile(f.rel)), ...(mode === 'all' ? payload : sample(payload))];
 
@@ -64,16 +59,16 @@ export async function verifyAtDestination(
   for (const f of chosen) {
     if (failed.has(f.rel)) continue;
     checked += 1;
-    if (!readsBack) {
-      // The destination's own checksums are compared with the local file's.
-      const problem = await target.checkStored(f);
-      if (problem) fail(f.rel, problem);
-      continue;
-    }
     const want = new Map<string, string>();
     for (const [algorithm, entries] of expected) {
       const digest = entries.get(f.rel);
       if (digest) want.set(algorithm, digest);
+    }
+    if (!readsBack) {
+      // The destination's own checksums are compared with the local file's, and it with the manifest.
+      const problem = await target.checkStored(f, want);
+      if (problem) fail(f.rel, problem);
+      continue;
     }
     // Tag files, and payload no manifest lists, are compared with the local copy's SHA-256.
     if (want.size === 0 || isTagFile(f.rel)) want.set('sha256', await localSha256(f.path));

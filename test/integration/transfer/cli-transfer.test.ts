@@ -1,8 +1,11 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../electron/core/logger';
+import { createStation } from '../../../electron/station';
 import { openDatabase } from '../../../electron/storage/index';
 import { runCli } from '../../helpers/cli';
+import { TEST_PASSWORD_HASH_PARAMS } from '../../helpers/station';
 import { sshdMissing, startSshd, type Sshd } from '../../helpers/sshd';
 import { makeTempDir } from '../../helpers/temp-dir';
 import { folderDigest, makeBag } from './fixture';
@@ -91,5 +94,46 @@ describe.skipIf(missing)('quire transfer (CLI) to a real sshd', () => {
     ]).done;
     expect(run.code).toBe(1);
     expect(run.json).toMatchObject({ verified: false, error: { code: 'BAD_DESTINATION' } });
+  });
+});
+
+describe('quire transfer (CLI) of a batch package', () => {
+  it('refuses the package of a batch that is not completed, as the console does, and sends nothing', async () => {
+    const dir = makeTempDir('quire-cli-transfer-rule-');
+    try {
+      const data = path.join(dir.path, 'station');
+      const station = await createStation({
+        dataDir: data,
+        logger: silentLogger(),
+        passwordHashParams: TEST_PASSWORD_HASH_PARAMS,
+      });
+      station.pipeline.store.insert({
+        id: 'Q1',
+        device: 'sim-1',
+        title: 'Letter book Q1',
+        accessionNumbers: ['ACC-Q1'],
+        operator: 'omar',
+        manifest: { batch_id: 'Q1', expected_pages: 2 },
+        manifestSha256: 'a'.repeat(64),
+        pagesExpected: 2,
+      });
+      station.pipeline.store.setStage('Q1', 'quarantined');
+      const bag = makeBag(station.layout.packages, 'Q1', [10_000, 10_000]);
+      await station.close();
+      const dest = path.join(dir.path, 'ingest');
+      mkdirSync(dest);
+      const run = await runCli(['transfer', bag, `file://${dest}`, '--data', data]).done;
+      expect(run.code).toBe(1);
+      expect(run.json).toMatchObject({
+        verified: false,
+        error: {
+          code: 'CONFLICT',
+          message: "batch Q1 is quarantined: only a completed batch's package is sent",
+        },
+      });
+      expect(existsSync(path.join(dest, 'Q1'))).toBe(false);
+    } finally {
+      dir.cleanup();
+    }
   });
 });

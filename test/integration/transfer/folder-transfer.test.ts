@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FolderDestination } from '../../../electron/transfer/folder-destination';
@@ -175,5 +175,44 @@ describe('transfer to a mounted folder', () => {
     expect(again.verified).toBe(true);
     expect(again.bytesSent).toBeGreaterThanOrEqual(400_000);
     expect(t.store.get(again.transferId)?.state).toBe('complete');
+  });
+  it('refuses to send a package that lost a file its manifest lists, and records nothing', async () => {
+    const bag = makeBag(t.dir, 'B9', [300_000, 200_000]);
+    // A master lost from the station's disk after packaging (a bad sector, a mistaken delete).
+    rmSync(path.join(bag, 'data/masters/page-0002.tif'));
+    const dest = path.join(t.dir, 'ingest-lost');
+    mkdirSync(dest);
+    const audit = recorder();
+    const sending = transferPackage({
+      packageDir: bag,
+      destination: new FolderDestination(dest),
+      store: t.store,
+      limiter: unlimited(),
+      verify: 'all',
+      recorder: audit,
+      object: 'B9',
+    });
+    await expect(sending).rejects.toMatchObject({
+      code: 'PACKAGE_INCOMPLETE',
+      message: expect.stringMatching(
+        /B9 does not match its own manifests, so nothing was sent: data\/masters\/page-0002\.tif is listed in manifest-sha256\.txt but is missing/,
+      ),
+    });
+    expect(readdirSync(dest)).toEqual([]);
+    expect(audit.events).toEqual([]);
+  });
+
+  it('refuses a payload file that no manifest lists', async () => {
+    const bag = makeBag(t.dir, 'B10', [1_000]);
+    writeFileSync(path.join(bag, 'data/masters/page-0002.tif'), 'slipped in');
+    await expect(
+      transferPackage({
+        packageDir: bag,
+        destination: new FolderDestination(path.join(t.dir, 'ingest')),
+        store: t.store,
+        limiter: unlimited(),
+        verify: 'all',
+      }),
+    ).rejects.toThrow(/data\/masters\/page-0002\.tif is not listed in manifest-sha256\.txt/);
   });
 });

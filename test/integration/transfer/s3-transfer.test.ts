@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -125,7 +125,6 @@ describe('transfer to S3-compatible storage (s3rver)', () => {
       recorder: audit,
     });
     expect(result).toMatchObject({ verified: true, bytesSkipped: 0 });
-    const { readFileSync } = await import('node:fs');
     expect(
       (await body('repo/P1/data/masters/page-0001.tif')).equals(
         readFileSync(path.join(bag, 'data/masters/page-0001.tif')),
@@ -184,5 +183,30 @@ describe('transfer to S3-compatible storage (s3rver)', () => {
       client.send(new HeadObjectCommand({ Bucket: 'ingest', Key: 'changed/P3.quire-verified.json' })),
     ).rejects.toThrow();
     expect(store.get(result.transferId)?.state).toBe('failed');
+  });
+  it("fails verification when a master changed on the station's disk since packaging", async () => {
+    const bag = makeBag(dir.path, 'P4', [300_000, 200_000]);
+    // One byte flips in page 1's master (same size): the upload matches the changed file.
+    const master = path.join(bag, 'data/masters/page-0001.tif');
+    const bytes = readFileSync(master);
+    bytes[1000] = bytes[1000]! ^ 0xff;
+    writeFileSync(master, bytes);
+    const audit = recorder();
+    const result = await transferPackage({
+      packageDir: bag,
+      destination: new S3Destination(options('flipped')),
+      store,
+      limiter: new TokenBucket({ rate: null }),
+      verify: 'all',
+      recorder: audit,
+    });
+    expect(result.verified).toBe(false);
+    expect(result.errors.join()).toMatch(
+      /page-0001\.tif: the station's copy has sha256 \w+, the package's manifest says \w+/,
+    );
+    expect(audit.events.filter((e) => e.outcome === 'success')).toEqual([]);
+    await expect(
+      client.send(new HeadObjectCommand({ Bucket: 'ingest', Key: 'flipped/P4.quire-verified.json' })),
+    ).rejects.toThrow();
   });
 });

@@ -1,7 +1,7 @@
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { JobSummary, TransferStatus } from '../../../shared/contract/index';
+import type { BatchStage, JobSummary, TransferStatus } from '../../../shared/contract/index';
 import { queueTransfer } from '../../../electron/pipeline/transfer-stage';
 import type { Station } from '../../../electron/station';
 import { makeTestStation } from '../../helpers/station';
@@ -18,6 +18,34 @@ function untilJob(station: Station, type: string, final = ['completed', 'quarant
     });
   });
 }
+
+/** A batch the station knows, at `stage`, with its package under packages/ (as the packager leaves it). */
+function packagedBatch(
+  station: Station,
+  id: string,
+  masters: number[],
+  stage: BatchStage = 'completed',
+): void {
+  station.pipeline.store.insert({
+    id,
+    device: 'sim-1',
+    title: `Letter book ${id}`,
+    accessionNumbers: [`ACC-${id}`],
+    operator: 'omar',
+    manifest: { batch_id: id, expected_pages: masters.length },
+    manifestSha256: 'a'.repeat(64),
+    pagesExpected: masters.length,
+  });
+  station.pipeline.store.setStage(id, stage);
+  makeBag(station.layout.packages, id, masters);
+}
+
+/** What queueTransfer needs, from the station. */
+const stageDeps = (station: Station) => ({
+  transfer: station.transfer,
+  packageDir: (id: string) => station.layout.batchPackage(id),
+  stage: (id: string) => station.pipeline.store.summary(id)?.stage ?? null,
+});
 
 describe('batch.transfer on the io queue', () => {
   let station: Station;
@@ -43,18 +71,13 @@ describe('batch.transfer on the io queue', () => {
       automatic: false,
       hasCredential: false,
     });
-    makeBag(station.layout.packages, 'B1', [500_000]);
+    packagedBatch(station, 'B1', [500_000]);
     const progress: TransferStatus[] = [];
     station.events.subscribe((e) => {
       if (e.name === 'transfer.progress') progress.push(e.payload);
     });
     const done = untilJob(station, 'batch.transfer');
-    const { jobId } = await queueTransfer(
-      station.queue,
-      { transfer: station.transfer, packageDir: (id) => station.layout.batchPackage(id) },
-      'B1',
-      'repository',
-    );
+    const { jobId } = await queueTransfer(station.queue, stageDeps(station), 'B1', 'repository');
     const job = await done;
     expect(job).toMatchObject({ id: jobId, state: 'completed', queue: 'io' });
     expect(statSync(path.join(dest, 'B1', 'bagit.txt')).isFile()).toBe(true);
@@ -73,21 +96,27 @@ describe('batch.transfer on the io queue', () => {
       automatic: false,
       hasCredential: false,
     });
-    makeBag(station.layout.packages, 'B3', [10_000]);
+    packagedBatch(station, 'B3', [10_000]);
     const done = untilJob(station, 'batch.transfer');
-    await queueTransfer(
-      station.queue,
-      { transfer: station.transfer, packageDir: (id) => station.layout.batchPackage(id) },
-      'B3',
-      'unmounted',
-    );
+    await queueTransfer(station.queue, stageDeps(station), 'B3', 'unmounted');
     const job = await done;
     expect(job).toMatchObject({ state: 'quarantined', attempts: 1 });
     expect(job.lastError).toMatch(/does not exist \(is the share mounted\?\)/);
   });
 
   it('refuses to queue a batch without a finished package, or an unknown destination', async () => {
-    const deps = { transfer: station.transfer, packageDir: (id: string) => station.layout.batchPackage(id) };
+    const deps = stageDeps(station);
+    station.pipeline.store.insert({
+      id: 'B2',
+      device: 'sim-1',
+      title: 'Letter book B2',
+      accessionNumbers: ['ACC-B2'],
+      operator: 'omar',
+      manifest: { batch_id: 'B2' },
+      manifestSha256: 'a'.repeat(64),
+      pagesExpected: 1,
+    });
+    station.pipeline.store.setStage('B2', 'completed');
     await expect(queueTransfer(station.queue, deps, 'B2', 'nowhere')).rejects.toThrow(
       /destination nowhere not found/,
     );
@@ -102,6 +131,41 @@ describe('batch.transfer on the io queue', () => {
     await expect(queueTransfer(station.queue, deps, 'B2', 'repository')).rejects.toThrow(
       /no finished package/,
     );
+  });
+
+  it('refuses a package whose batch is not completed, on demand and when a queued job runs', async () => {
+    const dest = path.join(dir.path, 'ingest');
+    mkdirSync(dest);
+    await station.transfer.saveDestination({
+      name: 'repository',
+      url: `file://${dest}`,
+      rate: '',
+      verify: 'all',
+      automatic: false,
+      hasCredential: false,
+    });
+    // Packaging's consistency check quarantined it: its package lacks a page.
+    packagedBatch(station, 'Q1', [10_000, 10_000], 'quarantined');
+    await expect(queueTransfer(station.queue, stageDeps(station), 'Q1', 'repository')).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringMatching(/batch Q1 is quarantined: only a completed batch's package is sent/),
+    });
+    await expect(queueTransfer(station.queue, stageDeps(station), 'NOPE', 'repository')).rejects.toThrow(
+      /batch NOPE not found/,
+    );
+
+    // Queued while completed, then reprocessed into quarantine before the job ran.
+    packagedBatch(station, 'Q2', [10_000]);
+    const done = untilJob(station, 'batch.transfer');
+    await station.queue.setPaused('io', true);
+    await queueTransfer(station.queue, stageDeps(station), 'Q2', 'repository');
+    station.pipeline.store.setStage('Q2', 'quarantined');
+    await station.queue.setPaused('io', false);
+    const job = await done;
+    expect(job).toMatchObject({ state: 'quarantined' });
+    expect(job.lastError).toMatch(/batch Q2 is quarantined: only a completed batch's package is sent/);
+    expect(readdirSync(dest)).toEqual([]);
+    expect(station.audit.forObject('Q2').filter((e) => e.type === 'replication')).toEqual([]);
   });
 
   it('keeps a destination secret out of the database, in an owner-only file', async () => {
