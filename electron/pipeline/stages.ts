@@ -12,6 +12,7 @@ import { QUIRE_VERSION } from '../version';
 import type { BatchStore } from './batches/batch-store';
 import { stageAttemptFailed, stageAttemptSucceeded } from './disk-full';
 import { verifyBag } from './packaging/bag-verify';
+import { setAsideRejectedPackage } from './packaging/bag-writer';
 import { writePackage } from './packaging/package';
 import { descriptiveFromCatalog } from './catalog-descriptive';
 import { lidoObjectsForBatch } from './lido-objects';
@@ -367,7 +368,14 @@ export async function packageStage(deps: StageDeps, input: { batchId: string }):
     );
     ensureStillRunning(deps, batchId, 'packaging');
     if (!check.ok) {
-      quarantineBatch(deps, batchId, 'packaging', 'Package failed the consistency check', {
+      const setAside = existsSync(target)
+        ? await setAsideRejectedPackage(deps.core.layout.packages, batchId, deps.core.clock.now())
+        : null;
+      ensureStillRunning(deps, batchId, 'packaging');
+      const where = setAside
+        ? `; the package was set aside at ${path.relative(deps.core.layout.root, setAside)}, and a release packages the batch again`
+        : '';
+      quarantineBatch(deps, batchId, 'packaging', `Package failed the consistency check${where}`, {
         qcFindings: check.findings.map((f) => ({
           page: f.page && f.page > 0 ? f.page : null,
           code: f.code,

@@ -143,6 +143,31 @@ export async function removeBuildingLeftovers(packagesDir: string, batchId?: str
   return leftovers;
 }
 
+/**
+ * Moves a batch's package that failed the consistency check out of the way, to
+ * packages/.rejected/<batch>.<time>: kept (it may hold the only copy of a page the records lost),
+ * but no longer the batch's package, so that it is neither transferred nor taken up again as
+ * finished by the next packaging attempt, which builds a new one from the staged pages.
+ */
+export async function setAsideRejectedPackage(
+  packagesDir: string,
+  batchId: string,
+  now: number,
+): Promise<string> {
+  const rejected = path.join(packagesDir, '.rejected');
+  await fs.mkdir(rejected, { recursive: true });
+  const stamp = new Date(now)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  let target = path.join(rejected, `${batchId}.${stamp}`);
+  for (let n = 2; await pathExists(target); n += 1) target = path.join(rejected, `${batchId}.${stamp}-${n}`);
+  await fs.rename(path.join(packagesDir, batchId), target);
+  await fsyncDir(rejected);
+  await fsyncDir(packagesDir);
+  return target;
+}
+
 async function writeContent(io: BagIo, dest: string, content: string | Uint8Array) {
   const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
   const file = await io.create(dest);

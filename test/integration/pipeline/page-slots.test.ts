@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Station } from '../../../electron/station';
@@ -18,7 +18,8 @@ describe('the slot of a failed page', () => {
   });
   afterEach(async () => dispose());
 
-  const until = (batchId: string, stage?: string) => untilBatch(station, batchId, stage);
+  const until = (batchId: string, stage?: Parameters<typeof untilBatch>[2]) =>
+    untilBatch(station, batchId, stage);
 
   const packagedMasters = (batchId: string) =>
     readdirSync(path.join(station.layout.batchPackage(batchId), 'data', 'masters')).sort();
@@ -74,6 +75,47 @@ describe('the slot of a failed page', () => {
     await until('SL-2', 'completed');
     expect(packagedMasters('SL-2')).toEqual([1, 2, 3, 4, 5].map((n) => `page-000${n}.tif`));
     expect(await station.pipeline.verify()).toMatchObject({ ok: true });
+  });
+
+  it('a package that fails the consistency check is set aside, never sent, and the batch packages again', async () => {
+    await quarantinedWithPageTwoCorrupt('SL-6');
+    const reason = 'Checksum mismatch';
+    // A supervisor releases the batch past its gap: packaging's consistency check stops it.
+    const atPackaging = until(
+      'SL-6',
+      (b) => b.stage === 'quarantined' && b.lastError?.includes('consistency') === true,
+    );
+    expect(
+      (await call.supervisor('quarantine.decide', { batchId: 'SL-6', decision: 'release', reason, note: '' }))
+        .ok,
+    ).toBe(true);
+    const stopped = await atPackaging;
+    expect(stopped.lastError).toMatch(
+      /the package was set aside at packages\/\.rejected\/SL-6\.\d{8}T\d{6}Z, and a release packages the batch again/,
+    );
+    expect(existsSync(station.layout.batchPackage('SL-6'))).toBe(false);
+    const [aside] = readdirSync(path.join(station.layout.packages, '.rejected'));
+    expect(readdirSync(path.join(station.layout.packages, '.rejected', aside!, 'data', 'masters'))).toEqual(
+      [1, 3, 4, 5].map((n) => `page-000${n}.tif`),
+    );
+    const refused = await call.supervisor('transfer.start', { batchId: 'SL-6', destination: 'anywhere' });
+    expect(refused.ok).toBe(false);
+
+    // The missing page recaptured into its slot: a new package holds every page.
+    expect(
+      (
+        await call.supervisor('quarantine.decide', {
+          batchId: 'SL-6',
+          decision: 'requeue',
+          pages: [2],
+          reason,
+          note: '',
+        })
+      ).ok,
+    ).toBe(true);
+    await until('SL-6', 'completed');
+    expect(packagedMasters('SL-6')).toEqual([1, 2, 3, 4, 5].map((n) => `page-000${n}.tif`));
+    expect(await station.pipeline.verify()).toMatchObject({ ok: true, findings: [] });
   });
 
   it('a recaptured page supersedes the old master, which stays accounted for in superseded/', async () => {
