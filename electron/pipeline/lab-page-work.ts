@@ -115,7 +115,8 @@ async function heldForTest(type: string, page: number): Promise<void> {
 /**
  * The page job types, registered on every station and worker of a lab. `root` is this
  * process's mount of the lab's storage root (null without --lab-storage: such a station cannot
- * reach the files, and gives the job back for another to take).
+ * reach the files, so it does not consume the compute queue at all, see queue/module.ts; a
+ * page job that reached it anyway would fail as transient, for another station to take).
  */
 export function registerPageJobs(
   jobs: QueueProducer,

@@ -90,7 +90,7 @@ export async function ocrStage(
     // with every page already read, this station's.
     const used = read[0] ?? { engine: engine().kind, version: await engine().version() };
     const { version } = used;
-    ensureStillRunning(deps, batchId, 'derivatives');
+    ensureStillRunning(deps, batchId, 'derivatives', job.signal);
     const findings: QcFinding[] = [];
     let words = 0;
     for (const { page, words: count } of counts) {

@@ -74,10 +74,18 @@ const FINISHED: ReadonlySet<BatchStage> = new Set(['completed', 'rejected', 'can
 /**
  * A person may cancel or reject a batch while one of its steps waits on its page jobs (minutes,
  * in a lab). What that step found then no longer applies: it records nothing, and the batch
- * stays as they left it instead of coming back as quarantined or completed. Called after the
- * step's last wait, so that the check and the records that follow it run without a break.
+ * stays as they left it instead of coming back as quarantined or completed. Nor does a run whose
+ * job was taken from it (its lock lost in a lab: another run has it). Called after the step's
+ * last wait, so that the check and the records that follow it run without a break.
  */
-export function ensureStillRunning(deps: StageDeps, batchId: string, stage: BatchStage): void {
+export function ensureStillRunning(
+  deps: StageDeps,
+  batchId: string,
+  stage: BatchStage,
+  /** The stage job's signal: aborted when its run lost the job (its lock, in a lab) to another. */
+  signal?: AbortSignal,
+): void {
+  signal?.throwIfAborted();
   const current = deps.store.summary(batchId)?.stage;
   if (current === 'cancelled' || current === 'rejected')
     throw new JobCancelledError(
@@ -173,7 +181,7 @@ export async function qcStage(deps: StageDeps, input: { batchId: string }, job: 
       profile,
       pages.map((page) => ({ page: page.page, master: page.masterPath, access: accessOf(page.page) })),
     );
-    ensureStillRunning(deps, batchId, 'qc');
+    ensureStillRunning(deps, batchId, 'qc', job.signal);
     for (const { page, meta, findings: pageFindings, accessWritten } of inspections) {
       if (accessWritten) deps.store.updatePage(batchId, page, { accessPath: accessOf(page) });
       if (meta)

@@ -34,6 +34,16 @@ export interface LabOptions {
 
 export const LAB_SHARED_QUEUES = ['default', 'compute', 'io'];
 
+/**
+ * The shared queues whose jobs name files in the lab's storage root (the page jobs on
+ * `compute`; `io` is file work too). Only a station with that root mounts them.
+ */
+const LAB_FILE_QUEUES = ['compute', 'io'];
+
+/** What a lab station without a storage root says instead of taking file jobs it cannot do. */
+const NO_STORAGE =
+  'this station has no lab storage root (--lab-storage or QUIRE_LAB_STORAGE): it cannot reach the files of page jobs';
+
 /** The queue of the stages that read and write one station's batch records (lab mode). */
 export const stationQueue = (station: string) => `station:${station}`;
 
@@ -64,7 +74,22 @@ export async function createQueueModule(
   const lab = options.lab;
   const serviceWaitMs = serviceWaitFromEnvironment();
   if (!lab) return createSqliteTaskQueue(core, { onChange, onWorkflow, serviceWaitMs });
-  const shared = new Set(lab.queues ?? LAB_SHARED_QUEUES);
+  const asked = lab.queues ?? LAB_SHARED_QUEUES;
+  // Without the storage root, every page job it took would fail there and spend one of the
+  // page's attempts (a page taken so a few times would be quarantined for nothing): such a
+  // station leaves the file queues to the stations that mount the root, and says so. It still
+  // runs its own scanners' capture queues and its own station queue (its stages do their page
+  // work in its own process). A station asked for nothing but file queues (`quire worker`)
+  // refuses lab work instead of joining the lab to do nothing.
+  const refused = lab.storage ? [] : asked.filter((q) => LAB_FILE_QUEUES.includes(q));
+  const shared = new Set(asked.filter((q) => !refused.includes(q)));
+  if (refused.length && !shared.size)
+    throw new Error(`${NO_STORAGE}, and it was asked to run only ${refused.join(' and ')} jobs`);
+  if (refused.length)
+    core.logger.warn(
+      { station: lab.station, refused },
+      `${NO_STORAGE}: it does not take ${refused.join(' or ')} jobs`,
+    );
   const { createBullmqTaskQueue } = await import('./bullmq/engine');
   return createBullmqTaskQueue({
     url: lab.redis,

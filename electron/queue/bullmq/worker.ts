@@ -22,6 +22,15 @@ const CLOSE_GRACE_MS = 5_000;
  */
 export const LAB_LOCKS = { lockDuration: 120_000, stalledInterval: 60_000, maxStalledCount: 2 };
 
+/**
+ * The reason a run is aborted when its job's lock was lost (Redis unreachable for longer than
+ * lockDuration, say): BullMQ has moved or will move the job back to waiting, and another run,
+ * here or on another station, may be running it, so this one must record nothing further.
+ */
+export class LockLostError extends Error {
+  override readonly name = 'LockLostError';
+}
+
 export interface LabWorkerOptions {
   queues: LabQueues;
   types: JobTypes;
@@ -42,7 +51,8 @@ export interface LabWorkerOptions {
 export class LabWorkers {
   private readonly workers = new Map<string, Worker>();
   private readonly configs = new Map<string, QueueConfig>();
-  private readonly controllers = new Set<AbortController>();
+  /** The controller of each job running here, by job id: the one to abort when its lock is lost. */
+  private readonly runs = new Map<string, AbortController>();
   private readonly finishedWorkflows = new Set<string>();
   private running = false;
   private readonly locks: typeof LAB_LOCKS;
@@ -89,6 +99,11 @@ export class LabWorkers {
     worker.on('completed', (job) => this.completed(job));
     worker.on('failed', (job) => void (job && this.failed(job)));
     worker.on('stalled', (jobId) => void this.lost(queue, jobId));
+    // BullMQ 6 does not abort a job whose lock it could not renew (the signal it passes a
+    // 3-parameter processor fires only on worker.cancelJob): it only reports the job ids here.
+    worker.on('lockRenewalFailed', (jobIds) =>
+      jobIds.forEach((id) => this.lockLost(id, 'its lock could not be renewed')),
+    );
     // Connection errors are the connection's to report (connection.ts); a worker keeps retrying.
     worker.on('error', (error) => this.o.logger.warn({ queue, err: error.message }, 'lab worker error'));
     this.workers.set(queue, worker);
@@ -99,12 +114,15 @@ export class LabWorkers {
     const spec = this.o.types.get(job.name);
     const startedAt = this.o.clock.now();
     const controller = new AbortController();
-    this.controllers.add(controller);
+    // The same job started again here while an earlier run of it goes on: BullMQ took the job
+    // back from that run (its lock was lost), so the earlier run must stop.
+    this.lockLost(job.id!, 'the job was started again on this station');
+    this.runs.set(job.id!, controller);
     try {
       if (data.cancelledAt) throw new JobCancelledError('cancelled by an operator while it waited');
       if (!spec) throw new FatalError(`no handler is registered for job type ${job.name}`);
       // BullMQ renews the job's lock itself; the heartbeat of run-handler is not needed here.
-      return await runHandler(
+      const result = await runHandler(
         spec,
         toJobRecord(job, 'active'),
         controller,
@@ -112,12 +130,40 @@ export class LabWorkers {
         () => false,
         60_000,
       );
+      // A handler that ignored its signal: what it returns is not this run's to report either.
+      if (controller.signal.reason instanceof LockLostError) throw controller.signal.reason;
+      return result;
     } catch (error) {
+      const lost = controller.signal.reason;
+      if (lost instanceof LockLostError) throw this.abandoned(job, lost);
       if (classify(error) === 'waiting' && token) throw await this.waitForService(job, token, error as Error);
       throw await this.attemptFailed(job, startedAt, error);
     } finally {
-      this.controllers.delete(controller);
+      if (this.runs.get(job.id!) === controller) this.runs.delete(job.id!);
     }
+  }
+
+  /** Aborts the run of a job whose lock this station lost, if one runs here. */
+  private lockLost(jobId: string, why: string): void {
+    const controller = this.runs.get(jobId);
+    if (!controller || controller.signal.aborted) return;
+    controller.abort(
+      new LockLostError(`the lock of job ${jobId} was lost (${why}): another station may run the job`),
+    );
+  }
+
+  /**
+   * A run that lost its job's lock ends without counting as an attempt: the job is no longer
+   * this run's (BullMQ refuses to move it to failed without its lock, so no attempt is spent,
+   * and the stalled check records the lost attempt in its history). Said clearly in the log, as
+   * a normal failure would hide that the job may have run twice.
+   */
+  private abandoned(job: Job, error: LockLostError): Error {
+    this.o.logger.warn(
+      { jobId: job.id, type: job.name, worker: this.o.name, err: error.message },
+      'job lock lost: run aborted, the job is left to the run that holds it',
+    );
+    return error;
   }
 
   /**
@@ -197,6 +243,8 @@ export class LabWorkers {
 
   /** A worker died holding the job (or its lock ran out): the lost attempt joins the history. */
   private async lost(queue: string, jobId: string): Promise<void> {
+    // If it is running here, its lock ran out under this run: the job went back to waiting.
+    this.lockLost(jobId, 'the job was found stalled');
     const entry: AttemptRecord = {
       attempt: 0,
       worker: null,
@@ -217,7 +265,7 @@ export class LabWorkers {
 
   async close(): Promise<void> {
     this.running = false;
-    this.controllers.forEach((c) => c.abort());
+    this.runs.forEach((c) => c.abort());
     const workers = [...this.workers.values()];
     // Running jobs were told to stop; a worker still waiting on a Redis that does not answer
     // is closed by force after a grace period, so a station's shutdown never hangs.
