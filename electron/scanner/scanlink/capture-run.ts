@@ -5,6 +5,7 @@ import { PageWriter, type CapturedPage } from '../page-writer';
 import type { PageSink } from '../page-sink';
 import { captureTimeLimitMs } from '../capture-time-limit';
 import type { CaptureRequest, CaptureResult } from '../device';
+import { sheetInDoubtFault } from '../sheet-in-doubt';
 import {
   EventKind,
   FaultEvent,
@@ -42,6 +43,8 @@ export class CaptureRun {
   private busyRetries = 0;
   private jobEnd: JobEndEvent | null = null;
   private settled = false;
+  /** The result is fixed: nothing more is written, named or counted. */
+  private closed = false;
   private readonly pages: CapturedPage[] = [];
   private readonly sealing: Promise<unknown>[] = [];
   /** The last page's naming: each page is named only after the one before it. */
@@ -55,6 +58,10 @@ export class CaptureRun {
   private readonly timeLimitMs: number;
   private fault: CaptureResult['fault'] = null;
   private fatal: CaptureResult['error'] = null;
+  /** The station page begun and not yet ended by the scanner. */
+  private pageOpen: number | null = null;
+  /** The station page of a sheet whose page data the station dropped unread (see onDiscarded). */
+  private unreadSheet: number | null = null;
   currentPage: number | null = null;
 
   constructor(
@@ -63,6 +70,8 @@ export class CaptureRun {
     /** Gives each of the scanner's pages its station number and records it once named. */
     private readonly sink: PageSink,
     private readonly onPage: (page: CapturedPage) => void,
+    /** The device's name, for the operator's alert. */
+    private readonly deviceName: string,
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.timeLimitMs = request.timeLimitMs ?? captureTimeLimitMs(request);
@@ -85,6 +94,7 @@ export class CaptureRun {
   }
 
   onFrame(frame: Frame): void {
+    if (this.closed) return;
     switch (frame.type) {
       case EventKind.STATUS:
         return; // statuses arrive through onStatus
@@ -103,6 +113,7 @@ export class CaptureRun {
             slot === null ? null : await PageWriter.open(this.request.mastersDir, slot, begin, begin.format);
         });
         if (slot !== null) this.currentPage = slot;
+        this.pageOpen = slot;
         return;
       }
       case EventKind.DATA: {
@@ -117,6 +128,7 @@ export class CaptureRun {
       case EventKind.PAGE_END: {
         const end = PageEndEvent.parse(parseJson(frame.payload));
         if (end.job !== this.request.jobId) return;
+        this.pageOpen = null;
         const announced = this.lastScannerPage;
         this.enqueue(0, async () => {
           const writer = this.writer;
@@ -199,6 +211,24 @@ export class CaptureRun {
   onConnectionLost(reason: string): void {
     this.fatal ??= { code: 'CONNECTION_LOST', message: `connection lost: ${reason}`, transient: true };
     void this.finishAfterChain();
+  }
+
+  /**
+   * Frames the scanner sent that the station dropped unread as it reset the link (a malformed
+   * event, and the rest of the read it came in). If they carry page data, the scanner wrote that
+   * page out and may count it as delivered, so it will not feed that sheet again: retried at
+   * once, its next sheet would take this page's number. Rule 6 ("the page in flight is captured
+   * again") covers a drop the scanner sees mid-page; this is the drop-mid-sheet case of
+   * ../sheet-in-doubt.ts instead: the device holds until a person puts the sheet back and resets.
+   */
+  onDiscarded(frames: readonly Frame[]): void {
+    if (this.closed || this.unreadSheet !== null) return;
+    const pageKinds: readonly number[] = [EventKind.PAGE_BEGIN, EventKind.DATA, EventKind.PAGE_END];
+    if (!frames.some((f) => pageKinds.includes(f.type))) return;
+    const next = this.lastScannerPage + 1;
+    this.unreadSheet =
+      this.pageOpen ??
+      (this.request.pages !== null && next > this.request.pages ? null : this.sink.slotFor(next));
   }
 
   private onFault(fault: FaultEvent): void {
@@ -319,8 +349,15 @@ export class CaptureRun {
     if (this.settled) return;
     this.settled = true;
     if (this.deadline) clearTimeout(this.deadline);
-    await this.chain;
-    await this.published;
+    // Page events that came while the chain drained (a page under way at the time limit) are
+    // waited for too: a page is never named after the result was returned.
+    for (;;) {
+      const { chain, published } = this;
+      await chain;
+      await published;
+      if (chain === this.chain && published === this.published) break;
+    }
+    this.closed = true;
     this.pages.sort((a, b) => a.page - b.page);
     this.mismatches.sort((a, b) => a.page - b.page);
     this.malformed.sort((a, b) => a.page - b.page);
@@ -334,14 +371,20 @@ export class CaptureRun {
   }
 
   private result(): CaptureResult {
+    // Copies: the caller owns what it was given.
     const base = {
       job: this.request.jobId,
-      pages: this.pages,
-      checksumMismatches: this.mismatches,
-      protocolErrors: this.protocolErrors,
-      ...(this.malformed.length > 0 ? { malformedPages: this.malformed } : {}),
+      pages: [...this.pages],
+      checksumMismatches: [...this.mismatches],
+      protocolErrors: [...this.protocolErrors],
+      ...(this.malformed.length > 0 ? { malformedPages: [...this.malformed] } : {}),
       fault: this.fault,
     };
+    if (this.unreadSheet !== null && this.fatal?.code === 'CONNECTION_LOST') {
+      const why = `${this.fatal.message}; page data it had sent was dropped unread`;
+      const doubt = sheetInDoubtFault(this.unreadSheet, this.deviceName, why);
+      return { ...base, status: 'jammed', fault: doubt, error: { ...doubt, transient: false } };
+    }
     if (this.fatal) {
       return {
         ...base,

@@ -32,6 +32,9 @@ export interface ConnectionOptions {
  * a dead-peer timer, and reconnects with exponential backoff and jitter. A stream out of step
  * or an oversized frame closes the connection and reopens it; it never guesses where the next
  * frame starts. Frames are emitted in order as 'frame'; 'hello' and 'state' announce the link.
+ * Once the link is torn down, nothing more of that socket's data is delivered: frames of its
+ * last read not yet emitted are reported once as 'discarded' (the scanner sent them and may
+ * count them as delivered), never as 'frame' to whoever listens by the time a new link is up.
  */
 export class ScanLinkConnection extends EventEmitter {
   private socket: net.Socket | null = null;
@@ -68,11 +71,11 @@ export class ScanLinkConnection extends EventEmitter {
     if (!this.socket && !this.reconnectTimer) this.open();
   }
 
-  stop(): void {
+  stop(reason = 'stopped'): void {
     this.wanted = false;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
-    this.teardown('stopped');
+    this.teardown(reason);
   }
 
   send(opcode: number, payload?: unknown): boolean {
@@ -113,12 +116,13 @@ export class ScanLinkConnection extends EventEmitter {
       this.send(Opcode.HELLO, { client: this.options.clientName, protocol: 1 });
       this.send(Opcode.STATUS);
     });
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('data', (chunk: Buffer) => this.onData(socket, chunk));
     socket.on('error', (error) => this.fail(error.message));
     socket.on('close', () => this.fail('connection closed by the scanner'));
   }
 
-  private onData(chunk: Buffer): void {
+  private onData(socket: net.Socket, chunk: Buffer): void {
+    if (socket !== this.socket) return;
     this.armDeadPeer();
     let frames: Frame[];
     try {
@@ -132,23 +136,31 @@ export class ScanLinkConnection extends EventEmitter {
       this.fail(`stream error: ${reason}`);
       return;
     }
-    for (const frame of frames) {
+    for (const [i, frame] of frames.entries()) {
       this.options.trace?.frame('in', frame.type, frame.payload);
       if (frame.type === EventKind.HELLO) {
         const hello = HelloEvent.safeParse(safeJson(frame.payload));
-        if (!hello.success) {
-          this.fail('scanner HELLO is malformed or not protocol 1');
-          return;
+        if (!hello.success) this.fail('scanner HELLO is malformed or not protocol 1');
+        else {
+          this.hello = hello.data;
+          this.backoff = null;
+          this.lastError = null;
+          this.setState('online');
+          this.startKeepalive();
+          this.emit('hello', hello.data);
         }
-        this.hello = hello.data;
-        this.backoff = null;
-        this.lastError = null;
-        this.setState('online');
-        this.startKeepalive();
-        this.emit('hello', hello.data);
       }
-      this.emit('frame', frame);
-      if (!this.socket) return; // a listener tore the link down
+      if (this.socket === socket) this.emit('frame', frame);
+      // Torn down meanwhile (a bad HELLO, or a listener reset the link for a malformed event):
+      // the rest of this read belongs to a dead stream. A listener may already have opened the
+      // next link, so "no socket" is not the test: the rest must never reach a capture as if
+      // it came after the reset.
+      if (this.socket !== socket) {
+        const rest = frames.slice(i + 1);
+        for (const f of rest) this.options.trace?.frame('in', f.type, f.payload);
+        if (rest.length > 0) this.emit('discarded', rest);
+        return;
+      }
     }
     // The frames before the bad bytes were delivered above; now the link is out of step.
     const broken = this.decoder.error;

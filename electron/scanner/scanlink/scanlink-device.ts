@@ -20,6 +20,7 @@ import type {
 } from '../device';
 import { sequentialSink } from '../page-sink';
 import { highestCompletedPage } from '../page-writer';
+import { SHEET_IN_DOUBT } from '../sheet-in-doubt';
 import { CaptureRun } from './capture-run';
 import { parseJson, type Frame } from './codec';
 import { ScanLinkConnection, type ConnectionOptions } from './connection';
@@ -102,6 +103,11 @@ export class ScanLinkDevice extends EventEmitter implements Device {
   private run: CaptureRun | null = null;
   private lastFault: DeviceStatus['lastFault'] = null;
   private alert: DeviceStatus['alert'] = null;
+  /**
+   * A sheet in doubt (../sheet-in-doubt.ts): the scanner itself is not jammed, so the hold is
+   * the station's, shown as JAMMED until a person puts the sheet back and resets.
+   */
+  private sheetHeld: string | null = null;
   private pageTimes: number[] = [];
   private waiters: Array<() => void> = [];
 
@@ -139,6 +145,7 @@ export class ScanLinkDevice extends EventEmitter implements Device {
       this.wake();
     });
     this.conn.on('lost', (reason: string) => this.run?.onConnectionLost(reason));
+    this.conn.on('discarded', (frames: Frame[]) => this.run?.onDiscarded(frames));
     this.conn.on('hello', (hello: HelloEvent) => {
       this.lastHello = hello;
       this.publish();
@@ -236,6 +243,8 @@ export class ScanLinkDevice extends EventEmitter implements Device {
   }
 
   private async captureOnce(request: CaptureRequest): Promise<CaptureResult> {
+    if (this.sheetHeld)
+      return failure(request.jobId, 'JAMMED', `${this.name} holds a sheet in doubt: ${this.sheetHeld}`, false);
     const ready = await this.waitUntil(
       () => this.isFree() || this.lastStatus?.state === 'JAMMED',
       this.options.readyTimeoutMs ?? 15_000,
@@ -256,20 +265,36 @@ export class ScanLinkDevice extends EventEmitter implements Device {
     await removePartFiles(request.mastersDir);
     const sink =
       request.sink ?? sequentialSink(await highestCompletedPage(request.mastersDir), request.pages);
-    const run = new CaptureRun(this.conn, request, sink, () => {
-      this.pageTimes.push(Date.now());
-      this.publish();
-    });
+    const run = new CaptureRun(
+      this.conn,
+      request,
+      sink,
+      () => {
+        this.pageTimes.push(Date.now());
+        this.publish();
+      },
+      this.name,
+    );
     this.run = run;
     this.publish();
     run.start();
     try {
-      return await run.done;
+      const result = await run.done;
+      if (result.fault?.code === SHEET_IN_DOUBT) this.holdSheetInDoubt(request.jobId, result.fault);
+      return result;
     } finally {
       this.run = null;
       this.publish();
       this.wake();
     }
+  }
+
+  private holdSheetInDoubt(job: string, fault: { code: string; message: string }): void {
+    const at = new Date().toISOString();
+    this.sheetHeld = fault.message;
+    this.lastFault = { ...fault, at };
+    this.alert = { device: this.name, ...fault, job, at };
+    this.emit('alert', this.alert);
   }
 
   /** For `quire probe`: the scanner's HELLO and last STATUS as it sent them. */
@@ -289,6 +314,7 @@ export class ScanLinkDevice extends EventEmitter implements Device {
     if (!this.conn.send(Opcode.RESET)) throw new Error(`${this.name} is not connected`);
     this.conn.send(Opcode.STATUS);
     await this.waitUntil(() => this.lastStatus !== null && this.lastStatus.state !== 'JAMMED', 5000);
+    this.sheetHeld = null;
     this.lastFault = null;
     this.alert = null;
     this.publish();
@@ -322,8 +348,11 @@ export class ScanLinkDevice extends EventEmitter implements Device {
       this.run?.onFrame(frame);
     } catch (error) {
       // A malformed event from the scanner is a protocol violation: drop the link and start over.
+      // It is dropped unread like the rest of its read (a malformed PAGE_END ends a page the
+      // scanner counts as sent): the run decides whether a sheet is in doubt.
       this.options.logger?.warn({ device: this.name, err: error }, 'malformed ScanLink event');
-      this.conn.stop();
+      this.run?.onDiscarded([frame]);
+      this.conn.stop('a malformed event from the scanner');
       this.conn.start();
     }
   }
@@ -343,7 +372,13 @@ export class ScanLinkDevice extends EventEmitter implements Device {
       port: this.port,
       profile: this.profile,
       simulated: this.options.simulated ?? false,
-      state: link === 'offline' ? 'OFFLINE' : link === 'connecting' || !s ? 'CONNECTING' : s.state,
+      state: this.sheetHeld
+        ? 'JAMMED'
+        : link === 'offline'
+          ? 'OFFLINE'
+          : link === 'connecting' || !s
+            ? 'CONNECTING'
+            : s.state,
       adf: s?.adf ?? null,
       buffered: s?.buffered ?? 0,
       flush: flushing ? 'flushing' : this.run ? 'capturing' : 'idle',

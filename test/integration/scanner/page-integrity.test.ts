@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodeEvent } from '../../../electron/scanner/scanlink/codec';
 import { captureTimeLimitMs } from '../../../electron/scanner/capture-time-limit';
 import { EventKind, MAX_FRAME_BYTES, Opcode } from '../../../electron/scanner/scanlink/protocol';
+import { slotsSink } from '../../../electron/scanner/page-sink';
 import type { ScanLinkDevice } from '../../../electron/scanner/scanlink/scanlink-device';
 import { tinyTiff } from '../../helpers/tiny-tiff';
 import { connectToScriptedPeer, pageFrames, PEER_REQUEST, peerStatus } from '../../helpers/peer-device';
@@ -98,6 +99,80 @@ describe('a scanner that breaks the page sequence or the stream', () => {
     peer.writeRaw(Buffer.concat([pageFrames(encodeEvent, 'J', 1, tinyTiff(3000, 5)), huge]));
     const result = await capture;
     expect(result.pages.map((p) => p.page)).toEqual([1]);
+  });
+
+  /** A capture whose sink notes, for each page named, whether capture() had resolved yet. */
+  const watchedCapture = (pages: number) => {
+    const named: Array<[number, 'before' | 'after']> = [];
+    let resolved = false;
+    const sink = slotsSink([1, 2, 3].slice(0, pages), null, (p) => {
+      named.push([p.page, resolved ? 'after' : 'before']);
+    });
+    const done = device.capture({ jobId: 'J', pages, mastersDir: masters, ...PEER_REQUEST, sink });
+    return {
+      named,
+      result: done.then((r) => {
+        resolved = true;
+        return r;
+      }),
+    };
+  };
+  const malformedStatus = () =>
+    encodeEvent(EventKind.STATUS, { state: 'BOGUS', adf: 'LOADED', buffered: 0, job: 'J', seq: 1 });
+
+  it('a page sent in the same read after a malformed event is never kept late: its sheet is in doubt', async () => {
+    const { named, result: capture } = watchedCapture(3);
+    await peer.nextCommand(Opcode.CAPTURE);
+    const first = tinyTiff(3000, 1);
+    // The malformed STATUS resets the link; page 2 came in the same read, from the dead stream.
+    peer.writeRaw(
+      Buffer.concat([
+        pageFrames(encodeEvent, 'J', 1, first),
+        malformedStatus(),
+        pageFrames(encodeEvent, 'J', 2, tinyTiff(3000, 2)),
+      ]),
+    );
+    const result = await capture;
+    const returned = result.pages.map((p) => p.page);
+    // The scanner wrote page 2 out whole and counts it as delivered: retried at once, its next
+    // sheet would take page 2. The scanner holds until that sheet is put back and reset.
+    expect(result).toMatchObject({
+      status: 'jammed',
+      fault: { code: 'SHEET_IN_DOUBT', message: expect.stringMatching(/^page 2 was being scanned/) },
+      error: { code: 'SHEET_IN_DOUBT', transient: false },
+    });
+    expect(returned).toEqual([1]);
+    expect(result.pages[0]?.sha256).toBe(sha(first));
+    expect(named).toEqual([[1, 'before']]);
+    expect(result.pages.map((p) => p.page)).toEqual(returned);
+    expect(readdirSync(masters)).toEqual(['page-0001.tif']);
+    expect(device.status()).toMatchObject({ state: 'JAMMED', alert: { code: 'SHEET_IN_DOUBT', job: 'J' } });
+
+    // Held: nothing is captured until the reset, then page 2 is filled by the sheet put back.
+    await peer.nextCommand(Opcode.HELLO);
+    peer.send(EventKind.STATUS, peerStatus('IDLE', 0, null));
+    const refused = await device.capture({ jobId: 'J', pages: 2, mastersDir: masters, ...PEER_REQUEST });
+    expect(refused.error?.code).toBe('JAMMED');
+    await device.reset();
+    expect(device.status().state).toBe('IDLE');
+    const resumed = device.capture({ jobId: 'J', pages: 2, mastersDir: masters, ...PEER_REQUEST });
+    await peer.nextCommand(Opcode.CAPTURE);
+    const again = tinyTiff(3000, 2);
+    peer.writeRaw(pageFrames(encodeEvent, 'J', 1, again));
+    peer.send(EventKind.JOB_END, { job: 'J', pages: 1, status: 'complete' });
+    peer.send(EventKind.STATUS, peerStatus('READY', 0, null));
+    expect((await resumed).pages.map((p) => [p.page, p.sha256])).toEqual([[2, sha(again)]]);
+  });
+
+  it('a malformed event with no page data after it in the read is a dropped link, as before', async () => {
+    const { named, result: capture } = watchedCapture(2);
+    await peer.nextCommand(Opcode.CAPTURE);
+    peer.writeRaw(Buffer.concat([pageFrames(encodeEvent, 'J', 1, tinyTiff(3000, 1)), malformedStatus()]));
+    const result = await capture;
+    expect(result).toMatchObject({ status: 'interrupted', error: { code: 'CONNECTION_LOST' } });
+    expect(result.pages.map((p) => p.page)).toEqual([1]);
+    expect(named).toEqual([[1, 'before']]);
+    expect(device.status().alert).toBeNull();
   });
 
   it('a scanner that never sends JOB_END is aborted at the time limit, keeping its pages', async () => {
