@@ -239,7 +239,9 @@ export class EsclDevice extends EventEmitter implements Device {
       this.runDone = run.run();
       this.publish();
       const result = await this.runDone;
-      if (result.status === 'jammed')
+      // A fault holds the feeder even when the job failed for another reason (a page that could
+      // not be kept, with sheets fed after it: ../sheet-in-doubt.ts).
+      if (result.status === 'jammed' || result.fault)
         this.latchJam(request.jobId, result.fault ?? { code: 'ADF_JAM', message: 'feeder jam' });
       if (result.error && result.status !== 'complete')
         this.options.logger?.warn(

@@ -1,6 +1,6 @@
 import type { CaptureResult, MalformedPage } from '../device';
 import type { CapturedPage } from '../page-writer';
-import { sheetInDoubtFault } from '../sheet-in-doubt';
+import { notKeptAfterGap, pagesNotKeptFault, sheetInDoubtFault, type PageGap } from '../sheet-in-doubt';
 
 /** How a job ended, as far as the device told us. */
 export type Ending =
@@ -21,6 +21,9 @@ export class RunFailure extends Error {
 
 export type JobResult = CaptureResult;
 
+/** A page the job could not name or record (../sheet-in-doubt.ts), with the error it reports. */
+export type NamingGap = PageGap & { error: NonNullable<CaptureResult['error']> };
+
 /** What an eSCL job leaves behind, for the neutral CaptureResult. */
 export interface JobOutcome {
   jobId: string;
@@ -29,12 +32,15 @@ export interface JobOutcome {
   timeLimitMs: number | null;
   pages: CapturedPage[];
   malformed: MalformedPage[];
+  /** Whole pages that arrived after `namingBroken`: discarded, never numbered past the gap. */
   notKeptAfterGap: number[];
-  namingBroken: CaptureResult['error'];
+  namingBroken: NamingGap | null;
   failure: RunFailure | null;
   ending: Ending;
   /** The device, as the operator knows it (the alert names it). */
   device: string;
+  /** The pages came from the feeder (simplex or duplex), not the flatbed. */
+  feeder: boolean;
   /**
    * The page of a feeder sheet the job had asked for and not received when it ended; null on
    * the flatbed, after an operator's cancel, or when no page was awaited.
@@ -43,8 +49,9 @@ export interface JobOutcome {
 }
 
 /**
- * The result an eSCL job reports: a failure to name or record a page first (with the whole
- * pages discarded after it), then a timeout or a failure, then how the device ended the job.
+ * The result an eSCL job reports: a hold for a feeder (../sheet-in-doubt.ts) first, then a
+ * failure to name or record a page (with the whole pages discarded after it), then a timeout or
+ * a failure, then how the device ended the job.
  */
 export function jobResult(input: JobOutcome): JobResult {
   const base = {
@@ -55,18 +62,20 @@ export function jobResult(input: JobOutcome): JobResult {
     fault: null,
     ...(input.malformed.length > 0 ? { malformedPages: input.malformed } : {}),
   };
-  const afterGap = input.notKeptAfterGap.length
-    ? `; page(s) ${input.notKeptAfterGap.join(', ')} arrived after it and were not kept (nothing is numbered past a gap): feed those sheets again`
-    : '';
-  const error = input.namingBroken
-    ? { ...input.namingBroken, message: input.namingBroken.message + afterGap }
-    : input.failure && {
-        code: input.failure.code,
-        message: input.failure.message,
-        transient: input.failure.transient,
-      };
-  const doubt = sheetInDoubt(input);
-  if (doubt) return { ...base, status: 'jammed', fault: doubt, error: { ...doubt, transient: false } };
+  const gap = input.namingBroken;
+  // A jam after the gap holds the feeder as it would have without it.
+  const held = heldFault(input) ?? (gap && input.ending.kind === 'jammed' ? jamFault(input.ending) : null);
+  // A hold is the result, unless a page could not be kept (its bytes, its write): that stays the
+  // error, which quarantines the batch, and the scanner holds all the same (the fault).
+  if (held && gap?.failed !== 'kept')
+    return { ...base, status: 'jammed', fault: held, error: { ...held, transient: false } };
+  if (gap)
+    return {
+      ...base,
+      status: 'failed',
+      fault: held,
+      error: { ...gap.error, message: gap.error.message + notKeptAfterGap(input.notKeptAfterGap) },
+    };
   if (input.timeLimitMs !== null)
     return {
       ...base,
@@ -77,16 +86,16 @@ export function jobResult(input: JobOutcome): JobResult {
         transient: true,
       },
     };
-  if (error) return { ...base, status: 'failed', error };
+  if (input.failure)
+    return {
+      ...base,
+      status: 'failed',
+      error: { code: input.failure.code, message: input.failure.message, transient: input.failure.transient },
+    };
   switch (input.ending.kind) {
     case 'jammed': {
-      const message = `feeder jam (the scanner reports ${input.ending.adfState})`;
-      return {
-        ...base,
-        status: 'jammed',
-        fault: { code: 'ADF_JAM', message },
-        error: { code: 'ADF_JAM', message, transient: false },
-      };
+      const fault = jamFault(input.ending);
+      return { ...base, status: 'jammed', fault, error: { ...fault, transient: false } };
     }
     case 'cancelled':
       return {
@@ -120,13 +129,13 @@ export function jobResult(input: JobOutcome): JobResult {
 }
 
 /**
- * A feeder sheet asked for and not received when the job ended abnormally (a page that broke
- * off, a dropped connection, a job the scanner aborted, the time limit) is in doubt
- * (../sheet-in-doubt.ts). A page that could not be named goes to quarantine as it did; a refusal
- * that is no one's transient failure (an unsupported profile) never started a sheet.
+ * What holds a feeder for a person. A feeder sheet asked for and not received when the job ended
+ * abnormally (a page that broke off, a dropped connection, a job the scanner aborted, the time
+ * limit) is in doubt; a refusal that is no one's transient failure (an unsupported profile) never
+ * started a sheet. After a page that could not be kept or recorded, the sheets fed after it (their
+ * pages discarded, or that sheet in doubt) hold the feeder too, named with that page.
  */
-function sheetInDoubt(input: JobOutcome): { code: string; message: string } | null {
-  if (input.sheetAwaited === null || input.namingBroken) return null;
+function heldFault(input: JobOutcome): { code: string; message: string } | null {
   const why =
     input.timeLimitMs !== null
       ? `it did not finish within ${Math.round(input.timeLimitMs / 1000)} s`
@@ -135,5 +144,14 @@ function sheetInDoubt(input: JobOutcome): { code: string; message: string } | nu
         : input.ending.kind === 'lost'
           ? input.ending.message
           : null;
-  return why === null ? null : sheetInDoubtFault(input.sheetAwaited, input.device, why);
+  const inDoubt = why === null ? null : input.sheetAwaited;
+  if (input.namingBroken)
+    return input.feeder
+      ? pagesNotKeptFault(input.namingBroken, input.notKeptAfterGap, inDoubt, input.device)
+      : null;
+  return inDoubt === null || why === null ? null : sheetInDoubtFault(inDoubt, input.device, why);
+}
+
+function jamFault(ending: { adfState: string }): { code: string; message: string } {
+  return { code: 'ADF_JAM', message: `feeder jam (the scanner reports ${ending.adfState})` };
 }

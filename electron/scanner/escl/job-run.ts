@@ -5,7 +5,7 @@ import type { PageSink } from '../page-sink';
 import { backoffMs, retryAfterMs, sleep } from './backoff';
 import { formatOfMime } from './capabilities';
 import { discardBody, header, headerOf, streamGet, type EsclHttp } from './http';
-import { jobResult, RunFailure, type Ending, type JobResult } from './job-result';
+import { jobResult, RunFailure, type Ending, type JobResult, type NamingGap } from './job-result';
 import { PageReceiver } from './page-receiver';
 import { jobPathFromLocation } from './location';
 import { findJob, type EsclStatus } from './scanner-status';
@@ -30,7 +30,9 @@ const MAX_PAGES_SEALING = 2;
  * streamed to a PageWriter; a page's fsync overlaps the next page's transfer, but pages take
  * their final names strictly in order and each is recorded (sink.named) before the next is
  * named. A page that breaks off is discarded and the job stops there, so nothing is numbered
- * past the gap and every earlier page stays.
+ * past the gap and every earlier page stays. Whole pages that arrived after a page that could
+ * not be kept or recorded are discarded too, and named in the result, which holds a feeder until
+ * a person has put their sheets back (../sheet-in-doubt.ts).
  */
 export class EsclJobRun {
   private readonly controller = new AbortController();
@@ -39,7 +41,7 @@ export class EsclJobRun {
   private readonly sealing: Promise<unknown>[] = [];
   private published: Promise<void> = Promise.resolve();
   /** A page could not be named or recorded: later pages must not be named past it. */
-  private namingBroken: CaptureResult['error'] = null;
+  private namingBroken: NamingGap | null = null;
   /** Pages whose bytes were no whole image (the page writer's structure check): not kept. */
   private readonly malformed: MalformedPage[] = [];
   /** Pages that arrived whole after a page that could not be named: discarded, never numbered past the gap. */
@@ -302,10 +304,17 @@ export class EsclJobRun {
         try {
           this.sink.named(page);
         } catch (error) {
+          const why = (error as Error).message;
+          // Transient only if no sheet was fed after it: otherwise the result holds the feeder.
           this.namingBroken = {
-            code: 'PAGE_RECORD_FAILED',
-            message: `page ${page.page} is staged but could not be recorded: ${(error as Error).message}`,
-            transient: true,
+            page: page.page,
+            failed: 'recorded',
+            why,
+            error: {
+              code: 'PAGE_RECORD_FAILED',
+              message: `page ${page.page} is staged but could not be recorded: ${why}`,
+              transient: true,
+            },
           };
           return;
         }
@@ -314,7 +323,8 @@ export class EsclJobRun {
         // A truncated or undecodable image never gets a final name, and nothing is named past it.
         const failure = pageFailureOf(error, writer.page);
         if (failure.kind === 'malformed') this.malformed.push(failure.malformed);
-        this.namingBroken ??= pageFailureError(failure);
+        const failed = pageFailureError(failure);
+        this.namingBroken ??= { page: writer.page, failed: 'kept', why: failed.message, error: failed };
         await writer.discard();
       }
     });
@@ -345,6 +355,7 @@ export class EsclJobRun {
       failure,
       ending,
       device: this.deviceName,
+      feeder: this.settings.source !== 'flatbed',
       // The flatbed keeps its page; an operator's cancel is the operator's to judge.
       sheetAwaited:
         this.settings.source === 'flatbed' || (ending.kind === 'cancelled' && !this.timedOut)

@@ -8,6 +8,7 @@ import type { CaptureRequest, CaptureResult, MalformedPage } from '../device';
 import { pageFailureError, pageFailureOf } from '../page-failure';
 import type { PageSink } from '../page-sink';
 import { PageWriter, type CapturedPage } from '../page-writer';
+import { notKeptAfterGap, pagesNotKeptFault, SHEET_IN_DOUBT, type PageGap } from '../sheet-in-doubt';
 import { batchEnd, type BatchEnd } from './sane-outcome';
 import { ScanimageMissingError, scanimageCommand, type ScanimageRuntime } from './scanimage';
 
@@ -42,8 +43,9 @@ export interface SaneBatchOptions {
  * it when the page is whole and prints its name (`--batch-print`); only then does Quire stream
  * the file through a PageWriter (hashed, fsynced, named in order through the sink) and delete
  * it. A page scanimage did not finish is never printed, so it never gets a final name. Pages
- * are taken strictly in order on one serial chain; after one fails to reach the disk, later
- * pages are dropped rather than numbered past the gap.
+ * are taken strictly in order on one serial chain; after one could not be kept or recorded,
+ * later pages are dropped rather than numbered past the gap, the result names them, and a feeder
+ * holds until a person has put their sheets back (../sheet-in-doubt.ts).
  */
 export class SaneBatchRun {
   readonly done: Promise<CaptureResult>;
@@ -60,6 +62,10 @@ export class SaneBatchRun {
   private startedScannerPage = 0;
   private cancelled = false;
   private fatal: CaptureResult['error'] = null;
+  /** The page that could not be kept or recorded: no later page is numbered past it. */
+  private gap: PageGap | null = null;
+  /** Station pages scanimage delivered whole after the gap, dropped: the result names them. */
+  private readonly notKept: number[] = [];
   private deadline: NodeJS.Timeout | null = null;
   private readonly killTimers: NodeJS.Timeout[] = [];
   private readonly timeLimitMs: number;
@@ -181,8 +187,11 @@ export class SaneBatchRun {
 
   /** Streams scanimage's file, byte for byte, through a PageWriter and names it in order. */
   private async takePage(file: string, slot: number): Promise<void> {
-    if (this.fatal) {
-      // A page before this one never reached its final name: never number past that gap.
+    if (this.gap) {
+      // A page before this one was not kept or recorded: never number past that gap. The file
+      // goes; the result names its page among those not kept. (After the time limit alone, a
+      // page that still arrives whole is the next in order, and is kept.)
+      this.notKept.push(slot);
       await fs.rm(file, { force: true });
       return;
     }
@@ -201,9 +210,12 @@ export class SaneBatchRun {
       try {
         this.options.sink.named(page);
       } catch (error) {
+        const why = (error as Error).message;
+        this.gap ??= { page: page.page, failed: 'recorded', why };
+        // Transient only if no sheet was fed after it: otherwise finish() holds the feeder.
         this.fatal ??= {
           code: 'PAGE_RECORD_FAILED',
-          message: `page ${page.page} is staged but could not be recorded: ${(error as Error).message}`,
+          message: `page ${page.page} is staged but could not be recorded: ${why}`,
           transient: true,
         };
         this.stop();
@@ -217,13 +229,16 @@ export class SaneBatchRun {
       if (failure.kind === 'mismatch') this.mismatches.push(failure.mismatch);
       if (failure.kind === 'malformed') this.malformed.push(failure.malformed);
       // The batch stops at a page it could not keep: later pages never number past the gap.
-      this.fatal ??= pageFailureError(failure);
+      const stopped = pageFailureError(failure);
+      this.gap ??= { page: slot, failed: 'kept', why: stopped.message };
+      this.fatal ??= stopped;
       this.stop();
     }
   }
 
   private armDeadline(): void {
     if (this.deadline) clearTimeout(this.deadline);
+    if (this.finished) return; // a page taken after scanimage ended renews nothing
     this.deadline = setTimeout(() => {
       this.fatal ??= {
         code: 'CAPTURE_TIMEOUT',
@@ -249,7 +264,7 @@ export class SaneBatchRun {
       this.options.feeder && !this.cancelled && this.startedScannerPage > this.lastScannerPage;
     const unfinishedPage = unfinished ? this.currentPage : null;
     this.currentPage = null;
-    this.end = batchEnd({
+    const end = batchEnd({
       device: this.options.device,
       exitCode,
       signal,
@@ -262,12 +277,42 @@ export class SaneBatchRun {
       // not the signal scanimage died of.
       stoppedBecause: this.fatal?.message ?? null,
     });
+    this.end = this.heldAtGap(end, unfinishedPage);
     this.resolveDone(this.result(this.end));
   }
 
+  /**
+   * A feeder that fed sheets after the page the batch stopped at (pages delivered and dropped, or
+   * a sheet under way) holds, naming them (../sheet-in-doubt.ts): retried at once, the next sheet
+   * would take the first of their numbers. A jam or open cover the scanner reported as well keeps
+   * its code, and its message says which sheets to put back.
+   */
+  private heldAtGap(end: BatchEnd, unfinishedPage: number | null): BatchEnd {
+    if (!this.gap || !this.options.feeder) return end;
+    const inDoubt = end.feederFault?.code === SHEET_IN_DOUBT;
+    const fault = pagesNotKeptFault(
+      this.gap,
+      this.notKept,
+      inDoubt ? unfinishedPage : null,
+      this.options.name,
+    );
+    if (!fault) return end;
+    const held =
+      end.feederFault && !inDoubt
+        ? { code: end.feederFault.code, message: `${end.feederFault.message}; ${fault.message}` }
+        : fault;
+    return { ...end, feederFault: held, status: 'jammed', error: { ...held, transient: false } };
+  }
+
   private result(end: BatchEnd): CaptureResult {
-    // A sheet left in doubt by the time limit is the feeder fault, which names the time limit too.
-    const fatal = this.fatal?.code === 'CAPTURE_TIMEOUT' && end.feederFault ? null : this.fatal;
+    // A hold names the time limit or the page that could not be recorded itself, and is the
+    // result. A page that could not be kept (its bytes, its write) stays the error, which
+    // quarantines the batch; the scanner holds all the same (the device reads end.feederFault).
+    const heldFor = ['CAPTURE_TIMEOUT', 'PAGE_RECORD_FAILED'].includes(this.fatal?.code ?? '');
+    const fatal =
+      !this.fatal || (heldFor && end.feederFault)
+        ? null
+        : { ...this.fatal, message: this.fatal.message + notKeptAfterGap(this.notKept) };
     const base = {
       job: this.options.request.jobId,
       pages: this.pages.sort((a, b) => a.page - b.page),

@@ -244,7 +244,12 @@ export class ScanLinkDevice extends EventEmitter implements Device {
 
   private async captureOnce(request: CaptureRequest): Promise<CaptureResult> {
     if (this.sheetHeld)
-      return failure(request.jobId, 'JAMMED', `${this.name} holds a sheet in doubt: ${this.sheetHeld}`, false);
+      return failure(
+        request.jobId,
+        'JAMMED',
+        `${this.name} holds a sheet in doubt: ${this.sheetHeld}`,
+        false,
+      );
     const ready = await this.waitUntil(
       () => this.isFree() || this.lastStatus?.state === 'JAMMED',
       this.options.readyTimeoutMs ?? 15_000,

@@ -3,6 +3,7 @@ import type { DeviceAlert } from '../../../shared/contract/index';
 import type { CaptureResult } from '../../../electron/scanner/device';
 import * as pageWriter from '../../../electron/scanner/page-writer';
 import { EsclDevice } from '../../../electron/scanner/escl/index';
+import { slotsSink } from '../../../electron/scanner/page-sink';
 import { expectMastersMatchSent, FAST, listMasters, rig, type Rig } from './escl-harness';
 
 /**
@@ -152,6 +153,48 @@ describe('eSCL capture through faults', () => {
       expectMastersMatchSent(r);
     },
   );
+
+  it('a page whose record fails while later pages arrive holds the feeder, naming the pages not kept', async () => {
+    r = await rig({ sheets: 8 });
+    const alerts: DeviceAlert[] = [];
+    r.device.on('alert', (a) => alerts.push(a));
+    const named: number[] = [];
+    // The station's database refuses page 2's record (SQLITE_BUSY). The job has already asked for
+    // page 3 by then (pages are named behind the transfer), so at least that sheet was fed.
+    const sink = slotsSink([], 1, (p) => {
+      if (p.page === 2) throw new Error('SQLITE_BUSY: database is locked');
+      named.push(p.page);
+    });
+    const held = await r.device.capture(r.request({ sink }));
+    // Retried at once, the next sheet in the feeder would take page 3: held instead, like a jam.
+    expect(held).toMatchObject({
+      status: 'jammed',
+      fault: { code: 'SHEET_IN_DOUBT' },
+      error: { code: 'SHEET_IN_DOUBT', transient: false },
+    });
+    const notKept = r.sim.completeDocuments().length - 2;
+    expect(notKept).toBeGreaterThanOrEqual(1);
+    const which = notKept === 1 ? 'page 3 was' : `pages 3–${2 + notKept} were`;
+    expect(held.error!.message).toBe(
+      `page 2 could not be recorded (SQLITE_BUSY: database is locked); ${which} scanned after it and not kept: put those sheets back on top of the pages still to scan, then reset`,
+    );
+    // Page 2 stays on disk under its name (the next run records it from there).
+    expect(held.pages.map((p) => p.page)).toEqual([1, 2]);
+    expect(named).toEqual([1]);
+    expect(listMasters(r.masters)).toEqual(['page-0001.tif', 'page-0002.tif']);
+    expect(r.device.status().state).toBe('JAMMED');
+    expect(alerts).toMatchObject([{ device: 'escl-1', code: 'SHEET_IN_DOUBT', job: 'J' }]);
+    expect(await r.device.capture(r.request())).toMatchObject({ error: { code: 'JAMMED' } });
+
+    // A person puts those sheets back on the feeder and resets: the batch goes on from page 3 and
+    // ends with all 8 sheets, each once.
+    r.sim.loadSheets(r.sim.sheetsLeft! + notKept);
+    await r.device.reset();
+    const resumed = await r.device.capture(r.request({ sink: slotsSink([], 3, (p) => named.push(p.page)) }));
+    expect(resumed.status).toBe('complete');
+    expect(resumed.pages.map((p) => p.page)).toEqual([3, 4, 5, 6, 7, 8]);
+    expect(named).toEqual([1, 3, 4, 5, 6, 7, 8]);
+  });
 
   it('an empty feeder ends the batch: complete when reading until empty, PAGES_MISSING when pages were asked for', async () => {
     r = await rig({ sheets: 0 });

@@ -164,6 +164,21 @@ export function brokenPageAsNextFeedsScanimage(root: string, good: number, gate:
 }
 
 /**
+ * A scanimage that hands its pages over only once it has scanned them all, as a fast feeder
+ * outruns the station: every page is whole in the spool before Quire takes the first, so a page
+ * Quire stops at has later pages already delivered, whatever the timing. Once: the next batch
+ * runs normally.
+ */
+export function handingOverAtEndScanimage(root: string): string {
+  return scanimageWrapper(
+    root,
+    'at-end',
+    ['pages=$(scanimage "$@")', 'status=$?', 'printf "%s\\n" "$pages"', 'exit "$status"'],
+    { once: true },
+  );
+}
+
+/**
  * A scanimage that stops answering after `pages` good sheets, as a hung backend does: the real
  * scanimage scans them, then the process says it starts the next sheet and never ends on its own.
  */

@@ -12,6 +12,7 @@ const outcome = (over: Partial<JobOutcome>): JobOutcome => ({
   failure: null,
   ending: { kind: 'end' },
   device: 'escl-1',
+  feeder: true,
   sheetAwaited: 3,
   ...over,
 });
@@ -36,9 +37,6 @@ describe('an eSCL job that ends while a feeder sheet was awaited', () => {
       status: 'interrupted',
       error: { code: 'PAGE_LOST', transient: true },
     });
-    // A page that could not be named goes to quarantine, as before.
-    const namingBroken = { code: 'STAGING_WRITE_FAILED', message: 'disk', transient: false };
-    expect(jobResult(outcome({ ending: lost, namingBroken }))).toMatchObject({ error: namingBroken });
     // A refusal nobody retries never started a sheet.
     const refused = new RunFailure('UNSUPPORTED_PROFILE', 'HTTP 400', false);
     expect(jobResult(outcome({ failure: refused }))).toMatchObject({
@@ -48,5 +46,86 @@ describe('an eSCL job that ends while a feeder sheet was awaited', () => {
       fault: { code: 'ADF_JAM' },
     });
     expect(jobResult(outcome({}))).toMatchObject({ status: 'complete' });
+  });
+});
+
+describe('an eSCL job that stops at a page it could not keep or record', () => {
+  const recordFailed = {
+    page: 2,
+    failed: 'recorded',
+    why: 'SQLITE_BUSY: database is locked',
+    error: {
+      code: 'PAGE_RECORD_FAILED',
+      message: 'page 2 is staged but could not be recorded: SQLITE_BUSY: database is locked',
+      transient: true,
+    },
+  } as const;
+  const writeFailed = {
+    page: 2,
+    failed: 'kept',
+    why: 'disk',
+    error: { code: 'STAGING_WRITE_FAILED', message: 'disk', transient: false },
+  } as const;
+  const ended = { ending: { kind: 'end' }, sheetAwaited: null } as const;
+
+  it('holds the feeder when pages were delivered after it, naming them: the next sheet must not take page 3', () => {
+    const result = jobResult(outcome({ ...ended, namingBroken: recordFailed, notKeptAfterGap: [3, 4, 5] }));
+    expect(result).toMatchObject({
+      status: 'jammed',
+      fault: { code: 'SHEET_IN_DOUBT' },
+      error: { code: 'SHEET_IN_DOUBT', transient: false },
+    });
+    expect(result.error!.message).toBe(
+      'page 2 could not be recorded (SQLITE_BUSY: database is locked); pages 3–5 were scanned after it and not kept: put those sheets back on top of the pages still to scan, then reset',
+    );
+    // A sheet under way when the job broke off is named with them.
+    const brokeOff = { kind: 'lost', page: 4, message: 'page 4 broke off: socket hang up' } as const;
+    const underWay = outcome({
+      ending: brokeOff,
+      sheetAwaited: 4,
+      namingBroken: recordFailed,
+      notKeptAfterGap: [3],
+    });
+    expect(jobResult(underWay).error!.message).toMatch(
+      /; page 3 was scanned after it and not kept, and the sheet of page 4 may have left the feeder when escl-1 stopped: put those sheets back/,
+    );
+  });
+
+  it('a page that could not be kept stays the error (quarantine), and the feeder holds all the same', () => {
+    const result = jobResult(outcome({ ...ended, namingBroken: writeFailed, notKeptAfterGap: [3] }));
+    expect(result).toMatchObject({
+      status: 'failed',
+      error: { code: 'STAGING_WRITE_FAILED', transient: false },
+      fault: {
+        code: 'SHEET_IN_DOUBT',
+        message: expect.stringMatching(/^page 2 could not be kept \(disk\); page 3/),
+      },
+    });
+    expect(result.error!.message).toBe(
+      'disk; page 3 was delivered after it and not kept (nothing is numbered past a gap)',
+    );
+    // With only a sheet awaited when the job broke off, that sheet is in doubt, as for any break.
+    expect(jobResult(outcome({ ending: lost, namingBroken: writeFailed }))).toMatchObject({
+      status: 'failed',
+      error: writeFailed.error,
+      fault: {
+        message: expect.stringMatching(
+          /^page 3 was being scanned when escl-1 stopped \(page 2 could not be kept: disk\)/,
+        ),
+      },
+    });
+  });
+
+  it('nothing fed after it, or the flatbed: no hold, and a record failure is retried as before', () => {
+    expect(jobResult(outcome({ ...ended, namingBroken: recordFailed }))).toMatchObject({
+      status: 'failed',
+      fault: null,
+      error: recordFailed.error,
+    });
+    const flatbed = jobResult(
+      outcome({ ...ended, feeder: false, namingBroken: recordFailed, notKeptAfterGap: [3] }),
+    );
+    expect(flatbed).toMatchObject({ status: 'failed', fault: null, error: { code: 'PAGE_RECORD_FAILED' } });
+    expect(flatbed.error!.message).toMatch(/; page 3 was delivered after it and not kept/);
   });
 });
