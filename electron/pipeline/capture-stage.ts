@@ -151,7 +151,7 @@ async function captureRound(
     throw new FatalError(misfit.message);
   }
   const recorded = new Set(deps.store.pages(batchId).map((p) => p.page));
-  const { slots, openFrom } = vacantSlots(manifest, recorded, input.pages);
+  const { slots, openFrom } = vacantSlots(manifest, recorded, input.pages, deps.store.pageExtent(batchId));
   if (openFrom === null && slots.length === 0) return 'complete';
   let result;
   try {
@@ -179,6 +179,13 @@ async function captureRound(
     throw error;
   }
   deps.touched(batchId);
+  // Slots the scanner reached whose pages were not kept: owed by the batch from now on.
+  const reached = [
+    ...result.checksumMismatches.map((m) => m.page),
+    ...(result.malformedPages ?? []).map((m) => m.page),
+    ...(result.pagesNotKept ?? []),
+  ];
+  if (reached.length) deps.store.notePageExtent(batchId, Math.max(...reached));
   if (result.protocolErrors.length > 0) {
     quarantineBatch(deps, batchId, 'capturing', 'Scanner protocol error', {
       protocolErrors: result.protocolErrors,
@@ -212,9 +219,30 @@ async function captureRound(
     });
     throw new FatalError(result.error?.message ?? 'checksum mismatch');
   }
-  if (result.status === 'complete') return 'complete';
+  if (result.status === 'complete') return owedPagesMissing(deps, batchId, slots) ?? 'complete';
   if (result.status === 'jammed' || result.error?.code === 'JAMMED') return { jammed: result.fault };
   const message = result.error?.message ?? result.status;
   if (result.status === 'interrupted' || result.error?.transient) throw new TransientError(message);
   throw new FatalError(message);
+}
+
+/**
+ * A feeder read until empty that ran empty before the slots the batch already owes (a page that
+ * arrived earlier and was not kept, a page forgotten for a recapture) is not complete: without
+ * this check the batch would go on without them, and no gap would show it.
+ */
+function owedPagesMissing(deps: StageDeps, batchId: string, slots: number[]): null {
+  const recorded = new Set(deps.store.pages(batchId).map((p) => p.page));
+  const owed = slots.filter((page) => !recorded.has(page));
+  if (owed.length === 0) return null;
+  const list = owed.join(', ');
+  quarantineBatch(deps, batchId, 'capturing', `Page(s) ${list} missing: the feeder ran empty before them`, {
+    qcFindings: owed.map((page) => ({
+      page,
+      code: 'PAGE_NOT_CAPTURED',
+      severity: 'error' as const,
+      message: `page ${page} reached the station before and was not kept; the feeder ran empty before it was scanned again`,
+    })),
+  });
+  throw new FatalError(`the feeder ran empty before page(s) ${list}, which the batch owes`);
 }

@@ -93,9 +93,10 @@ export function createDecisions(deps: DecisionsDeps): Decisions {
     if (failed === 'validating' && decision.decision !== 'reject')
       throw conflict('an invalid manifest cannot continue: reject it and import a corrected manifest');
     const pages = decision.decision === 'requeue' ? decision.pages : undefined;
-    if (
-      pages?.some((p) => !detail.pages.some((known) => known.page === p) && p > (detail.pagesExpected ?? 0))
-    )
+    // A page of the batch, or a slot its review lists as missing (in a batch read until the
+    // feeder is empty, a last page that was not kept is one).
+    const choosable = new Set([...detail.pages, ...detail.missingPages].map((p) => p.page));
+    if (pages?.some((p) => !choosable.has(p) && p > (detail.pagesExpected ?? 0)))
       throw invalidInput('a chosen page is not part of this batch', [
         { path: 'pages', message: 'unknown page number' },
       ]);

@@ -99,21 +99,23 @@ export async function reconcileStaging(
 
 /**
  * The page numbers a capture must fill, lowest first: for a counted batch every number from 1
- * to its expected count that has no page; for a feeder read until empty, the gaps below the
- * highest page (and the open end after it, returned as `openFrom`). With `chosen` (a
+ * to its expected count that has no page; for a feeder read until empty, every number up to the
+ * highest the batch ever reached (its page extent: a page that arrived and was not kept counts)
+ * that has no page, and the open end after it, returned as `openFrom`. With `chosen` (a
  * supervisor's recapture) only those of the chosen pages that are vacant.
  */
 export function vacantSlots(
   manifest: BatchManifest,
   recorded: ReadonlySet<number>,
   chosen?: readonly number[],
+  extent = 0,
 ): { slots: number[]; openFrom: number | null } {
   if (chosen?.length)
     return {
       slots: [...new Set(chosen)].filter((p) => !recorded.has(p)).sort((a, b) => a - b),
       openFrom: null,
     };
-  const highest = Math.max(0, ...recorded);
+  const highest = Math.max(0, extent, ...recorded);
   const upTo = manifest.expected_pages === 'until_empty' ? highest : manifest.expected_pages;
   const slots: number[] = [];
   for (let page = 1; page <= upTo; page++) if (!recorded.has(page)) slots.push(page);

@@ -194,6 +194,14 @@ async function verifyPackage(
     find('PAGES_NOT_CONTIGUOUS', null, `pages are ${numbers.join(', ')}; they must run 1..${rows.length}`);
   if (expected !== null && rows.length !== expected)
     find('PAGE_COUNT_MISMATCH', null, `${rows.length} page(s) recorded, ${expected} expected`);
+  // Read until the feeder was empty: the batch has as many pages as the highest it reached.
+  const extent = deps.store.pageExtent(batch);
+  if (expected === null && extent > rows.length)
+    find(
+      'PAGES_NOT_KEPT',
+      null,
+      `${rows.length} page(s) recorded, but the batch reached page ${extent}: the pages after ${rows.length} arrived and were never kept`,
+    );
   // The package verified at its destinations is gone from here (or going): the records remain.
   if (pruned) return;
   const root = deps.layout.batchPackage(batch);

@@ -109,19 +109,27 @@ export interface StoredAttempt {
 
 /**
  * The slots of a batch without a page, with why, so that a reviewer can choose them for
- * recapture: every number up to the expected count (or, for a feeder read until empty, the
- * gaps below the highest page) that holds no master.
+ * recapture: every number up to the expected count (or, for a feeder read until empty, up to the
+ * highest page the batch reached: its extent where the station keeps it, and the pages its
+ * quarantine names as failed) that holds no master.
  */
 export function missingPages(
   expected: number | null,
   present: number[],
   quarantine: QuarantineDiagnostics | null,
+  extent = 0,
 ): { page: number; why: string }[] {
   const have = new Set(present);
-  const upTo = expected ?? Math.max(0, ...present);
+  const failed = [
+    ...(quarantine?.checksumMismatches ?? []).map((m) => m.page),
+    ...(quarantine?.qcFindings ?? []).flatMap((f) => (f.page !== null && f.page > 0 ? [f.page] : [])),
+  ];
+  const upTo = expected ?? Math.max(0, extent, ...present, ...failed);
   const why = (page: number) => {
     // Protocol errors are numbered as the scanner announced them, not by slot: not matched here.
     if (quarantine?.checksumMismatches.some((m) => m.page === page)) return 'failed its checksum';
+    const finding = quarantine?.qcFindings.find((f) => f.page === page);
+    if (finding) return finding.message;
     return 'not captured';
   };
   const missing: { page: number; why: string }[] = [];

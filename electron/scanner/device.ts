@@ -90,6 +90,11 @@ export interface CaptureResult {
   protocolErrors: { page: number; message: string }[];
   /** Pages whose bytes were no whole image of their format (truncated, broken structure): not kept. */
   malformedPages?: MalformedPage[];
+  /**
+   * Pages the scanner delivered whole after one that could not be kept or recorded, dropped so
+   * that nothing is numbered past that gap (station numbering): their sheets left the feeder.
+   */
+  pagesNotKept?: number[];
   fault: { code: string; message: string } | null;
   /** Why the job did not complete; `transient` says whether retrying may help. */
   error: { code: string; message: string; transient: boolean } | null;

@@ -23,6 +23,8 @@ export interface BatchRow {
   updated_at: string;
   /** Pipeline migration 2: the station's order of changes, carried to the lab's mirror. */
   change_seq: number;
+  /** Pipeline migration 3: the highest page slot the batch reached, kept or not. */
+  page_extent: number;
 }
 
 export const toSummary = (row: BatchRow): BatchSummary => ({

@@ -73,6 +73,27 @@ export class BatchStore {
     return row ? toSummary(row) : null;
   }
 
+  /**
+   * The highest page slot the batch ever reached, kept or not (0 before any): its pages, and pages
+   * the scanner delivered that were not kept. A page forgotten for a recapture still counts.
+   */
+  pageExtent(id: string): number {
+    const row = this.db
+      .prepare(
+        `SELECT MAX(page_extent, COALESCE((SELECT MAX(page) FROM batch_pages WHERE batch_id = ?), 0)) AS extent
+         FROM batches WHERE id = ?`,
+      )
+      .get(id, id) as { extent: number } | undefined;
+    return row?.extent ?? 0;
+  }
+
+  /** Raises the batch's page extent to `page` (never lowers it: a slot once reached stays owed). */
+  notePageExtent(id: string, page: number): void {
+    this.db
+      .prepare('UPDATE batches SET page_extent = ? WHERE id = ? AND page_extent < ?')
+      .run(page, id, page);
+  }
+
   manifest(id: string): unknown {
     const row = this.db.prepare('SELECT manifest_json FROM batches WHERE id = ?').get(id) as
       { manifest_json: string } | undefined;
@@ -104,6 +125,7 @@ export class BatchStore {
         row.pages_expected,
         this.pages(id).map((p) => p.page),
         quarantine,
+        this.pageExtent(id),
       ),
       attemptsHistory: attempts,
       quarantine: row.stage === 'quarantined' ? quarantine : null,
@@ -283,11 +305,13 @@ export class BatchStore {
     const tx = this.db.transaction(() => {
       const del = this.db.prepare('DELETE FROM batch_pages WHERE batch_id = ? AND page = ?');
       for (const p of pages) del.run(id, p);
+      // A page forgotten is still owed: the batch reached it.
       this.db
         .prepare(
-          'UPDATE batches SET pages_done = (SELECT COUNT(*) FROM batch_pages WHERE batch_id = ?), updated_at = ? WHERE id = ?',
+          `UPDATE batches SET pages_done = (SELECT COUNT(*) FROM batch_pages WHERE batch_id = ?),
+             page_extent = MAX(page_extent, ?), updated_at = ? WHERE id = ?`,
         )
-        .run(id, this.nowIso(), id);
+        .run(id, Math.max(0, ...pages), this.nowIso(), id);
     });
     tx.immediate();
   }

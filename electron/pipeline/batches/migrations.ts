@@ -118,4 +118,17 @@ export const BATCH_MIGRATIONS: Migration[] = [
       ${['batch_pages', 'batch_attempts', 'batch_decisions'].map(childChangeTriggers).join('')}
     `,
   },
+  {
+    version: 3,
+    name: 'page extent',
+    sql: `
+      -- The highest page slot the scanner reached for the batch, kept or not (a page that failed
+      -- its checksum or was no whole image, pages delivered after one that could not be kept).
+      -- A batch read until its feeder is empty knows how many pages it has only from what
+      -- arrived: without this, a last page that was not kept would leave no gap to show it.
+      -- Pages recorded count as reached without being copied here (no batch is rewritten, so
+      -- none is numbered again for the lab's mirror): a page forgotten for a recapture is.
+      ALTER TABLE batches ADD COLUMN page_extent INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];

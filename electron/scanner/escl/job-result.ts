@@ -61,6 +61,7 @@ export function jobResult(input: JobOutcome): JobResult {
     protocolErrors: [],
     fault: null,
     ...(input.malformed.length > 0 ? { malformedPages: input.malformed } : {}),
+    ...(input.notKeptAfterGap.length > 0 ? { pagesNotKept: [...input.notKeptAfterGap] } : {}),
   };
   const gap = input.namingBroken;
   // A jam after the gap holds the feeder as it would have without it.

@@ -319,6 +319,7 @@ export class SaneBatchRun {
       checksumMismatches: this.mismatches,
       protocolErrors: this.protocolErrors,
       ...(this.malformed.length > 0 ? { malformedPages: this.malformed } : {}),
+      ...(this.notKept.length > 0 ? { pagesNotKept: [...this.notKept].sort((a, b) => a - b) } : {}),
       fault: end.feederFault,
     };
     if (fatal) return { ...base, status: 'failed', error: fatal };
