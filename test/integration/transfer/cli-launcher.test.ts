@@ -73,12 +73,13 @@ describe.skipIf(process.platform !== 'linux')('bin/quire.cjs relaunching `quire 
 
     const first = launch([...args, '--limit-rate', '500K']);
     const relaunched = await until(() => childrenOf(first.child.pid!)[0] ?? null, 'the relaunched CLI');
-    // Between fork and exec the child still shows its launcher's command line; wait for the exec.
-    // A relaunch without the option would never differ, and the wait would fail the test.
+    // Between fork and exec the child still shows its launcher's command line, and while the
+    // exec replaces it, none at all; wait for the exec. A relaunch without the option would
+    // never differ, and the wait would fail the test.
     const launcherLine = readFileSync(`/proc/${first.child.pid!}/cmdline`, 'utf8');
     const commandLine = await until(() => {
       const line = readFileSync(`/proc/${relaunched}/cmdline`, 'utf8');
-      return line === launcherLine ? null : line;
+      return line === launcherLine || line === '' ? null : line;
     }, 'the relaunched CLI to start with its own command line');
     const argv = commandLine.split('\0');
     expect(argv).toContain('--single-threaded-gc');
