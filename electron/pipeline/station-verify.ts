@@ -7,6 +7,7 @@ import { PRUNE_DETAIL_PREFIX } from '../transfer/index';
 import type { DataDir } from '../storage/index';
 import type { BatchStore } from './batches/batch-store';
 import { masterExtension, masterObject, stagedMasters } from './staged-masters';
+import { listPackageFiles, manifestProblems } from '../transfer/index';
 import { sha256File } from './packaging/hashing';
 
 /** One thing that is not as it must be; `code` is stable for scripts. */
@@ -214,6 +215,14 @@ async function verifyPackage(
       null,
       `package masters are [${inPackage.join(', ')}], records say [${wanted.join(', ')}]`,
     );
+  // Every file the package's manifests list is there, and every payload file is listed: a
+  // missing access copy or ALTO file is found without reading a byte (--deep reads the masters).
+  try {
+    const problems = await manifestProblems(await listPackageFiles(root));
+    for (const problem of problems.slice(0, 20)) find('PACKAGE_INCOMPLETE', null, `${root}: ${problem}`);
+  } catch (error) {
+    find('PACKAGE_INCOMPLETE', null, (error as Error).message);
+  }
   const manifest = await fs.readFile(path.join(root, 'manifest-sha256.txt'), 'utf8').catch(() => '');
   const listed = new Map(
     manifest

@@ -2,6 +2,7 @@ export * from './credentials';
 export * from './destination';
 export * from './destination-url';
 export * from './host-keys';
+export { listPackageFiles, manifestProblems } from './package-files';
 export * from './progress-store';
 export * from './rate';
 export * from './retention';

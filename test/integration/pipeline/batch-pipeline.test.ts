@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyBag } from '../../../electron/pipeline/packaging/bag-verify';
@@ -277,5 +277,22 @@ describe('the batch pipeline on a real station', () => {
     expect(again).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
     expect(station.pipeline.store.summary('DUP')?.title).toBe('Letter book of the Harbour Commission, 1887');
     await until('DUP');
+  });
+  it('quire verify finds a file its package lists gone, without --deep', async () => {
+    await call.operator('batches.create', { manifest: exampleManifest({ batch_id: 'VF-1' }) });
+    expect(await until('VF-1')).toMatchObject({ stage: 'completed' });
+    expect(await station.pipeline.verify()).toMatchObject({ ok: true, findings: [] });
+    rmSync(path.join(station.layout.batchPackage('VF-1'), 'data', 'access', 'page-0002.jpg'));
+    const report = await station.pipeline.verify();
+    expect(report.ok).toBe(false);
+    expect(report.findings).toEqual([
+      expect.objectContaining({
+        code: 'PACKAGE_INCOMPLETE',
+        batch: 'VF-1',
+        message: expect.stringMatching(
+          /data\/access\/page-0002\.jpg is listed in manifest-sha256\.txt but is missing/,
+        ),
+      }),
+    ]);
   });
 });
