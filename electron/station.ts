@@ -333,6 +333,8 @@ async function buildStation(
     // A decision a crash cut short after its commit gets its jobs before any worker runs.
     const resumed = await pipeline.resumeInterruptedDecisions();
     if (resumed) logger.warn({ resumed }, 'resumed decisions interrupted by a stop');
+    const unstarted = await pipeline.startUnstartedBatches();
+    if (unstarted.length) logger.warn({ batches: unstarted }, 'started batches a stop left without a job');
     await queue.start();
     // A batch whose quarantine could not be written when its job gave up (a full disk) is
     // settled now and, while the station runs, every few seconds: it never waits forever.

@@ -42,6 +42,7 @@ import { labReviewImage, reviewImage } from './review-image';
 import { quarantineBatch, type StageDeps } from './stages';
 import { verifyStation, type VerifyOptions, type VerifyReport } from './station-verify';
 import { unknownDestinations } from './transfer-stage';
+import { startUnstartedBatches } from './unstarted-batches';
 
 export type { Decision } from './decisions';
 
@@ -103,6 +104,8 @@ export interface PipelineModule {
   settleOrphans(): Promise<number>;
   /** Finishes decisions a crash cut short after their commit (see decisions.ts); at start. */
   resumeInterruptedDecisions(): Promise<number>;
+  /** Starts batches a crash left created but without a job (see unstarted-batches.ts); at start. */
+  startUnstartedBatches(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -187,26 +190,32 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
         throw conflict(`station ${elsewhere.station} already holds a batch ${batchId}; nothing was changed`);
       // Only what the batch list's schema accepts is stored as its summary, valid manifest or not.
       const { record } = check;
-      const inserted = store.insert({
-        id: batchId,
-        device: record.device,
-        title: record.title,
-        accessionNumbers: record.accessionNumbers,
-        operator: actor?.username ?? record.operator,
-        manifest,
-        manifestSha256: check.sha256 ?? '',
-        pagesExpected: record.pagesExpected,
-      });
+      // The batch and its validation event in one commit; its jobs follow (a stop in between
+      // is taken up at the next start: startUnstartedBatches).
+      const inserted = core.db.transaction(() => {
+        const summary = store.insert({
+          id: batchId,
+          device: record.device,
+          title: record.title,
+          accessionNumbers: record.accessionNumbers,
+          operator: actor?.username ?? record.operator,
+          manifest,
+          manifestSha256: check.sha256 ?? '',
+          pagesExpected: record.pagesExpected,
+        });
+        if (summary)
+          deps.audit.record({
+            type: 'validation',
+            outcome: check.ok ? 'success' : 'failure',
+            detail: check.ok
+              ? `manifest valid, SHA-256 ${check.sha256}`
+              : check.issues.map((i) => `${i.path}: ${i.message}`).join('; '),
+            object: batchId,
+            person: actor?.username ?? 'system',
+          });
+        return summary;
+      })();
       if (!inserted) throw conflict(`a batch ${batchId} already exists; nothing was changed`);
-      deps.audit.record({
-        type: 'validation',
-        outcome: check.ok ? 'success' : 'failure',
-        detail: check.ok
-          ? `manifest valid, SHA-256 ${check.sha256}`
-          : check.issues.map((i) => `${i.path}: ${i.message}`).join('; '),
-        object: batchId,
-        person: actor?.username ?? 'system',
-      });
       if (!check.ok) {
         quarantineBatch(stageDeps, batchId, 'validating', 'Invalid manifest', {
           validationIssues: check.issues,
@@ -302,6 +311,7 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
       return settled;
     },
     resumeInterruptedDecisions: () => decisions.resumeInterrupted(),
+    startUnstartedBatches: () => startUnstartedBatches(stageDeps, deps.queue, workflow),
     close: async () => {
       unwatch();
       work.close();
