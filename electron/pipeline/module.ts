@@ -42,7 +42,7 @@ import { labReviewImage, reviewImage } from './review-image';
 import { quarantineBatch, type StageDeps } from './stages';
 import { verifyStation, type VerifyOptions, type VerifyReport } from './station-verify';
 import { unknownDestinations } from './transfer-stage';
-import { startUnstartedBatches } from './unstarted-batches';
+import { manifestValidationEvent, startUnstartedBatches } from './unstarted-batches';
 
 export type { Decision } from './decisions';
 
@@ -203,16 +203,7 @@ export async function createPipelineModule(core: CoreContext, deps: PipelineDeps
           manifestSha256: check.sha256 ?? '',
           pagesExpected: record.pagesExpected,
         });
-        if (summary)
-          deps.audit.record({
-            type: 'validation',
-            outcome: check.ok ? 'success' : 'failure',
-            detail: check.ok
-              ? `manifest valid, SHA-256 ${check.sha256}`
-              : check.issues.map((i) => `${i.path}: ${i.message}`).join('; '),
-            object: batchId,
-            person: actor?.username ?? 'system',
-          });
+        if (summary) deps.audit.record(manifestValidationEvent(check, batchId, actor?.username ?? 'system'));
         return summary;
       })();
       if (!inserted) throw conflict(`a batch ${batchId} already exists; nothing was changed`);

@@ -1,6 +1,7 @@
 import type { TaskQueue } from '../queue/queue';
 import type { BatchWorkflow } from './batch-workflow';
-import { verifyManifest } from './manifest/verify-manifest';
+import { verifyManifest, type ManifestCheck } from './manifest/verify-manifest';
+import type { NewAuditEvent } from '../audit/module';
 import { quarantineBatch, type StageDeps } from './stages';
 
 /**
@@ -21,15 +22,7 @@ export async function startUnstartedBatches(
     if ((await queue.list({ batchId: batch.id, limit: 1 })).items.length > 0) continue;
     const check = verifyManifest(deps.store.manifest(batch.id));
     if (!deps.audit.forObject(batch.id).some((e) => e.type === 'validation'))
-      deps.audit.record({
-        type: 'validation',
-        outcome: check.ok ? 'success' : 'failure',
-        detail: check.ok
-          ? `manifest valid, SHA-256 ${check.sha256}`
-          : check.issues.map((i) => `${i.path}: ${i.message}`).join('; '),
-        object: batch.id,
-        person: 'system',
-      });
+      deps.audit.record(manifestValidationEvent(check, batch.id, 'system'));
     if (check.ok) await workflow.runFrom(batch.id, check.manifest.device, 'capturing');
     else
       quarantineBatch(deps, batch.id, 'validating', 'Invalid manifest', { validationIssues: check.issues });
@@ -37,4 +30,21 @@ export async function startUnstartedBatches(
     started.push(batch.id);
   }
   return started;
+}
+
+/** The PREMIS validation event of a batch's manifest, as creation records it. */
+export function manifestValidationEvent(
+  check: ManifestCheck,
+  batchId: string,
+  person: string,
+): NewAuditEvent {
+  return {
+    type: 'validation',
+    outcome: check.ok ? 'success' : 'failure',
+    detail: check.ok
+      ? `manifest valid, SHA-256 ${check.sha256}`
+      : check.issues.map((i) => `${i.path}: ${i.message}`).join('; '),
+    object: batchId,
+    person,
+  };
 }

@@ -22,6 +22,8 @@ import {
   saneSkipReason,
   stallingScanimage,
   truncatingScanimage,
+  testBackendDevice,
+  testBackendRequest,
   type SaneTestEnv,
 } from './sane-test-env';
 
@@ -51,28 +53,9 @@ describe.skipIf(skip !== null)('SANE driver against the test backend', { retry: 
     dir.cleanup();
   });
 
-  const device = (driverOptions: Record<string, string> = FEEDER, command?: string) => {
-    const d = new SaneDevice(
-      {
-        name: 'sane-1',
-        address: 'test',
-        profile: { dpi: 50, mode: 'gray', bitDepth: 8 },
-        driverOptions,
-      },
-      { env: sane.env, command },
-    );
-    d.connect();
-    return d;
-  };
-  const request = (over: Partial<CaptureRequest> = {}): CaptureRequest => ({
-    jobId: 'B1',
-    pages: null,
-    dpi: 50,
-    mode: 'gray',
-    bitDepth: 8,
-    mastersDir,
-    ...over,
-  });
+  const device = (driverOptions: Record<string, string> = FEEDER, command?: string) =>
+    testBackendDevice(sane, driverOptions, command);
+  const request = (over: Partial<CaptureRequest> = {}) => testBackendRequest(mastersDir, over);
   const masters = () => (existsSync(mastersDir) ? readdirSync(mastersDir).sort() : []);
 
   it('reads capabilities and identity from the device itself', async () => {

@@ -5,7 +5,6 @@ import type { DeviceStatus } from '../../../shared/contract/index';
 import type { CaptureRequest } from '../../../electron/scanner/device';
 import { slotsSink } from '../../../electron/scanner/page-sink';
 import { spoolDirFor } from '../../../electron/scanner/sane/sane-batch';
-import { SaneDevice } from '../../../electron/scanner/sane/sane-device';
 import { makeTempDir } from '../../helpers/temp-dir';
 import {
   BACKEND_HANG_RETRY,
@@ -13,6 +12,8 @@ import {
   killScanimagesUnder,
   makeSaneTestEnv,
   saneSkipReason,
+  testBackendDevice,
+  testBackendRequest,
   type SaneTestEnv,
 } from './sane-test-env';
 
@@ -42,28 +43,9 @@ describe.skipIf(skip !== null)(
       dir.cleanup();
     });
 
-    const device = (command?: string) => {
-      const d = new SaneDevice(
-        {
-          name: 'sane-1',
-          address: 'test',
-          profile: { dpi: 50, mode: 'gray', bitDepth: 8 },
-          driverOptions: { 'test-picture': 'Color pattern' },
-        },
-        { env: sane.env, command },
-      );
-      d.connect();
-      return d;
-    };
-    const request = (over: Partial<CaptureRequest> = {}): CaptureRequest => ({
-      jobId: 'B1',
-      pages: null,
-      dpi: 50,
-      mode: 'gray',
-      bitDepth: 8,
-      mastersDir,
-      ...over,
-    });
+    const device = (command?: string) =>
+      testBackendDevice(sane, { 'test-picture': 'Color pattern' }, command);
+    const request = (over: Partial<CaptureRequest> = {}) => testBackendRequest(mastersDir, over);
     const masters = () => (existsSync(mastersDir) ? readdirSync(mastersDir).sort() : []);
 
     it('after later sheets were fed holds the feeder, naming the pages not kept; the reset resumes from page 3', async () => {

@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { CaptureRequest } from '../../../electron/scanner/device';
+import { SaneDevice } from '../../../electron/scanner/sane/sane-device';
 
 /**
  * SANE's own `test` backend in a private SANE_CONFIG_DIR (dll.conf lists only `test`), so the
@@ -190,4 +192,23 @@ export function stallingScanimage(root: string, pages: number): string {
     // Named so that killScanimagesUnder finds it should a failing test leave it behind.
     `exec -a 'scanimage stalled under ${root}' sleep 600`,
   ]);
+}
+
+/** The station's view of the test backend's device (`sane-1`, 50 dpi gray), connected. */
+export function testBackendDevice(
+  sane: SaneTestEnv,
+  driverOptions: Record<string, string>,
+  command?: string,
+): SaneDevice {
+  const d = new SaneDevice(
+    { name: 'sane-1', address: 'test', profile: { dpi: 50, mode: 'gray', bitDepth: 8 }, driverOptions },
+    { env: sane.env, command },
+  );
+  d.connect();
+  return d;
+}
+
+/** A capture of batch B1 at the test device's profile into `mastersDir`, read until empty by default. */
+export function testBackendRequest(mastersDir: string, over: Partial<CaptureRequest> = {}): CaptureRequest {
+  return { jobId: 'B1', pages: null, dpi: 50, mode: 'gray', bitDepth: 8, mastersDir, ...over };
 }

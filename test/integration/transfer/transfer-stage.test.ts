@@ -60,7 +60,8 @@ describe('batch.transfer on the io queue', () => {
     dir.cleanup();
   });
 
-  it('sends a packaged batch on demand, shows progress, and records the replication against the batch', async () => {
+  /** A folder destination "repository" (verify every file, not automatic); returns its path. */
+  const repositoryFolder = async () => {
     const dest = path.join(dir.path, 'ingest');
     mkdirSync(dest);
     await station.transfer.saveDestination({
@@ -71,6 +72,11 @@ describe('batch.transfer on the io queue', () => {
       automatic: false,
       hasCredential: false,
     });
+    return dest;
+  };
+
+  it('sends a packaged batch on demand, shows progress, and records the replication against the batch', async () => {
+    const dest = await repositoryFolder();
     packagedBatch(station, 'B1', [500_000]);
     const progress: TransferStatus[] = [];
     station.events.subscribe((e) => {
@@ -134,16 +140,7 @@ describe('batch.transfer on the io queue', () => {
   });
 
   it('refuses a package whose batch is not completed, on demand and when a queued job runs', async () => {
-    const dest = path.join(dir.path, 'ingest');
-    mkdirSync(dest);
-    await station.transfer.saveDestination({
-      name: 'repository',
-      url: `file://${dest}`,
-      rate: '',
-      verify: 'all',
-      automatic: false,
-      hasCredential: false,
-    });
+    const dest = await repositoryFolder();
     // Packaging's consistency check quarantined it: its package lacks a page.
     packagedBatch(station, 'Q1', [10_000, 10_000], 'quarantined');
     await expect(queueTransfer(station.queue, stageDeps(station), 'Q1', 'repository')).rejects.toMatchObject({
