@@ -219,7 +219,10 @@ async function captureRound(
     });
     throw new FatalError(result.error?.message ?? 'checksum mismatch');
   }
-  if (result.status === 'complete') return owedPagesMissing(deps, batchId, slots) ?? 'complete';
+  if (result.status === 'complete') {
+    ensureOwedPagesCaptured(deps, batchId, slots);
+    return 'complete';
+  }
   if (result.status === 'jammed' || result.error?.code === 'JAMMED') return { jammed: result.fault };
   const message = result.error?.message ?? result.status;
   if (result.status === 'interrupted' || result.error?.transient) throw new TransientError(message);
@@ -231,10 +234,10 @@ async function captureRound(
  * arrived earlier and was not kept, a page forgotten for a recapture) is not complete: without
  * this check the batch would go on without them, and no gap would show it.
  */
-function owedPagesMissing(deps: StageDeps, batchId: string, slots: number[]): null {
+function ensureOwedPagesCaptured(deps: StageDeps, batchId: string, slots: number[]): void {
   const recorded = new Set(deps.store.pages(batchId).map((p) => p.page));
   const owed = slots.filter((page) => !recorded.has(page));
-  if (owed.length === 0) return null;
+  if (owed.length === 0) return;
   const list = owed.join(', ');
   quarantineBatch(deps, batchId, 'capturing', `Page(s) ${list} missing: the feeder ran empty before them`, {
     qcFindings: owed.map((page) => ({
