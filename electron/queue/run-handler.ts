@@ -4,7 +4,8 @@ import { TransientError } from './errors';
 import type { JobRecord, JobTypeOptions } from './queue';
 
 /**
- * Runs one job's handler under its limits: the lease is renewed by heartbeat while it runs;
+ * Runs one job's handler under its limits: the lease is renewed by heartbeat while it runs
+ * (every heartbeatMs; 0 when the engine renews it itself);
  * at the soft time limit its AbortSignal fires so it can clean up; at the hard limit the
  * attempt fails as transient and whatever the handler returns later is ignored.
  */
@@ -20,14 +21,21 @@ export async function runHandler(
   const heartbeat = () => {
     timers.push(clock.setTimeout(() => renewLease() && heartbeat(), heartbeatMs));
   };
-  heartbeat();
+  if (heartbeatMs > 0) heartbeat();
   try {
     const payload = spec.schema.parse(job.payload);
     if (spec.softTimeoutMs)
       timers.push(
         clock.setTimeout(() => controller.abort(new TransientError('soft time limit')), spec.softTimeoutMs),
       );
-    const work = spec.handler(payload, { job, signal: controller.signal });
+    // Node builds a controller's AbortSignal when it is first read, and that is most of its
+    // cost: a handler that never looks at it (a short metadata job) does not pay for it.
+    const work = spec.handler(payload, {
+      job,
+      get signal() {
+        return controller.signal;
+      },
+    });
     const hardMs = spec.hardTimeoutMs;
     if (!hardMs) return await work;
     return await Promise.race([

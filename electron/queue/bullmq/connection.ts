@@ -6,8 +6,6 @@ export interface LabLink {
   detail: string;
 }
 
-const BLOCKING_COMMANDS = ['bzpopmin', 'bzpopmax', 'blpop', 'brpop', 'blmove', 'brpoplpush', 'xread'];
-
 /**
  * One ioredis connection to the lab's Redis. It never gives up: a lost connection is retried
  * with exponential backoff and jitter, capped at 30 s, and commands wait meanwhile
@@ -17,13 +15,11 @@ export function connectLab(url: string, onChange: (link: LabLink) => void): Redi
   const redis = new Redis(url, {
     maxRetriesPerRequest: null,
     enableReadyCheck: true,
-    // Commands issued in the same turn of the event loop (the completions of a worker's
-    // concurrent jobs, the next job each one fetches) leave in one write and cost one network
-    // round trip together; Redis still runs each of BullMQ's scripts atomically, in order.
-    // Blocking commands (a worker's wait for its next job, on its own duplicated connection)
-    // are sent at once instead: they must never hold up a batch.
-    enableAutoPipelining: true,
-    autoPipeliningIgnoredCommands: BLOCKING_COMMANDS,
+    // No auto-pipelining: it holds every command until the end of the event loop's turn, so a
+    // worker's completed job reached Redis only after its other jobs had run, and Redis and the
+    // worker took turns instead of working at once (a third of the throughput of BullMQ's own
+    // no-op worker on the 2-core bench). BullMQ's maintainers advise against it too
+    // (taskforcesh/bullmq#457, #1127); concurrent commands still share the connection unawaited.
     lazyConnect: true,
     retryStrategy: (times) =>
       Math.round(Math.min(30_000, 100 * 2 ** Math.min(times, 10)) * (0.5 + Math.random() / 2)),

@@ -31,6 +31,13 @@ export class LockLostError extends Error {
   override readonly name = 'LockLostError';
 }
 
+/** One run of a job on this station. */
+interface JobRun {
+  controller: AbortController;
+  /** Set when the job's lock was lost: the run must record nothing further. */
+  lost: LockLostError | null;
+}
+
 export interface LabWorkerOptions {
   queues: LabQueues;
   types: JobTypes;
@@ -51,8 +58,11 @@ export interface LabWorkerOptions {
 export class LabWorkers {
   private readonly workers = new Map<string, Worker>();
   private readonly configs = new Map<string, QueueConfig>();
-  /** The controller of each job running here, by job id: the one to abort when its lock is lost. */
-  private readonly runs = new Map<string, AbortController>();
+  /**
+   * Each job running here, by job id: the controller to abort when its lock is lost, and why it
+   * was (kept apart so that a run that was not aborted never has to build its AbortSignal).
+   */
+  private readonly runs = new Map<string, JobRun>();
   private readonly finishedWorkflows = new Set<string>();
   private running = false;
   private readonly locks: typeof LAB_LOCKS;
@@ -114,10 +124,11 @@ export class LabWorkers {
     const spec = this.o.types.get(job.name);
     const startedAt = this.o.clock.now();
     const controller = new AbortController();
+    const run: JobRun = { controller, lost: null };
     // The same job started again here while an earlier run of it goes on: BullMQ took the job
     // back from that run (its lock was lost), so the earlier run must stop.
     this.lockLost(job.id!, 'the job was started again on this station');
-    this.runs.set(job.id!, controller);
+    this.runs.set(job.id!, run);
     try {
       if (data.cancelledAt) throw new JobCancelledError('cancelled by an operator while it waited');
       if (!spec) throw new FatalError(`no handler is registered for job type ${job.name}`);
@@ -128,28 +139,28 @@ export class LabWorkers {
         controller,
         this.o.clock,
         () => false,
-        60_000,
+        0,
       );
       // A handler that ignored its signal: what it returns is not this run's to report either.
-      if (controller.signal.reason instanceof LockLostError) throw controller.signal.reason;
+      if (run.lost) throw run.lost;
       return result;
     } catch (error) {
-      const lost = controller.signal.reason;
-      if (lost instanceof LockLostError) throw this.abandoned(job, lost);
+      if (run.lost) throw this.abandoned(job, run.lost);
       if (classify(error) === 'waiting' && token) throw await this.waitForService(job, token, error as Error);
       throw await this.attemptFailed(job, startedAt, error);
     } finally {
-      if (this.runs.get(job.id!) === controller) this.runs.delete(job.id!);
+      if (this.runs.get(job.id!) === run) this.runs.delete(job.id!);
     }
   }
 
   /** Aborts the run of a job whose lock this station lost, if one runs here. */
   private lockLost(jobId: string, why: string): void {
-    const controller = this.runs.get(jobId);
-    if (!controller || controller.signal.aborted) return;
-    controller.abort(
-      new LockLostError(`the lock of job ${jobId} was lost (${why}): another station may run the job`),
+    const run = this.runs.get(jobId);
+    if (!run || run.lost) return;
+    run.lost = new LockLostError(
+      `the lock of job ${jobId} was lost (${why}): another station may run the job`,
     );
+    run.controller.abort(run.lost);
   }
 
   /**
@@ -265,7 +276,7 @@ export class LabWorkers {
 
   async close(): Promise<void> {
     this.running = false;
-    this.runs.forEach((c) => c.abort());
+    this.runs.forEach((run) => run.controller.abort());
     const workers = [...this.workers.values()];
     // Running jobs were told to stop; a worker still waiting on a Redis that does not answer
     // is closed by force after a grace period, so a station's shutdown never hangs.
