@@ -60,6 +60,7 @@ export interface StationOptions {
   runWorkers?: boolean;
   /** Pacing of the simulators (the app shows realistic timing; tests run flat out). */
   simulatorTiming?: { feedMs: number; captureMs: number; flushBytesPerSecond: number | null };
+  /** Sheets in each simulator's feeder at start (devices module); default: it never empties. */
   simulatorSheets?: number;
   /** Simulated eSCL scanners beside the ScanLink ones (the default app: 1; tests: 0). */
   esclSimulators?: number;

@@ -19,7 +19,11 @@ export interface DevicesModuleOptions {
   simulators: number;
   /** Simulator pacing (the default app shows realistic timing; tests run flat out). */
   simulatorTiming?: { feedMs: number; captureMs: number; flushBytesPerSecond: number | null };
-  /** Sheets in each simulator's feeder at start (default 50: "until the feeder is empty" ends). */
+  /**
+   * Sheets in each simulator's feeder at start. Default: a feeder that never empties (the app's
+   * simulators run all day); `quire batch run` loads the batch's expected pages, or 10, so that
+   * a batch read until the feeder is empty ends.
+   */
   simulatorSheets?: number;
   /** Simulated eSCL scanners to start beside the ScanLink ones (`sim-escl`, `sim-escl-2`, …). */
   esclSimulators?: number;
@@ -143,7 +147,7 @@ export async function createDevicesModule(
   for (let i = 1; i <= options.simulators; i++) {
     const name = `sim-${i}`;
     const simulator = new ScanLinkSimulator({
-      sheets: null,
+      sheets: options.simulatorSheets ?? null,
       serial: `SIM-${i}`,
       ...timing,
       pageWidthInches: 4,
@@ -165,7 +169,7 @@ export async function createDevicesModule(
   for (let i = 1; i <= (options.esclSimulators ?? 0); i++) {
     const name = i === 1 ? 'sim-escl' : `sim-escl-${i}`;
     const simulator = await startEsclSimulator({
-      sheets: null,
+      sheets: options.simulatorSheets ?? null,
       serial: `SIM-ESCL-${i}`,
       pageWidthInches: 4,
       pageHeightInches: 6,

@@ -73,3 +73,22 @@ describe('quire batch run on a folder whose batch already exists', () => {
     expect(snapshot(path.join(dir.path, 'station'))).toEqual(before);
   });
 });
+
+describe('quire batch run on a simulator', () => {
+  let dir: ReturnType<typeof makeTempDir>;
+  beforeEach(() => (dir = makeTempDir('quire-batch-run-sim-')));
+  afterEach(() => dir.cleanup());
+
+  it('a batch read until the feeder is empty ends with the 10 sheets the simulator was loaded with', async () => {
+    const manifestFile = path.join(dir.path, 'manifest.json');
+    const { file_count: _count, ...manifest } = exampleManifest({ batch_id: 'RUN-EMPTY' });
+    writeFileSync(
+      manifestFile,
+      JSON.stringify(exampleManifest({ ...manifest, expected_pages: 'until_empty' })),
+    );
+    const result = await runCli(['batch', 'run', manifestFile, '--data', path.join(dir.path, 'station')])
+      .done;
+    expect(result.json).toMatchObject({ batch: 'RUN-EMPTY', outcome: 'completed', pages: 10 });
+    expect(result.code).toBe(0);
+  });
+});
