@@ -76,8 +76,13 @@ describe('quire batch run on a folder whose batch already exists', () => {
 
 describe('quire batch run on a simulator', () => {
   let dir: ReturnType<typeof makeTempDir>;
+  let run: ReturnType<typeof runCli> | null = null;
   beforeEach(() => (dir = makeTempDir('quire-batch-run-sim-')));
-  afterEach(() => dir.cleanup());
+  // A run that never ends (the failure this guards against) must not outlive its test.
+  afterEach(() => {
+    run?.child.kill('SIGKILL');
+    dir.cleanup();
+  });
 
   it('a batch read until the feeder is empty ends with the 10 sheets the simulator was loaded with', async () => {
     const manifestFile = path.join(dir.path, 'manifest.json');
@@ -86,8 +91,8 @@ describe('quire batch run on a simulator', () => {
       manifestFile,
       JSON.stringify(exampleManifest({ ...manifest, expected_pages: 'until_empty' })),
     );
-    const result = await runCli(['batch', 'run', manifestFile, '--data', path.join(dir.path, 'station')])
-      .done;
+    run = runCli(['batch', 'run', manifestFile, '--data', path.join(dir.path, 'station')]);
+    const result = await run.done;
     expect(result.json).toMatchObject({ batch: 'RUN-EMPTY', outcome: 'completed', pages: 10 });
     expect(result.code).toBe(0);
   });
