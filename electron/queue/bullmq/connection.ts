@@ -17,8 +17,8 @@ export function connectLab(url: string, onChange: (link: LabLink) => void): Redi
     enableReadyCheck: true,
     // No auto-pipelining: it holds every command until the end of the event loop's turn, so a
     // worker's completed job reached Redis only after its other jobs had run, and Redis and the
-    // worker took turns instead of working at once (a third of the throughput of BullMQ's own
-    // no-op worker on the 2-core bench). BullMQ's maintainers advise against it too
+    // worker took turns instead of working at once (BullMQ's own no-op worker drained less than
+    // half as many jobs a second with it, on the 2-core bench machine). BullMQ's maintainers advise against it too
     // (taskforcesh/bullmq#457, #1127); concurrent commands still share the connection unawaited.
     lazyConnect: true,
     retryStrategy: (times) =>
