@@ -184,6 +184,8 @@ async function captureRound(
     ...result.checksumMismatches.map((m) => m.page),
     ...(result.malformedPages ?? []).map((m) => m.page),
     ...(result.pagesNotKept ?? []),
+    // Put back and rescanned, it fills its slot; not put back, the batch still owes it.
+    ...(result.sheetLeftFeeder !== undefined ? [result.sheetLeftFeeder] : []),
   ];
   if (reached.length) deps.store.notePageExtent(batchId, Math.max(...reached));
   if (result.protocolErrors.length > 0) {

@@ -95,6 +95,12 @@ export interface CaptureResult {
    * that nothing is numbered past that gap (station numbering): their sheets left the feeder.
    */
   pagesNotKept?: number[];
+  /**
+   * A sheet held in doubt (SHEET_IN_DOUBT, ./sheet-in-doubt.ts) that certainly left the feeder:
+   * its page had begun to arrive (station numbering). The batch owes that page. Not set where
+   * the sheet may never have been fed (a job that failed or timed out while it waited for one).
+   */
+  sheetLeftFeeder?: number;
   fault: { code: string; message: string } | null;
   /** Why the job did not complete; `transient` says whether retrying may help. */
   error: { code: string; message: string; transient: boolean } | null;

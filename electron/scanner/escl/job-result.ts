@@ -54,6 +54,7 @@ export interface JobOutcome {
  * a failure, then how the device ended the job.
  */
 export function jobResult(input: JobOutcome): JobResult {
+  const leftFeeder = sheetLeftFeeder(input);
   const base = {
     job: input.jobId,
     pages: [...input.pages].sort((a, b) => a.page - b.page),
@@ -62,6 +63,7 @@ export function jobResult(input: JobOutcome): JobResult {
     fault: null,
     ...(input.malformed.length > 0 ? { malformedPages: input.malformed } : {}),
     ...(input.notKeptAfterGap.length > 0 ? { pagesNotKept: [...input.notKeptAfterGap] } : {}),
+    ...(leftFeeder !== null ? { sheetLeftFeeder: leftFeeder } : {}),
   };
   const gap = input.namingBroken;
   // A jam after the gap holds the feeder as it would have without it.
@@ -137,15 +139,8 @@ export function jobResult(input: JobOutcome): JobResult {
  * pages discarded, or that sheet in doubt) hold the feeder too, named with that page.
  */
 function heldFault(input: JobOutcome): { code: string; message: string } | null {
-  const why =
-    input.timeLimitMs !== null
-      ? `it did not finish within ${Math.round(input.timeLimitMs / 1000)} s`
-      : input.failure?.transient
-        ? input.failure.message
-        : input.ending.kind === 'lost'
-          ? input.ending.message
-          : null;
-  const inDoubt = why === null ? null : input.sheetAwaited;
+  const why = whyInDoubt(input);
+  const inDoubt = sheetInDoubt(input);
   if (input.namingBroken)
     return input.feeder
       ? pagesNotKeptFault(input.namingBroken, input.notKeptAfterGap, inDoubt, input.device)
@@ -155,4 +150,28 @@ function heldFault(input: JobOutcome): { code: string; message: string } | null 
 
 function jamFault(ending: { adfState: string }): { code: string; message: string } {
   return { code: 'ADF_JAM', message: `feeder jam (the scanner reports ${ending.adfState})` };
+}
+
+/** Why a sheet asked for and not received is in doubt: the job ended abnormally (null: it did not). */
+function whyInDoubt(input: JobOutcome): string | null {
+  return input.timeLimitMs !== null
+    ? `it did not finish within ${Math.round(input.timeLimitMs / 1000)} s`
+    : input.failure?.transient
+      ? input.failure.message
+      : input.ending.kind === 'lost'
+        ? input.ending.message
+        : null;
+}
+
+/** The page of the feeder sheet in doubt, if there is one. */
+function sheetInDoubt(input: JobOutcome): number | null {
+  return whyInDoubt(input) === null ? null : input.sheetAwaited;
+}
+
+/**
+ * The sheet in doubt whose page had begun to arrive when it broke off: it certainly left the
+ * feeder. One the job asked for when it failed or timed out may never have been fed.
+ */
+function sheetLeftFeeder(input: JobOutcome): number | null {
+  return input.ending.kind === 'lost' ? sheetInDoubt(input) : null;
 }

@@ -383,7 +383,14 @@ export class CaptureRun {
     if (this.unreadSheet !== null && this.fatal?.code === 'CONNECTION_LOST') {
       const why = `${this.fatal.message}; page data it had sent was dropped unread`;
       const doubt = sheetInDoubtFault(this.unreadSheet, this.deviceName, why);
-      return { ...base, status: 'jammed', fault: doubt, error: { ...doubt, transient: false } };
+      return {
+        ...base,
+        status: 'jammed',
+        // Page data of it arrived (and was dropped unread): the sheet left the feeder.
+        sheetLeftFeeder: this.unreadSheet,
+        fault: doubt,
+        error: { ...doubt, transient: false },
+      };
     }
     if (this.fatal) {
       return {

@@ -133,6 +133,7 @@ describe('eSCL capture through faults', () => {
       // Retried at once, the next sheet would have become page 3 and the batch would lack one.
       expect(broken).toMatchObject({
         status: 'jammed',
+        sheetLeftFeeder: 3,
         fault: { code: 'SHEET_IN_DOUBT' },
         error: { code: 'SHEET_IN_DOUBT', transient: false },
       });

@@ -138,6 +138,7 @@ describe('a scanner that breaks the page sequence or the stream', () => {
     // sheet would take page 2. The scanner holds until that sheet is put back and reset.
     expect(result).toMatchObject({
       status: 'jammed',
+      sheetLeftFeeder: 2,
       fault: { code: 'SHEET_IN_DOUBT', message: expect.stringMatching(/^page 2 was being scanned/) },
       error: { code: 'SHEET_IN_DOUBT', transient: false },
     });

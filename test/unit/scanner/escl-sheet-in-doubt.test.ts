@@ -21,11 +21,16 @@ const lost = { kind: 'lost', page: 3, message: 'page 3 broke off: socket hang up
 describe('an eSCL job that ends while a feeder sheet was awaited', () => {
   it('holds for a person when the sheet may have left the feeder', () => {
     const doubt = { status: 'jammed', fault: { code: 'SHEET_IN_DOUBT' }, error: { transient: false } };
-    expect(jobResult(outcome({ ending: lost }))).toMatchObject(doubt);
+    // Its page had begun to arrive: that sheet left the feeder, and the batch owes its page.
+    expect(jobResult(outcome({ ending: lost }))).toMatchObject({ ...doubt, sheetLeftFeeder: 3 });
     expect(jobResult(outcome({ timeLimitMs: 90_000, ending: { kind: 'cancelled' } }))).toMatchObject(doubt);
     expect(
       jobResult(outcome({ failure: new RunFailure('HTTP_500', 'NextDocument answered HTTP 500', true) })),
     ).toMatchObject(doubt);
+    // Asked for when the job timed out or failed, the sheet may never have been fed: not owed.
+    expect(
+      jobResult(outcome({ timeLimitMs: 90_000, ending: { kind: 'cancelled' } })).sheetLeftFeeder,
+    ).toBeUndefined();
     expect(jobResult(outcome({ ending: lost })).error!.message).toBe(
       'page 3 was being scanned when escl-1 stopped (page 3 broke off: socket hang up): that sheet may have left the feeder without its page. Put it back on top of the pages still to scan, then reset',
     );
@@ -46,6 +51,10 @@ describe('an eSCL job that ends while a feeder sheet was awaited', () => {
       fault: { code: 'ADF_JAM' },
     });
     expect(jobResult(outcome({}))).toMatchObject({ status: 'complete' });
+    // None of them owes a sheet.
+    expect(jobResult(outcome({ ending: lost, sheetAwaited: null })).sheetLeftFeeder).toBeUndefined();
+    expect(jobResult(outcome({ failure: refused })).sheetLeftFeeder).toBeUndefined();
+    expect(jobResult(outcome({})).sheetLeftFeeder).toBeUndefined();
   });
 });
 
