@@ -10,7 +10,7 @@ import { quarantineBatch, type StageDeps } from './stages';
  * killed in between leaves a batch in `validating` that no job will ever move, and no sweep for
  * stuck jobs finds it, since it has none. At start, before anything else can create a batch,
  * each one is taken up as creation would have gone on: started, or quarantined if its manifest
- * is invalid. Returns how many.
+ * is invalid. Returns their ids.
  */
 export async function startUnstartedBatches(
   deps: StageDeps,

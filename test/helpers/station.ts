@@ -36,6 +36,18 @@ const FINAL = new Set(['completed', 'quarantined', 'rejected', 'cancelled']);
  * Resolves when the batch reaches `until`: a stage, a condition on its summary, or (omitted)
  * any final stage. Awaits its events; never polls.
  */
+/** Resolves once a scanner (any, or the one named) reports JAMMED: a jam or a sheet held in doubt. */
+export function untilJammed(station: Station, device?: string): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const unsubscribe = station.events.subscribe((e) => {
+      if (e.name !== 'device.status' || e.payload.state !== 'JAMMED') return;
+      if (device !== undefined && e.payload.name !== device) return;
+      unsubscribe();
+      resolve();
+    });
+  });
+}
+
 export function untilBatch(
   station: Station,
   batchId: string,

@@ -18,8 +18,9 @@ export function connectLab(url: string, onChange: (link: LabLink) => void): Redi
     // No auto-pipelining: it holds every command until the end of the event loop's turn, so a
     // worker's completed job reached Redis only after its other jobs had run, and Redis and the
     // worker took turns instead of working at once (BullMQ's own no-op worker drained less than
-    // half as many jobs a second with it, on the 2-core bench machine). BullMQ's maintainers advise against it too
-    // (taskforcesh/bullmq#457, #1127); concurrent commands still share the connection unawaited.
+    // half as many jobs a second with it, on the 2-core bench machine). BullMQ's maintainers
+    // advise against it too (taskforcesh/bullmq#457, #1127); concurrent commands still share
+    // the connection without waiting on each other.
     lazyConnect: true,
     retryStrategy: (times) =>
       Math.round(Math.min(30_000, 100 * 2 ** Math.min(times, 10)) * (0.5 + Math.random() / 2)),

@@ -140,7 +140,7 @@ export function jobResult(input: JobOutcome): JobResult {
  */
 function heldFault(input: JobOutcome): { code: string; message: string } | null {
   const why = whyInDoubt(input);
-  const inDoubt = sheetInDoubt(input);
+  const inDoubt = why === null ? null : input.sheetAwaited;
   if (input.namingBroken)
     return input.feeder
       ? pagesNotKeptFault(input.namingBroken, input.notKeptAfterGap, inDoubt, input.device)
@@ -163,15 +163,11 @@ function whyInDoubt(input: JobOutcome): string | null {
         : null;
 }
 
-/** The page of the feeder sheet in doubt, if there is one. */
-function sheetInDoubt(input: JobOutcome): number | null {
-  return whyInDoubt(input) === null ? null : input.sheetAwaited;
-}
-
 /**
- * The sheet in doubt whose page had begun to arrive when it broke off: it certainly left the
- * feeder. One the job asked for when it failed or timed out may never have been fed.
+ * The sheet in doubt whose page had begun to arrive when it broke off (an ending that is always
+ * in doubt): it certainly left the feeder. One the job asked for when it failed or timed out
+ * may never have been fed.
  */
 function sheetLeftFeeder(input: JobOutcome): number | null {
-  return input.ending.kind === 'lost' ? sheetInDoubt(input) : null;
+  return input.ending.kind === 'lost' ? input.sheetAwaited : null;
 }

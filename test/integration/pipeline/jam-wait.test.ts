@@ -4,7 +4,7 @@ import { FakeClock } from '../../../electron/core/clock';
 import type { Station } from '../../../electron/station';
 import { contractCallers } from '../../helpers/contract-caller';
 import { exampleManifest } from '../../helpers/manifest';
-import { makeTestStation, untilBatch } from '../../helpers/station';
+import { makeTestStation, untilBatch, untilJammed } from '../../helpers/station';
 import { sqliteStore } from '../../helpers/queue-harness';
 
 /**
@@ -28,14 +28,7 @@ describe('a jam that the operator takes a while to clear', () => {
     station.devices.injectFault('sim-1', { kind: 'jamAtPage', page: 3 });
     const stage = (batchId: string, wanted: (b: BatchSummary) => boolean) =>
       untilBatch(station, batchId, wanted);
-    const jammed = new Promise<void>((resolve) => {
-      const unsubscribe = station.events.subscribe((e) => {
-        if (e.name === 'device.status' && e.payload.state === 'JAMMED') {
-          unsubscribe();
-          resolve();
-        }
-      });
-    });
+    const jammed = untilJammed(station);
 
     await call.operator('batches.create', { manifest: exampleManifest({ batch_id: 'SLOW-1' }) });
     await jammed;

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Station } from '../../../electron/station';
 import { contractCallers } from '../../helpers/contract-caller';
 import { exampleManifest } from '../../helpers/manifest';
-import { makeTestStation, untilBatch } from '../../helpers/station';
+import { makeTestStation, untilBatch, untilJammed } from '../../helpers/station';
 
 /**
  * An eSCL page that breaks off mid-body leaves its sheet out of the feeder, and the scanner holds
@@ -24,14 +24,7 @@ describe('a batch read until the feeder is empty whose last sheet broke off', ()
 
   it('is quarantined with that page missing when the scanner is reset without it', async () => {
     const call = await contractCallers(station);
-    const held = new Promise<void>((resolve) => {
-      const stop = station.events.subscribe((e) => {
-        if (e.name === 'device.status' && e.payload.name === 'sim-escl' && e.payload.state === 'JAMMED') {
-          stop();
-          resolve();
-        }
-      });
-    });
+    const held = untilJammed(station, 'sim-escl');
     station.devices.injectFault('sim-escl', { kind: 'dropMidPage', page: 3 });
     const manifest = exampleManifest({
       batch_id: 'SLF-1',
