@@ -1,35 +1,49 @@
 // npm run bench -- lab
-// Jobs/s through the BullMQ engine (lab mode) on one Redis: a producer enqueues no-op jobs in
-// bursts (enqueueMany, one MULTI per 64 jobs) while 1, then 3, worker processes run them, each
-// with the io queue's concurrency; against Celery 5 on the same Redis with no-op tasks (the
+// Jobs/s through the BullMQ engine (lab mode) on one Redis: a producer process enqueues no-op
+// jobs in bursts (enqueueMany, one MULTI per 64 jobs) while 1, then 3, worker processes run them,
+// each with the io queue's concurrency; against Celery 5 on the same Redis with no-op tasks (the
 // queue bench's baseline, bench/queue/celery_baseline.py) in the same run, in alternating rounds.
-// Also the Redis round trips per job (request batches Redis read from all of Quire's clients),
-// which decide throughput once Redis is across a network, and the commands per job.
-// QUIRE_BENCH_SCALE shrinks the job counts.
+// As a reference, BullMQ on its own (bench/lab/bullmq-alone.ts) on the same jobs with one worker
+// process: how much of BullMQ's speed Quire's engine keeps. Quire's processes run bundled as the
+// product ships (support/bench-bundle.ts). Also the Redis round trips per job (request batches
+// Redis read from all clients but the bench's probe), which decide throughput once Redis is
+// across a network, and the commands per job. QUIRE_BENCH_SCALE shrinks the job counts.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
-import { z } from 'zod';
-import { systemClock } from '../electron/core/clock';
-import { silentLogger } from '../electron/core/logger';
-import { createBullmqTaskQueue } from '../electron/queue/bullmq/engine';
 import { startRedisServer } from '../test/helpers/redis-server';
+import { bundleForBench } from './support/bench-bundle';
 import { recordConditions } from './support/conditions';
 import { alternate, ratioFigures, ROUNDS, summary } from './support/rounds';
 
 const scale = Number(process.env.QUIRE_BENCH_SCALE ?? 1);
 const jobs = Math.max(200, Math.round(10_000 * scale));
 const celeryTasks = Math.max(200, Math.round(5_000 * scale));
-const WORKER = path.resolve('bench/lab/worker-process.ts');
 
-function startWorker(url: string, prefix: string, i: number): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', WORKER, url, prefix, `bench-${i}`], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve(child));
-    child.once('exit', (code) => reject(new Error(`bench worker exited with ${code}`)));
-  });
+/** Quire's engine, or BullMQ on its own. */
+type Side = 'quire' | 'bullmq';
+
+interface BenchChild {
+  process: ChildProcess;
+  /** The next line the child prints after "ready". */
+  nextLine(): Promise<string>;
+}
+
+/** Runs a bundled entry with plain node (no loader of the bench's own); resolves once it prints "ready". */
+async function startChild(file: string, args: string[]): Promise<BenchChild> {
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  const child = spawn(process.execPath, [file, ...args], { stdio: ['pipe', 'pipe', 'inherit'], env });
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const nextLine = async () => {
+    const next = await lines.next();
+    if (next.done) throw new Error(`bench child ${path.basename(file)} ended (exit ${child.exitCode})`);
+    return next.value;
+  };
+  const first = await nextLine();
+  if (first !== 'ready') throw new Error(`bench child ${path.basename(file)} said: ${first}`);
+  return { process: child, nextLine };
 }
 
 /**
@@ -64,33 +78,38 @@ async function counters(redis: Redis): Promise<RedisCounters> {
   return { commands, reads: Number(reads?.[1] ?? NaN) };
 }
 
-async function bullmqRound(url: string, processes: number, round: number) {
-  const prefix = `bench-${round}-${processes}`;
-  const workers = await Promise.all(Array.from({ length: processes }, (_, i) => startWorker(url, prefix, i)));
-  const producer = await createBullmqTaskQueue({
-    url,
-    prefix,
-    station: 'bench-producer',
-    clock: systemClock,
-    logger: silentLogger(),
-    onChange: () => {},
-    consumes: () => false,
-  });
-  producer.register('noop', {
-    schema: z.object({ i: z.number() }),
-    queue: 'io',
-    handler: async () => undefined,
-  });
+const bundle = await bundleForBench({
+  'quire-worker': 'bench/lab/worker-process.ts',
+  'quire-producer': 'bench/lab/producer-process.ts',
+  'bullmq-alone': 'bench/lab/bullmq-alone.ts',
+});
+
+const startWorker = (side: Side, url: string, prefix: string, i: number) =>
+  side === 'quire'
+    ? startChild(bundle.file('quire-worker'), [url, prefix, `bench-${i}`])
+    : startChild(bundle.file('bullmq-alone'), ['worker', url, prefix, `bench-${i}`]);
+
+const startProducer = (side: Side, url: string, prefix: string) =>
+  side === 'quire'
+    ? startChild(bundle.file('quire-producer'), [url, prefix, String(jobs)])
+    : startChild(bundle.file('bullmq-alone'), ['producer', url, prefix, String(jobs)]);
+
+const exited = (child: ChildProcess) =>
+  new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));
+
+async function bullmqRound(side: Side, url: string, processes: number, round: number) {
+  const prefix = `bench-${side}-${round}-${processes}`;
+  const workers = await Promise.all(
+    Array.from({ length: processes }, (_, i) => startWorker(side, url, prefix, i)),
+  );
+  const producer = await startProducer(side, url, prefix);
   const probe = new Redis(url);
   const before = await counters(probe);
   // The probe's own requests (its polls and the two INFO of the closing count) are not Quire's.
   let probeRequests = 2;
   const start = process.hrtime.bigint();
-  for (let i = 0; i < jobs; i += 64)
-    await producer.enqueueMany(
-      Array.from({ length: Math.min(64, jobs - i) }, (_, k) => ({ type: 'noop', payload: { i: i + k } })),
-    );
-  const sentSeconds = Number(process.hrtime.bigint() - start) / 1e9;
+  producer.process.stdin!.write('go\n');
+  const { sentSeconds } = JSON.parse(await producer.nextLine()) as { sentSeconds: number };
   const doneWhenSent = Number(await probe.zcard(`${prefix}:io:completed`));
   probeRequests++;
   // Completion is read from Redis (a benchmark, not a test, may poll); ZCARD is not counted.
@@ -102,11 +121,8 @@ async function bullmqRound(url: string, processes: number, round: number) {
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const after = await counters(probe);
-  workers.forEach((w) => w.kill('SIGTERM'));
-  await Promise.all(
-    workers.map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.once('exit', r)))),
-  );
-  await producer.close();
+  workers.forEach((w) => w.process.kill('SIGTERM'));
+  await Promise.all([...workers.map((w) => exited(w.process)), exited(producer.process)]);
   await probe.quit();
   return {
     jobsPerSecond: jobs / seconds,
@@ -163,26 +179,30 @@ try {
   rounds = await alternate(
     ROUNDS,
     async (round) => ({
-      one: await bullmqRound(redis.url, 1, round),
-      three: await bullmqRound(redis.url, 3, round),
+      one: await bullmqRound('quire', redis.url, 1, round),
+      alone: await bullmqRound('bullmq', redis.url, 1, round),
+      three: await bullmqRound('quire', redis.url, 3, round),
     }),
     async () => celeryTasksPerSecond(redis.port),
   );
 } finally {
   await redis.stop();
+  bundle.remove();
 }
 const celery = rounds.baseline;
 /** Median and spread over the rounds of a figure of Quire's, or of Celery's. */
 type BullmqRound = Awaited<ReturnType<typeof bullmqRound>>;
-const ofRounds = (pick: (q: { one: BullmqRound; three: BullmqRound }, i: number) => number, digits: number) =>
-  summary(rounds.quire.map(pick), digits);
+const ofRounds = (
+  pick: (q: { one: BullmqRound; alone: BullmqRound; three: BullmqRound }, i: number) => number,
+  digits: number,
+) => summary(rounds.quire.map(pick), digits);
 const ofCelery = (pick: (c: CeleryRun) => number, digits: number) => summary(celery.map(pick), digits);
 const celeryRan = celery.every((c) => c.value !== null);
 console.log(
   JSON.stringify({
     bench: 'lab',
     measures:
-      "BullMQ engine: enqueueMany (bursts of 64, one MULTI each) → no-op → completed on one Redis (noeviction, AOF), 1 and 3 worker processes with the io queue's concurrency, vs Celery 5 + the same Redis on no-op tasks. Round trips: request batches Redis read from Quire's clients; commands: each command of a MULTI or pipeline counted",
+      "BullMQ engine: enqueueMany (bursts of 64, one MULTI each) → no-op → completed on one Redis (noeviction, AOF), 1 and 3 worker processes with the io queue's concurrency, vs Celery 5 + the same Redis on no-op tasks. Reference: BullMQ alone (Queue.addBulk and a bare Worker) on the same jobs, one worker process. Quire's processes run bundled as shipped. Round trips: request batches Redis read from the producer and workers; commands: each command of a MULTI or pipeline counted",
     jobs,
     ...(celeryRan
       ? ratioFigures(
@@ -193,6 +213,14 @@ console.log(
     goalRatio: 5,
     jobsPerSecondOneProcess: ofRounds((q) => q.one.jobsPerSecond, 0),
     jobsPerSecondThreeProcesses: ofRounds((q) => q.three.jobsPerSecond, 0),
+    // BullMQ on its own, one worker process: what the library does on this machine, and the
+    // share of it Quire's engine keeps (each within its round).
+    bullmqAloneJobsPerSecond: ofRounds((q) => q.alone.jobsPerSecond, 0),
+    ...(celeryRan
+      ? { bullmqAloneOverCelery: ofRounds((q, i) => q.alone.jobsPerSecond / celery[i]!.value!, 2) }
+      : {}),
+    quireOverBullmqAlone: ofRounds((q) => q.one.jobsPerSecond / q.alone.jobsPerSecond, 2),
+    bullmqAloneRoundTripsPerJob: ofRounds((q) => q.alone.roundTripsPerJob, 2),
     threeOverOne: ofRounds((q) => q.three.jobsPerSecond / q.one.jobsPerSecond, 2),
     redisRoundTripsPerJob: ofRounds((q) => q.one.roundTripsPerJob, 2),
     redisRoundTripsPerJobThreeProcesses: ofRounds((q) => q.three.roundTripsPerJob, 2),
