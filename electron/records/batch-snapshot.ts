@@ -17,6 +17,11 @@ export interface BatchSnapshot {
   quarantine: QuarantineDiagnostics | null;
   quarantinedAt: string | null;
   pages: StoredPage[];
+  /**
+   * The highest page the batch reached, kept or not (a sheet that left the feeder without a kept
+   * page is still owed): the review lists the slots up to it that hold no page.
+   */
+  pageExtent: number;
   /** In the station's order; `id` is the station's own row id, which orders them. */
   attempts: (StoredAttempt & { id: number })[];
   decisions: SnapshotDecision[];

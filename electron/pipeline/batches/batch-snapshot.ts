@@ -43,6 +43,7 @@ export function readBatchSnapshot(db: Db, id: string): BatchSnapshot | null {
       quarantine: row.quarantine_json ? (JSON.parse(row.quarantine_json) as QuarantineDiagnostics) : null,
       quarantinedAt: row.quarantined_at,
       pages: pages.map(toStoredPage),
+      pageExtent: row.page_extent,
       attempts: attempts.map((a) => ({ id: a.id, ...toAttempt(a) })),
       decisions: decisions.map((d): SnapshotDecision => ({
         id: d.id,

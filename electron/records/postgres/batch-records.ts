@@ -110,6 +110,7 @@ export class PostgresBatchRecords implements BatchRecords {
         row.pages_expected,
         pages.map((p) => p.page),
         row.quarantine,
+        row.page_extent,
       ),
       attemptsHistory: attempts,
       quarantine: row.stage === 'quarantined' ? row.quarantine : null,

@@ -14,6 +14,8 @@ export interface BatchRow {
   stage: BatchStage;
   pages_expected: number | null;
   pages_done: number;
+  /** The highest page the batch reached, kept or not (lab migration 9). */
+  page_extent: number;
   attempts: number;
   last_error: string | null;
   package_path: string | null;

@@ -188,6 +188,15 @@ export const LAB_MIGRATIONS: readonly LabMigration[] = [
         updated_by  text NOT NULL
       );`,
   },
+  {
+    version: 9,
+    name: 'batch page extent',
+    sql: `
+      -- The highest page a batch ever reached, kept or not (the station's page_extent): a sheet
+      -- that left the feeder without a kept page is owed by its batch, and the lab's review
+      -- lists it as missing, as the station's own does.
+      ALTER TABLE lab_batches ADD COLUMN page_extent integer NOT NULL DEFAULT 0;`,
+  },
 ];
 
 /** Any value fixed for the lab: every station takes the same lock before migrating. */

@@ -245,6 +245,27 @@ describe.skipIf(withoutPostgres())("a station's batches mirrored into the lab", 
     }
   });
 
+  it('owes in the lab a sheet that left the feeder without a kept page, as the station does', async () => {
+    // A batch read until the feeder ran empty: pages 1 and 2 kept, page 3 broke off mid-page
+    // (the station raised its extent to 3) and the scanner was reset without the sheet.
+    const station = stationDb(dir.path, 'st-a');
+    station.store.insert(batch('U1', { manifest: { batch_id: 'U1' }, pagesExpected: null }));
+    for (const page of [1, 2]) station.addPage('U1', page);
+    station.store.notePageExtent('U1', 3);
+    station.store.quarantine('U1', diagnostics('Page(s) 3 missing: the feeder ran empty'));
+    const mirror = mirrorOf(station, 'st-a');
+    try {
+      mirror.start();
+      await mirror.drained();
+      const lab = new PostgresBatchRecords(pool, 'console', new FakeClock());
+      expect((await lab.detail('U1'))?.missingPages).toEqual([{ page: 3, why: 'not captured' }]);
+      await expectMirrored(station, 'st-a');
+    } finally {
+      await mirror.close();
+      station.db.close();
+    }
+  });
+
   it('changes nothing and duplicates nothing on a repeated or late push', async () => {
     const station = stationDb(dir.path, 'st-a');
     station.busyBatch('B1');

@@ -32,16 +32,20 @@ async function stationFolder(root: string, ids: string[]) {
   const audit = await createAuditModule(core, { station: 'st' });
   const store = new BatchStore(db, clock);
   for (const id of ids) {
+    // The last batch was read until the feeder ran empty, and its page 3 left the feeder
+    // without being kept: the batch owes it (its page extent), in the lab as on the station.
+    const untilEmpty = id === ids.at(-1);
     store.insert({
       id,
       device: 'sim-1',
       title: `Letter book ${id}`,
       accessionNumbers: [`ACC-${id}`, '1987.44'],
       operator: 'omar',
-      manifest: { batch_id: id, expected_pages: 3 },
+      manifest: untilEmpty ? { batch_id: id } : { batch_id: id, expected_pages: 3 },
       manifestSha256: 'a'.repeat(64),
-      pagesExpected: 3,
+      pagesExpected: untilEmpty ? null : 3,
     });
+    if (untilEmpty) store.notePageExtent(id, 3);
     for (const page of [1, 2]) {
       clock.advance(1000);
       store.addPage(id, {
