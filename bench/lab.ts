@@ -12,7 +12,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
-import { startRedisServer } from '../test/helpers/redis-server';
+import { startRedisServer, type RedisServer } from '../test/helpers/redis-server';
 import { bundleForBench } from './support/bench-bundle';
 import { recordConditions } from './support/conditions';
 import { alternate, ratioFigures, ROUNDS, summary } from './support/rounds';
@@ -78,12 +78,6 @@ async function counters(redis: Redis): Promise<RedisCounters> {
   return { commands, reads: Number(reads?.[1] ?? NaN) };
 }
 
-const bundle = await bundleForBench({
-  'quire-worker': 'bench/lab/worker-process.ts',
-  'quire-producer': 'bench/lab/producer-process.ts',
-  'bullmq-alone': 'bench/lab/bullmq-alone.ts',
-});
-
 const startWorker = (side: Side, url: string, prefix: string, i: number) =>
   side === 'quire'
     ? startChild(bundle.file('quire-worker'), [url, prefix, `bench-${i}`])
@@ -95,7 +89,9 @@ const startProducer = (side: Side, url: string, prefix: string) =>
     : startChild(bundle.file('bullmq-alone'), ['producer', url, prefix, String(jobs)]);
 
 const exited = (child: ChildProcess) =>
-  new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));
+  new Promise((resolve) =>
+    child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve),
+  );
 
 async function bullmqRound(side: Side, url: string, processes: number, round: number) {
   const prefix = `bench-${side}-${round}-${processes}`;
@@ -105,7 +101,7 @@ async function bullmqRound(side: Side, url: string, processes: number, round: nu
   const producer = await startProducer(side, url, prefix);
   const probe = new Redis(url);
   const before = await counters(probe);
-  // The probe's own requests (its polls and the two INFO of the closing count) are not Quire's.
+  // The probe's own requests (its polls and the two INFO of the closing count) are not the round's.
   let probeRequests = 2;
   const start = process.hrtime.bigint();
   producer.process.stdin!.write('go\n');
@@ -173,20 +169,27 @@ function celeryTasksPerSecond(port: number): CeleryRun {
 }
 
 const conditions = await recordConditions();
-const redis = await startRedisServer();
+const bundle = await bundleForBench({
+  'quire-worker': 'bench/lab/worker-process.ts',
+  'quire-producer': 'bench/lab/producer-process.ts',
+  'bullmq-alone': 'bench/lab/bullmq-alone.ts',
+});
+
+let redis: RedisServer | null = null;
 let rounds;
 try {
+  const server = (redis = await startRedisServer());
   rounds = await alternate(
     ROUNDS,
     async (round) => ({
-      one: await bullmqRound('quire', redis.url, 1, round),
-      alone: await bullmqRound('bullmq', redis.url, 1, round),
-      three: await bullmqRound('quire', redis.url, 3, round),
+      one: await bullmqRound('quire', server.url, 1, round),
+      alone: await bullmqRound('bullmq', server.url, 1, round),
+      three: await bullmqRound('quire', server.url, 3, round),
     }),
-    async () => celeryTasksPerSecond(redis.port),
+    async () => celeryTasksPerSecond(server.port),
   );
 } finally {
-  await redis.stop();
+  await redis?.stop();
   bundle.remove();
 }
 const celery = rounds.baseline;

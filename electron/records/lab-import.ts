@@ -159,17 +159,18 @@ async function copyBatches(db: Db, pool: pg.Pool, station: string, local: Import
     await copy(
       'SELECT * FROM batches',
       `INSERT INTO lab_batches (id, station, device, title, accession_numbers, search_text, operator, manifest,
-         manifest_sha256, stage, pages_expected, pages_done, page_extent, attempts, last_error, package_path,
-         quarantine, quarantined_at, created_at, updated_at, station_change_seq)
+         manifest_sha256, stage, pages_expected, pages_done, page_extent, attempts, last_error,
+         package_path, quarantine, quarantined_at, created_at, updated_at, station_change_seq)
        SELECT r.id, $2, r.device, r.title, r.accession_numbers::jsonb,
          r.id || ' ' || (SELECT coalesce(string_agg(a, ' '), '') FROM jsonb_array_elements_text(r.accession_numbers::jsonb) a),
          r.operator, r.manifest_json::jsonb, r.manifest_sha256, r.stage, r.pages_expected, r.pages_done,
-         coalesce(r.page_extent, 0), r.attempts, r.last_error, r.package_path, r.quarantine_json::jsonb, r.quarantined_at::timestamptz,
-         r.created_at::timestamptz, r.updated_at::timestamptz, coalesce(r.change_seq, 0)
+         coalesce(r.page_extent, 0), r.attempts, r.last_error, r.package_path, r.quarantine_json::jsonb,
+         r.quarantined_at::timestamptz, r.created_at::timestamptz, r.updated_at::timestamptz,
+         coalesce(r.change_seq, 0)
        FROM jsonb_to_recordset($1::jsonb) AS r(id text, device text, title text, accession_numbers text,
          operator text, manifest_json text, manifest_sha256 text, stage text, pages_expected int, pages_done int,
-         page_extent int, attempts int, last_error text, package_path text, quarantine_json text, quarantined_at text,
-         created_at text, updated_at text, change_seq bigint)`,
+         page_extent int, attempts int, last_error text, package_path text, quarantine_json text,
+         quarantined_at text, created_at text, updated_at text, change_seq bigint)`,
       [station],
     );
     await copy(

@@ -120,19 +120,20 @@ async function upsertBatches(
        manifest, manifest_sha256, stage, pages_expected, pages_done, page_extent, attempts, last_error,
        package_path, quarantine, quarantined_at, created_at, updated_at, station_change_seq)
      SELECT r.id, $2, r.device, r.title, r.accession_numbers, r.search_text, r.operator, r.manifest,
-       r.manifest_sha256, r.stage, r.pages_expected, r.pages_done, r.page_extent, r.attempts, r.last_error, r.package_path,
-       nullif(r.quarantine, 'null'::jsonb), r.quarantined_at::timestamptz, r.created_at::timestamptz,
+       r.manifest_sha256, r.stage, r.pages_expected, r.pages_done, r.page_extent, r.attempts, r.last_error,
+       r.package_path, nullif(r.quarantine, 'null'::jsonb), r.quarantined_at::timestamptz, r.created_at::timestamptz,
        r.updated_at::timestamptz, r.change_seq
      FROM jsonb_to_recordset($1::jsonb) AS r(id text, device text, title text, accession_numbers jsonb,
        search_text text, operator text, manifest jsonb, manifest_sha256 text, stage text, pages_expected int,
-       pages_done int, page_extent int, attempts int, last_error text, package_path text, quarantine jsonb, quarantined_at text,
-       created_at text, updated_at text, change_seq bigint)
+       pages_done int, page_extent int, attempts int, last_error text, package_path text, quarantine jsonb,
+       quarantined_at text, created_at text, updated_at text, change_seq bigint)
      ORDER BY r.id
      ON CONFLICT (id) DO UPDATE SET device = excluded.device, title = excluded.title,
        accession_numbers = excluded.accession_numbers, search_text = excluded.search_text,
        operator = excluded.operator, manifest = excluded.manifest, manifest_sha256 = excluded.manifest_sha256,
        stage = excluded.stage, pages_expected = excluded.pages_expected, pages_done = excluded.pages_done,
-       page_extent = excluded.page_extent, attempts = excluded.attempts, last_error = excluded.last_error, package_path = excluded.package_path,
+       page_extent = excluded.page_extent, attempts = excluded.attempts, last_error = excluded.last_error,
+       package_path = excluded.package_path,
        quarantine = excluded.quarantine, quarantined_at = excluded.quarantined_at,
        created_at = excluded.created_at, updated_at = excluded.updated_at,
        station_change_seq = excluded.station_change_seq
